@@ -1,0 +1,315 @@
+//! Full-text search for Japanese plan text.
+//!
+//! Japanese has no spaces between words, so the index is made of character bigrams (and single
+//! characters, for one-character queries). A query term matches a document when the document
+//! contains the term as a substring after [`normalize`]; bigrams only narrow the candidates.
+//! Several terms separated by spaces must all match. The index is built in memory from the plan
+//! (a plan has hundreds of elements, not millions), so both storage backends search alike.
+
+use std::collections::{BTreeSet, HashMap};
+
+/// One searchable element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchDocument<K> {
+    /// What the caller needs to link to the element.
+    pub key: K,
+    /// The element's title; matches here rank first.
+    pub title: String,
+    /// The element's other text.
+    pub body: String,
+}
+
+/// A piece of a snippet: text, and whether it matched the query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SnippetPart {
+    /// The text (not escaped; the caller escapes it for its medium).
+    pub text: String,
+    /// Whether this part is a match to highlight.
+    pub matched: bool,
+}
+
+/// One result of a search.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchHit<'a, K> {
+    /// The matching document.
+    pub document: &'a SearchDocument<K>,
+    /// Higher is better.
+    pub score: u32,
+    /// The title split into matched and unmatched parts.
+    pub title: Vec<SnippetPart>,
+    /// A short passage of the body around the first match, split likewise; empty when only the
+    /// title matched.
+    pub snippet: Vec<SnippetPart>,
+}
+
+/// A character-bigram index over documents.
+#[derive(Clone, Debug)]
+pub struct SearchIndex<K> {
+    documents: Vec<SearchDocument<K>>,
+    normalized: Vec<(Vec<char>, Vec<char>)>,
+    postings: HashMap<(char, Option<char>), BTreeSet<usize>>,
+}
+
+/// Folds text for matching only (stored text is never changed): full-width ASCII to
+/// half-width, ASCII letters to lower case, the ideographic space to a space.
+pub fn normalize(text: &str) -> Vec<char> {
+    text.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => {
+                char::from_u32(u32::from(c) - 0xFEE0).map_or(c, |h| h.to_ascii_lowercase())
+            }
+            _ => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+impl<K> SearchIndex<K> {
+    /// Builds the index.
+    pub fn new(documents: Vec<SearchDocument<K>>) -> Self {
+        let mut postings: HashMap<(char, Option<char>), BTreeSet<usize>> = HashMap::new();
+        let mut normalized = Vec::with_capacity(documents.len());
+        for (i, doc) in documents.iter().enumerate() {
+            let title = normalize(&doc.title);
+            let body = normalize(&doc.body);
+            for text in [&title, &body] {
+                for (j, &c) in text.iter().enumerate() {
+                    if c.is_whitespace() {
+                        continue;
+                    }
+                    postings.entry((c, None)).or_default().insert(i);
+                    if let Some(&d) = text.get(j + 1) {
+                        postings.entry((c, Some(d))).or_default().insert(i);
+                    }
+                }
+            }
+            normalized.push((title, body));
+        }
+        Self {
+            documents,
+            normalized,
+            postings,
+        }
+    }
+
+    /// Number of documents indexed.
+    pub fn len(&self) -> usize {
+        self.documents.len()
+    }
+
+    /// Whether the index holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.documents.is_empty()
+    }
+
+    /// Finds the documents that contain every term of the query, best first, at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit<'_, K>> {
+        let folded = normalize(query);
+        let terms: Vec<Vec<char>> = folded
+            .split(|c| c.is_whitespace())
+            .filter(|t| !t.is_empty())
+            .map(<[char]>::to_vec)
+            .collect();
+        if terms.is_empty() {
+            return Vec::new();
+        }
+        let mut candidates: Option<BTreeSet<usize>> = None;
+        for term in &terms {
+            let keys: Vec<(char, Option<char>)> = if term.len() == 1 {
+                vec![(term[0], None)]
+            } else {
+                term.windows(2).map(|w| (w[0], Some(w[1]))).collect()
+            };
+            for key in keys {
+                let docs = self.postings.get(&key).cloned().unwrap_or_default();
+                candidates = Some(match candidates {
+                    None => docs,
+                    Some(c) => c.intersection(&docs).copied().collect(),
+                });
+            }
+        }
+        let mut hits: Vec<SearchHit<'_, K>> = candidates
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| self.score(i, &terms))
+            .collect();
+        hits.sort_by(|a, b| b.score.cmp(&a.score));
+        hits.truncate(limit);
+        hits
+    }
+
+    fn score(&self, i: usize, terms: &[Vec<char>]) -> Option<SearchHit<'_, K>> {
+        let (title, body) = &self.normalized[i];
+        let mut score = 0u32;
+        for term in terms {
+            let in_title = count(title, term);
+            let in_body = count(body, term);
+            if in_title + in_body == 0 {
+                return None;
+            }
+            score += 10 * in_title + in_body;
+        }
+        let doc = &self.documents[i];
+        Some(SearchHit {
+            document: doc,
+            score,
+            title: highlight(&doc.title.chars().collect::<Vec<_>>(), title, terms, 0, title.len()),
+            snippet: snippet(&doc.body, body, terms),
+        })
+    }
+}
+
+fn positions(haystack: &[char], needle: &[char]) -> impl Iterator<Item = usize> {
+    let n = needle.len();
+    let last = haystack.len().checked_sub(n).map_or(0, |l| l + 1);
+    (0..last).filter(move |&i| haystack[i..i + n] == *needle)
+}
+
+fn count(haystack: &[char], needle: &[char]) -> u32 {
+    u32::try_from(positions(haystack, needle).count()).unwrap_or(u32::MAX)
+}
+
+/// Splits `original[from..to]` into matched and unmatched parts. `folded` has the same length
+/// as `original` because [`normalize`] maps one character to one character.
+fn highlight(
+    original: &[char],
+    folded: &[char],
+    terms: &[Vec<char>],
+    from: usize,
+    to: usize,
+) -> Vec<SnippetPart> {
+    let mut marked = vec![false; folded.len()];
+    for term in terms {
+        for p in positions(folded, term) {
+            marked[p..p + term.len()].iter_mut().for_each(|m| *m = true);
+        }
+    }
+    let mut parts: Vec<SnippetPart> = Vec::new();
+    for i in from..to {
+        match parts.last_mut() {
+            Some(last) if last.matched == marked[i] => last.text.push(original[i]),
+            _ => parts.push(SnippetPart {
+                text: original[i].to_string(),
+                matched: marked[i],
+            }),
+        }
+    }
+    parts
+}
+
+const SNIPPET_BEFORE: usize = 30;
+const SNIPPET_LENGTH: usize = 100;
+
+fn snippet(original: &str, folded: &[char], terms: &[Vec<char>]) -> Vec<SnippetPart> {
+    let Some(first) = terms
+        .iter()
+        .filter_map(|t| positions(folded, t).next())
+        .min()
+    else {
+        return Vec::new();
+    };
+    let chars: Vec<char> = original.chars().collect();
+    let from = first.saturating_sub(SNIPPET_BEFORE);
+    let to = (from + SNIPPET_LENGTH).min(chars.len());
+    let mut parts = highlight(&chars, folded, terms, from, to);
+    if from > 0 {
+        if let Some(p) = parts.first_mut() {
+            p.text.insert(0, '…');
+        }
+    }
+    if to < chars.len() {
+        if let Some(p) = parts.last_mut() {
+            p.text.push('…');
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> SearchIndex<u32> {
+        let docs = [
+            (1, "子育て", "子育て世代への支援を充実します。"),
+            (2, "観光", "地域資源を生かした観光の振興。"),
+            (3, "生涯学習", "市民が学び続けられる環境。子どもの学び。"),
+            (4, "ＩＬＣの推進", "国際リニアコライダーの誘致。"),
+        ];
+        SearchIndex::new(
+            docs.into_iter()
+                .map(|(key, t, b)| SearchDocument {
+                    key,
+                    title: t.into(),
+                    body: b.into(),
+                })
+                .collect(),
+        )
+    }
+
+    fn keys(q: &str) -> Vec<u32> {
+        index().search(q, 10).iter().map(|h| h.document.key).collect()
+    }
+
+    #[test]
+    fn finds_japanese_without_word_boundaries() {
+        assert_eq!(keys("子育て"), vec![1]);
+        assert_eq!(keys("支援"), vec![1]);
+        assert_eq!(keys("資源"), vec![2]);
+        assert_eq!(keys("学び"), vec![3]);
+    }
+
+    #[test]
+    fn single_character_and_several_terms() {
+        assert_eq!(keys("光"), vec![2]);
+        assert_eq!(keys("子 学"), vec![3]);
+        assert_eq!(keys("子育て 観光"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn bigrams_are_only_candidates_the_substring_decides() {
+        // 「育て世」 and 「て世代」 share bigrams with doc 1; 「代育」 is not in any text.
+        assert_eq!(keys("て世代"), vec![1]);
+        assert_eq!(keys("代育"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn width_and_case_are_folded_for_matching_only() {
+        assert_eq!(keys("ilc"), vec![4]);
+        assert_eq!(keys("ＩＬＣ"), vec![4]);
+        let idx = index();
+        let hit = &idx.search("ilc", 1)[0];
+        assert_eq!(hit.title[0].text, "ＩＬＣ");
+        assert!(hit.title[0].matched);
+    }
+
+    #[test]
+    fn empty_query_finds_nothing() {
+        assert!(keys("").is_empty());
+        assert!(keys("　 ").is_empty());
+    }
+
+    #[test]
+    fn title_matches_rank_first_and_snippets_mark_the_match() {
+        let idx = SearchIndex::new(vec![
+            SearchDocument {
+                key: 1,
+                title: "道路".to_owned(),
+                body: "公共交通と観光".to_owned(),
+            },
+            SearchDocument {
+                key: 2,
+                title: "観光".to_owned(),
+                body: String::new(),
+            },
+        ]);
+        let hits = idx.search("観光", 10);
+        assert_eq!(hits[0].document.key, 2);
+        let parts: Vec<(&str, bool)> = hits[1]
+            .snippet
+            .iter()
+            .map(|p| (p.text.as_str(), p.matched))
+            .collect();
+        assert_eq!(parts, vec![("公共交通と", false), ("観光", true)]);
+    }
+}

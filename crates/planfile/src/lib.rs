@@ -1,0 +1,193 @@
+//! The keikaku plan file: a documented, versioned JSON format for the plans of one
+//! municipality (see `docs/plan-file.md`).
+//!
+//! - [`parse`] reads a file and returns the municipality and its plans, or every problem found
+//!   with its JSON path (`$.plans[0].basic_plans[0].fields[3].goal`). Cross-plan rules (links
+//!   between plans, duplicate ids) are checked here too, against the plans in the file and the
+//!   `stored` plans the caller passes.
+//! - [`to_json`] writes the canonical form; `parse` then `to_json` of a canonical file gives the
+//!   same bytes.
+//! - [`example`] gives the example data shipped with keikaku (Ichinoseki City).
+//!
+//! ```
+//! let text = keikaku_planfile::example("ichinoseki").unwrap();
+//! let file = keikaku_planfile::parse(text, &[]).unwrap();
+//! assert_eq!(file.municipality.name, "一関市");
+//! assert_eq!(keikaku_planfile::to_json(&file.municipality, &file.plans), text);
+//! ```
+
+pub mod dto;
+mod read;
+pub mod write;
+
+use std::fmt;
+
+use keikaku_domain::validate::validate_plan;
+use keikaku_domain::{Municipality, Plan};
+use serde::Serialize;
+use serde_json::Value;
+
+/// The value of the `format` member.
+pub const FORMAT: &str = "keikaku-plan-file";
+/// The format version this build reads and writes.
+pub const VERSION: u64 = 1;
+
+/// A problem in a plan file: its JSON path and why (Japanese).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FileProblem {
+    /// JSON path, e.g. `$.plans[0].vision.goals[2].title`.
+    pub path: String,
+    /// Why it is a problem.
+    pub message: String,
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// The contents of a valid plan file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanFile {
+    /// The municipality.
+    pub municipality: Municipality,
+    /// Its plans, in file order.
+    pub plans: Vec<Plan>,
+}
+
+/// Reads a plan file. `stored` are the plans of the same municipality already stored, which
+/// links may point to; a plan in the file with the same id as a stored one takes its place.
+pub fn parse(text: &str, stored: &[Plan]) -> Result<PlanFile, Vec<FileProblem>> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        vec![FileProblem {
+            path: "$".to_owned(),
+            message: format!(
+                "JSONとして読めません（{}行{}列）: {}",
+                e.line(),
+                e.column(),
+                e
+            ),
+        }]
+    })?;
+    let mut r = read::Reader {
+        problems: Vec::new(),
+    };
+    let root = r.object(&value, "$", &["format", "version", "municipality", "plans"]);
+    let format = r.string(root, "format", "$");
+    if root.contains_key("format") && format != FORMAT {
+        r.problems.push(FileProblem {
+            path: "$.format".to_owned(),
+            message: format!("format は「{FORMAT}」である必要があります（「{format}」でした）。"),
+        });
+    }
+    match root.get("version").and_then(Value::as_u64) {
+        Some(VERSION) => {}
+        Some(v) => r.problems.push(FileProblem {
+            path: "$.version".to_owned(),
+            message: format!("この版のkeikakuが読めるのは version {VERSION} です（{v} でした）。"),
+        }),
+        None => r.problems.push(FileProblem {
+            path: "$.version".to_owned(),
+            message: "version（整数）がありません。".to_owned(),
+        }),
+    }
+    let municipality = r.municipality(
+        root.get("municipality").unwrap_or(&Value::Null),
+        "$.municipality",
+    );
+    let code = municipality.code.clone();
+    let plans: Vec<Plan> = r
+        .list(root, "plans", "$", |r, v, path| {
+            let position = path
+                .rsplit('[')
+                .next()
+                .and_then(|s| s.trim_end_matches(']').parse().ok())
+                .unwrap_or(0);
+            r.plan(v, path, &code, position)
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+    if !root.contains_key("plans") || plans.is_empty() && r.problems.is_empty() {
+        r.problems.push(FileProblem {
+            path: "$.plans".to_owned(),
+            message: "計画が1つもありません。".to_owned(),
+        });
+    }
+    if r.problems.is_empty() {
+        check_plans(&plans, stored, &mut r.problems);
+    }
+    if r.problems.is_empty() {
+        Ok(PlanFile {
+            municipality,
+            plans,
+        })
+    } else {
+        Err(r.problems)
+    }
+}
+
+/// Rules across plans: unique plan ids in the file, and each plan's own rules with links
+/// resolved against the file's plans and the stored ones.
+fn check_plans(plans: &[Plan], stored: &[Plan], problems: &mut Vec<FileProblem>) {
+    for (i, p) in plans.iter().enumerate() {
+        if let Some(j) = plans[..i].iter().position(|q| q.id() == p.id()) {
+            problems.push(FileProblem {
+                path: format!("$.plans[{i}].id"),
+                message: format!("計画ID「{}」が $.plans[{j}] と重複しています。", p.id()),
+            });
+        }
+    }
+    let others: Vec<&Plan> = plans
+        .iter()
+        .chain(stored.iter().filter(|s| plans.iter().all(|p| p.id() != s.id())))
+        .collect();
+    for (i, p) in plans.iter().enumerate() {
+        for problem in validate_plan(p, &others) {
+            let inner = problem.path.to_string();
+            problems.push(FileProblem {
+                path: format!("$.plans[{i}]{}", inner.trim_start_matches('$')),
+                message: problem.message,
+            });
+        }
+    }
+}
+
+/// The whole file as its serde shape.
+pub fn to_dto(municipality: &Municipality, plans: &[Plan]) -> dto::PlanFileDto {
+    dto::PlanFileDto {
+        format: FORMAT.to_owned(),
+        version: 1,
+        municipality: write::municipality(municipality),
+        plans: plans.iter().map(write::plan).collect(),
+    }
+}
+
+/// Writes the canonical plan file: pretty-printed JSON with two-space indents and a final
+/// newline; Japanese text as is (not `\u` escaped).
+pub fn to_json(municipality: &Municipality, plans: &[Plan]) -> String {
+    let mut text = serde_json::to_string_pretty(&to_dto(municipality, plans))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The example data shipped with keikaku, by name. Only `ichinoseki` (一関市) for now.
+pub fn example(name: &str) -> Option<&'static str> {
+    match name {
+        "ichinoseki" => Some(include_str!("../examples/ichinoseki.json")),
+        _ => None,
+    }
+}
+
+/// The names [`example`] knows.
+pub const EXAMPLES: &[&str] = &["ichinoseki"];
+
+/// The municipality code of a plan file, read leniently (`None` when the file is not JSON or
+/// has no valid code; [`parse`] then reports why).
+pub fn peek_municipality(text: &str) -> Option<keikaku_domain::MunicipalityCode> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    let code = value.get("municipality")?.get("code")?.as_str()?;
+    keikaku_domain::MunicipalityCode::parse(code).ok()
+}

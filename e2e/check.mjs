@@ -1,0 +1,252 @@
+// Browser end-to-end check for keikaku.
+//
+//   KEIKAKU_URL=http://127.0.0.1:18080 node check.mjs     (usually via scripts/e2e)
+//
+// Crawls the public site breadth-first from "/" in Debian's Chromium and checks
+// every page: HTTP 200, <html lang="ja">, a <title>, exactly one <h1>, one <main>,
+// a working skip link, no axe-core WCAG 2.0/2.1 A/AA violations, and no
+// horizontal scrolling on a 375x812 phone. Then it checks some content (future
+// image, the 5 goals, search, 404 page, print). Exit code 1 on any failure; the
+// last line is "N passed, M failed".
+import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+
+const BASE = new URL(process.env.KEIKAKU_URL || 'http://127.0.0.1:18080');
+const AXE = fileURLToPath(new URL('./node_modules/axe-core/axe.min.js', import.meta.url));
+const MAX_PAGES = 400;
+const MIN_PAGES = 35;
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const FUTURE_IMAGE = 'みつけよう育てよう 郷土の宝 いのち輝く一関';
+const GOALS = [
+  '地域資源をみがき生かせる 魅力あるまち',
+  'みんなが交流して 地域が賑わう 活力あるまち',
+  '自ら輝きながら 次代の担い手を応援するまち',
+  '郷土の恵みを未来へ引き継ぐ 自然豊かなまち',
+  'みんなが安心して暮らせる 笑顔あふれるまち',
+];
+const SEARCH_PATH = '/search?q=' + encodeURIComponent('子育て');
+const NOT_FOUND_PATH = '/this-page-does-not-exist';
+
+// Layout may break lines anywhere, so text is compared with all whitespace
+// (including U+3000 ideographic space, which \s covers) removed.
+const squash = (s) => s.replace(/\s+/g, '');
+const rel = (u) => {
+  const x = new URL(u);
+  try { return decodeURI(x.pathname + x.search); } catch { return x.pathname + x.search; }
+};
+
+const results = [];   // one entry per check: { name, ok, problems: [] }
+const violations = new Map(); // axe rule id -> { impact, help, pages: [{ url, targets }] }
+const pageTexts = new Map();  // crawled URL -> squashed visible text
+const skipped = [];           // links that gave a file (CSV, XLSX, PDF) rather than a page
+let pagesChecked = 0;         // pages that went through all per-page checks
+
+function record(name, problems) {
+  results.push({ name, ok: problems.length === 0, problems });
+  console.log(`${problems.length === 0 ? 'ok  ' : 'FAIL'} ${name}`);
+}
+
+// Canonical form of a link, or null when it is not to be crawled: other
+// origins, /static/, /api/; the fragment is dropped and the query parameters
+// are sorted so that ?a=1&b=2 and ?b=2&a=1 are one page.
+function normalise(href) {
+  let u;
+  try { u = new URL(href, BASE); } catch { return null; }
+  if (u.origin !== BASE.origin) return null;
+  if (u.pathname.startsWith('/static/') || u.pathname.startsWith('/api/')) return null;
+  u.hash = '';
+  u.searchParams.sort();
+  if (u.search === '?') u.search = '';
+  return u.href;
+}
+
+// Loads url and runs the per-page checks in the desktop page and the phone page.
+// Returns { links, text, html }: the page's links and visible text; html is
+// false for a file (download), which is neither checked nor crawled further.
+async function checkPage(desk, phone, url, expectStatus = 200) {
+  const problems = [];
+  let resp;
+  try {
+    resp = await desk.goto(url, { waitUntil: 'load', timeout: 30_000 });
+  } catch (e) {
+    // A link to a file (CSV, XLSX, PDF) starts a download rather than a page.
+    if (/Download is starting/.test(e.message)) { skipped.push(rel(url)); return { links: [], html: false }; }
+    record(rel(url), [`navigation failed: ${e.message.split('\n')[0]}`]);
+    return { links: [], html: true };
+  }
+  // A successful non-HTML response (a file) is not a page; an error is a failure whatever its type.
+  const type = resp?.headers()['content-type'] || '';
+  if (resp && resp.ok() && !type.startsWith('text/html')) { skipped.push(rel(url)); return { links: [], html: false }; }
+  if (!resp || resp.status() !== expectStatus) {
+    problems.push(`HTTP status ${resp?.status()} (expected ${expectStatus})`);
+  }
+
+  // Document structure, read in one round trip.
+  const s = await desk.evaluate(() => ({
+    lang: document.documentElement.getAttribute('lang'),
+    title: document.title.trim(),
+    h1: document.querySelectorAll('h1').length,
+    main: document.querySelectorAll('main, [role="main"]').length,
+    text: document.body ? document.body.innerText : '',
+    links: [...document.querySelectorAll('a[href]:not([download])')].map((a) => a.href),
+  }));
+  if (s.lang !== 'ja') problems.push(`<html lang> is ${JSON.stringify(s.lang)}, expected "ja"`);
+  if (!s.title) problems.push('empty or missing <title>');
+  if (s.h1 !== 1) problems.push(`${s.h1} <h1> elements, expected exactly 1`);
+  if (s.main !== 1) problems.push(`${s.main} <main> landmarks, expected exactly 1`);
+
+  // Skip link: the first Tab from the top of the page must land on an
+  // a[href^="#"] whose target exists, and the link must be visible then.
+  await desk.evaluate(() => document.activeElement?.blur());
+  await desk.keyboard.press('Tab');
+  const skip = await desk.evaluate(() => {
+    const a = document.activeElement;
+    if (!a || a === document.body) return 'Tab focuses nothing';
+    const href = a.getAttribute('href') || '';
+    if (a.localName !== 'a' || !href.startsWith('#') || href.length < 2) {
+      return `first focusable element is <${a.localName}${href ? ` href="${href}"` : ''}>, not a skip link a[href^="#"]`;
+    }
+    if (!document.getElementById(decodeURIComponent(href.slice(1)))) return `skip link target ${href} does not exist`;
+    const r = a.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) return 'skip link is not visible when focused';
+    return null;
+  });
+  if (skip) problems.push(skip);
+
+  // axe-core, WCAG 2.0 and 2.1 levels A and AA.
+  await desk.addScriptTag({ path: AXE });
+  const axe = await desk.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  for (const v of axe.violations) {
+    problems.push(`axe ${v.id} (${v.impact}): ${v.nodes.length} node(s)`);
+    const entry = violations.get(v.id) || { impact: v.impact, help: v.help, pages: [] };
+    entry.pages.push({ url: rel(url), targets: v.nodes.map((n) => n.target.join(' ')) });
+    violations.set(v.id, entry);
+  }
+
+  // Phone: 375x812 with mobile emulation, so a page without
+  // <meta name="viewport" content="width=device-width"> is caught as well.
+  // With mobile emulation innerWidth grows to fit overflowing content, so the
+  // layout viewport (documentElement.clientWidth) is the width compared with.
+  try {
+    await phone.goto(url, { waitUntil: 'load', timeout: 30_000 });
+    const m = await phone.evaluate(() => ({
+      scroll: document.scrollingElement.scrollWidth,
+      width: Math.min(window.innerWidth, document.documentElement.clientWidth),
+    }));
+    if (m.width > 376) problems.push(`phone layout viewport is ${m.width}px wide (missing <meta name="viewport">?)`);
+    else if (m.scroll > m.width + 1) problems.push(`horizontal scroll on a 375px phone (scrollWidth ${m.scroll} > ${m.width})`);
+  } catch (e) {
+    problems.push(`phone navigation failed: ${e.message.split('\n')[0]}`);
+  }
+
+  pagesChecked += 1;
+  record(rel(url) + (expectStatus !== 200 ? ` (expect ${expectStatus})` : ''), problems);
+  return { links: s.links, text: s.text, html: true };
+}
+
+async function main() {
+  // playwright's launch() gives Chromium a fresh temporary --user-data-dir
+  // itself (and deletes it on close); it refuses one passed in args.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' })).newPage();
+    const phone = await (await browser.newContext({
+      viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'ja-JP',
+    })).newPage();
+
+    // 1. Breadth-first crawl from "/".
+    const start = normalise('/');
+    const queue = [start];
+    const seen = new Set(queue);
+    let capped = false;
+    while (queue.length > 0) {
+      const url = queue.shift();
+      const { links, text, html } = await checkPage(desk, phone, url);
+      if (!html) continue;
+      if (text !== undefined) pageTexts.set(url, squash(text));
+      for (const href of links) {
+        const n = normalise(href);
+        if (!n || seen.has(n)) continue;
+        if (seen.size >= MAX_PAGES) { capped = true; break; }
+        seen.add(n);
+        queue.push(n);
+      }
+    }
+    console.log(`\ncrawled ${pageTexts.size} HTML pages from ${BASE.origin}${capped ? ` (capped at ${MAX_PAGES})` : ''}`);
+    if (skipped.length) console.log(`not pages (files), not checked: ${skipped.join(' ')}`);
+    console.log('');
+
+    // 2. Content checks.
+    record(`at least ${MIN_PAGES} distinct pages`,
+      pageTexts.size >= MIN_PAGES ? [] : [`only ${pageTexts.size} pages reachable from /`]);
+    record('home page shows the future image',
+      (pageTexts.get(start) || '').includes(squash(FUTURE_IMAGE)) ? [] : [`「${FUTURE_IMAGE}」 not on /`]);
+    for (const goal of GOALS) {
+      const found = [...pageTexts.values()].some((t) => t.includes(squash(goal)));
+      record(`goal 「${goal}」 on some page`, found ? [] : ['not found on any crawled page']);
+    }
+
+    // Search: result links are the links in <main> for 子育て that a search
+    // for a nonsense word does not show (so navigation and forms don't count).
+    const mainLinks = () => desk.evaluate(() =>
+      [...document.querySelectorAll('main a[href]')].map((a) => a.getAttribute('href')));
+    if (!seen.has(normalise(SEARCH_PATH))) await checkPage(desk, phone, new URL(SEARCH_PATH, BASE).href);
+    await desk.goto(new URL('/search?q=zzqxjv', BASE).href);
+    const noHits = new Set(await mainLinks());
+    await desk.goto(new URL(SEARCH_PATH, BASE).href);
+    const hits = (await mainLinks()).filter((h) => !noHits.has(h) && !h.startsWith('#'));
+    record('search for 子育て shows a result link', hits.length > 0 ? [] : ['no result links in <main>']);
+
+    // 404 page: same per-page checks (status 404), plus Japanese text.
+    const nf = await checkPage(desk, phone, new URL(NOT_FOUND_PATH, BASE).href, 404);
+    record('404 page is in Japanese',
+      /[\u3040-\u30ff\u4e00-\u9fff]/.test(nf.text || '') ? [] : ['no Japanese text on the 404 page']);
+
+    // Print: the home page printed still shows the future image.
+    await desk.emulateMedia({ media: 'print' });
+    await desk.goto(start, { waitUntil: 'load' });
+    const printed = squash(await desk.evaluate(() => document.body.innerText));
+    record('home page printed shows the future image',
+      printed.includes(squash(FUTURE_IMAGE)) ? [] : ['future image hidden in print media']);
+  } finally {
+    await browser.close();
+  }
+}
+
+function summary() {
+  const failed = results.filter((r) => !r.ok);
+  console.log(`\n== pages checked: ${pagesChecked}; checks: ${results.length}, failed: ${failed.length}`);
+  for (const r of failed) {
+    console.log(`FAIL ${r.name}`);
+    for (const p of r.problems) console.log(`     - ${p}`);
+  }
+  if (violations.size > 0) {
+    console.log(`\n== axe violations by rule (${AXE_TAGS.join(', ')})`);
+    for (const [id, v] of [...violations].sort((a, b) => b[1].pages.length - a[1].pages.length)) {
+      console.log(`${id} [${v.impact}] ${v.help}: ${v.pages.length} page(s)`);
+      for (const p of v.pages) {
+        const more = p.targets.length > 3 ? ` (+${p.targets.length - 3} more)` : '';
+        console.log(`   ${p.url}  ${p.targets.slice(0, 3).join(' | ')}${more}`);
+      }
+    }
+  }
+  console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
+  return failed.length === 0;
+}
+
+try {
+  await main();
+} catch (e) {
+  // A crash (no browser, server gone) is a failure of its own.
+  console.error(`check.mjs aborted: ${e.stack || e}`);
+  record('run completed', [String(e.message || e).split('\n')[0]]);
+}
+process.exitCode = summary() ? 0 : 1;
