@@ -40,6 +40,7 @@ const violations = new Map(); // axe rule id -> { impact, help, pages: [{ url, t
 const pageTexts = new Map();  // crawled URL -> squashed visible text
 const skipped = [];           // links that gave a file (CSV, XLSX, PDF) rather than a page
 let pagesChecked = 0;         // pages that went through all per-page checks
+const consoleErrors = [];     // console errors of the phone page's current load
 
 function record(name, problems) {
   results.push({ name, ok: problems.length === 0, problems });
@@ -131,6 +132,7 @@ async function checkPage(desk, phone, url, expectStatus = 200) {
   // With mobile emulation innerWidth grows to fit overflowing content, so the
   // layout viewport (documentElement.clientWidth) is the width compared with.
   try {
+    consoleErrors.length = 0;
     await phone.goto(url, { waitUntil: 'load', timeout: 30_000 });
     const m = await phone.evaluate(() => ({
       scroll: document.scrollingElement.scrollWidth,
@@ -138,6 +140,8 @@ async function checkPage(desk, phone, url, expectStatus = 200) {
     }));
     if (m.width > 376) problems.push(`phone layout viewport is ${m.width}px wide (missing <meta name="viewport">?)`);
     else if (m.scroll > m.width + 1) problems.push(`horizontal scroll on a 375px phone (scrollWidth ${m.scroll} > ${m.width})`);
+    // The 404 page logs its own status as a console error; that one is expected.
+    for (const c of consoleErrors) if (!(expectStatus === 404 && /\b404\b/.test(c))) problems.push(`console: ${c}`);
   } catch (e) {
     problems.push(`phone navigation failed: ${e.message.split('\n')[0]}`);
   }
@@ -157,10 +161,17 @@ async function main() {
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
-    const desk = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' })).newPage();
+    // bypassCSP lets addScriptTag inject axe-core despite the app's
+    // Content-Security-Policy (script-src 'self'); the phone context keeps
+    // the policy, and console errors there (CSP, broken assets) are reported.
+    const desk = await (await browser.newContext({
+      viewport: { width: 1280, height: 900 }, locale: 'ja-JP', bypassCSP: true,
+    })).newPage();
     const phone = await (await browser.newContext({
       viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'ja-JP',
     })).newPage();
+    phone.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text().split('\n')[0]); });
+    phone.on('pageerror', (err) => consoleErrors.push(`uncaught ${err.message.split('\n')[0]}`));
 
     // 1. Breadth-first crawl from "/".
     const start = normalise('/');

@@ -73,6 +73,11 @@ pub fn parse(text: &str, stored: &[Plan]) -> Result<PlanFile, Vec<FileProblem>> 
     let mut r = read::Reader {
         problems: Vec::new(),
     };
+    if !value.is_object() {
+        // Not a plan file at all: one problem, not one per missing member.
+        r.object(&value, "$", &[]);
+        return Err(r.problems);
+    }
     let root = r.object(&value, "$", &["format", "version", "municipality", "plans"]);
     let format = r.string(root, "format", "$");
     if root.contains_key("format") && format != FORMAT {
@@ -97,53 +102,109 @@ pub fn parse(text: &str, stored: &[Plan]) -> Result<PlanFile, Vec<FileProblem>> 
         "$.municipality",
     );
     let code = municipality.code.clone();
-    let plans: Vec<Plan> = r
-        .list(root, "plans", "$", |r, v, path| {
-            let position = path
-                .rsplit('[')
-                .next()
-                .and_then(|s| s.trim_end_matches(']').parse().ok())
-                .unwrap_or(0);
-            r.plan(v, path, &code, position)
-        })
-        .into_iter()
-        .flatten()
-        .collect();
-    if !root.contains_key("plans") || plans.is_empty() && r.problems.is_empty() {
+    // Positions are kept (`None` for a plan that could not be read) so that problems found
+    // later name the right `$.plans[i]`.
+    let plans: Vec<Option<Plan>> = r.list(root, "plans", "$", |r, v, path| {
+        let position = path
+            .rsplit('[')
+            .next()
+            .and_then(|s| s.trim_end_matches(']').parse().ok())
+            .unwrap_or(0);
+        r.plan(v, path, &code, position)
+    });
+    let no_plans = match root.get("plans") {
+        None | Some(Value::Null) => true,
+        Some(Value::Array(items)) => items.is_empty(),
+        Some(_) => false,
+    };
+    if no_plans {
         r.problems.push(FileProblem {
             path: "$.plans".to_owned(),
             message: "計画が1つもありません。".to_owned(),
         });
     }
-    if r.problems.is_empty() {
-        check_plans(&plans, stored, &mut r.problems);
-    }
+    // The consistency rules run even when some values could not be read, so that every
+    // problem is reported at once; the problems that rest on an unread value are left out.
+    let unread: Vec<String> = r.problems.iter().map(|p| p.path.clone()).collect();
+    let mut checked = Vec::new();
+    check_plans(&plans, stored, &mut checked);
+    r.problems.extend(
+        checked
+            .into_iter()
+            .filter(|p| true || !rests_on_unread(&p.path, &unread)),
+    );
     if r.problems.is_empty() {
         Ok(PlanFile {
             municipality,
-            plans,
+            plans: plans.into_iter().flatten().collect(),
         })
     } else {
         Err(r.problems)
     }
 }
 
+/// Whether a problem found by the consistency rules rests on a value that could not be read.
+/// Reading goes on past such a value with a placeholder (an empty text, the id `invalid`, the
+/// year 2000); a rule that looked at the placeholder would speak of something that is not in
+/// the file, and the reading problem already says what to fix.
+fn rests_on_unread(path: &str, unread: &[String]) -> bool {
+    // `place` is the unread value, or inside one (its object was not an object, …).
+    let unread_at = |place: &str| {
+        unread.iter().any(|r| {
+            place
+                .strip_prefix(r.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    };
+    let (parent, last) = path.rsplit_once('.').unwrap_or(("", path));
+    let mut places = vec![path.to_owned()];
+    match last {
+        // The order of a plan's period.
+        "period" => places.extend([format!("{path}.start"), format!("{path}.end")]),
+        // The years of a basic plan; `start` also reports a basic plan outside the period.
+        "start" | "end" => {
+            places.extend([format!("{parent}.start"), format!("{parent}.end")]);
+            if let Some((plan, _)) = parent.rsplit_once(".basic_plans[") {
+                places.extend([format!("{plan}.period.start"), format!("{plan}.period.end")]);
+            }
+        }
+        // The order of an indicator's baseline and target years.
+        "target" => places.extend([format!("{path}.year"), format!("{parent}.baseline.year")]),
+        // A link: its plan and element ids.
+        _ if last.starts_with("linked_") => {
+            places.extend([format!("{path}.plan"), format!("{path}.element")]);
+        }
+        _ => {}
+    }
+    places.iter().any(|place| unread_at(place))
+}
+
 /// Rules across plans: unique plan ids in the file, and each plan's own rules with links
 /// resolved against the file's plans and the stored ones.
-fn check_plans(plans: &[Plan], stored: &[Plan], problems: &mut Vec<FileProblem>) {
-    for (i, p) in plans.iter().enumerate() {
-        if let Some(j) = plans[..i].iter().position(|q| q.id() == p.id()) {
+fn check_plans(plans: &[Option<Plan>], stored: &[Plan], problems: &mut Vec<FileProblem>) {
+    let read = || {
+        plans
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.as_ref().map(|p| (i, p)))
+    };
+    for (i, p) in read() {
+        if let Some((j, _)) = read().find(|(j, q)| *j < i && q.id() == p.id()) {
             problems.push(FileProblem {
                 path: format!("$.plans[{i}].id"),
                 message: format!("計画ID「{}」が $.plans[{j}] と重複しています。", p.id()),
             });
         }
     }
-    let others: Vec<&Plan> = plans
-        .iter()
-        .chain(stored.iter().filter(|s| plans.iter().all(|p| p.id() != s.id())))
+    let others: Vec<&Plan> = read()
+        .map(|(_, p)| p)
+        .chain(
+            stored
+                .iter()
+                .filter(|s| read().all(|(_, p)| p.id() != s.id())),
+        )
         .collect();
-    for (i, p) in plans.iter().enumerate() {
+    for (i, p) in read() {
         for problem in validate_plan(p, &others) {
             let inner = problem.path.to_string();
             problems.push(FileProblem {

@@ -7,7 +7,7 @@ use keikaku_domain::era::FiscalYear;
 use keikaku_domain::{
     Approach, BasicObjective, BasicPlan, ComprehensivePlan, Direction, ElementId, ElementRef,
     Field, Goal, Half, Indicator, IndicatorType, Measure, Municipality, MunicipalityCode, Period,
-    Plan, PlanHeader, PlanId, PlanStatus, PriorityProject, Principle, Strategy, StrategyMeasure,
+    Plan, PlanHeader, PlanId, PlanStatus, Principle, PriorityProject, Strategy, StrategyMeasure,
     Vision, YearValue,
 };
 use rust_decimal::Decimal;
@@ -47,7 +47,10 @@ impl Reader {
         };
         for k in map.keys() {
             if !keys.contains(&k.as_str()) {
-                self.problem(&format!("{path}.{k}"), format!("「{k}」という項目はこの形式にありません。"));
+                self.problem(
+                    &format!("{path}.{k}"),
+                    format!("「{k}」という項目はこの形式にありません。"),
+                );
             }
         }
         map
@@ -56,7 +59,10 @@ impl Reader {
     fn member<'v>(&mut self, o: &'v Obj, key: &str, path: &str) -> Option<&'v Value> {
         let v = o.get(key);
         if v.is_none() && !std::ptr::eq(o, empty()) {
-            self.problem(&format!("{path}.{key}"), format!("必須項目「{key}」がありません。"));
+            self.problem(
+                &format!("{path}.{key}"),
+                format!("必須項目「{key}」がありません。"),
+            );
         }
         v
     }
@@ -89,28 +95,48 @@ impl Reader {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
             Some(_) => {
-                self.problem(&format!("{path}.{key}"), "true か false である必要があります。");
+                self.problem(
+                    &format!("{path}.{key}"),
+                    "true か false である必要があります。",
+                );
                 false
             }
         }
     }
 
-    fn parsed<T>(&mut self, o: &Obj, key: &str, path: &str, parse: impl FnOnce(&str) -> Result<T, String>, fallback: T) -> T {
-        let s = self.string(o, key, path);
-        if !o.contains_key(key) {
-            return fallback;
-        }
-        match parse(&s) {
-            Ok(v) => v,
-            Err(message) => {
-                self.problem(&format!("{path}.{key}"), message);
+    fn parsed<T>(
+        &mut self,
+        o: &Obj,
+        key: &str,
+        path: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+        fallback: T,
+    ) -> T {
+        // A value that is not a string is reported once, as such; only strings are parsed.
+        match self.member(o, key, path) {
+            Some(Value::String(s)) => match parse(s) {
+                Ok(v) => v,
+                Err(message) => {
+                    self.problem(&format!("{path}.{key}"), message);
+                    fallback
+                }
+            },
+            Some(_) => {
+                self.problem(&format!("{path}.{key}"), "文字列である必要があります。");
                 fallback
             }
+            None => fallback,
         }
     }
 
     fn element_id(&mut self, o: &Obj, key: &str, path: &str) -> ElementId {
-        self.parsed(o, key, path, |s| ElementId::parse(s).map_err(|e| e.0), placeholder_id())
+        self.parsed(
+            o,
+            key,
+            path,
+            |s| ElementId::parse(s).map_err(|e| e.0),
+            placeholder_id(),
+        )
     }
 
     fn year(&mut self, o: &Obj, key: &str, path: &str) -> FiscalYear {
@@ -132,14 +158,23 @@ impl Reader {
                 fallback
             }),
             Some(_) => {
-                self.problem(&at, "年度は整数（例: 2016）か「平成28年度」のような文字列で指定してください。");
+                self.problem(
+                    &at,
+                    "年度は整数（例: 2016）か「平成28年度」のような文字列で指定してください。",
+                );
                 fallback
             }
             None => fallback,
         }
     }
 
-    pub(crate) fn list<T>(&mut self, o: &Obj, key: &str, path: &str, mut item: impl FnMut(&mut Self, &Value, &str) -> T) -> Vec<T> {
+    pub(crate) fn list<T>(
+        &mut self,
+        o: &Obj,
+        key: &str,
+        path: &str,
+        mut item: impl FnMut(&mut Self, &Value, &str) -> T,
+    ) -> Vec<T> {
         let at = format!("{path}.{key}");
         match o.get(key) {
             None | Some(Value::Null) => Vec::new(),
@@ -157,7 +192,13 @@ impl Reader {
 
     pub(crate) fn municipality(&mut self, v: &Value, path: &str) -> Municipality {
         let o = self.object(v, path, &["code", "name", "prefecture"]);
-        let code = self.parsed(o, "code", path, |s| MunicipalityCode::parse(s).map_err(|e| e.0), placeholder_code());
+        let code = self.parsed(
+            o,
+            "code",
+            path,
+            |s| MunicipalityCode::parse(s).map_err(|e| e.0),
+            placeholder_code(),
+        );
         let name = self.string(o, "name", path);
         if name.trim().is_empty() && o.contains_key("name") {
             self.problem(&format!("{path}.name"), "団体名を入力してください。");
@@ -169,7 +210,13 @@ impl Reader {
         }
     }
 
-    fn header(&mut self, o: &Obj, path: &str, municipality: &MunicipalityCode, position: i32) -> PlanHeader {
+    fn header(
+        &mut self,
+        o: &Obj,
+        path: &str,
+        municipality: &MunicipalityCode,
+        position: i32,
+    ) -> PlanHeader {
         let period_path = format!("{path}.period");
         let period = match self.member(o, "period", path) {
             Some(v) => {
@@ -203,27 +250,53 @@ impl Reader {
         }
     }
 
-    pub(crate) fn plan(&mut self, v: &Value, path: &str, municipality: &MunicipalityCode, position: i32) -> Option<Plan> {
-        const HEADER: [&str; 7] = ["kind", "id", "title", "purpose", "scope", "period", "status"];
+    pub(crate) fn plan(
+        &mut self,
+        v: &Value,
+        path: &str,
+        municipality: &MunicipalityCode,
+        position: i32,
+    ) -> Option<Plan> {
+        const HEADER: [&str; 7] = [
+            "kind", "id", "title", "purpose", "scope", "period", "status",
+        ];
+        if !v.is_object() {
+            self.object(v, path, &[]);
+            return None;
+        }
         let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
         match kind {
             "comprehensive_plan" => {
-                let keys: Vec<&str> = HEADER.iter().copied().chain(["vision", "basic_plans"]).collect();
+                let keys: Vec<&str> = HEADER
+                    .iter()
+                    .copied()
+                    .chain(["vision", "basic_plans"])
+                    .collect();
                 let o = self.object(v, path, &keys);
                 let header = self.header(o, path, municipality, position);
                 let vision = self.vision(o, path);
                 let basic_plans = self.list(o, "basic_plans", path, Self::basic_plan);
-                Some(Plan::Comprehensive(ComprehensivePlan { header, vision, basic_plans }))
+                Some(Plan::Comprehensive(ComprehensivePlan {
+                    header,
+                    vision,
+                    basic_plans,
+                }))
             }
             "strategy" => {
                 let keys: Vec<&str> = HEADER.iter().copied().chain(["basic_objectives"]).collect();
                 let o = self.object(v, path, &keys);
                 let header = self.header(o, path, municipality, position);
                 let basic_objectives = self.list(o, "basic_objectives", path, Self::objective);
-                Some(Plan::Strategy(Strategy { header, basic_objectives }))
+                Some(Plan::Strategy(Strategy {
+                    header,
+                    basic_objectives,
+                }))
             }
             _ => {
-                self.problem(&format!("{path}.kind"), "計画の種類（kind）は comprehensive_plan か strategy です。");
+                self.problem(
+                    &format!("{path}.kind"),
+                    "計画の種類（kind）は comprehensive_plan か strategy です。",
+                );
                 None
             }
         }
@@ -241,30 +314,83 @@ impl Reader {
 
     fn vision(&mut self, o: &Obj, path: &str) -> Vision {
         let vpath = format!("{path}.vision");
-        let v = self.member(o, "vision", path).cloned().unwrap_or(Value::Object(Map::new()));
-        let o = self.object(&v, &vpath, &["future_image", "future_image_note", "principles", "goals", "approaches"]);
+        // A missing vision is reported once; its members are then not reported missing too.
+        let Some(v) = self.member(o, "vision", path) else {
+            return Vision {
+                future_image: String::new(),
+                future_image_note: String::new(),
+                principles: Vec::new(),
+                goals: Vec::new(),
+                approaches: Vec::new(),
+            };
+        };
+        let o = self.object(
+            v,
+            &vpath,
+            &[
+                "future_image",
+                "future_image_note",
+                "principles",
+                "goals",
+                "approaches",
+            ],
+        );
         Vision {
             future_image: self.string(o, "future_image", &vpath),
             future_image_note: self.text(o, "future_image_note", &vpath),
             principles: self
                 .list(o, "principles", &vpath, Self::item)
                 .into_iter()
-                .map(|a| Principle { id: a.id, number: a.number, title: a.title, description: a.description })
+                .map(|a| Principle {
+                    id: a.id,
+                    number: a.number,
+                    title: a.title,
+                    description: a.description,
+                })
                 .collect(),
             goals: self
                 .list(o, "goals", &vpath, Self::item)
                 .into_iter()
-                .map(|a| Goal { id: a.id, number: a.number, title: a.title, description: a.description })
+                .map(|a| Goal {
+                    id: a.id,
+                    number: a.number,
+                    title: a.title,
+                    description: a.description,
+                })
                 .collect(),
             approaches: self.list(o, "approaches", &vpath, Self::item),
         }
     }
 
     fn basic_plan(&mut self, v: &Value, path: &str) -> BasicPlan {
-        let o = self.object(v, path, &["id", "half", "title", "start", "end", "description", "priority_projects", "fields", "approaches"]);
+        let o = self.object(
+            v,
+            path,
+            &[
+                "id",
+                "half",
+                "title",
+                "start",
+                "end",
+                "description",
+                "priority_projects",
+                "fields",
+                "approaches",
+            ],
+        );
         BasicPlan {
             id: self.element_id(o, "id", path),
-            half: self.parsed(o, "half", path, |s| Half::from_code(s).ok_or_else(|| format!("「{s}」: half は first（前期）か second（後期）です。")), Half::First),
+            half: self.parsed(
+                o,
+                "half",
+                path,
+                |s| {
+                    Half::from_code(s).ok_or_else(|| {
+                        format!("「{s}」: half は first（前期）か second（後期）です。")
+                    })
+                },
+                Half::First,
+            ),
             title: self.string(o, "title", path),
             start: self.year(o, "start", path),
             end: self.year(o, "end", path),
@@ -289,7 +415,11 @@ impl Reader {
     }
 
     fn priority_project(&mut self, v: &Value, path: &str) -> PriorityProject {
-        let o = self.object(v, path, &["id", "number", "title", "description", "measures", "sample"]);
+        let o = self.object(
+            v,
+            path,
+            &["id", "number", "title", "description", "measures", "sample"],
+        );
         PriorityProject {
             id: self.element_id(o, "id", path),
             number: self.text(o, "number", path),
@@ -301,7 +431,20 @@ impl Reader {
     }
 
     fn field(&mut self, v: &Value, path: &str) -> Field {
-        let o = self.object(v, path, &["id", "goal", "number", "title", "current_state", "department", "measures", "sample"]);
+        let o = self.object(
+            v,
+            path,
+            &[
+                "id",
+                "goal",
+                "number",
+                "title",
+                "current_state",
+                "department",
+                "measures",
+                "sample",
+            ],
+        );
         Field {
             id: self.element_id(o, "id", path),
             goal: self.element_id(o, "goal", path),
@@ -315,7 +458,19 @@ impl Reader {
     }
 
     fn measure(&mut self, v: &Value, path: &str) -> Measure {
-        let o = self.object(v, path, &["id", "number", "title", "course_of_action", "citizen_participation", "department", "sample"]);
+        let o = self.object(
+            v,
+            path,
+            &[
+                "id",
+                "number",
+                "title",
+                "course_of_action",
+                "citizen_participation",
+                "department",
+                "sample",
+            ],
+        );
         Measure {
             id: self.element_id(o, "id", path),
             number: self.text(o, "number", path),
@@ -328,7 +483,19 @@ impl Reader {
     }
 
     fn objective(&mut self, v: &Value, path: &str) -> BasicObjective {
-        let o = self.object(v, path, &["id", "number", "title", "description", "numerical_targets", "measures", "sample"]);
+        let o = self.object(
+            v,
+            path,
+            &[
+                "id",
+                "number",
+                "title",
+                "description",
+                "numerical_targets",
+                "measures",
+                "sample",
+            ],
+        );
         BasicObjective {
             id: self.element_id(o, "id", path),
             number: self.text(o, "number", path),
@@ -343,13 +510,33 @@ impl Reader {
     fn element_ref(&mut self, v: &Value, path: &str) -> ElementRef {
         let o = self.object(v, path, &["plan", "element"]);
         ElementRef {
-            plan: self.parsed(o, "plan", path, |s| PlanId::parse(s).map_err(|e| e.0), placeholder_plan()),
+            plan: self.parsed(
+                o,
+                "plan",
+                path,
+                |s| PlanId::parse(s).map_err(|e| e.0),
+                placeholder_plan(),
+            ),
             element: self.element_id(o, "element", path),
         }
     }
 
     fn strategy_measure(&mut self, v: &Value, path: &str) -> StrategyMeasure {
-        let o = self.object(v, path, &["id", "number", "title", "description", "department", "kpis", "linked_measures", "linked_priority_projects", "sample"]);
+        let o = self.object(
+            v,
+            path,
+            &[
+                "id",
+                "number",
+                "title",
+                "description",
+                "department",
+                "kpis",
+                "linked_measures",
+                "linked_priority_projects",
+                "sample",
+            ],
+        );
         StrategyMeasure {
             id: self.element_id(o, "id", path),
             number: self.text(o, "number", path),
@@ -358,7 +545,12 @@ impl Reader {
             department: self.text(o, "department", path),
             kpis: self.list(o, "kpis", path, Self::indicator),
             linked_measures: self.list(o, "linked_measures", path, Self::element_ref),
-            linked_priority_projects: self.list(o, "linked_priority_projects", path, Self::element_ref),
+            linked_priority_projects: self.list(
+                o,
+                "linked_priority_projects",
+                path,
+                Self::element_ref,
+            ),
             sample: self.flag(o, "sample", path),
         }
     }
@@ -369,37 +561,86 @@ impl Reader {
             None | Some(Value::Null) => None,
             Some(v) => {
                 let yo = self.object(v, &at, &["value", "year"]);
-                let value = match yo.get("value") {
+                let value = match self.member(yo, "value", &at) {
                     Some(Value::String(s)) => Decimal::from_str(s.trim()).unwrap_or_else(|_| {
-                        self.problem(&format!("{at}.value"), format!("「{s}」は数値として読めません（例: \"105.5\"）。"));
+                        self.problem(
+                            &format!("{at}.value"),
+                            format!("「{s}」は数値として読めません（例: \"105.5\"）。"),
+                        );
                         Decimal::ZERO
                     }),
-                    Some(Value::Number(n)) => Decimal::from_str(&n.to_string()).unwrap_or_else(|_| {
-                        self.problem(&format!("{at}.value"), format!("{n} は数値として扱えません。"));
-                        Decimal::ZERO
-                    }),
+                    Some(Value::Number(n)) => {
+                        Decimal::from_str(&n.to_string()).unwrap_or_else(|_| {
+                            self.problem(
+                                &format!("{at}.value"),
+                                format!("{n} は数値として扱えません。"),
+                            );
+                            Decimal::ZERO
+                        })
+                    }
                     Some(_) => {
-                        self.problem(&format!("{at}.value"), "数値を文字列（例: \"105.5\"）で指定してください。");
+                        self.problem(
+                            &format!("{at}.value"),
+                            "数値を文字列（例: \"105.5\"）で指定してください。",
+                        );
                         Decimal::ZERO
                     }
-                    None => {
-                        self.problem(&format!("{at}.value"), "必須項目「value」がありません。");
-                        Decimal::ZERO
-                    }
+                    None => Decimal::ZERO,
                 };
-                Some(YearValue { value, year: self.year(yo, "year", &at) })
+                Some(YearValue {
+                    value,
+                    year: self.year(yo, "year", &at),
+                })
             }
         }
     }
 
     fn indicator(&mut self, v: &Value, path: &str) -> Indicator {
-        let o = self.object(v, path, &["id", "title", "unit", "direction", "indicator_type", "baseline", "target", "calculation_method", "data_source", "department", "sample"]);
+        let o = self.object(
+            v,
+            path,
+            &[
+                "id",
+                "title",
+                "unit",
+                "direction",
+                "indicator_type",
+                "baseline",
+                "target",
+                "calculation_method",
+                "data_source",
+                "department",
+                "sample",
+            ],
+        );
         Indicator {
             id: self.element_id(o, "id", path),
             title: self.string(o, "title", path),
             unit: self.text(o, "unit", path),
-            direction: self.parsed(o, "direction", path, |s| Direction::from_code(s).ok_or_else(|| format!("「{s}」: direction は higher / lower / maintain のいずれかです。")), Direction::Higher),
-            indicator_type: self.parsed(o, "indicator_type", path, |s| IndicatorType::from_code(s).ok_or_else(|| format!("「{s}」: indicator_type は level / cumulative / rate のいずれかです。")), IndicatorType::Level),
+            direction: self.parsed(
+                o,
+                "direction",
+                path,
+                |s| {
+                    Direction::from_code(s).ok_or_else(|| {
+                        format!("「{s}」: direction は higher / lower / maintain のいずれかです。")
+                    })
+                },
+                Direction::Higher,
+            ),
+            indicator_type: self.parsed(
+                o,
+                "indicator_type",
+                path,
+                |s| {
+                    IndicatorType::from_code(s).ok_or_else(|| {
+                        format!(
+                            "「{s}」: indicator_type は level / cumulative / rate のいずれかです。"
+                        )
+                    })
+                },
+                IndicatorType::Level,
+            ),
             baseline: self.year_value(o, "baseline", path),
             target: self.year_value(o, "target", path),
             calculation_method: self.text(o, "calculation_method", path),

@@ -1,1 +1,99 @@
-//! placeholder
+//! The web transport of keikaku: the public site (server-rendered Japanese HTML that works
+//! without JavaScript) and the read-only JSON API under `/api/v1`.
+//!
+//! [`router`] builds the whole application from an [`AppState`]. Handlers are thin: they
+//! decode the request, take the current [`keikaku_app::Site`] from the catalog, build a view
+//! and render it. Rendered pages and API bodies are cached per data version ([`cache`]), so a
+//! page is rendered once per change of the data, and every response carries an `ETag`.
+//!
+//! ```no_run
+//! # async fn run(catalog: std::sync::Arc<keikaku_app::Catalog>) {
+//! let app = keikaku_web::router(keikaku_web::AppState::new(catalog));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
+//! axum::serve(listener, app).await.unwrap();
+//! # }
+//! ```
+
+mod api;
+mod assets;
+pub mod cache;
+mod error;
+mod pages;
+mod views;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use axum::routing::get;
+use keikaku_app::Catalog;
+
+pub use api::ApiDoc;
+pub use error::WebError;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The public catalog of the municipality served.
+    pub catalog: Arc<Catalog>,
+    /// Rendered pages and API bodies, per data version.
+    pub cache: Arc<cache::PageCache>,
+}
+
+impl AppState {
+    /// State for a catalog, with an empty cache.
+    pub fn new(catalog: Arc<Catalog>) -> Self {
+        Self {
+            catalog,
+            cache: Arc::new(cache::PageCache::default()),
+        }
+    }
+}
+
+/// The whole application: public pages, static assets, the JSON API and the fallback 404.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/search", get(pages::search))
+        .route("/plans/{plan}", get(pages::plan))
+        .route("/plans/{plan}/vision", get(pages::vision))
+        .route("/plans/{plan}/basic-plans/{id}", get(pages::basic_plan))
+        .route("/plans/{plan}/goals/{id}", get(pages::goal))
+        .route("/plans/{plan}/fields/{id}", get(pages::field))
+        .route("/plans/{plan}/measures/{id}", get(pages::measure))
+        .route("/plans/{plan}/priority-projects/{id}", get(pages::priority_project))
+        .route("/plans/{plan}/objectives/{id}", get(pages::objective))
+        .route("/plans/{plan}/strategy-measures/{id}", get(pages::strategy_measure))
+        .route("/plans/{plan}/elements/{id}", get(pages::element))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/{file}", get(assets::serve))
+        .nest("/api/v1", api::router())
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers every response carries: no sniffing, no framing, same-origin resources only.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    response
+}

@@ -1,0 +1,374 @@
+//! Commands, configuration and error classification.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use keikaku_app::access::Operator;
+use keikaku_app::admin::{self, ExampleOutcome};
+use keikaku_app::{AppError, Catalog};
+use keikaku_domain::{MunicipalityCode, PlanId};
+use keikaku_storage::{ExistingPlan, PlanStore, StoreError};
+use keikaku_storage_postgres::PostgresStore;
+use keikaku_storage_sqlite::SqliteStore;
+
+/// The default database: a SQLite file under ./data.
+const DEFAULT_DATABASE: &str = "sqlite://data/keikaku.db";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keikaku",
+    version,
+    about = "自治体の総合計画・総合戦略を作成・運用・公開するシステム / A municipality's planning system"
+)]
+struct Cli {
+    /// データベースのURL: sqlite://PATH（既定）または postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "KEIKAKU_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    database: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 公開サイトとAPIを起動します / Serve the public site and the API
+    Serve {
+        /// 待ち受けるアドレス / Address to listen on
+        #[arg(long, env = "KEIKAKU_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// 空のデータベースに例を読み込んでから起動します（ichinoseki）/ Load an example into an empty database first
+        #[arg(long)]
+        example: Option<String>,
+        /// 公開する団体の市町村コード（団体が1つなら省略可）/ Municipality to serve
+        #[arg(long, env = "KEIKAKU_MUNICIPALITY")]
+        municipality: Option<String>,
+    },
+    /// データベースの構造を最新にします / Bring the database schema up to date
+    Migrate,
+    /// 計画ファイル（JSON）を取り込みます。誤りがあれば全件を表示し、何も書き込みません / Import plan files
+    Import {
+        /// 計画ファイル（「-」で標準入力）/ Plan files ("-" for standard input)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// 同じIDの計画があれば置き換えます / Replace plans with the same id
+        #[arg(long)]
+        replace: bool,
+    },
+    /// 計画ファイル（JSON）を書き出します / Export plans as a plan file
+    Export {
+        /// 団体の市町村コード（団体が1つなら省略可）
+        #[arg(long)]
+        municipality: Option<String>,
+        /// 書き出す計画のID（省略するとすべて）
+        #[arg(long = "plan")]
+        plans: Vec<String>,
+        /// 出力先（省略すると標準出力）
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// How a command failed; decides the message and the exit code.
+#[derive(Debug)]
+enum Failure {
+    /// The input was wrong (exit 3); every problem is listed.
+    Invalid(String),
+    /// The request conflicts with stored data (exit 4).
+    Conflict(String),
+    /// Something named does not exist (exit 5).
+    NotFound(String),
+    /// Configuration or environment: database unreachable, address in use (exit 6).
+    Environment(String),
+    /// A fault (exit 1).
+    Internal(String),
+}
+
+impl Failure {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Self::Internal(_) => 1,
+            Self::Invalid(_) => 3,
+            Self::Conflict(_) => 4,
+            Self::NotFound(_) => 5,
+            Self::Environment(_) => 6,
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            Self::Invalid(m) | Self::Conflict(m) | Self::NotFound(m) | Self::Environment(m) | Self::Internal(m) => m,
+        }
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid(problems) => {
+                let mut text = format!("取り込めません: {}件の問題があります（何も書き込んでいません）。\n", problems.len());
+                for p in problems {
+                    text.push_str(&format!("  {}: {}\n", p.path, p.message));
+                }
+                Self::Invalid(text.trim_end().to_owned())
+            }
+            AppError::Conflict(m) => Self::Conflict(m),
+            AppError::NotFound(m) => Self::NotFound(m),
+            AppError::Store(e) => Self::from(e),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Backend(m) => Self::Environment(format!("データベースのエラー: {m}")),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Entry point: parse, run, report.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return report(&Failure::Internal(format!("実行環境を準備できません: {e}"))),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => report(&failure),
+    }
+}
+
+#[allow(clippy::print_stderr)] // the binary is where errors are printed
+fn report(failure: &Failure) -> ExitCode {
+    eprintln!("keikaku: エラー: {}", failure.message());
+    ExitCode::from(failure.exit_code())
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("KEIKAKU_LOG")
+        .or_else(|_| EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("KEIKAKU_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Opens the database named by the URL (creating a SQLite file's folder) and migrates it.
+async fn open_store(url: &str) -> Result<Arc<dyn PlanStore>, Failure> {
+    let store: Arc<dyn PlanStore> = if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.trim_start_matches("//");
+        let path = path.split('?').next().unwrap_or_default();
+        if !path.is_empty() && path != ":memory:" {
+            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Failure::Environment(format!("フォルダ「{}」を作れません: {e}", dir.display()))
+                })?;
+            }
+        }
+        Arc::new(SqliteStore::connect(url).await.map_err(|e| {
+            Failure::Environment(format!("SQLiteデータベース「{url}」を開けません: {e}"))
+        })?)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(PostgresStore::connect(url).await.map_err(|e| {
+            Failure::Environment(format!("PostgreSQL（{}）に接続できません: {e}", redact(url)))
+        })?)
+    } else {
+        return Err(Failure::Environment(format!(
+            "データベースのURL「{}」は使えません。sqlite://PATH か postgres://… を指定してください。",
+            redact(url)
+        )));
+    };
+    store.migrate().await?;
+    tracing::info!(backend = store.backend(), database = %redact(url), "database ready");
+    Ok(store)
+}
+
+/// The URL without its password, for messages and logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The municipality to act on: the one named, or the only one stored.
+async fn choose_municipality(store: &dyn PlanStore, named: Option<&str>) -> Result<MunicipalityCode, Failure> {
+    if let Some(code) = named {
+        return MunicipalityCode::parse(code).map_err(|e| Failure::Invalid(e.0));
+    }
+    let all = store.municipalities().await?;
+    match all.as_slice() {
+        [only] => Ok(only.code.clone()),
+        [] => Err(Failure::NotFound(
+            "データベースに団体がありません。`keikaku serve --example ichinoseki` で例を読み込むか、`keikaku import FILE` で計画を取り込んでください。".to_owned(),
+        )),
+        many => Err(Failure::Invalid(format!(
+            "団体が複数あります。--municipality で市町村コードを指定してください（{}）。",
+            many.iter().map(|m| format!("{} {}", m.code, m.name)).collect::<Vec<_>>().join("、")
+        ))),
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let operator = Operator::at_console();
+    match cli.command {
+        Command::Migrate => {
+            open_store(&cli.database).await?;
+            Ok(())
+        }
+        Command::Serve { addr, example, municipality } => {
+            let store = open_store(&cli.database).await?;
+            if let Some(name) = example {
+                match admin::load_example(&operator, store.as_ref(), &name).await? {
+                    ExampleOutcome::Loaded(r) => {
+                        tracing::info!(municipality = %r.municipality.name, plans = r.plans.len(), "example loaded");
+                    }
+                    ExampleOutcome::AlreadyPresent(m) => {
+                        tracing::info!(municipality = %m.name, "example already present; nothing loaded");
+                    }
+                }
+            }
+            let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
+            let catalog = Arc::new(Catalog::open(store, code).await?);
+            serve(addr, catalog).await
+        }
+        Command::Import { files, replace } => {
+            let store = open_store(&cli.database).await?;
+            let existing = if replace { ExistingPlan::Replace } else { ExistingPlan::Refuse };
+            for file in files {
+                let text = read_input(&file)?;
+                let report = admin::import(&operator, store.as_ref(), &text, existing)
+                    .await
+                    .map_err(|e| prefix(Failure::from(e), &file))?;
+                tracing::info!(
+                    file = %file.display(),
+                    municipality = %report.municipality.name,
+                    plans = ?report.plans.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "imported"
+                );
+            }
+            Ok(())
+        }
+        Command::Export { municipality, plans, output } => {
+            let store = open_store(&cli.database).await?;
+            let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
+            let ids = plans
+                .iter()
+                .map(|p| PlanId::parse(p).map_err(|e| Failure::Invalid(e.0)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let text = admin::export(&operator, store.as_ref(), &code, &ids).await?;
+            write_output(output.as_deref(), &text)
+        }
+    }
+}
+
+fn prefix(failure: Failure, file: &Path) -> Failure {
+    let at = |m: String| format!("{}: {m}", file.display());
+    match failure {
+        Failure::Invalid(m) => Failure::Invalid(at(m)),
+        Failure::Conflict(m) => Failure::Conflict(at(m)),
+        other => other,
+    }
+}
+
+fn read_input(file: &Path) -> Result<String, Failure> {
+    let mut bytes = Vec::new();
+    let result = if file.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::read(file).map(|b| bytes = b)
+    };
+    result.map_err(|e| Failure::NotFound(format!("ファイル「{}」を読めません: {e}", file.display())))?;
+    // A BOM is harmless in a plan file; Excel-era tools add one.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        Failure::Invalid(format!(
+            "ファイル「{}」はUTF-8ではありません（{}バイト目）。計画ファイルはUTF-8で保存してください。",
+            file.display(),
+            e.utf8_error().valid_up_to() + 1
+        ))
+    })
+}
+
+#[allow(clippy::print_stdout)] // export writes the file to standard output when asked to
+fn write_output(output: Option<&Path>, text: &str) -> Result<(), Failure> {
+    match output {
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+        Some(path) => {
+            // Write next to the target and rename, so that a failure never leaves half a file.
+            let tmp = path.with_extension("json.tmp");
+            std::fs::write(&tmp, text)
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .map_err(|e| Failure::Environment(format!("「{}」に書き出せません: {e}", path.display())))
+        }
+    }
+}
+
+async fn serve(addr: SocketAddr, catalog: Arc<Catalog>) -> Result<(), Failure> {
+    let app = keikaku_web::router(keikaku_web::AppState::new(catalog));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Environment(format!("アドレス {addr} で待ち受けできません: {e}")))?;
+    tracing::info!(%addr, "serving on http://{addr}/");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Failure::Internal(format!("サーバーが停止しました: {e}")))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://data/k.db"), "sqlite://data/k.db");
+    }
+}

@@ -1,0 +1,296 @@
+//! View models shared by the pages: the layout (title, navigation, breadcrumbs), links to
+//! plan elements, and the Japanese formatting of years and values.
+
+use keikaku_app::Site;
+use keikaku_domain::era::{FiscalYear, YearStyle};
+use keikaku_domain::{ElementId, ElementKind, Indicator, Period, Plan, PlanId, YearValue};
+
+/// How years are shown on pages: 「令和7年度（2025年度）」.
+pub const YEAR_STYLE: YearStyle = YearStyle::WarekiWithWestern;
+
+/// A fiscal year as pages show it.
+pub fn fiscal_year(fy: FiscalYear) -> String {
+    fy.format(YEAR_STYLE)
+}
+
+/// A period as pages show it.
+pub fn period(p: &Period) -> String {
+    p.format(YEAR_STYLE)
+}
+
+/// A span of fiscal years as pages show it.
+pub fn span(start: FiscalYear, end: FiscalYear) -> String {
+    format!("{}〜{}", fiscal_year(start), fiscal_year(end))
+}
+
+/// 「105.5人（令和元年度（2019年度））」, or 「―」 when there is no value.
+pub fn year_value(v: &Option<YearValue>, unit: &str) -> String {
+    match v {
+        Some(v) => format!("{}{unit}（{}）", group_digits(&v.value.to_string()), fiscal_year(v.year)),
+        None => "―".to_owned(),
+    }
+}
+
+/// Thousands separators for the integer part of a decimal string: 「1,234.5」.
+pub fn group_digits(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// The URL of a plan.
+pub fn plan_href(plan: &PlanId) -> String {
+    format!("/plans/{plan}")
+}
+
+/// The URL of an element's own page (or of the page that shows it, with an anchor).
+pub fn element_href(plan: &Plan, kind: ElementKind, id: &ElementId) -> String {
+    let p = plan.id();
+    match (kind, plan) {
+        (ElementKind::Principle, _) => format!("/plans/{p}/vision#e-{id}"),
+        (ElementKind::Goal, _) => format!("/plans/{p}/goals/{id}"),
+        (ElementKind::Approach, Plan::Comprehensive(c)) => c
+            .basic_plans
+            .iter()
+            .find(|bp| bp.approaches.iter().any(|a| &a.id == id))
+            .map_or_else(
+                || format!("/plans/{p}/vision#e-{id}"),
+                |bp| format!("/plans/{p}/basic-plans/{}#e-{id}", bp.id),
+            ),
+        (ElementKind::BasicPlan, _) => format!("/plans/{p}/basic-plans/{id}"),
+        (ElementKind::PriorityProject, _) => format!("/plans/{p}/priority-projects/{id}"),
+        (ElementKind::Field, _) => format!("/plans/{p}/fields/{id}"),
+        (ElementKind::Measure, _) => format!("/plans/{p}/measures/{id}"),
+        (ElementKind::BasicObjective, _) => format!("/plans/{p}/objectives/{id}"),
+        (ElementKind::NumericalTarget, Plan::Strategy(s)) => s
+            .basic_objectives
+            .iter()
+            .find(|o| o.numerical_targets.iter().any(|t| &t.id == id))
+            .map_or_else(|| plan_href(p), |o| format!("/plans/{p}/objectives/{}#e-{id}", o.id)),
+        (ElementKind::StrategyMeasure, _) => format!("/plans/{p}/strategy-measures/{id}"),
+        (ElementKind::Kpi, Plan::Strategy(s)) => s
+            .basic_objectives
+            .iter()
+            .flat_map(|o| &o.measures)
+            .find(|m| m.kpis.iter().any(|k| &k.id == id))
+            .map_or_else(|| plan_href(p), |m| format!("/plans/{p}/strategy-measures/{}#e-{id}", m.id)),
+        _ => plan_href(p),
+    }
+}
+
+/// A link in the global navigation.
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// One step of the breadcrumbs; the last one has no link.
+#[derive(Clone, Debug)]
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// What the base template needs.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub title: String,
+    pub site_name: String,
+    pub municipality_name: String,
+    pub municipality_code: String,
+    pub prefecture: String,
+    pub nav: Vec<NavItem>,
+    pub breadcrumbs: Vec<Crumb>,
+    pub query: String,
+    pub has_sample: bool,
+    pub asset_version: &'static str,
+}
+
+impl Layout {
+    /// The layout of a page of the site; `current` is the path of the navigation entry to mark.
+    pub fn new(site: &Site, title: &str, current: &str) -> Self {
+        let mut nav = vec![NavItem {
+            label: "ホーム".to_owned(),
+            href: "/".to_owned(),
+            current: current == "/",
+        }];
+        for plan in &site.plans {
+            let href = match plan {
+                Plan::Comprehensive(_) => format!("/plans/{}/vision", plan.id()),
+                Plan::Strategy(_) => plan_href(plan.id()),
+            };
+            let label = match plan {
+                Plan::Comprehensive(_) => "基本構想".to_owned(),
+                Plan::Strategy(_) => "総合戦略".to_owned(),
+            };
+            if let Plan::Comprehensive(c) = plan {
+                nav.push(NavItem {
+                    current: current == href,
+                    label,
+                    href,
+                });
+                for bp in &c.basic_plans {
+                    let href = format!("/plans/{}/basic-plans/{}", plan.id(), bp.id);
+                    nav.push(NavItem {
+                        label: bp.title.clone(),
+                        current: current == href,
+                        href,
+                    });
+                }
+            } else {
+                nav.push(NavItem {
+                    current: current == href,
+                    label,
+                    href,
+                });
+            }
+        }
+        nav.push(NavItem {
+            label: "検索".to_owned(),
+            href: "/search".to_owned(),
+            current: current == "/search",
+        });
+        let m = &site.municipality;
+        Self {
+            title: title.to_owned(),
+            site_name: format!("{} 総合計画", m.name),
+            municipality_name: m.name.clone(),
+            municipality_code: m.code.with_check_digit(),
+            prefecture: m.prefecture.clone(),
+            nav,
+            breadcrumbs: Vec::new(),
+            query: String::new(),
+            has_sample: false,
+            asset_version: crate::assets::css_version(),
+        }
+    }
+
+    /// A layout without a site (when even the site could not be loaded).
+    pub fn bare(title: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            site_name: "keikaku".to_owned(),
+            municipality_name: String::new(),
+            municipality_code: String::new(),
+            prefecture: String::new(),
+            nav: vec![NavItem {
+                label: "ホーム".to_owned(),
+                href: "/".to_owned(),
+                current: false,
+            }],
+            breadcrumbs: Vec::new(),
+            query: String::new(),
+            has_sample: false,
+            asset_version: crate::assets::css_version(),
+        }
+    }
+
+    /// Adds breadcrumbs: ホーム, then the given steps, then the current page without a link.
+    pub fn crumbs(mut self, steps: &[(&str, String)]) -> Self {
+        self.breadcrumbs.push(Crumb {
+            label: "ホーム".to_owned(),
+            href: Some("/".to_owned()),
+        });
+        for (label, href) in steps {
+            self.breadcrumbs.push(Crumb {
+                label: (*label).to_owned(),
+                href: Some(href.clone()),
+            });
+        }
+        self.breadcrumbs.push(Crumb {
+            label: self.title.clone(),
+            href: None,
+        });
+        self
+    }
+
+    /// Marks the page as showing sample data.
+    pub fn sample(mut self, any: bool) -> Self {
+        self.has_sample |= any;
+        self
+    }
+}
+
+/// A link with a title and optional extras, used in lists.
+#[derive(Clone, Debug, Default)]
+pub struct Item {
+    pub href: String,
+    pub number: String,
+    pub title: String,
+    pub meta: String,
+    pub sample: bool,
+}
+
+/// A row of an indicator table.
+#[derive(Clone, Debug)]
+pub struct IndicatorRow {
+    pub id: String,
+    pub title: String,
+    pub baseline: String,
+    pub target: String,
+    pub direction: &'static str,
+    pub indicator_type: &'static str,
+    pub method: String,
+    pub sample: bool,
+}
+
+/// An indicator table.
+#[derive(Clone, Debug)]
+pub struct IndicatorTable {
+    pub caption: String,
+    pub rows: Vec<IndicatorRow>,
+}
+
+impl IndicatorTable {
+    /// Rows for the given indicators.
+    pub fn new(caption: String, indicators: &[Indicator]) -> Self {
+        let rows = indicators
+            .iter()
+            .map(|i| IndicatorRow {
+                id: i.id.to_string(),
+                title: if i.unit.is_empty() {
+                    i.title.clone()
+                } else {
+                    format!("{}（{}）", i.title, i.unit)
+                },
+                baseline: year_value(&i.baseline, &i.unit),
+                target: year_value(&i.target, &i.unit),
+                direction: i.direction.label(),
+                indicator_type: i.indicator_type.label(),
+                method: [i.calculation_method.as_str(), i.data_source.as_str()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join("／"),
+                sample: i.sample,
+            })
+            .collect();
+        Self { caption, rows }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(group_digits("1234567"), "1,234,567");
+        assert_eq!(group_digits("-1234.56"), "-1,234.56");
+        assert_eq!(group_digits("100"), "100");
+        assert_eq!(group_digits("0.5"), "0.5");
+    }
+}
