@@ -1,5 +1,6 @@
 //! The operator's use cases: importing and exporting plan files, loading example data.
 
+use keikaku_domain::validate::LinkTarget;
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::FileProblem;
 use keikaku_storage::{ExistingPlan, PlanStore};
@@ -16,7 +17,10 @@ pub struct ImportReport {
     pub plans: Vec<PlanId>,
 }
 
-async fn stored_plans(store: &dyn PlanStore, code: &MunicipalityCode) -> Result<Vec<Plan>, AppError> {
+async fn stored_plans(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+) -> Result<Vec<Plan>, AppError> {
     let mut plans = Vec::new();
     for s in store.plan_summaries(code).await? {
         if let Some(p) = store.plan(code, &s.header.id).await? {
@@ -61,11 +65,74 @@ pub async fn import(
             return Err(AppError::Invalid(problems));
         }
     }
-    store.insert_plans(&file.municipality, &file.plans, existing).await?;
+    let broken = links_cut_by(&file.plans, &stored);
+    if !broken.is_empty() {
+        return Err(AppError::Invalid(broken));
+    }
+    store
+        .insert_plans(&file.municipality, &file.plans, existing)
+        .await?;
     Ok(ImportReport {
         plans: file.plans.iter().map(|p| p.id().clone()).collect(),
         municipality: file.municipality,
     })
+}
+
+/// The links from stored plans that the file leaves in place into plans that the file
+/// replaces, which no longer find their target: one problem at the replacing plan per link.
+/// (The database would refuse them too, but only as a storage failure without a place.)
+fn links_cut_by(file: &[Plan], stored: &[Plan]) -> Vec<FileProblem> {
+    let mut problems = Vec::new();
+    let kept = stored
+        .iter()
+        .filter(|s| file.iter().all(|p| p.id() != s.id()));
+    for plan in kept {
+        let Plan::Strategy(strategy) = plan else {
+            continue;
+        };
+        for measure in strategy.basic_objectives.iter().flat_map(|o| &o.measures) {
+            let links = measure
+                .linked_measures
+                .iter()
+                .map(|r| (r, LinkTarget::Measure))
+                .chain(
+                    measure
+                        .linked_priority_projects
+                        .iter()
+                        .map(|r| (r, LinkTarget::PriorityProject)),
+                );
+            for (link, want) in links {
+                let Some(i) = file.iter().position(|p| p.id() == &link.plan) else {
+                    continue;
+                };
+                let found = match (&file[i], want) {
+                    (Plan::Comprehensive(cp), LinkTarget::Measure) => {
+                        cp.measure(&link.element).is_some()
+                    }
+                    (Plan::Comprehensive(cp), LinkTarget::PriorityProject) => {
+                        cp.priority_project(&link.element).is_some()
+                    }
+                    (Plan::Strategy(_), _) => false,
+                };
+                let what = match want {
+                    LinkTarget::Measure => "施策",
+                    LinkTarget::PriorityProject => "重点プロジェクト",
+                };
+                if !found {
+                    problems.push(FileProblem {
+                        path: format!("$.plans[{i}]"),
+                        message: format!(
+                            "登録済みの計画「{}」の施策「{}」がリンクしている{what}「{}」が、この計画にありません。置き換えるとリンクが切れるため、何も書き込んでいません。",
+                            plan.id(),
+                            measure.id,
+                            link.element
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    problems
 }
 
 /// Exports the plans of a municipality (all, or the ones named) as a canonical plan file.
@@ -75,15 +142,18 @@ pub async fn export(
     code: &MunicipalityCode,
     only: &[PlanId],
 ) -> Result<String, AppError> {
-    let municipality = store
-        .municipality(code)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("市町村コード「{code}」の団体は登録されていません。")))?;
+    let municipality = store.municipality(code).await?.ok_or_else(|| {
+        AppError::NotFound(format!(
+            "市町村コード「{code}」の団体は登録されていません。"
+        ))
+    })?;
     let mut plans = stored_plans(store, code).await?;
     if !only.is_empty() {
         for id in only {
             if !plans.iter().any(|p| p.id() == id) {
-                return Err(AppError::NotFound(format!("計画「{id}」は登録されていません。")));
+                return Err(AppError::NotFound(format!(
+                    "計画「{id}」は登録されていません。"
+                )));
             }
         }
         plans.retain(|p| only.contains(p.id()));
@@ -113,7 +183,11 @@ pub async fn load_example(
         ))
     })?;
     let file = keikaku_planfile::parse(text, &[]).map_err(AppError::Invalid)?;
-    if !store.plan_summaries(&file.municipality.code).await?.is_empty() {
+    if !store
+        .plan_summaries(&file.municipality.code)
+        .await?
+        .is_empty()
+    {
         return Ok(ExampleOutcome::AlreadyPresent(file.municipality));
     }
     import(operator, store, text, ExistingPlan::Refuse)

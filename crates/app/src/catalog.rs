@@ -69,7 +69,9 @@ pub struct Catalog {
 
 impl std::fmt::Debug for Catalog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Catalog").field("code", &self.code).finish_non_exhaustive()
+        f.debug_struct("Catalog")
+            .field("code", &self.code)
+            .finish_non_exhaustive()
     }
 }
 
@@ -77,7 +79,9 @@ async fn load(store: &dyn PlanStore, code: &MunicipalityCode) -> Result<Site, Ap
     // Read the version first: a write that lands while we load makes the next check reload.
     let version = store.data_version(code).await?;
     let municipality = store.municipality(code).await?.ok_or_else(|| {
-        AppError::NotFound(format!("市町村コード「{code}」の団体は登録されていません。"))
+        AppError::NotFound(format!(
+            "市町村コード「{code}」の団体は登録されていません。"
+        ))
     })?;
     let mut plans = Vec::new();
     for s in store.plan_summaries(code).await? {
@@ -119,7 +123,8 @@ impl Catalog {
     pub async fn site(&self) -> Result<Arc<Site>, AppError> {
         let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let last = self.checked.load(Ordering::Relaxed);
-        let stale = now.saturating_sub(last) >= u64::try_from(FRESHNESS.as_millis()).unwrap_or(1000);
+        let stale =
+            now.saturating_sub(last) >= u64::try_from(FRESHNESS.as_millis()).unwrap_or(1000);
         if stale {
             if let Ok(_guard) = self.refreshing.try_lock() {
                 self.checked.store(now, Ordering::Relaxed);

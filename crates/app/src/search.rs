@@ -53,21 +53,46 @@ pub fn build(plans: &[Plan]) -> SearchIndex<Location> {
                 push(
                     plan_loc,
                     &h.title,
-                    vec![&h.purpose, &h.scope, &p.vision.future_image, &p.vision.future_image_note],
+                    vec![
+                        &h.purpose,
+                        &h.scope,
+                        &p.vision.future_image,
+                        &p.vision.future_image_note,
+                    ],
                 );
                 for x in &p.vision.principles {
-                    push(at(ElementKind::Principle, &x.id, &["基本構想"]), &x.title, vec![&x.description]);
+                    push(
+                        at(ElementKind::Principle, &x.id, &["基本構想"]),
+                        &x.title,
+                        vec![&x.description],
+                    );
                 }
                 for x in &p.vision.goals {
-                    push(at(ElementKind::Goal, &x.id, &["基本構想"]), &x.title, vec![&x.description]);
+                    push(
+                        at(ElementKind::Goal, &x.id, &["基本構想"]),
+                        &x.title,
+                        vec![&x.description],
+                    );
                 }
                 for x in &p.vision.approaches {
-                    push(at(ElementKind::Approach, &x.id, &["基本構想"]), &x.title, vec![&x.description]);
+                    push(
+                        at(ElementKind::Approach, &x.id, &["基本構想"]),
+                        &x.title,
+                        vec![&x.description],
+                    );
                 }
                 for bp in &p.basic_plans {
-                    push(at(ElementKind::BasicPlan, &bp.id, &[]), &bp.title, vec![&bp.description]);
+                    push(
+                        at(ElementKind::BasicPlan, &bp.id, &[]),
+                        &bp.title,
+                        vec![&bp.description],
+                    );
                     for pp in &bp.priority_projects {
-                        push(at(ElementKind::PriorityProject, &pp.id, &[&bp.title]), &pp.title, vec![&pp.description]);
+                        push(
+                            at(ElementKind::PriorityProject, &pp.id, &[&bp.title]),
+                            &pp.title,
+                            vec![&pp.description],
+                        );
                     }
                     for f in &bp.fields {
                         let goal = p.goal(&f.goal).map_or("", |g| g.title.as_str());
@@ -85,16 +110,28 @@ pub fn build(plans: &[Plan]) -> SearchIndex<Location> {
                         }
                     }
                     for x in &bp.approaches {
-                        push(at(ElementKind::Approach, &x.id, &[&bp.title]), &x.title, vec![&x.description]);
+                        push(
+                            at(ElementKind::Approach, &x.id, &[&bp.title]),
+                            &x.title,
+                            vec![&x.description],
+                        );
                     }
                 }
             }
             Plan::Strategy(s) => {
                 push(plan_loc, &h.title, vec![&h.purpose, &h.scope]);
                 for o in &s.basic_objectives {
-                    push(at(ElementKind::BasicObjective, &o.id, &[]), &o.title, vec![&o.description]);
+                    push(
+                        at(ElementKind::BasicObjective, &o.id, &[]),
+                        &o.title,
+                        vec![&o.description],
+                    );
                     for t in &o.numerical_targets {
-                        push(at(ElementKind::NumericalTarget, &t.id, &[&o.title]), &t.title, indicator_text(t));
+                        push(
+                            at(ElementKind::NumericalTarget, &t.id, &[&o.title]),
+                            &t.title,
+                            indicator_text(t),
+                        );
                     }
                     for m in &o.measures {
                         push(
@@ -103,7 +140,11 @@ pub fn build(plans: &[Plan]) -> SearchIndex<Location> {
                             vec![&m.description, &m.department],
                         );
                         for k in &m.kpis {
-                            push(at(ElementKind::Kpi, &k.id, &[&o.title, &m.title]), &k.title, indicator_text(k));
+                            push(
+                                at(ElementKind::Kpi, &k.id, &[&o.title, &m.title]),
+                                &k.title,
+                                indicator_text(k),
+                            );
                         }
                     }
                 }

@@ -154,7 +154,10 @@ mod tests {
         assert!(MunicipalityCode::parse("032094").is_err());
         // Other known codes: 札幌市 011002, 千代田区 131016, 那覇市 472018.
         for six in ["011002", "131016", "472018"] {
-            assert_eq!(MunicipalityCode::parse(six).unwrap().with_check_digit(), six);
+            assert_eq!(
+                MunicipalityCode::parse(six).unwrap().with_check_digit(),
+                six
+            );
         }
     }
 

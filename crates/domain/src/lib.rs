@@ -30,7 +30,7 @@ pub mod strategy;
 pub mod validate;
 
 pub use comprehensive::{
-    Approach, BasicPlan, ComprehensivePlan, Field, Goal, Half, Measure, PriorityProject, Principle,
+    Approach, BasicPlan, ComprehensivePlan, Field, Goal, Half, Measure, Principle, PriorityProject,
     Vision,
 };
 pub use ids::{ElementId, ElementRef, IdError, MunicipalityCode, PlanId};

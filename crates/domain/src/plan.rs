@@ -242,7 +242,9 @@ impl Plan {
                     return Some(ElementKind::Goal);
                 }
                 if v.approaches.iter().any(|x| &x.id == id)
-                    || p.basic_plans.iter().any(|bp| bp.approaches.iter().any(|x| &x.id == id))
+                    || p.basic_plans
+                        .iter()
+                        .any(|bp| bp.approaches.iter().any(|x| &x.id == id))
                 {
                     return Some(ElementKind::Approach);
                 }

@@ -153,7 +153,13 @@ impl<K> SearchIndex<K> {
         Some(SearchHit {
             document: doc,
             score,
-            title: highlight(&doc.title.chars().collect::<Vec<_>>(), title, terms, 0, title.len()),
+            title: highlight(
+                &doc.title.chars().collect::<Vec<_>>(),
+                title,
+                terms,
+                0,
+                title.len(),
+            ),
             snippet: snippet(&doc.body, body, terms),
         })
     }
@@ -248,7 +254,11 @@ mod tests {
     }
 
     fn keys(q: &str) -> Vec<u32> {
-        index().search(q, 10).iter().map(|h| h.document.key).collect()
+        index()
+            .search(q, 10)
+            .iter()
+            .map(|h| h.document.key)
+            .collect()
     }
 
     #[test]

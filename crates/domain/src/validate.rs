@@ -219,7 +219,11 @@ impl Validator {
                     self.indicator(kpi, mpath.key("kpis").index(k), "KPI");
                 }
                 let links = [
-                    ("linked_measures", &measure.linked_measures, LinkTarget::Measure),
+                    (
+                        "linked_measures",
+                        &measure.linked_measures,
+                        LinkTarget::Measure,
+                    ),
                     (
                         "linked_priority_projects",
                         &measure.linked_priority_projects,
@@ -260,7 +264,10 @@ fn resolve(r: &ElementRef, want: LinkTarget, others: &[&Plan]) -> Result<(), Str
         return Err(format!("リンク先の計画「{}」が見つかりません。", r.plan));
     };
     let Plan::Comprehensive(cp) = plan else {
-        return Err(format!("リンク先の計画「{}」は総合計画ではありません。", r.plan));
+        return Err(format!(
+            "リンク先の計画「{}」は総合計画ではありません。",
+            r.plan
+        ));
     };
     let found = match want {
         LinkTarget::Measure => cp.measure(&r.element).is_some(),

@@ -100,7 +100,11 @@ impl Failure {
 
     fn message(&self) -> &str {
         match self {
-            Self::Invalid(m) | Self::Conflict(m) | Self::NotFound(m) | Self::Environment(m) | Self::Internal(m) => m,
+            Self::Invalid(m)
+            | Self::Conflict(m)
+            | Self::NotFound(m)
+            | Self::Environment(m)
+            | Self::Internal(m) => m,
         }
     }
 }
@@ -109,7 +113,10 @@ impl From<AppError> for Failure {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Invalid(problems) => {
-                let mut text = format!("取り込めません: {}件の問題があります（何も書き込んでいません）。\n", problems.len());
+                let mut text = format!(
+                    "取り込めません: {}件の問題があります（何も書き込んでいません）。\n",
+                    problems.len()
+                );
                 for p in problems {
                     text.push_str(&format!("  {}: {}\n", p.path, p.message));
                 }
@@ -135,7 +142,10 @@ impl From<StoreError> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return report(&Failure::Internal(format!("実行環境を準備できません: {e}"))),
     };
@@ -156,7 +166,9 @@ fn init_tracing() {
     let filter = EnvFilter::try_from_env("KEIKAKU_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("KEIKAKU_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {
@@ -170,7 +182,10 @@ async fn open_store(url: &str) -> Result<Arc<dyn PlanStore>, Failure> {
         let path = rest.trim_start_matches("//");
         let path = path.split('?').next().unwrap_or_default();
         if !path.is_empty() && path != ":memory:" {
-            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(dir).map_err(|e| {
                     Failure::Environment(format!("フォルダ「{}」を作れません: {e}", dir.display()))
                 })?;
@@ -181,7 +196,10 @@ async fn open_store(url: &str) -> Result<Arc<dyn PlanStore>, Failure> {
         })?)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Arc::new(PostgresStore::connect(url).await.map_err(|e| {
-            Failure::Environment(format!("PostgreSQL（{}）に接続できません: {e}", redact(url)))
+            Failure::Environment(format!(
+                "PostgreSQL（{}）に接続できません: {e}",
+                redact(url)
+            ))
         })?)
     } else {
         return Err(Failure::Environment(format!(
@@ -209,7 +227,10 @@ fn redact(url: &str) -> String {
 }
 
 /// The municipality to act on: the one named, or the only one stored.
-async fn choose_municipality(store: &dyn PlanStore, named: Option<&str>) -> Result<MunicipalityCode, Failure> {
+async fn choose_municipality(
+    store: &dyn PlanStore,
+    named: Option<&str>,
+) -> Result<MunicipalityCode, Failure> {
     if let Some(code) = named {
         return MunicipalityCode::parse(code).map_err(|e| Failure::Invalid(e.0));
     }
@@ -233,7 +254,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             open_store(&cli.database).await?;
             Ok(())
         }
-        Command::Serve { addr, example, municipality } => {
+        Command::Serve {
+            addr,
+            example,
+            municipality,
+        } => {
             let store = open_store(&cli.database).await?;
             if let Some(name) = example {
                 match admin::load_example(&operator, store.as_ref(), &name).await? {
@@ -251,7 +276,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Import { files, replace } => {
             let store = open_store(&cli.database).await?;
-            let existing = if replace { ExistingPlan::Replace } else { ExistingPlan::Refuse };
+            let existing = if replace {
+                ExistingPlan::Replace
+            } else {
+                ExistingPlan::Refuse
+            };
             for file in files {
                 let text = read_input(&file)?;
                 let report = admin::import(&operator, store.as_ref(), &text, existing)
@@ -266,7 +295,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Export { municipality, plans, output } => {
+        Command::Export {
+            municipality,
+            plans,
+            output,
+        } => {
             let store = open_store(&cli.database).await?;
             let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
             let ids = plans
@@ -295,7 +328,9 @@ fn read_input(file: &Path) -> Result<String, Failure> {
     } else {
         std::fs::read(file).map(|b| bytes = b)
     };
-    result.map_err(|e| Failure::NotFound(format!("ファイル「{}」を読めません: {e}", file.display())))?;
+    result.map_err(|e| {
+        Failure::NotFound(format!("ファイル「{}」を読めません: {e}", file.display()))
+    })?;
     // A BOM is harmless in a plan file; Excel-era tools add one.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     String::from_utf8(bytes.to_vec()).map_err(|e| {
@@ -319,7 +354,9 @@ fn write_output(output: Option<&Path>, text: &str) -> Result<(), Failure> {
             let tmp = path.with_extension("json.tmp");
             std::fs::write(&tmp, text)
                 .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| Failure::Environment(format!("「{}」に書き出せません: {e}", path.display())))
+                .map_err(|e| {
+                    Failure::Environment(format!("「{}」に書き出せません: {e}", path.display()))
+                })
         }
     }
 }

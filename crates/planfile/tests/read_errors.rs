@@ -361,9 +361,7 @@ fn not_json_gives_one_error_with_line_and_column() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0].path, "$");
     assert!(
-        problems[0]
-            .message
-            .contains("JSONとして読めません（4行1列）"),
+        problems[0].message == "JSONとして読めません（4行1列）: trailing comma at line 4 column 1",
         "{}",
         problems[0].message
     );
@@ -1122,6 +1120,72 @@ fn wareki_years_are_accepted_and_written_as_integers() {
     assert_eq!(out, to_json(&file.municipality, &with_integers));
     assert!(!out.contains("平成") && !out.contains("令和"), "{out}");
     assert!(out.contains("\"start\": 2016,\n") && out.contains("\"year\": 2019\n"));
+}
+
+/// The forms listed in docs/plan-file.md, each read as the start of the strategy's period.
+#[test]
+fn fiscal_year_strings() {
+    let cases: &[(&str, i32)] = &[
+        ("平成28年度", 2016),
+        ("平成28年", 2016),
+        ("H28", 2016),
+        ("H28年度", 2016),
+        ("平成二十八年度", 2016),
+        (" 平成２８年度 ", 2016),
+        ("令和元年度", 2019),
+        ("R1", 2019),
+        ("㋿1", 2019),
+        ("平成31年度", 2019),
+        ("令和元年度（2019年度）", 2019),
+        ("平成37年", 2025),
+        ("2016", 2016),
+        ("2016年度", 2016),
+        ("FY2016", 2016),
+    ];
+    for (written, year) in cases {
+        let text = edited(&[
+            ("/plans/1/period/start", Some(json!(written))),
+            ("/plans/1/period/end", Some(json!(2030))),
+        ]);
+        let plans = parse(&text, &[]).unwrap_or_else(|p| panic!("{written}: {p:#?}"));
+        assert_eq!(
+            plans.plans[1].header().period.start.year(),
+            *year,
+            "{written}"
+        );
+    }
+    let refused = [
+        "令和0年度",
+        "昭和65年度",
+        "明治46年度",
+        "大正16年度",
+        "天平1年",
+        "令和元年度（2020年度）",
+        "1867",
+        "",
+    ];
+    for written in refused {
+        check(
+            &edited(&[("/plans/1/period/start", Some(json!(written)))]),
+            &[("$.plans[1].period.start", "年度")],
+        );
+    }
+    check(
+        &edited(&[("/plans/1/period/start", Some(json!(9999)))]),
+        &[("$.plans[1].period.start", "1868年度〜9998年度")],
+    );
+}
+
+#[test]
+fn status_may_be_left_out_but_not_null() {
+    let file = parse(&edited(&[("/plans/1/status", None)]), &[]).unwrap();
+    assert_eq!(file.plans[1].header().status.code(), "published");
+    let file = parse(&edited(&[("/plans/1/status", Some(json!("draft")))]), &[]).unwrap();
+    assert_eq!(file.plans[1].header().status.code(), "draft");
+    check(
+        &edited(&[("/plans/1/status", Some(Value::Null))]),
+        &[("$.plans[1].status", "文字列")],
+    );
 }
 
 #[test]

@@ -21,7 +21,7 @@ use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanKind};
 use keikaku_storage::rows::{self, ElementRow, LinkRow, PlanRow, PlanRows};
 use keikaku_storage::{ExistingPlan, PlanStore, PlanSummary, StoreError};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{Row, PgPool, Transaction};
+use sqlx::{PgPool, Row, Transaction};
 
 // Column lists as macros, so that every query stays a `&'static str` (sqlx refuses
 // dynamically built SQL).
@@ -72,17 +72,23 @@ impl PostgresStore {
     }
 
     async fn plan_rows(&self, code: &str, id: &str) -> Result<Option<PlanRows>, StoreError> {
-        let Some(plan) = sqlx::query(concat!("SELECT ", plan_columns!(), " FROM plan WHERE municipality_code = $1 AND id = $2"))
-            .bind(code)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?
+        let Some(plan) = sqlx::query(concat!(
+            "SELECT ",
+            plan_columns!(),
+            " FROM plan WHERE municipality_code = $1 AND id = $2"
+        ))
+        .bind(code)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?
         else {
             return Ok(None);
         };
         let elements = sqlx::query(concat!(
-            "SELECT ", element_columns!(), " FROM plan_element WHERE municipality_code = $1 AND plan_id = $2"
+            "SELECT ",
+            element_columns!(),
+            " FROM plan_element WHERE municipality_code = $1 AND plan_id = $2"
         ))
         .bind(code)
         .bind(id)
@@ -99,8 +105,16 @@ impl PostgresStore {
         .map_err(backend)?;
         Ok(Some(PlanRows {
             plan: plan_row(&plan).map_err(backend)?,
-            elements: elements.iter().map(element_row).collect::<Result<_, _>>().map_err(backend)?,
-            links: links.iter().map(link_row).collect::<Result<_, _>>().map_err(backend)?,
+            elements: elements
+                .iter()
+                .map(element_row)
+                .collect::<Result<_, _>>()
+                .map_err(backend)?,
+            links: links
+                .iter()
+                .map(link_row)
+                .collect::<Result<_, _>>()
+                .map_err(backend)?,
         }))
     }
 }
@@ -163,10 +177,15 @@ fn link_row(r: &PgRow) -> Result<LinkRow, sqlx::Error> {
     })
 }
 
-async fn insert_rows(tx: &mut Transaction<'_, sqlx::Postgres>, rows: &PlanRows) -> Result<(), sqlx::Error> {
+async fn insert_rows(
+    tx: &mut Transaction<'_, sqlx::Postgres>,
+    rows: &PlanRows,
+) -> Result<(), sqlx::Error> {
     let p = &rows.plan;
     sqlx::query(concat!(
-        "INSERT INTO plan (", plan_columns!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        "INSERT INTO plan (",
+        plan_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     ))
     .bind(&p.municipality_code)
     .bind(&p.id)
@@ -266,7 +285,10 @@ impl PlanStore for PostgresStore {
         rows.iter().map(municipality).collect()
     }
 
-    async fn municipality(&self, code: &MunicipalityCode) -> Result<Option<Municipality>, StoreError> {
+    async fn municipality(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<Option<Municipality>, StoreError> {
         let row = sqlx::query("SELECT code, name, prefecture FROM municipality WHERE code = $1")
             .bind(code.as_str())
             .fetch_optional(&self.pool)
@@ -275,9 +297,14 @@ impl PlanStore for PostgresStore {
         row.as_ref().map(municipality).transpose()
     }
 
-    async fn plan_summaries(&self, code: &MunicipalityCode) -> Result<Vec<PlanSummary>, StoreError> {
+    async fn plan_summaries(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<Vec<PlanSummary>, StoreError> {
         let rows = sqlx::query(concat!(
-            "SELECT ", plan_columns!(), " FROM plan WHERE municipality_code = $1 ORDER BY position, kind, id"
+            "SELECT ",
+            plan_columns!(),
+            " FROM plan WHERE municipality_code = $1 ORDER BY position, kind, id"
         ))
         .bind(code.as_str())
         .fetch_all(&self.pool)
@@ -375,11 +402,12 @@ impl PlanStore for PostgresStore {
     }
 
     async fn data_version(&self, code: &MunicipalityCode) -> Result<i64, StoreError> {
-        let v: Option<i64> = sqlx::query_scalar("SELECT data_version FROM municipality WHERE code = $1")
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT data_version FROM municipality WHERE code = $1")
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
         Ok(v.unwrap_or(0))
     }
 }
@@ -405,4 +433,3 @@ fn summary(row: &PlanRow) -> Result<PlanSummary, StoreError> {
         header: plan.header().clone(),
     })
 }
-

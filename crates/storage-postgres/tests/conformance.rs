@@ -15,7 +15,10 @@ fn admin_url() -> String {
 fn with_database(url: &str, db: &str) -> String {
     match url.rfind('/') {
         Some(i) if url[..i].contains("://") && !url[..i].ends_with('/') => {
-            let rest = url[i + 1..].find('?').map(|q| &url[i + 1 + q..]).unwrap_or("");
+            let rest = url[i + 1..]
+                .find('?')
+                .map(|q| &url[i + 1 + q..])
+                .unwrap_or("");
             format!("{}/{db}{rest}", &url[..i])
         }
         _ => format!("{url}/{db}"),
@@ -33,13 +36,18 @@ impl Drop for TestDatabase {
         // Drop cannot await, and the test's runtime is blocked while we wait here: use a
         // small runtime of our own on another thread. FORCE ends the store's connections.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 let mut admin = sqlx::PgConnection::connect(&admin_url()).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                )))
+                .execute(&mut admin)
+                .await
+                .unwrap();
             });
         })
         .join();
@@ -51,7 +59,10 @@ async fn fresh() -> Option<(PostgresStore, TestDatabase)> {
         Ok(c) => c,
         Err(e) => {
             if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("CI=true ですが PostgreSQL（{}）に接続できません: {e}", admin_url());
+                panic!(
+                    "CI=true ですが PostgreSQL（{}）に接続できません: {e}",
+                    admin_url()
+                );
             }
             eprintln!(
                 "\n*** PostgreSQL（{}）に接続できないため、このテストを省略します: {e}\n*** PostgreSQL を起動するか KEIKAKU_TEST_POSTGRES_URL を設定してください。\n",
@@ -72,7 +83,9 @@ async fn fresh() -> Option<(PostgresStore, TestDatabase)> {
         .await
         .unwrap();
     let guard = TestDatabase { name: name.clone() };
-    let store = PostgresStore::connect(&with_database(&admin_url(), &name)).await.unwrap();
+    let store = PostgresStore::connect(&with_database(&admin_url(), &name))
+        .await
+        .unwrap();
     Some((store, guard))
 }
 

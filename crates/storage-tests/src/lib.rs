@@ -68,10 +68,16 @@ pub async fn stores_and_loads_the_example_exactly(store: &dyn PlanStore) {
         .await
         .unwrap();
     for plan in &file.plans {
-        let loaded = store.plan(&file.municipality.code, plan.id()).await.unwrap();
+        let loaded = store
+            .plan(&file.municipality.code, plan.id())
+            .await
+            .unwrap();
         assert_eq!(loaded.as_ref(), Some(plan), "plan {}", plan.id());
     }
-    assert_eq!(store.municipalities().await.unwrap(), vec![file.municipality.clone()]);
+    assert_eq!(
+        store.municipalities().await.unwrap(),
+        vec![file.municipality.clone()]
+    );
     assert_eq!(
         store.municipality(&file.municipality.code).await.unwrap(),
         Some(file.municipality.clone())
@@ -106,11 +112,21 @@ pub async fn refuses_an_existing_plan_and_writes_nothing(store: &dyn PlanStore) 
         .unwrap();
     let version = store.data_version(code).await.unwrap();
     let err = store
-        .insert_plans(&file.municipality, &[file.plans[1].clone(), file.plans[0].clone()], ExistingPlan::Refuse)
+        .insert_plans(
+            &file.municipality,
+            &[file.plans[1].clone(), file.plans[0].clone()],
+            ExistingPlan::Refuse,
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::PlanExists(ref id) if id.as_str() == "sogo-keikaku"), "{err}");
-    assert_eq!(store.plan(code, &plan_id("sogo-senryaku")).await.unwrap(), None);
+    assert!(
+        matches!(err, StoreError::PlanExists(ref id) if id.as_str() == "sogo-keikaku"),
+        "{err}"
+    );
+    assert_eq!(
+        store.plan(code, &plan_id("sogo-senryaku")).await.unwrap(),
+        None
+    );
     assert_eq!(store.plan_summaries(code).await.unwrap().len(), 1);
     assert_eq!(store.data_version(code).await.unwrap(), version);
 }
@@ -123,13 +139,19 @@ pub async fn replaces_a_plan_in_one_transaction(store: &dyn PlanStore) {
         .insert_plans(&file.municipality, &file.plans, ExistingPlan::Refuse)
         .await
         .unwrap();
-    let Plan::Comprehensive(mut changed) = comprehensive(&file) else { panic!() };
+    let Plan::Comprehensive(mut changed) = comprehensive(&file) else {
+        panic!()
+    };
     changed.header.title = "一関市総合計画（改訂）".to_owned();
     changed.basic_plans[0].fields[0].current_state = "新しい現状と課題".to_owned();
     changed.basic_plans[1].title = "後期基本計画（案）".to_owned();
     let changed = Plan::Comprehensive(changed);
     store
-        .insert_plans(&file.municipality, std::slice::from_ref(&changed), ExistingPlan::Replace)
+        .insert_plans(
+            &file.municipality,
+            std::slice::from_ref(&changed),
+            ExistingPlan::Replace,
+        )
         .await
         .unwrap();
     assert_eq!(store.plan(code, changed.id()).await.unwrap(), Some(changed));
@@ -148,7 +170,9 @@ pub async fn refuses_a_replacement_that_breaks_links(store: &dyn PlanStore) {
         .insert_plans(&file.municipality, &file.plans, ExistingPlan::Refuse)
         .await
         .unwrap();
-    let Plan::Comprehensive(mut broken) = comprehensive(&file) else { panic!() };
+    let Plan::Comprehensive(mut broken) = comprehensive(&file) else {
+        panic!()
+    };
     broken.header.title = "壊れた計画".to_owned();
     // measure-1-2-1 is linked from the strategy.
     broken.basic_plans[0].fields[1].measures.clear();
@@ -156,7 +180,11 @@ pub async fn refuses_a_replacement_that_breaks_links(store: &dyn PlanStore) {
         pp.measures.retain(|m| m.as_str() != "measure-1-2-1");
     }
     let result = store
-        .insert_plans(&file.municipality, &[Plan::Comprehensive(broken)], ExistingPlan::Replace)
+        .insert_plans(
+            &file.municipality,
+            &[Plan::Comprehensive(broken)],
+            ExistingPlan::Replace,
+        )
         .await;
     assert!(result.is_err(), "a replacement that breaks links must fail");
     assert_eq!(
@@ -174,7 +202,13 @@ pub async fn deletes_plans_but_not_link_targets(store: &dyn PlanStore) {
         .await
         .unwrap();
     assert!(store.delete_plan(code, file.plans[0].id()).await.is_err());
-    assert!(store.plan(code, file.plans[0].id()).await.unwrap().is_some());
+    assert!(
+        store
+            .plan(code, file.plans[0].id())
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert!(store.delete_plan(code, file.plans[1].id()).await.unwrap());
     assert!(!store.delete_plan(code, file.plans[1].id()).await.unwrap());
     assert!(store.delete_plan(code, file.plans[0].id()).await.unwrap());
@@ -211,7 +245,9 @@ pub async fn municipalities_are_isolated(store: &dyn PlanStore) {
         name: "盛岡市".to_owned(),
         prefecture: "岩手県".to_owned(),
     };
-    let Plan::Comprehensive(mut theirs) = comprehensive(&file) else { panic!() };
+    let Plan::Comprehensive(mut theirs) = comprehensive(&file) else {
+        panic!()
+    };
     theirs.header.municipality = other.code.clone();
     theirs.header.title = "盛岡市総合計画".to_owned();
     let theirs = Plan::Comprehensive(theirs);
@@ -223,21 +259,36 @@ pub async fn municipalities_are_isolated(store: &dyn PlanStore) {
         .insert_plans(&other, std::slice::from_ref(&theirs), ExistingPlan::Refuse)
         .await
         .unwrap();
-    assert_eq!(store.plan(&other.code, theirs.id()).await.unwrap(), Some(theirs.clone()));
     assert_eq!(
-        store.plan(&file.municipality.code, theirs.id()).await.unwrap().as_ref(),
+        store.plan(&other.code, theirs.id()).await.unwrap(),
+        Some(theirs.clone())
+    );
+    assert_eq!(
+        store
+            .plan(&file.municipality.code, theirs.id())
+            .await
+            .unwrap()
+            .as_ref(),
         Some(&file.plans[0])
     );
     assert_eq!(store.plan_summaries(&other.code).await.unwrap().len(), 1);
     assert_eq!(store.municipalities().await.unwrap().len(), 2);
     store.delete_plan(&other.code, theirs.id()).await.unwrap();
-    assert!(store.plan(&file.municipality.code, theirs.id()).await.unwrap().is_some());
+    assert!(
+        store
+            .plan(&file.municipality.code, theirs.id())
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 /// Whatever a user typed comes back byte for byte: markup, SQL, IVS, emoji, line breaks.
 pub async fn keeps_text_exactly(store: &dyn PlanStore) {
     let file = example();
-    let Plan::Comprehensive(mut p) = comprehensive(&file) else { panic!() };
+    let Plan::Comprehensive(mut p) = comprehensive(&file) else {
+        panic!()
+    };
     let texts = [
         "<script>alert('x')</script>&amp;\"",
         "'; DROP TABLE plan; --",
@@ -250,10 +301,17 @@ pub async fn keeps_text_exactly(store: &dyn PlanStore) {
     p.basic_plans[0].fields[3].measures[0].course_of_action = texts[3].to_owned();
     let p = Plan::Comprehensive(p);
     store
-        .insert_plans(&file.municipality, std::slice::from_ref(&p), ExistingPlan::Refuse)
+        .insert_plans(
+            &file.municipality,
+            std::slice::from_ref(&p),
+            ExistingPlan::Refuse,
+        )
         .await
         .unwrap();
-    assert_eq!(store.plan(&file.municipality.code, p.id()).await.unwrap(), Some(p));
+    assert_eq!(
+        store.plan(&file.municipality.code, p.id()).await.unwrap(),
+        Some(p)
+    );
 }
 
 /// An unknown plan or municipality is simply absent.

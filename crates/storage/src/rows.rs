@@ -13,7 +13,7 @@ use keikaku_domain::era::FiscalYear;
 use keikaku_domain::{
     Approach, BasicObjective, BasicPlan, ComprehensivePlan, Direction, ElementId, ElementRef,
     Field, Goal, Half, Indicator, IndicatorType, Measure, MunicipalityCode, Period, Plan,
-    PlanHeader, PlanId, PlanKind, PlanStatus, PriorityProject, Principle, Strategy,
+    PlanHeader, PlanId, PlanKind, PlanStatus, Principle, PriorityProject, Strategy,
     StrategyMeasure, Vision, YearValue,
 };
 use rust_decimal::Decimal;
@@ -159,7 +159,12 @@ pub fn flatten(plan: &Plan) -> PlanRows {
 }
 
 fn approach_row(a: &Approach, kind: &str, parent: Option<&ElementId>, i: usize) -> ElementRow {
-    titled(base(&a.id, kind, parent, i), &a.number, &a.title, &a.description)
+    titled(
+        base(&a.id, kind, parent, i),
+        &a.number,
+        &a.title,
+        &a.description,
+    )
 }
 
 fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
@@ -190,7 +195,12 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
             half: Some(bp.half.code().to_owned()),
             start_year: Some(bp.start.year()),
             end_year: Some(bp.end.year()),
-            ..titled(base(&bp.id, kind::BASIC_PLAN, None, i), "", &bp.title, &bp.description)
+            ..titled(
+                base(&bp.id, kind::BASIC_PLAN, None, i),
+                "",
+                &bp.title,
+                &bp.description,
+            )
         });
         let parent = Some(&bp.id);
         for (j, pp) in bp.priority_projects.iter().enumerate() {
@@ -227,7 +237,12 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
                     citizen_participation: Some(m.citizen_participation.clone()),
                     department: Some(m.department.clone()),
                     sample: m.sample,
-                    ..titled(base(&m.id, kind::MEASURE, Some(&f.id), k), &m.number, &m.title, "")
+                    ..titled(
+                        base(&m.id, kind::MEASURE, Some(&f.id), k),
+                        &m.number,
+                        &m.title,
+                        "",
+                    )
                 });
             }
         }
@@ -326,7 +341,9 @@ impl Assembler {
             let key = (l.from_id.clone(), l.kind.clone());
             links.entry(key).or_default().push(l.clone());
         }
-        links.values_mut().for_each(|v| v.sort_by_key(|l| l.position));
+        links
+            .values_mut()
+            .for_each(|v| v.sort_by_key(|l| l.position));
         Self { children, links }
     }
 
@@ -363,7 +380,10 @@ fn text(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
-fn year_value(value: &Option<String>, year: Option<i32>) -> Result<Option<YearValue>, AssembleError> {
+fn year_value(
+    value: &Option<String>,
+    year: Option<i32>,
+) -> Result<Option<YearValue>, AssembleError> {
     match (value, year) {
         (Some(v), Some(y)) => Ok(Some(YearValue {
             value: Decimal::from_str(v).map_err(|e| format!("数値「{v}」: {e}"))?,
@@ -398,7 +418,11 @@ pub fn assemble(rows: &PlanRows) -> Result<Plan, AssembleError> {
     })
 }
 
-fn approaches(a: &Assembler, parent: Option<&str>, kind: &str) -> Result<Vec<Approach>, AssembleError> {
+fn approaches(
+    a: &Assembler,
+    parent: Option<&str>,
+    kind: &str,
+) -> Result<Vec<Approach>, AssembleError> {
     a.children(parent, kind)
         .iter()
         .map(|r| {
