@@ -125,13 +125,11 @@ impl Catalog {
         let last = self.checked.load(Ordering::Relaxed);
         let stale =
             now.saturating_sub(last) >= u64::try_from(FRESHNESS.as_millis()).unwrap_or(1000);
-        if stale {
-            if let Ok(_guard) = self.refreshing.try_lock() {
-                self.checked.store(now, Ordering::Relaxed);
-                let version = self.store.data_version(&self.code).await?;
-                if version != self.snapshot().version {
-                    self.reload().await?;
-                }
+        if stale && let Ok(_guard) = self.refreshing.try_lock() {
+            self.checked.store(now, Ordering::Relaxed);
+            let version = self.store.data_version(&self.code).await?;
+            if version != self.snapshot().version {
+                self.reload().await?;
             }
         }
         Ok(self.snapshot())

@@ -133,7 +133,7 @@ impl<K> SearchIndex<K> {
             .into_iter()
             .filter_map(|i| self.score(i, &terms))
             .collect();
-        hits.sort_by(|a, b| b.score.cmp(&a.score));
+        hits.sort_by_key(|h| std::cmp::Reverse(h.score));
         hits.truncate(limit);
         hits
     }
@@ -218,15 +218,15 @@ fn snippet(original: &str, folded: &[char], terms: &[Vec<char>]) -> Vec<SnippetP
     let from = first.saturating_sub(SNIPPET_BEFORE);
     let to = (from + SNIPPET_LENGTH).min(chars.len());
     let mut parts = highlight(&chars, folded, terms, from, to);
-    if from > 0 {
-        if let Some(p) = parts.first_mut() {
-            p.text.insert(0, '…');
-        }
+    if from > 0
+        && let Some(p) = parts.first_mut()
+    {
+        p.text.insert(0, '…');
     }
-    if to < chars.len() {
-        if let Some(p) = parts.last_mut() {
-            p.text.push('…');
-        }
+    if to < chars.len()
+        && let Some(p) = parts.last_mut()
+    {
+        p.text.push('…');
     }
     parts
 }

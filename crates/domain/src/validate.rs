@@ -244,16 +244,16 @@ impl Validator {
     fn indicator(&mut self, ind: &Indicator, path: Path, what: &str) {
         self.id(&ind.id, path.key("id"));
         self.required(&ind.title, path.key("title"), &format!("{what}の名称"));
-        if let (Some(b), Some(t)) = (ind.baseline, ind.target) {
-            if b.year > t.year {
-                self.push(
-                    path.key("target"),
-                    format!(
-                        "目標値の年度（{}）が基準値の年度（{}）より前です。",
-                        t.year, b.year
-                    ),
-                );
-            }
+        if let (Some(b), Some(t)) = (ind.baseline, ind.target)
+            && b.year > t.year
+        {
+            self.push(
+                path.key("target"),
+                format!(
+                    "目標値の年度（{}）が基準値の年度（{}）より前です。",
+                    t.year, b.year
+                ),
+            );
         }
     }
 }

@@ -181,15 +181,15 @@ async fn open_store(url: &str) -> Result<Arc<dyn PlanStore>, Failure> {
     let store: Arc<dyn PlanStore> = if let Some(rest) = url.strip_prefix("sqlite:") {
         let path = rest.trim_start_matches("//");
         let path = path.split('?').next().unwrap_or_default();
-        if !path.is_empty() && path != ":memory:" {
-            if let Some(dir) = Path::new(path)
+        if !path.is_empty()
+            && path != ":memory:"
+            && let Some(dir) = Path::new(path)
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
-            {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    Failure::Environment(format!("フォルダ「{}」を作れません: {e}", dir.display()))
-                })?;
-            }
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure::Environment(format!("フォルダ「{}」を作れません: {e}", dir.display()))
+            })?;
         }
         Arc::new(SqliteStore::connect(url).await.map_err(|e| {
             Failure::Environment(format!("SQLiteデータベース「{url}」を開けません: {e}"))
