@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{FromRequestParts, OriginalUri, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -34,7 +35,14 @@ const JSON: &str = "application/json";
         description = "自治体の総合計画・総合戦略を取得する読み取り専用のAPIです。/ Read-only API of a municipality's comprehensive plan and strategy."
     ),
     paths(municipality, list_plans, get_plan, search, openapi_json),
-    components(schemas(ErrorEnvelope, ErrorBody, PlanList, PlanSummaryDto, SearchResults, SearchHitDto))
+    components(schemas(
+        ErrorEnvelope,
+        ErrorBody,
+        PlanList,
+        PlanSummaryDto,
+        SearchResults,
+        SearchHitDto
+    ))
 )]
 pub struct ApiDoc;
 
@@ -48,7 +56,7 @@ pub struct ErrorEnvelope {
 /// What went wrong.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable code: `not_found`, `bad_request`, `internal`.
+    /// Machine-readable code: `not_found`, `bad_request`, `method_not_allowed`, `internal`.
     pub code: &'static str,
     /// Human-readable message (Japanese).
     pub message: String,
@@ -64,6 +72,8 @@ pub enum ApiError {
     NotFound(String),
     /// 400.
     BadRequest(String),
+    /// 405: the API is read-only.
+    MethodNotAllowed,
     /// 500; the detail is logged, not returned.
     Internal(String),
 }
@@ -82,6 +92,24 @@ impl IntoResponse for ApiError {
         let (status, code, message, id) = match self {
             Self::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m, None),
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m, None),
+            Self::MethodNotAllowed => {
+                let body = ErrorEnvelope {
+                    error: ErrorBody {
+                        code: "method_not_allowed",
+                        message: "このAPIは読み取り専用です（GETだけを受け付けます）。".to_owned(),
+                        error_id: None,
+                    },
+                };
+                return (
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    [
+                        (axum::http::header::CACHE_CONTROL, "no-store"),
+                        (axum::http::header::ALLOW, "GET, HEAD"),
+                    ],
+                    Json(body),
+                )
+                    .into_response();
+            }
             Self::Internal(detail) => {
                 let id = error_id();
                 tracing::error!(error_id = %id, %detail, "internal error (api)");
@@ -93,8 +121,42 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        let body = ErrorEnvelope { error: ErrorBody { code, message, error_id: id } };
-        (status, [(axum::http::header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+        let body = ErrorEnvelope {
+            error: ErrorBody {
+                code,
+                message,
+                error_id: id,
+            },
+        };
+        (
+            status,
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            Json(body),
+        )
+            .into_response()
+    }
+}
+
+/// The parameters of an endpoint's path. A path that cannot be read (percent-encoded bytes that
+/// are not UTF-8, such as `/api/v1/plans/%FF`) is a bad request in the error envelope, like any
+/// other id that is not an id, not axum's plain-text rejection.
+struct ApiPath<T>(T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(_) => Err(ApiError::BadRequest(
+                "URLのパスを読めません。IDは半角英小文字・数字・「-」「_」で指定してください。"
+                    .to_owned(),
+            )),
+        }
     }
 }
 
@@ -105,7 +167,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/plans/{id}", get(get_plan))
         .route("/search", get(search))
         .route("/openapi.json", get(openapi_json))
-        .fallback(|| async { ApiError::NotFound("そのAPIはありません。".to_owned()) })
+        .fallback(not_found)
+        // Without this, a POST answers axum's bare 405 with an empty body, outside the envelope.
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+/// Any other URL under `/api`: a 404 in the error envelope (API clients read JSON, not the
+/// HTML 404 page).
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::NotFound("そのAPIはありません。".to_owned())
 }
 
 /// Serves JSON from the cache, building it first if the data changed since.
@@ -134,7 +204,11 @@ fn only_params(params: &HashMap<String, String>, known: &[&str]) -> Result<(), A
     match params.keys().find(|k| !known.contains(&k.as_str())) {
         Some(k) => Err(ApiError::BadRequest(format!(
             "パラメータ「{k}」は使えません（使えるもの: {}）。",
-            if known.is_empty() { "なし".to_owned() } else { known.join(", ") }
+            if known.is_empty() {
+                "なし".to_owned()
+            } else {
+                known.join(", ")
+            }
         ))),
         None => Ok(()),
     }
@@ -150,7 +224,10 @@ async fn municipality(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     only_params(&params, &[])?;
-    cached_json(&state, &uri, &headers, |site| Ok(keikaku_planfile::write::municipality(&site.municipality))).await
+    cached_json(&state, &uri, &headers, |site| {
+        Ok(keikaku_planfile::write::municipality(&site.municipality))
+    })
+    .await
 }
 
 /// A plan in a listing.
@@ -231,7 +308,7 @@ async fn list_plans(
     responses((status = 200, body = PlanDto), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 async fn get_plan(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     Query(params): Query<HashMap<String, String>>,
     uri: OriginalUri,
     headers: HeaderMap,
@@ -289,10 +366,14 @@ async fn search(
     only_params(&params, &["q", "limit"])?;
     let q = params.get("q").map(|s| s.trim()).unwrap_or_default();
     if q.is_empty() {
-        return Err(ApiError::BadRequest("検索語 q を指定してください。".to_owned()));
+        return Err(ApiError::BadRequest(
+            "検索語 q を指定してください。".to_owned(),
+        ));
     }
     if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(ApiError::BadRequest(format!("検索語は{MAX_QUERY_CHARS}文字以内にしてください。")));
+        return Err(ApiError::BadRequest(format!(
+            "検索語は{MAX_QUERY_CHARS}文字以内にしてください。"
+        )));
     }
     let limit = match params.get("limit") {
         None => 20,
@@ -322,7 +403,14 @@ async fn search(
             }
         })
         .collect();
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-cache")], Json(SearchResults { query: q.to_owned(), hits })).into_response())
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-cache")],
+        Json(SearchResults {
+            query: q.to_owned(),
+            hits,
+        }),
+    )
+        .into_response())
 }
 
 /// This document.
@@ -330,7 +418,9 @@ async fn search(
     responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
 async fn openapi_json(headers: HeaderMap) -> Response {
     static DOC: std::sync::LazyLock<Entry> = std::sync::LazyLock::new(|| {
-        let body = ApiDoc::openapi().to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
+        let body = ApiDoc::openapi()
+            .to_pretty_json()
+            .unwrap_or_else(|_| "{}".to_owned());
         Entry::new(0, JSON, body)
     });
     DOC.respond(&headers)

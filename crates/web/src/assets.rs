@@ -1,12 +1,12 @@
 //! Static assets, compiled into the binary: no CDN, nothing fetched from elsewhere (many
 //! municipal PCs are on closed networks).
 
-use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::cache::Entry;
 use crate::error::WebError;
+use crate::pages::PagePath;
 
 const CSS: &str = include_str!("../assets/keikaku.css");
 const FAVICON: &str = include_str!("../assets/favicon.svg");
@@ -22,7 +22,10 @@ pub fn css_version() -> &'static str {
 }
 
 /// `GET /static/{file}`.
-pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn serve(
+    PagePath(file): PagePath<String>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let entry = match file.as_str() {
         "keikaku.css" => Entry::new(0, "text/css; charset=utf-8", CSS),
         "favicon.svg" => Entry::new(0, "image/svg+xml", FAVICON),

@@ -57,7 +57,10 @@ impl Entry {
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=0, must-revalidate"),
             ),
-            (header::CONTENT_TYPE, HeaderValue::from_static(self.content_type)),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(self.content_type),
+            ),
         ];
         if fresh {
             (StatusCode::NOT_MODIFIED, headers).into_response()

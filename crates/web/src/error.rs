@@ -57,7 +57,11 @@ pub fn error_id() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("E{:08X}{:04X}", nanos, COUNTER.fetch_add(1, Ordering::Relaxed) & 0xFFFF)
+    format!(
+        "E{:08X}{:04X}",
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed) & 0xFFFF
+    )
 }
 
 /// A fault that happened; the id is logged with the detail and shown to the user.
@@ -94,7 +98,11 @@ struct ErrorPage {
 }
 
 /// Renders the error page for responses that carry a [`WebError`].
-pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn render_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let response = next.run(request).await;
     let Some(fault) = response.extensions().get::<Fault>().cloned() else {
         return response;
@@ -123,7 +131,9 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
         status: fault.error.status().as_u16(),
         error_id: fault.id,
     };
-    let body = page.render().unwrap_or_else(|_| "エラーが発生しました。".to_owned());
+    let body = page
+        .render()
+        .unwrap_or_else(|_| "エラーが発生しました。".to_owned());
     let mut out = (fault.error.status(), body).into_response();
     out.headers_mut().insert(
         header::CONTENT_TYPE,

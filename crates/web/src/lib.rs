@@ -26,7 +26,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{any, get};
 use keikaku_app::Catalog;
 
 pub use api::ApiDoc;
@@ -62,15 +62,28 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{plan}/goals/{id}", get(pages::goal))
         .route("/plans/{plan}/fields/{id}", get(pages::field))
         .route("/plans/{plan}/measures/{id}", get(pages::measure))
-        .route("/plans/{plan}/priority-projects/{id}", get(pages::priority_project))
+        .route(
+            "/plans/{plan}/priority-projects/{id}",
+            get(pages::priority_project),
+        )
         .route("/plans/{plan}/objectives/{id}", get(pages::objective))
-        .route("/plans/{plan}/strategy-measures/{id}", get(pages::strategy_measure))
+        .route(
+            "/plans/{plan}/strategy-measures/{id}",
+            get(pages::strategy_measure),
+        )
         .route("/plans/{plan}/elements/{id}", get(pages::element))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{file}", get(assets::serve))
         .nest("/api/v1", api::router())
+        // The rest of `/api` (`/api/v1/`, `/api/v2/…`) answers in JSON too, not with the HTML page.
+        .route("/api", any(api::not_found))
+        .route("/api/", any(api::not_found))
+        .route("/api/{*rest}", any(api::not_found))
         .fallback(pages::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
@@ -82,7 +95,10 @@ async fn security_headers(
 ) -> axum::response::Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,

@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use keikaku_app::Site;
 use keikaku_domain::{
     BasicPlan, ComprehensivePlan, ElementId, ElementKind, ElementRef, Plan, PlanId, Strategy,
 };
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::cache::Entry;
@@ -36,6 +37,26 @@ async fn cached(
     let response = entry.respond(headers);
     state.cache.put(key, entry);
     Ok(response)
+}
+
+/// The parameters of a page's path. A path that cannot even be read (percent-encoded bytes
+/// that are not UTF-8, such as `/plans/%FF`) names no page: the Japanese 404 page, not axum's
+/// plain-text 400.
+pub(crate) struct PagePath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for PagePath<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(_) => Err(WebError::NotFound(None)),
+        }
+    }
 }
 
 fn plan_id(s: &str) -> Result<PlanId, WebError> {
@@ -68,7 +89,10 @@ fn missing<T>(found: Option<T>) -> Result<T, WebError> {
 fn bp_steps(c: &ComprehensivePlan, bp: &BasicPlan) -> Vec<(String, String)> {
     vec![
         (c.header.title.clone(), plan_href(&c.header.id)),
-        (bp.title.clone(), format!("/plans/{}/basic-plans/{}", c.header.id, bp.id)),
+        (
+            bp.title.clone(),
+            format!("/plans/{}/basic-plans/{}", c.header.id, bp.id),
+        ),
     ]
 }
 
@@ -84,6 +108,8 @@ struct GoalCard {
     title: String,
     href: String,
     meta: String,
+    /// Whether a field named in `meta` is sample data.
+    sample: bool,
 }
 
 struct HomeComprehensive {
@@ -165,9 +191,11 @@ fn home_comprehensive(c: &ComprehensivePlan) -> HomeComprehensive {
             .goals
             .iter()
             .map(|g| {
-                let fields: Vec<&str> = first
-                    .map(|bp| bp.fields_of_goal(&g.id).map(|f| f.title.as_str()).collect())
+                let fields: Vec<&keikaku_domain::Field> = first
+                    .map(|bp| bp.fields_of_goal(&g.id).collect())
                     .unwrap_or_default();
+                let sample = fields.iter().any(|f| f.sample);
+                let fields: Vec<&str> = fields.iter().map(|f| f.title.as_str()).collect();
                 GoalCard {
                     number: g.number.clone(),
                     title: g.title.clone(),
@@ -177,6 +205,7 @@ fn home_comprehensive(c: &ComprehensivePlan) -> HomeComprehensive {
                     } else {
                         format!("{}分野：{}", fields.len(), fields.join("、"))
                     },
+                    sample,
                 }
             })
             .collect(),
@@ -216,7 +245,11 @@ fn home_strategy(s: &Strategy) -> HomeStrategy {
 }
 
 /// `GET /`.
-pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Result<Response, WebError> {
+pub async fn home(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     cached(&state, &uri, &headers, |site| {
         let comprehensive = site.plans.iter().find_map(|p| match p {
             Plan::Comprehensive(c) => Some(home_comprehensive(c)),
@@ -230,10 +263,11 @@ pub async fn home(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -
                 Plan::Comprehensive(_) => None,
             })
             .collect();
-        let sample = comprehensive
-            .as_ref()
-            .is_some_and(|c| c.priority_projects.iter().any(|p| p.sample))
-            || strategies.iter().any(|s| s.objectives.iter().any(|o| o.sample));
+        let sample = comprehensive.as_ref().is_some_and(|c| {
+            c.priority_projects.iter().any(|p| p.sample) || c.goals.iter().any(|g| g.sample)
+        }) || strategies
+            .iter()
+            .any(|s| s.objectives.iter().any(|o| o.sample));
         let heading = format!("{}の総合計画・総合戦略", site.municipality.name);
         Ok(HomePage {
             layout: Layout::new(site, "ホーム", "/").sample(sample),
@@ -276,7 +310,9 @@ fn plan_sections(plan: &Plan) -> Vec<Section> {
         Plan::Comprehensive(c) => vec![
             Section {
                 heading: "基本構想".to_owned(),
-                note: "将来像、まちづくりの考え方、まちづくりの目標、まちづくりの進め方を示します。".to_owned(),
+                note:
+                    "将来像、まちづくりの考え方、まちづくりの目標、まちづくりの進め方を示します。"
+                        .to_owned(),
                 empty: String::new(),
                 items: vec![Item {
                     href: format!("/plans/{id}/vision"),
@@ -307,7 +343,8 @@ fn plan_sections(plan: &Plan) -> Vec<Section> {
         ],
         Plan::Strategy(s) => vec![Section {
             heading: "基本目標".to_owned(),
-            note: "基本目標ごとに数値目標を、施策ごとに重要業績評価指標（KPI）を設定します。".to_owned(),
+            note: "基本目標ごとに数値目標を、施策ごとに重要業績評価指標（KPI）を設定します。"
+                .to_owned(),
             empty: "基本目標はまだ登録されていません。".to_owned(),
             items: s
                 .basic_objectives
@@ -316,7 +353,11 @@ fn plan_sections(plan: &Plan) -> Vec<Section> {
                     href: format!("/plans/{id}/objectives/{}", o.id),
                     number: format!("基本目標{}", o.number),
                     title: o.title.clone(),
-                    meta: format!("数値目標{}件・施策{}件", o.numerical_targets.len(), o.measures.len()),
+                    meta: format!(
+                        "数値目標{}件・施策{}件",
+                        o.numerical_targets.len(),
+                        o.measures.len()
+                    ),
                     sample: o.sample,
                 })
                 .collect(),
@@ -327,7 +368,7 @@ fn plan_sections(plan: &Plan) -> Vec<Section> {
 /// `GET /plans/{plan}`.
 pub async fn plan(
     State(state): State<AppState>,
-    Path(plan): Path<String>,
+    PagePath(plan): PagePath<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -336,9 +377,15 @@ pub async fn plan(
         let h = p.header();
         let sections = plan_sections(p);
         let sample = sections.iter().any(|s| s.items.iter().any(|i| i.sample));
-        let current = if matches!(p, Plan::Strategy(_)) { plan_href(&h.id) } else { String::new() };
+        let current = if matches!(p, Plan::Strategy(_)) {
+            plan_href(&h.id)
+        } else {
+            String::new()
+        };
         Ok(PlanPage {
-            layout: Layout::new(site, &h.title, &current).crumbs(&[]).sample(sample),
+            layout: Layout::new(site, &h.title, &current)
+                .crumbs(&[])
+                .sample(sample),
             title: h.title.clone(),
             kind_label: p.kind().label(),
             status_label: h.status.label(),
@@ -376,7 +423,13 @@ struct VisionPage {
     approaches: Vec<VisionItem>,
 }
 
-fn vision_item(id: &ElementId, number: &str, title: &str, description: &str, href: String) -> VisionItem {
+fn vision_item(
+    id: &ElementId,
+    number: &str,
+    title: &str,
+    description: &str,
+    href: String,
+) -> VisionItem {
     VisionItem {
         id: id.to_string(),
         number: number.to_owned(),
@@ -389,7 +442,7 @@ fn vision_item(id: &ElementId, number: &str, title: &str, description: &str, hre
 /// `GET /plans/{plan}/vision`.
 pub async fn vision(
     State(state): State<AppState>,
-    Path(plan): Path<String>,
+    PagePath(plan): PagePath<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -413,7 +466,13 @@ pub async fn vision(
                 .goals
                 .iter()
                 .map(|x| {
-                    vision_item(&x.id, &x.number, &x.title, &x.description, format!("/plans/{id}/goals/{}", x.id))
+                    vision_item(
+                        &x.id,
+                        &x.number,
+                        &x.title,
+                        &x.description,
+                        format!("/plans/{id}/goals/{}", x.id),
+                    )
                 })
                 .collect(),
             approaches: v
@@ -466,7 +525,7 @@ fn field_item(plan: &PlanId, f: &keikaku_domain::Field) -> Item {
 /// `GET /plans/{plan}/basic-plans/{id}`.
 pub async fn basic_plan(
     State(state): State<AppState>,
-    Path((plan, id)): Path<(String, String)>,
+    PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -484,7 +543,10 @@ pub async fn basic_plan(
                     number: g.number.clone(),
                     title: g.title.clone(),
                     href: format!("/plans/{pid}/goals/{}", g.id),
-                    fields: bp.fields_of_goal(&g.id).map(|f| field_item(pid, f)).collect(),
+                    fields: bp
+                        .fields_of_goal(&g.id)
+                        .map(|f| field_item(pid, f))
+                        .collect(),
                 })
                 .collect()
         };
@@ -494,7 +556,11 @@ pub async fn basic_plan(
             .map(|p| Item {
                 href: format!("/plans/{pid}/priority-projects/{}", p.id),
                 title: p.title.clone(),
-                meta: if p.measures.is_empty() { String::new() } else { format!("関連する施策{}件", p.measures.len()) },
+                meta: if p.measures.is_empty() {
+                    String::new()
+                } else {
+                    format!("関連する施策{}件", p.measures.len())
+                },
                 sample: p.sample,
                 ..Item::default()
             })
@@ -509,7 +575,9 @@ pub async fn basic_plan(
             title: bp.title.clone(),
             period: views::span(bp.start, bp.end),
             description: bp.description.clone(),
-            empty: bp.fields.is_empty() && bp.priority_projects.is_empty() && bp.approaches.is_empty(),
+            empty: bp.fields.is_empty()
+                && bp.priority_projects.is_empty()
+                && bp.approaches.is_empty(),
             priority_projects,
             goals,
             approaches: bp
@@ -544,7 +612,7 @@ struct GoalPage {
 /// `GET /plans/{plan}/goals/{id}`.
 pub async fn goal(
     State(state): State<AppState>,
-    Path((plan, id)): Path<(String, String)>,
+    PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -558,16 +626,21 @@ pub async fn goal(
             .map(|bp| GoalBasicPlan {
                 title: bp.title.clone(),
                 period: views::span(bp.start, bp.end),
-                fields: bp.fields_of_goal(&g.id).map(|f| {
-                    let mut item = field_item(pid, f);
-                    if item.meta.is_empty() {
-                        item.meta = "施策は未登録です".to_owned();
-                    }
-                    item
-                }).collect(),
+                fields: bp
+                    .fields_of_goal(&g.id)
+                    .map(|f| {
+                        let mut item = field_item(pid, f);
+                        if item.meta.is_empty() {
+                            item.meta = "施策は未登録です".to_owned();
+                        }
+                        item
+                    })
+                    .collect(),
             })
             .collect();
-        let sample = basic_plans.iter().any(|b| b.fields.iter().any(|f| f.sample));
+        let sample = basic_plans
+            .iter()
+            .any(|b| b.fields.iter().any(|f| f.sample));
         Ok(GoalPage {
             layout: Layout::new(site, &format!("目標{} {}", g.number, g.title), "")
                 .crumbs(&[
@@ -618,7 +691,7 @@ struct FieldPage {
 /// `GET /plans/{plan}/fields/{id}`.
 pub async fn field(
     State(state): State<AppState>,
-    Path((plan, id)): Path<(String, String)>,
+    PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -647,14 +720,24 @@ pub async fn field(
         for p in f.measures.iter().flat_map(|m| c.projects_of_measure(&m.id)) {
             let href = format!("/plans/{pid}/priority-projects/{}", p.id);
             if !projects.iter().any(|i| i.href == href) {
-                projects.push(Item { href, title: p.title.clone(), ..Item::default() });
+                projects.push(Item {
+                    href,
+                    title: p.title.clone(),
+                    sample: p.sample,
+                    ..Item::default()
+                });
             }
         }
         let mut steps = bp_steps(c, bp);
         steps.push((goal_title.clone(), goal_href.clone()));
-        let sample = f.sample || measures.iter().any(|m| m.sample);
+        let sample =
+            f.sample || measures.iter().any(|m| m.sample) || projects.iter().any(|p| p.sample);
         Ok(FieldPage {
-            layout: crumbs(Layout::new(site, &format!("分野 {} {}", f.number, f.title), ""), &steps).sample(sample),
+            layout: crumbs(
+                Layout::new(site, &format!("分野 {} {}", f.number, f.title), ""),
+                &steps,
+            )
+            .sample(sample),
             number: f.number.clone(),
             title: f.title.clone(),
             sample: f.sample,
@@ -715,7 +798,7 @@ fn linking_strategy_measures(site: &Site, target: &ElementRef) -> Vec<Item> {
 /// `GET /plans/{plan}/measures/{id}`.
 pub async fn measure(
     State(state): State<AppState>,
-    Path((plan, id)): Path<(String, String)>,
+    PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -728,12 +811,34 @@ pub async fn measure(
         let goal_href = format!("/plans/{pid}/goals/{}", f.goal);
         let field_title = format!("{} {}", f.number, f.title);
         let field_href = format!("/plans/{pid}/fields/{}", f.id);
-        let target = ElementRef { plan: pid.clone(), element: m.id.clone() };
+        let target = ElementRef {
+            plan: pid.clone(),
+            element: m.id.clone(),
+        };
         let mut steps = bp_steps(c, bp);
         steps.push((goal_title.clone(), goal_href.clone()));
         steps.push((field_title.clone(), field_href.clone()));
+        let projects: Vec<Item> = c
+            .projects_of_measure(&m.id)
+            .map(|p| Item {
+                href: format!("/plans/{pid}/priority-projects/{}", p.id),
+                title: p.title.clone(),
+                sample: p.sample,
+                ..Item::default()
+            })
+            .collect();
+        let strategy_measures = linking_strategy_measures(site, &target);
+        // The page shows the linked projects and strategy measures too: sample data among them
+        // needs the notice as much as the measure itself.
+        let sample = m.sample
+            || projects.iter().any(|p| p.sample)
+            || strategy_measures.iter().any(|s| s.sample);
         Ok(MeasurePage {
-            layout: crumbs(Layout::new(site, &format!("施策 {} {}", m.number, m.title), ""), &steps).sample(m.sample),
+            layout: crumbs(
+                Layout::new(site, &format!("施策 {} {}", m.number, m.title), ""),
+                &steps,
+            )
+            .sample(sample),
             number: m.number.clone(),
             title: m.title.clone(),
             sample: m.sample,
@@ -744,15 +849,8 @@ pub async fn measure(
             department: m.department.clone(),
             course_of_action: m.course_of_action.clone(),
             citizen_participation: m.citizen_participation.clone(),
-            projects: c
-                .projects_of_measure(&m.id)
-                .map(|p| Item {
-                    href: format!("/plans/{pid}/priority-projects/{}", p.id),
-                    title: p.title.clone(),
-                    ..Item::default()
-                })
-                .collect(),
-            strategy_measures: linking_strategy_measures(site, &target),
+            projects,
+            strategy_measures,
         }
         .render()?)
     })
@@ -785,7 +883,7 @@ struct PriorityProjectPage {
 /// `GET /plans/{plan}/priority-projects/{id}`.
 pub async fn priority_project(
     State(state): State<AppState>,
-    Path((plan, id)): Path<(String, String)>,
+    PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -818,8 +916,14 @@ pub async fn priority_project(
                 })
             })
             .collect();
-        let target = ElementRef { plan: pid.clone(), element: p.id.clone() };
-        let sample = p.sample || fields.iter().any(|f| f.measures.iter().any(|m| m.sample));
+        let target = ElementRef {
+            plan: pid.clone(),
+            element: p.id.clone(),
+        };
+        let strategy_measures = linking_strategy_measures(site, &target);
+        let sample = p.sample
+            || fields.iter().any(|f| f.measures.iter().any(|m| m.sample))
+            || strategy_measures.iter().any(|s| s.sample);
         Ok(PriorityProjectPage {
             layout: crumbs(Layout::new(site, &p.title, ""), &bp_steps(c, bp)).sample(sample),
             number: p.number.clone(),
@@ -829,7 +933,7 @@ pub async fn priority_project(
             basic_plan_title: bp.title.clone(),
             basic_plan_href: format!("/plans/{pid}/basic-plans/{}", bp.id),
             fields,
-            strategy_measures: linking_strategy_measures(site, &target),
+            strategy_measures,
         }
         .render()?)
     })
@@ -853,7 +957,7 @@ struct ObjectivePage {
 /// `GET /plans/{plan}/objectives/{id}`.
 pub async fn objective(
     State(state): State<AppState>,
-    Path((plan, id)): Path<(String, String)>,
+    PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -868,11 +972,17 @@ pub async fn objective(
                 href: format!("/plans/{pid}/strategy-measures/{}", m.id),
                 number: m.number.clone(),
                 title: m.title.clone(),
-                meta: if m.kpis.is_empty() { String::new() } else { format!("KPI {}件", m.kpis.len()) },
+                meta: if m.kpis.is_empty() {
+                    String::new()
+                } else {
+                    format!("KPI {}件", m.kpis.len())
+                },
                 sample: m.sample,
             })
             .collect();
-        let sample = o.sample || o.numerical_targets.iter().any(|t| t.sample) || measures.iter().any(|m| m.sample);
+        let sample = o.sample
+            || o.numerical_targets.iter().any(|t| t.sample)
+            || measures.iter().any(|m| m.sample);
         Ok(ObjectivePage {
             layout: Layout::new(site, &format!("基本目標{} {}", o.number, o.title), "")
                 .crumbs(&[(s.header.title.as_str(), plan_href(pid))])
@@ -881,7 +991,10 @@ pub async fn objective(
             title: o.title.clone(),
             sample: o.sample,
             description: o.description.clone(),
-            targets: IndicatorTable::new(format!("基本目標{}の数値目標", o.number), &o.numerical_targets),
+            targets: IndicatorTable::new(
+                format!("基本目標{}の数値目標", o.number),
+                &o.numerical_targets,
+            ),
             measures,
         }
         .render()?)
@@ -911,18 +1024,33 @@ fn strategy_links(site: &Site, m: &keikaku_domain::StrategyMeasure) -> Vec<Item>
         .linked_measures
         .iter()
         .map(|r| (r, ElementKind::Measure))
-        .chain(m.linked_priority_projects.iter().map(|r| (r, ElementKind::PriorityProject)))
+        .chain(
+            m.linked_priority_projects
+                .iter()
+                .map(|r| (r, ElementKind::PriorityProject)),
+        )
     {
-        let Some(Plan::Comprehensive(c)) = site.plan(&r.plan) else { continue };
-        let title = match kind {
-            ElementKind::Measure => c.measure(&r.element).map(|(_, f, x)| (format!("施策 {} {}", x.number, x.title), f.title.clone())),
-            _ => c.priority_project(&r.element).map(|(_, p)| (p.title.clone(), "重点プロジェクト".to_owned())),
+        let Some(plan @ Plan::Comprehensive(c)) = site.plan(&r.plan) else {
+            continue;
         };
-        if let Some((title, meta)) = title {
+        let title = match kind {
+            ElementKind::Measure => c.measure(&r.element).map(|(_, f, x)| {
+                (
+                    format!("施策 {} {}", x.number, x.title),
+                    f.title.clone(),
+                    x.sample,
+                )
+            }),
+            _ => c
+                .priority_project(&r.element)
+                .map(|(_, p)| (p.title.clone(), "重点プロジェクト".to_owned(), p.sample)),
+        };
+        if let Some((title, meta, sample)) = title {
             out.push(Item {
-                href: element_href(&Plan::Comprehensive(c.clone()), kind, &r.element),
+                href: element_href(plan, kind, &r.element),
                 title,
                 meta: format!("{}／{meta}", c.header.title),
+                sample,
                 ..Item::default()
             });
         }
@@ -933,7 +1061,7 @@ fn strategy_links(site: &Site, m: &keikaku_domain::StrategyMeasure) -> Vec<Item>
 /// `GET /plans/{plan}/strategy-measures/{id}`.
 pub async fn strategy_measure(
     State(state): State<AppState>,
-    Path((plan, id)): Path<(String, String)>,
+    PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -943,7 +1071,8 @@ pub async fn strategy_measure(
         let pid = &s.header.id;
         let objective_title = format!("基本目標{} {}", o.number, o.title);
         let objective_href = format!("/plans/{pid}/objectives/{}", o.id);
-        let sample = m.sample || m.kpis.iter().any(|k| k.sample);
+        let links = strategy_links(site, m);
+        let sample = m.sample || m.kpis.iter().any(|k| k.sample) || links.iter().any(|l| l.sample);
         Ok(StrategyMeasurePage {
             layout: Layout::new(site, &format!("施策 {} {}", m.number, m.title), "")
                 .crumbs(&[
@@ -959,7 +1088,7 @@ pub async fn strategy_measure(
             objective_title,
             objective_href,
             kpis: IndicatorTable::new(format!("施策{}のKPI", m.number), &m.kpis),
-            links: strategy_links(site, m),
+            links,
         }
         .render()?)
     })
@@ -970,7 +1099,7 @@ pub async fn strategy_measure(
 /// that shows it.
 pub async fn element(
     State(state): State<AppState>,
-    Path((plan, id)): Path<(String, String)>,
+    PagePath((plan, id)): PagePath<(String, String)>,
 ) -> Result<Response, WebError> {
     let site = state.catalog.site().await?;
     let p = missing(site.plan(&plan_id(&plan)?))?;
@@ -981,19 +1110,13 @@ pub async fn element(
 
 // ---------------------------------------------------------------- search
 
-/// Query string of the search page.
-#[derive(Debug, Deserialize)]
-pub struct SearchQuery {
-    #[serde(default)]
-    q: String,
-}
-
 struct HitView {
     href: String,
     kind: &'static str,
     trail: String,
     title: Vec<keikaku_domain::search::SnippetPart>,
     snippet: Vec<keikaku_domain::search::SnippetPart>,
+    sample: bool,
 }
 
 #[derive(Template)]
@@ -1018,13 +1141,51 @@ pub fn hit_href(site: &Site, loc: &keikaku_app::search::Location) -> String {
     }
 }
 
-/// `GET /search?q=…`.
+/// Whether the element a search hit points to is sample data.
+fn hit_is_sample(site: &Site, loc: &keikaku_app::search::Location) -> bool {
+    let (Some(kind), Some(id)) = (loc.kind, &loc.id) else {
+        return false;
+    };
+    match site.plan(&loc.plan) {
+        Some(Plan::Comprehensive(c)) => match kind {
+            ElementKind::PriorityProject => c.priority_project(id).is_some_and(|(_, p)| p.sample),
+            ElementKind::Field => c.field(id).is_some_and(|(_, f)| f.sample),
+            ElementKind::Measure => c.measure(id).is_some_and(|(_, _, m)| m.sample),
+            _ => false,
+        },
+        Some(Plan::Strategy(s)) => match kind {
+            ElementKind::BasicObjective => s.objective(id).is_some_and(|o| o.sample),
+            ElementKind::StrategyMeasure => s.measure(id).is_some_and(|(_, m)| m.sample),
+            ElementKind::NumericalTarget => s
+                .basic_objectives
+                .iter()
+                .flat_map(|o| &o.numerical_targets)
+                .any(|t| &t.id == id && t.sample),
+            ElementKind::Kpi => s
+                .basic_objectives
+                .iter()
+                .flat_map(|o| &o.measures)
+                .flat_map(|m| &m.kpis)
+                .any(|k| &k.id == id && k.sample),
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+/// `GET /search?q=…`. The query string is read leniently: a repeated `q` (the first counts) or
+/// unknown parameters still give the search page, not a plain-text 400.
 pub async fn search(
     State(state): State<AppState>,
-    Query(query): Query<SearchQuery>,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, WebError> {
     let site: Arc<Site> = state.catalog.site().await?;
-    let q: String = query.q.trim().chars().take(MAX_QUERY_CHARS).collect();
+    let params = query.map(|Query(p)| p).unwrap_or_default();
+    let raw = params
+        .iter()
+        .find(|(k, _)| k == "q")
+        .map_or("", |(_, v)| v.as_str());
+    let q: String = raw.trim().chars().take(MAX_QUERY_CHARS).collect();
     let hits: Vec<HitView> = site
         .search(&q, MAX_HITS)
         .into_iter()
@@ -1036,6 +1197,7 @@ pub async fn search(
                 trail: loc.trail.join(" › "),
                 title: h.title,
                 snippet: h.snippet,
+                sample: hit_is_sample(&site, loc),
             }
         })
         .collect();
@@ -1044,11 +1206,27 @@ pub async fn search(
     } else {
         format!("{}件", hits.len())
     };
-    let title = if q.is_empty() { "計画の検索".to_owned() } else { format!("「{q}」の検索結果") };
-    let mut layout = Layout::new(&site, &title, "/search").crumbs(&[]);
+    let title = if q.is_empty() {
+        "計画の検索".to_owned()
+    } else {
+        format!("「{q}」の検索結果")
+    };
+    let sample = hits.iter().any(|h| h.sample);
+    let mut layout = Layout::new(&site, &title, "/search")
+        .crumbs(&[])
+        .sample(sample);
     layout.query = q.clone();
-    let page = SearchPage { layout, query: q, count_label, hits };
-    Ok(([(axum::http::header::CACHE_CONTROL, "no-cache")], axum::response::Html(page.render()?)).into_response())
+    let page = SearchPage {
+        layout,
+        query: q,
+        count_label,
+        hits,
+    };
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-cache")],
+        axum::response::Html(page.render()?),
+    )
+        .into_response())
 }
 
 /// Every other URL: the Japanese 404 page.

@@ -26,7 +26,11 @@ pub fn span(start: FiscalYear, end: FiscalYear) -> String {
 /// 「105.5人（令和元年度（2019年度））」, or 「―」 when there is no value.
 pub fn year_value(v: &Option<YearValue>, unit: &str) -> String {
     match v {
-        Some(v) => format!("{}{unit}（{}）", group_digits(&v.value.to_string()), fiscal_year(v.year)),
+        Some(v) => format!(
+            "{}{unit}（{}）",
+            group_digits(&v.value.to_string()),
+            fiscal_year(v.year)
+        ),
         None => "―".to_owned(),
     }
 }
@@ -34,7 +38,9 @@ pub fn year_value(v: &Option<YearValue>, unit: &str) -> String {
 /// Thousands separators for the integer part of a decimal string: 「1,234.5」.
 pub fn group_digits(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -76,14 +82,20 @@ pub fn element_href(plan: &Plan, kind: ElementKind, id: &ElementId) -> String {
             .basic_objectives
             .iter()
             .find(|o| o.numerical_targets.iter().any(|t| &t.id == id))
-            .map_or_else(|| plan_href(p), |o| format!("/plans/{p}/objectives/{}#e-{id}", o.id)),
+            .map_or_else(
+                || plan_href(p),
+                |o| format!("/plans/{p}/objectives/{}#e-{id}", o.id),
+            ),
         (ElementKind::StrategyMeasure, _) => format!("/plans/{p}/strategy-measures/{id}"),
         (ElementKind::Kpi, Plan::Strategy(s)) => s
             .basic_objectives
             .iter()
             .flat_map(|o| &o.measures)
             .find(|m| m.kpis.iter().any(|k| &k.id == id))
-            .map_or_else(|| plan_href(p), |m| format!("/plans/{p}/strategy-measures/{}#e-{id}", m.id)),
+            .map_or_else(
+                || plan_href(p),
+                |m| format!("/plans/{p}/strategy-measures/{}#e-{id}", m.id),
+            ),
         _ => plan_href(p),
     }
 }

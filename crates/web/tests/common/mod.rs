@@ -1,0 +1,297 @@
+//! Shared helpers of the HTTP tests: a [`TestApp`] that holds an in-memory SQLite store with
+//! the Ichinoseki example (or a given plan file), the catalog over it and the whole router,
+//! and sends requests through the router without a socket.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
+use http_body_util::BodyExt;
+use keikaku_app::Catalog;
+use keikaku_app::access::Operator;
+use keikaku_app::admin::{self, ExampleOutcome};
+use keikaku_domain::MunicipalityCode;
+use keikaku_storage::{ExistingPlan, PlanStore};
+use keikaku_storage_sqlite::SqliteStore;
+use keikaku_web::AppState;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The municipality code of the example (一関市).
+pub const ICHINOSEKI: &str = "03209";
+
+/// The application under test.
+pub struct TestApp {
+    /// The store behind the catalog.
+    pub store: Arc<SqliteStore>,
+    /// The catalog the router serves.
+    pub catalog: Arc<Catalog>,
+    /// The whole application.
+    pub router: Router,
+}
+
+/// An in-memory store with the schema.
+async fn empty_store() -> Arc<SqliteStore> {
+    let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    Arc::new(store)
+}
+
+impl TestApp {
+    /// The application over the Ichinoseki example.
+    pub async fn new() -> Self {
+        let store = empty_store().await;
+        let outcome = admin::load_example(&Operator::at_console(), store.as_ref(), "ichinoseki")
+            .await
+            .unwrap();
+        assert!(matches!(outcome, ExampleOutcome::Loaded(_)), "{outcome:?}");
+        Self::over(store).await
+    }
+
+    /// The application over the plans of a plan file (the example's municipality).
+    pub async fn with_plan_file(text: &str) -> Self {
+        let store = empty_store().await;
+        admin::import(
+            &Operator::at_console(),
+            store.as_ref(),
+            text,
+            ExistingPlan::Refuse,
+        )
+        .await
+        .unwrap();
+        Self::over(store).await
+    }
+
+    async fn over(store: Arc<SqliteStore>) -> Self {
+        let dyn_store: Arc<dyn PlanStore> = store.clone();
+        let code = MunicipalityCode::parse(ICHINOSEKI).unwrap();
+        let catalog = Arc::new(Catalog::open(dyn_store, code).await.unwrap());
+        let router = keikaku_web::router(AppState::new(catalog.clone()));
+        Self {
+            store,
+            catalog,
+            router,
+        }
+    }
+
+    /// Imports a plan file over the stored plans (replacing those with the same ids) and tells
+    /// the catalog, as a write through this process does.
+    pub async fn replace(&self, text: &str) {
+        admin::import(
+            &Operator::at_console(),
+            self.store.as_ref(),
+            text,
+            ExistingPlan::Replace,
+        )
+        .await
+        .unwrap();
+        self.catalog.invalidate().await.unwrap();
+    }
+
+    /// `GET path`: status, headers and body as text.
+    pub async fn get(&self, path: &str) -> (StatusCode, HeaderMap, String) {
+        self.get_with(path, &[]).await
+    }
+
+    /// `GET path` with request headers.
+    pub async fn get_with(
+        &self,
+        path: &str,
+        headers: &[(HeaderName, &str)],
+    ) -> (StatusCode, HeaderMap, String) {
+        let mut request = Request::get(path);
+        for (name, value) in headers {
+            request = request.header(name, HeaderValue::from_str(value).unwrap());
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// Sends any request.
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = String::from_utf8(bytes.to_vec()).expect("the body is UTF-8");
+        (status, headers, body)
+    }
+
+    /// `GET path` that must answer 200 with JSON; the parsed body.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let (status, headers, body) = self.get(path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        assert_eq!(content_type(&headers), "application/json", "GET {path}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// `GET path` that must answer 200 with an HTML page; the page.
+    pub async fn page(&self, path: &str) -> String {
+        let (status, headers, body) = self.get(path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        assert_eq!(
+            content_type(&headers),
+            "text/html; charset=utf-8",
+            "GET {path}"
+        );
+        body
+    }
+}
+
+/// The `Content-Type` of a response, or "".
+pub fn content_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// A header as text, or "".
+pub fn header<'a>(headers: &'a HeaderMap, name: &HeaderName) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The example plan file as JSON, to be modified.
+pub fn example_json() -> Value {
+    serde_json::from_str(keikaku_planfile::example("ichinoseki").unwrap()).unwrap()
+}
+
+/// A plan file as text.
+pub fn to_text(file: &Value) -> String {
+    serde_json::to_string_pretty(file).unwrap()
+}
+
+/// The example's plan with the given id.
+pub fn plan_mut<'a>(file: &'a mut Value, id: &str) -> &'a mut Value {
+    file["plans"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|p| p["id"] == id)
+        .unwrap()
+}
+
+/// The element with the given id anywhere under a value (depth first).
+pub fn element_mut<'a>(value: &'a mut Value, id: &str) -> Option<&'a mut Value> {
+    if value.get("id").and_then(Value::as_str) == Some(id) {
+        return Some(value);
+    }
+    match value {
+        Value::Object(map) => map.values_mut().find_map(|v| element_mut(v, id)),
+        Value::Array(items) => items.iter_mut().find_map(|v| element_mut(v, id)),
+        _ => None,
+    }
+}
+
+/// The same-origin links of a page (`href` values starting with a single `/`), with the
+/// fragment removed and `&amp;` decoded.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("href=\"") {
+        rest = &rest[at + 6..];
+        let Some(end) = rest.find('"') else { break };
+        let href = rest[..end].replace("&amp;", "&");
+        rest = &rest[end..];
+        if !href.starts_with('/') || href.starts_with("//") {
+            continue;
+        }
+        let href = href.split('#').next().unwrap_or_default().to_owned();
+        if !href.is_empty() {
+            out.push(href);
+        }
+    }
+    out
+}
+
+/// How often a needle occurs in a text.
+pub fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
+
+/// HTML escaping as the templates do it (`&`, `<`, `>`, `"`, `'` as numeric character
+/// references), to look for data in pages.
+pub fn escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&#38;"),
+            '<' => out.push_str("&#60;"),
+            '>' => out.push_str("&#62;"),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Undoes the escaping of the five special characters, in either the named or the numeric
+/// form, to read the text of a page.
+pub fn unescape(s: &str) -> String {
+    let mut out = s.to_owned();
+    for (from, to) in [
+        ("&lt;", "<"),
+        ("&#60;", "<"),
+        ("&#x3c;", "<"),
+        ("&gt;", ">"),
+        ("&#62;", ">"),
+        ("&#x3e;", ">"),
+        ("&quot;", "\""),
+        ("&#34;", "\""),
+        ("&#x22;", "\""),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&apos;", "'"),
+        ("&amp;", "&"),
+        ("&#38;", "&"),
+        ("&#x26;", "&"),
+    ] {
+        out = out.replace(from, to);
+    }
+    out
+}
+
+/// Asserts that a page shows a text with its markup characters escaped: the text is there
+/// once the page is read, and not as raw markup.
+pub fn assert_shows_escaped(what: &str, html: &str, text: &str) {
+    assert!(
+        !html.contains(text),
+        "{what}: {text:?} is in the page unescaped"
+    );
+    assert!(
+        unescape(html).contains(text),
+        "{what}: {text:?} is not shown"
+    );
+}
+
+impl TestApp {
+    /// Every public page reachable from `/` through same-origin links (not `/static`, not
+    /// `/api`), with status, headers and body.
+    pub async fn crawl(
+        &self,
+    ) -> std::collections::BTreeMap<String, (StatusCode, HeaderMap, String)> {
+        let mut seen = std::collections::BTreeMap::new();
+        let mut queue = vec!["/".to_owned()];
+        while let Some(path) = queue.pop() {
+            if seen.contains_key(&path) {
+                continue;
+            }
+            let (status, headers, body) = self.get(&path).await;
+            for link in links(&body) {
+                let ignored =
+                    link.starts_with("/static/") || link == "/api" || link.starts_with("/api/");
+                if !ignored && !seen.contains_key(&link) {
+                    queue.push(link);
+                }
+            }
+            seen.insert(path, (status, headers, body));
+        }
+        seen
+    }
+}
