@@ -304,7 +304,7 @@ async fn list_plans(
 
 /// One plan's whole tree, in the shape of the plan file format (`docs/plan-file.md`).
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans",
-    params(("id" = String, Path, description = "Plan id (lowercase ASCII slug)")),
+    params(("id" = String, Path, description = "Plan id (lowercase ASCII slug)", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     responses((status = 200, body = PlanDto), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
 async fn get_plan(
     State(state): State<AppState>,
@@ -355,8 +355,8 @@ pub struct SearchResults {
 /// Full-text search over the published plans (Japanese without word boundaries).
 #[utoipa::path(get, path = "/api/v1/search", tag = "plans",
     params(
-        ("q" = String, Query, description = "Search words; several words separated by spaces must all match"),
-        ("limit" = Option<u32>, Query, description = "Maximum hits, 1–100 (default 20)")
+        ("q" = String, Query, description = "Search words; several words separated by spaces must all match. Blank finds nothing.", max_length = 100),
+        ("limit" = Option<u32>, Query, description = "Maximum hits (default 20)", minimum = 1, maximum = 100)
     ),
     responses((status = 200, body = SearchResults), (status = 400, body = ErrorEnvelope)))]
 async fn search(
@@ -364,12 +364,12 @@ async fn search(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     only_params(&params, &["q", "limit"])?;
-    let q = params.get("q").map(|s| s.trim()).unwrap_or_default();
-    if q.is_empty() {
+    // A missing `q` is a malformed request; a blank one is a search that finds nothing.
+    let Some(q) = params.get("q").map(|s| s.trim()) else {
         return Err(ApiError::BadRequest(
             "検索語 q を指定してください。".to_owned(),
         ));
-    }
+    };
     if q.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::BadRequest(format!(
             "検索語は{MAX_QUERY_CHARS}文字以内にしてください。"
