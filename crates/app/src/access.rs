@@ -15,4 +15,9 @@ impl Operator {
     pub fn at_console() -> Self {
         Self { _private: () }
     }
+
+    /// How the operator is named in the audit log.
+    pub fn actor(&self) -> &'static str {
+        "cli"
+    }
 }

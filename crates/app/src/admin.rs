@@ -1,9 +1,10 @@
 //! The operator's use cases: importing and exporting plan files, loading example data.
 
+use keikaku_domain::audit::Timestamp;
 use keikaku_domain::validate::LinkTarget;
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{ExistingPlan, PlanStore};
+use keikaku_storage::{Author, ExistingPlan, PlanStore, PlanWrite};
 
 use crate::AppError;
 use crate::access::Operator;
@@ -32,12 +33,15 @@ async fn stored_plans(
 
 /// Imports a plan file: checks all of it (against the plans already stored, which links may
 /// point to), and writes all of it in one transaction, or nothing. A plan whose id is already
-/// stored is refused unless `existing` is [`ExistingPlan::Replace`].
+/// stored is refused unless `existing` is [`ExistingPlan::Replace`]. Each plan written gets
+/// an audit entry (with the plan before and after) and a new version; `at` is the time of the
+/// change, read by the caller.
 pub async fn import(
-    _: &Operator,
+    operator: &Operator,
     store: &dyn PlanStore,
     text: &str,
     existing: ExistingPlan,
+    at: Timestamp,
 ) -> Result<ImportReport, AppError> {
     // The municipality code is needed to find the stored plans links may point to; read it
     // leniently first, then check the whole file against those plans.
@@ -69,8 +73,23 @@ pub async fn import(
     if !broken.is_empty() {
         return Err(AppError::Invalid(broken));
     }
+    let writes: Vec<PlanWrite> =
+        file.plans
+            .iter()
+            .map(|plan| PlanWrite {
+                before: stored.iter().find(|s| s.id() == plan.id()).map(|s| {
+                    keikaku_planfile::to_json(&file.municipality, std::slice::from_ref(s))
+                }),
+                after: keikaku_planfile::to_json(&file.municipality, std::slice::from_ref(plan)),
+                plan: plan.clone(),
+            })
+            .collect();
+    let author = Author {
+        actor: operator.actor().to_owned(),
+        at,
+    };
     store
-        .insert_plans(&file.municipality, &file.plans, existing)
+        .insert_plans(&file.municipality, &writes, existing, &author)
         .await?;
     Ok(ImportReport {
         plans: file.plans.iter().map(|p| p.id().clone()).collect(),
@@ -175,6 +194,7 @@ pub async fn load_example(
     operator: &Operator,
     store: &dyn PlanStore,
     name: &str,
+    at: Timestamp,
 ) -> Result<ExampleOutcome, AppError> {
     let text = keikaku_planfile::example(name).ok_or_else(|| {
         AppError::NotFound(format!(
@@ -190,7 +210,7 @@ pub async fn load_example(
     {
         return Ok(ExampleOutcome::AlreadyPresent(file.municipality));
     }
-    import(operator, store, text, ExistingPlan::Refuse)
+    import(operator, store, text, ExistingPlan::Refuse, at)
         .await
         .map(ExampleOutcome::Loaded)
 }

@@ -106,6 +106,11 @@ impl Catalog {
         })
     }
 
+    /// The store behind the catalog, for the reads that are not cached (version history).
+    pub fn store(&self) -> &dyn PlanStore {
+        self.store.as_ref()
+    }
+
     /// The municipality this catalog serves.
     pub fn municipality_code(&self) -> &MunicipalityCode {
         &self.code

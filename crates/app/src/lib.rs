@@ -12,6 +12,7 @@
 pub mod access;
 pub mod admin;
 mod catalog;
+pub mod history;
 pub mod search;
 
 pub use catalog::{Catalog, Site};

@@ -4,6 +4,7 @@
 use keikaku_app::AppError;
 use keikaku_app::access::Operator;
 use keikaku_app::admin::{self, ExampleOutcome};
+use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::FileProblem;
 use keikaku_storage::{ExistingPlan, PlanStore};
@@ -67,7 +68,7 @@ async fn export_all(store: &SqliteStore) -> String {
 /// A store holding the example.
 async fn store_with_example() -> SqliteStore {
     let store = empty_store().await;
-    admin::import(&op(), &store, example(), ExistingPlan::Refuse)
+    admin::import(&op(), &store, example(), ExistingPlan::Refuse, at())
         .await
         .unwrap();
     store
@@ -76,7 +77,7 @@ async fn store_with_example() -> SqliteStore {
 #[tokio::test]
 async fn import_then_export_gives_the_same_text() {
     let store = empty_store().await;
-    let report = admin::import(&op(), &store, example(), ExistingPlan::Refuse)
+    let report = admin::import(&op(), &store, example(), ExistingPlan::Refuse, at())
         .await
         .unwrap();
     assert_eq!(report.municipality.name, "一関市");
@@ -92,7 +93,8 @@ async fn importing_a_stored_plan_again_is_refused_and_writes_nothing() {
     let version = store.data_version(&ichinoseki()).await.unwrap();
     assert!(version > 0);
 
-    let problems = invalid(admin::import(&op(), &store, example(), ExistingPlan::Refuse).await);
+    let problems =
+        invalid(admin::import(&op(), &store, example(), ExistingPlan::Refuse, at()).await);
     assert_eq!(paths(&problems), ["$.plans[0].id", "$.plans[1].id"]);
     assert!(
         problems[0]
@@ -114,13 +116,20 @@ async fn a_file_with_one_stored_plan_is_refused_whole() {
             .await
             .unwrap()
     };
-    admin::import(&op(), &store, &comprehensive_only, ExistingPlan::Refuse)
-        .await
-        .unwrap();
+    admin::import(
+        &op(),
+        &store,
+        &comprehensive_only,
+        ExistingPlan::Refuse,
+        at(),
+    )
+    .await
+    .unwrap();
     let version = store.data_version(&ichinoseki()).await.unwrap();
 
     // The strategy is new, the comprehensive plan is not: nothing is written.
-    let problems = invalid(admin::import(&op(), &store, example(), ExistingPlan::Refuse).await);
+    let problems =
+        invalid(admin::import(&op(), &store, example(), ExistingPlan::Refuse, at()).await);
     assert_eq!(paths(&problems), ["$.plans[0].id"]);
     assert_eq!(stored_ids(&store).await, [COMPREHENSIVE]);
     assert_eq!(store.data_version(&ichinoseki()).await.unwrap(), version);
@@ -137,7 +146,7 @@ async fn replace_overwrites_stored_plans() {
     );
     assert_ne!(revised, example());
 
-    let report = admin::import(&op(), &store, &revised, ExistingPlan::Replace)
+    let report = admin::import(&op(), &store, &revised, ExistingPlan::Replace, at())
         .await
         .unwrap();
     assert_eq!(report.plans, [id(COMPREHENSIVE), id(STRATEGY)]);
@@ -146,7 +155,7 @@ async fn replace_overwrites_stored_plans() {
 
     // Replace also imports plans that are not stored yet.
     let fresh = empty_store().await;
-    admin::import(&op(), &fresh, example(), ExistingPlan::Replace)
+    admin::import(&op(), &fresh, example(), ExistingPlan::Replace, at())
         .await
         .unwrap();
     assert_eq!(export_all(&fresh).await, example());
@@ -158,7 +167,7 @@ async fn an_invalid_file_writes_nothing() {
     let broken = example()
         .replacen("\"id\": \"goal-1\"", "\"id\": \"Goal-1\"", 1)
         .replacen("\"year\": 2019", "\"year\": \"令和0年度\"", 1);
-    let problems = invalid(admin::import(&op(), &store, &broken, ExistingPlan::Refuse).await);
+    let problems = invalid(admin::import(&op(), &store, &broken, ExistingPlan::Refuse, at()).await);
     assert_eq!(
         paths(&problems),
         [
@@ -177,7 +186,7 @@ async fn an_invalid_file_writes_nothing() {
     assert_eq!(store.data_version(&ichinoseki()).await.unwrap(), 0);
 
     // Not JSON at all: one problem, nothing written.
-    let problems = invalid(admin::import(&op(), &store, "{", ExistingPlan::Replace).await);
+    let problems = invalid(admin::import(&op(), &store, "{", ExistingPlan::Replace, at()).await);
     assert_eq!(paths(&problems), ["$"]);
     assert!(store.municipalities().await.unwrap().is_empty());
 }
@@ -201,7 +210,7 @@ async fn a_strategy_may_link_to_a_stored_comprehensive_plan() {
     // Into an empty store, every link of the strategy points nowhere.
     let store = empty_store().await;
     let problems =
-        invalid(admin::import(&op(), &store, &strategy_only, ExistingPlan::Refuse).await);
+        invalid(admin::import(&op(), &store, &strategy_only, ExistingPlan::Refuse, at()).await);
     let expected = link_paths(example());
     assert!(expected.len() >= 3, "{expected:?}");
     assert_eq!(
@@ -221,10 +230,16 @@ async fn a_strategy_may_link_to_a_stored_comprehensive_plan() {
     assert!(store.municipalities().await.unwrap().is_empty());
 
     // With the comprehensive plan stored first, the same file imports fine.
-    admin::import(&op(), &store, &comprehensive_only, ExistingPlan::Refuse)
-        .await
-        .unwrap();
-    let report = admin::import(&op(), &store, &strategy_only, ExistingPlan::Refuse)
+    admin::import(
+        &op(),
+        &store,
+        &comprehensive_only,
+        ExistingPlan::Refuse,
+        at(),
+    )
+    .await
+    .unwrap();
+    let report = admin::import(&op(), &store, &strategy_only, ExistingPlan::Refuse, at())
         .await
         .unwrap();
     assert_eq!(report.plans, [id(STRATEGY)]);
@@ -263,7 +278,8 @@ async fn replacing_a_comprehensive_plan_rechecks_the_links_in_the_file() {
         "\"element\": \"measure-1-2-1\"",
         1,
     );
-    let problems = invalid(admin::import(&op(), &store, &revised, ExistingPlan::Replace).await);
+    let problems =
+        invalid(admin::import(&op(), &store, &revised, ExistingPlan::Replace, at()).await);
     assert_eq!(
         paths(&problems),
         ["$.plans[1].basic_objectives[0].measures[0].linked_measures[0]"],
@@ -333,7 +349,7 @@ async fn export_of_unknown_things_is_not_found() {
 #[tokio::test]
 async fn load_example_only_into_an_empty_store() {
     let store = empty_store().await;
-    match admin::load_example(&op(), &store, "ichinoseki")
+    match admin::load_example(&op(), &store, "ichinoseki", at())
         .await
         .unwrap()
     {
@@ -345,7 +361,7 @@ async fn load_example_only_into_an_empty_store() {
     }
     let version = store.data_version(&ichinoseki()).await.unwrap();
 
-    match admin::load_example(&op(), &store, "ichinoseki")
+    match admin::load_example(&op(), &store, "ichinoseki", at())
         .await
         .unwrap()
     {
@@ -355,7 +371,7 @@ async fn load_example_only_into_an_empty_store() {
     assert_eq!(store.data_version(&ichinoseki()).await.unwrap(), version);
     assert_eq!(export_all(&store).await, example());
 
-    let err = admin::load_example(&op(), &store, "tokyo")
+    let err = admin::load_example(&op(), &store, "tokyo", at())
         .await
         .unwrap_err();
     assert!(
@@ -377,7 +393,8 @@ async fn replacing_a_plan_that_stored_links_point_into_is_checked() {
     let revised = comprehensive_only
         .replace("measure-1-2-1", "measure-1-2-9")
         .replace("\"priority-project-1\"", "\"priority-project-9\"");
-    let problems = invalid(admin::import(&op(), &store, &revised, ExistingPlan::Replace).await);
+    let problems =
+        invalid(admin::import(&op(), &store, &revised, ExistingPlan::Replace, at()).await);
     assert_eq!(
         paths(&problems),
         ["$.plans[0]", "$.plans[0]"],
@@ -400,11 +417,16 @@ async fn replacing_a_plan_that_stored_links_point_into_is_checked() {
 
     // A revision that keeps the linked elements replaces the plan.
     let kept = comprehensive_only.replace("一関市総合計画", "一関市総合計画（改訂版）");
-    admin::import(&op(), &store, &kept, ExistingPlan::Replace)
+    admin::import(&op(), &store, &kept, ExistingPlan::Replace, at())
         .await
         .unwrap();
     assert_eq!(
         export_all(&store).await,
         example().replace("一関市総合計画", "一関市総合計画（改訂版）")
     );
+}
+
+/// The time of every change in these tests (no wall clock).
+pub fn at() -> Timestamp {
+    Timestamp::from_millis(1_764_000_000_000).unwrap()
 }

@@ -21,7 +21,9 @@
 //! assert_eq!(fy.format(YearStyle::WarekiWithWestern), "令和7年度（2025年度）");
 //! ```
 
+pub mod audit;
 pub mod comprehensive;
+pub mod diff;
 pub mod era;
 pub mod ids;
 pub mod plan;

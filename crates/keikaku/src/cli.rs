@@ -9,7 +9,9 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use keikaku_app::access::Operator;
 use keikaku_app::admin::{self, ExampleOutcome};
+use keikaku_app::history;
 use keikaku_app::{AppError, Catalog};
+use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{MunicipalityCode, PlanId};
 use keikaku_storage::{ExistingPlan, PlanStore, StoreError};
 use keikaku_storage_postgres::PostgresStore;
@@ -58,6 +60,11 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// 監査ログを確認します / Audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// 計画ファイル（JSON）を書き出します / Export plans as a plan file
     Export {
         /// 団体の市町村コード（団体が1つなら省略可）
@@ -72,6 +79,25 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// ハッシュの連鎖を検証し、最初に壊れている記録を報告します / Check the hash chain
+    Verify {
+        /// 団体の市町村コード（団体が1つなら省略可）
+        #[arg(long)]
+        municipality: Option<String>,
+    },
+    /// 新しい順に記録を表示します / List recent entries, newest first
+    List {
+        /// 団体の市町村コード（団体が1つなら省略可）
+        #[arg(long)]
+        municipality: Option<String>,
+        /// 表示する件数
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
 /// How a command failed; decides the message and the exit code.
 #[derive(Debug)]
 enum Failure {
@@ -83,6 +109,8 @@ enum Failure {
     NotFound(String),
     /// Configuration or environment: database unreachable, address in use (exit 6).
     Environment(String),
+    /// The audit chain is broken (exit 7).
+    Tampered(String),
     /// A fault (exit 1).
     Internal(String),
 }
@@ -95,12 +123,14 @@ impl Failure {
             Self::Conflict(_) => 4,
             Self::NotFound(_) => 5,
             Self::Environment(_) => 6,
+            Self::Tampered(_) => 7,
         }
     }
 
     fn message(&self) -> &str {
         match self {
             Self::Invalid(m)
+            | Self::Tampered(m)
             | Self::Conflict(m)
             | Self::NotFound(m)
             | Self::Environment(m)
@@ -247,6 +277,16 @@ async fn choose_municipality(
     }
 }
 
+/// The time of a change, read from the system clock (the only clock keikaku reads).
+fn now() -> Result<Timestamp, Failure> {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| Failure::Environment(format!("システム時計が不正です: {e}")))?
+        .as_millis();
+    Timestamp::from_millis(i64::try_from(millis).unwrap_or(i64::MAX))
+        .map_err(|e| Failure::Environment(format!("システム時計が不正です: {e}")))
+}
+
 async fn run(cli: Cli) -> Result<(), Failure> {
     let operator = Operator::at_console();
     match cli.command {
@@ -261,7 +301,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let store = open_store(&cli.database).await?;
             if let Some(name) = example {
-                match admin::load_example(&operator, store.as_ref(), &name).await? {
+                match admin::load_example(&operator, store.as_ref(), &name, now()?).await? {
                     ExampleOutcome::Loaded(r) => {
                         tracing::info!(municipality = %r.municipality.name, plans = r.plans.len(), "example loaded");
                     }
@@ -283,7 +323,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             for file in files {
                 let text = read_input(&file)?;
-                let report = admin::import(&operator, store.as_ref(), &text, existing)
+                let report = admin::import(&operator, store.as_ref(), &text, existing, now()?)
                     .await
                     .map_err(|e| prefix(Failure::from(e), &file))?;
                 tracing::info!(
@@ -295,6 +335,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Audit { command } => audit(&operator, &cli.database, command).await,
         Command::Export {
             municipality,
             plans,
@@ -308,6 +349,39 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .collect::<Result<Vec<_>, _>>()?;
             let text = admin::export(&operator, store.as_ref(), &code, &ids).await?;
             write_output(output.as_deref(), &text)
+        }
+    }
+}
+
+#[allow(clippy::print_stdout)] // the report is the command's output
+async fn audit(operator: &Operator, database: &str, command: AuditCommand) -> Result<(), Failure> {
+    let store = open_store(database).await?;
+    match command {
+        AuditCommand::Verify { municipality } => {
+            let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
+            match history::verify_audit(operator, store.as_ref(), &code).await? {
+                Ok(n) => {
+                    println!("監査ログ {n}件を検証しました。ハッシュの連鎖は完全です。");
+                    Ok(())
+                }
+                Err(broken) => Err(Failure::Tampered(format!(
+                    "監査ログの記録 {} 番が壊れています: {broken}",
+                    broken.sequence()
+                ))),
+            }
+        }
+        AuditCommand::List {
+            municipality,
+            limit,
+        } => {
+            let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
+            for e in history::recent_audit(operator, store.as_ref(), &code, limit).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    e.sequence, e.at, e.actor, e.action, e.target
+                );
+            }
+            Ok(())
         }
     }
 }

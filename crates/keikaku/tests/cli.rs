@@ -140,3 +140,42 @@ fn bad_database_url_and_missing_file_are_explained() {
     assert!(out.status.success());
     assert!(dir.0.join("k.db").exists());
 }
+
+#[test]
+fn every_import_is_audited_and_the_chain_verifies() {
+    let dir = workdir("audit");
+    let example = example_path();
+    assert!(
+        keikaku(&dir, &["import", example.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        keikaku(&dir, &["import", "--replace", example.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let out = keikaku(&dir, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("4件"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = keikaku(&dir, &["audit", "list", "--limit", "3"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("4\t") && lines[0].contains("\tcli\tplan.replace\tsogo-senryaku"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("2\t") && lines[2].contains("plan.import"),
+        "{text}"
+    );
+}

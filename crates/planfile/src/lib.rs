@@ -59,6 +59,17 @@ pub struct PlanFile {
 /// Reads a plan file. `stored` are the plans of the same municipality already stored, which
 /// links may point to; a plan in the file with the same id as a stored one takes its place.
 pub fn parse(text: &str, stored: &[Plan]) -> Result<PlanFile, Vec<FileProblem>> {
+    parse_inner(text, Some(stored))
+}
+
+/// Reads a plan file that keikaku itself wrote earlier (a version snapshot): every value is
+/// read and checked, but links to other plans are not resolved, since those plans may have
+/// changed since.
+pub fn read_snapshot(text: &str) -> Result<PlanFile, Vec<FileProblem>> {
+    parse_inner(text, None)
+}
+
+fn parse_inner(text: &str, stored: Option<&[Plan]>) -> Result<PlanFile, Vec<FileProblem>> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         vec![FileProblem {
             path: "$".to_owned(),
@@ -127,7 +138,9 @@ pub fn parse(text: &str, stored: &[Plan]) -> Result<PlanFile, Vec<FileProblem>> 
     // problem is reported at once; the problems that rest on an unread value are left out.
     let unread: Vec<String> = r.problems.iter().map(|p| p.path.clone()).collect();
     let mut checked = Vec::new();
-    check_plans(&plans, stored, &mut checked);
+    if let Some(stored) = stored {
+        check_plans(&plans, stored, &mut checked);
+    }
     r.problems.extend(
         checked
             .into_iter()

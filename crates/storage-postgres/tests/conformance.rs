@@ -90,3 +90,42 @@ async fn fresh() -> Option<(PostgresStore, TestDatabase)> {
 }
 
 keikaku_storage_tests::conformance_tests!(fresh);
+
+/// The audit log is append-only in the database itself.
+#[tokio::test]
+async fn audit_entries_cannot_be_changed() {
+    use keikaku_storage::{ExistingPlan, PlanStore};
+    let Some((store, _guard)) = fresh().await else {
+        return;
+    };
+    store.migrate().await.unwrap();
+    let file = keikaku_storage_tests::example();
+    let writes = keikaku_storage_tests::writes(&file.municipality, &file.plans);
+    store
+        .insert_plans(
+            &file.municipality,
+            &writes,
+            ExistingPlan::Refuse,
+            &keikaku_storage_tests::author(),
+        )
+        .await
+        .unwrap();
+    let pool = store.pool();
+    assert!(
+        sqlx::query("UPDATE audit_entry SET actor = 'mallory' WHERE sequence = 1")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_entry WHERE sequence = 1")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    let entries = store
+        .audit_entries(&file.municipality.code, 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(keikaku_domain::audit::verify_chain(&entries), Ok(2));
+}

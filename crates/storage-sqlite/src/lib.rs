@@ -17,13 +17,30 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanKind};
+use keikaku_domain::Plan;
+use keikaku_domain::audit::{AuditEntry, ChainHash, NewEntry, Timestamp};
+use keikaku_domain::{Municipality, MunicipalityCode, PlanId, PlanKind, PlanStatus};
 use keikaku_storage::rows::{self, ElementRow, LinkRow, PlanRow, PlanRows};
-use keikaku_storage::{ExistingPlan, PlanStore, PlanSummary, StoreError};
+use keikaku_storage::{
+    Author, ExistingPlan, PlanStore, PlanSummary, PlanWrite, StoreError, VersionSummary,
+};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row, SqlitePool, Transaction};
+
+macro_rules! audit_columns {
+    () => {
+        "municipality_code, sequence, at_millis, actor, action, target, before_value, after_value, \
+         previous_hash, hash"
+    };
+}
+
+macro_rules! version_columns {
+    () => {
+        "plan_id, number, status, at_millis, actor, audit_sequence"
+    };
+}
 
 // Column lists as macros, so that every query stays a `&'static str` (sqlx refuses
 // dynamically built SQL).
@@ -74,6 +91,11 @@ impl SqliteStore {
             .await
             .map_err(backend)?;
         Ok(Self { pool })
+    }
+
+    /// The connection pool, for tests that need to reach below the port.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     async fn plan_rows(&self, code: &str, id: &str) -> Result<Option<PlanRows>, StoreError> {
@@ -333,10 +355,13 @@ impl PlanStore for SqliteStore {
     async fn insert_plans(
         &self,
         m: &Municipality,
-        plans: &[Plan],
+        plans: &[PlanWrite],
         existing: ExistingPlan,
+        author: &Author,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
+        // The first statement writes, so this transaction holds the write lock from here on:
+        // audit entries of concurrent writers cannot interleave.
         sqlx::query(
             "INSERT INTO municipality (code, name, prefecture, data_version) VALUES ($1, $2, $3, 1) \
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, prefecture = excluded.prefecture, \
@@ -348,7 +373,9 @@ impl PlanStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
-        for plan in plans {
+        let mut last = last_entry(&mut tx, &m.code).await?;
+        for write in plans {
+            let plan = &write.plan;
             let rows = rows::flatten(plan);
             let found = sqlx::query("SELECT 1 FROM plan WHERE municipality_code = $1 AND id = $2")
                 .bind(m.code.as_str())
@@ -371,6 +398,21 @@ impl PlanStore for SqliteStore {
                     .map_err(backend)?;
             }
             insert_rows(&mut tx, &rows).await.map_err(backend)?;
+            let entry = AuditEntry::append(
+                last.as_ref(),
+                NewEntry {
+                    municipality: m.code.clone(),
+                    at: author.at,
+                    actor: author.actor.clone(),
+                    action: if found { "plan.replace" } else { "plan.import" }.to_owned(),
+                    target: plan.id().to_string(),
+                    before: write.before.clone(),
+                    after: Some(write.after.clone()),
+                },
+            );
+            insert_entry(&mut tx, &entry).await?;
+            insert_version(&mut tx, &entry, plan, &write.after).await?;
+            last = Some(entry);
         }
         tx.commit().await.map_err(|e| {
             if is_foreign_key(&e) {
@@ -383,19 +425,46 @@ impl PlanStore for SqliteStore {
         })
     }
 
-    async fn delete_plan(&self, code: &MunicipalityCode, id: &PlanId) -> Result<bool, StoreError> {
+    async fn delete_plan(
+        &self,
+        code: &MunicipalityCode,
+        id: &PlanId,
+        author: &Author,
+        before: Option<String>,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
+        let bumped =
+            sqlx::query("UPDATE municipality SET data_version = data_version + 1 WHERE code = $1")
+                .bind(code.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        if bumped.rows_affected() == 0 {
+            return Ok(false);
+        }
         let done = sqlx::query("DELETE FROM plan WHERE municipality_code = $1 AND id = $2")
             .bind(code.as_str())
             .bind(id.as_str())
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
-        sqlx::query("UPDATE municipality SET data_version = data_version + 1 WHERE code = $1")
-            .bind(code.as_str())
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let last = last_entry(&mut tx, code).await?;
+        let entry = AuditEntry::append(
+            last.as_ref(),
+            NewEntry {
+                municipality: code.clone(),
+                at: author.at,
+                actor: author.actor.clone(),
+                action: "plan.delete".to_owned(),
+                target: id.to_string(),
+                before,
+                after: None,
+            },
+        );
+        insert_entry(&mut tx, &entry).await?;
         tx.commit().await.map_err(|e| {
             if is_foreign_key(&e) {
                 StoreError::Backend("他の計画からリンクされているため、削除できません。".to_owned())
@@ -403,7 +472,71 @@ impl PlanStore for SqliteStore {
                 backend(e)
             }
         })?;
-        Ok(done.rows_affected() > 0)
+        Ok(true)
+    }
+
+    async fn audit_entries(
+        &self,
+        code: &MunicipalityCode,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_entry WHERE municipality_code = $1 AND sequence > $2 ORDER BY sequence LIMIT $3"
+        ))
+        .bind(code.as_str())
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(audit_row).collect()
+    }
+
+    async fn plan_versions(
+        &self,
+        code: &MunicipalityCode,
+        plan: &PlanId,
+    ) -> Result<Vec<VersionSummary>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM plan_version WHERE municipality_code = $1 AND plan_id = $2 ORDER BY number"
+        ))
+        .bind(code.as_str())
+        .bind(plan.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(version_row).collect()
+    }
+
+    async fn plan_version(
+        &self,
+        code: &MunicipalityCode,
+        plan: &PlanId,
+        number: u32,
+    ) -> Result<Option<(VersionSummary, String)>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            version_columns!(),
+            ", snapshot FROM plan_version WHERE municipality_code = $1 AND plan_id = $2 AND number = $3"
+        ))
+        .bind(code.as_str())
+        .bind(plan.as_str())
+        .bind(i64::from(number))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((
+                version_row(&r)?,
+                r.try_get("snapshot").map_err(backend)?,
+            ))),
+        }
     }
 
     async fn data_version(&self, code: &MunicipalityCode) -> Result<i64, StoreError> {
@@ -415,6 +548,120 @@ impl PlanStore for SqliteStore {
                 .map_err(backend)?;
         Ok(v.unwrap_or(0))
     }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn audit_row(r: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    let code: String = r.try_get("municipality_code").map_err(backend)?;
+    let sequence: i64 = r.try_get("sequence").map_err(backend)?;
+    let previous: String = r.try_get("previous_hash").map_err(backend)?;
+    let hash: String = r.try_get("hash").map_err(backend)?;
+    Ok(AuditEntry {
+        sequence: u64::try_from(sequence).map_err(corrupt)?,
+        municipality: MunicipalityCode::parse(&code).map_err(corrupt)?,
+        at: Timestamp::from_millis(r.try_get("at_millis").map_err(backend)?).map_err(corrupt)?,
+        actor: r.try_get("actor").map_err(backend)?,
+        action: r.try_get("action").map_err(backend)?,
+        target: r.try_get("target").map_err(backend)?,
+        before: r.try_get("before_value").map_err(backend)?,
+        after: r.try_get("after_value").map_err(backend)?,
+        previous_hash: ChainHash::parse(&previous).map_err(corrupt)?,
+        hash: ChainHash::parse(&hash).map_err(corrupt)?,
+    })
+}
+
+fn version_row(r: &SqliteRow) -> Result<VersionSummary, StoreError> {
+    let plan: String = r.try_get("plan_id").map_err(backend)?;
+    let number: i64 = r.try_get("number").map_err(backend)?;
+    let status: String = r.try_get("status").map_err(backend)?;
+    let sequence: i64 = r.try_get("audit_sequence").map_err(backend)?;
+    Ok(VersionSummary {
+        plan: PlanId::parse(&plan).map_err(corrupt)?,
+        number: u32::try_from(number).map_err(corrupt)?,
+        status: PlanStatus::from_code(&status)
+            .ok_or_else(|| corrupt(format!("状態「{status}」")))?,
+        at: Timestamp::from_millis(r.try_get("at_millis").map_err(backend)?).map_err(corrupt)?,
+        actor: r.try_get("actor").map_err(backend)?,
+        audit_sequence: u64::try_from(sequence).map_err(corrupt)?,
+    })
+}
+
+/// The latest audit entry of a municipality, read inside the writing transaction.
+async fn last_entry(
+    tx: &mut Transaction<'_, sqlx::Sqlite>,
+    code: &MunicipalityCode,
+) -> Result<Option<AuditEntry>, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        audit_columns!(),
+        " FROM audit_entry WHERE municipality_code = $1 ORDER BY sequence DESC LIMIT 1"
+    ))
+    .bind(code.as_str())
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(backend)?;
+    row.as_ref().map(audit_row).transpose()
+}
+
+async fn insert_entry(
+    tx: &mut Transaction<'_, sqlx::Sqlite>,
+    e: &AuditEntry,
+) -> Result<(), StoreError> {
+    sqlx::query(concat!(
+        "INSERT INTO audit_entry (",
+        audit_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(e.municipality.as_str())
+    .bind(i64::try_from(e.sequence).map_err(corrupt)?)
+    .bind(e.at.as_millis())
+    .bind(&e.actor)
+    .bind(&e.action)
+    .bind(&e.target)
+    .bind(&e.before)
+    .bind(&e.after)
+    .bind(e.previous_hash.to_string())
+    .bind(e.hash.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+async fn insert_version(
+    tx: &mut Transaction<'_, sqlx::Sqlite>,
+    entry: &AuditEntry,
+    plan: &Plan,
+    snapshot: &str,
+) -> Result<(), StoreError> {
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM plan_version WHERE municipality_code = $1 AND plan_id = $2",
+    )
+    .bind(entry.municipality.as_str())
+    .bind(plan.id().as_str())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(backend)?;
+    sqlx::query(concat!(
+        "INSERT INTO plan_version (municipality_code, ",
+        version_columns!(),
+        ", snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    ))
+    .bind(entry.municipality.as_str())
+    .bind(plan.id().as_str())
+    .bind(next)
+    .bind(plan.header().status.code())
+    .bind(entry.at.as_millis())
+    .bind(&entry.actor)
+    .bind(i64::try_from(entry.sequence).map_err(corrupt)?)
+    .bind(snapshot)
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
 }
 
 fn municipality(r: &SqliteRow) -> Result<Municipality, StoreError> {

@@ -21,3 +21,51 @@ async fn fresh() -> Option<(SqliteStore, TempDir)> {
 }
 
 keikaku_storage_tests::conformance_tests!(fresh);
+
+/// The audit log is append-only in the database itself, and tampering that goes around the
+/// trigger is found by the hash chain.
+#[tokio::test]
+async fn audit_entries_cannot_be_changed_and_tampering_is_detected() {
+    use keikaku_storage::{ExistingPlan, PlanStore};
+    let (store, _dir) = fresh().await.unwrap();
+    store.migrate().await.unwrap();
+    let file = keikaku_storage_tests::example();
+    let writes = keikaku_storage_tests::writes(&file.municipality, &file.plans);
+    store
+        .insert_plans(
+            &file.municipality,
+            &writes,
+            ExistingPlan::Refuse,
+            &keikaku_storage_tests::author(),
+        )
+        .await
+        .unwrap();
+    let pool = store.pool();
+    assert!(
+        sqlx::query("UPDATE audit_entry SET actor = 'mallory' WHERE sequence = 1")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM audit_entry WHERE sequence = 1")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    // Someone with file access drops the trigger and edits an entry: the chain shows it.
+    sqlx::query("DROP TRIGGER audit_entry_no_update")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_entry SET actor = 'mallory' WHERE sequence = 1")
+        .execute(pool)
+        .await
+        .unwrap();
+    let entries = store
+        .audit_entries(&file.municipality.code, 0, 10)
+        .await
+        .unwrap();
+    let broken = keikaku_domain::audit::verify_chain(&entries).unwrap_err();
+    assert_eq!(broken.sequence(), 1);
+}

@@ -10,9 +10,10 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::panic)] // a test suite: a failed expectation panics
 
-use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId};
+use keikaku_domain::audit::{Timestamp, verify_chain};
+use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_planfile::PlanFile;
-use keikaku_storage::{ExistingPlan, PlanStore, StoreError};
+use keikaku_storage::{Author, ExistingPlan, PlanStore, PlanWrite, StoreError};
 
 /// The example plans (Ichinoseki), parsed.
 pub fn example() -> PlanFile {
@@ -25,6 +26,38 @@ fn code(s: &str) -> MunicipalityCode {
 
 fn plan_id(s: &str) -> PlanId {
     PlanId::parse(s).unwrap()
+}
+
+/// The author of every write in the suite, at a fixed time (tests use no wall clock).
+pub fn author() -> Author {
+    Author {
+        actor: "tester".to_owned(),
+        at: Timestamp::from_millis(1_764_000_000_000).unwrap(),
+    }
+}
+
+/// Plans as writes, with plan-file snapshots the way the use cases make them.
+pub fn writes(municipality: &Municipality, plans: &[Plan]) -> Vec<PlanWrite> {
+    plans
+        .iter()
+        .map(|p| PlanWrite {
+            plan: p.clone(),
+            before: None,
+            after: keikaku_planfile::to_json(municipality, std::slice::from_ref(p)),
+        })
+        .collect()
+}
+
+/// Stores plans through the port.
+async fn put(
+    store: &dyn PlanStore,
+    m: &Municipality,
+    plans: &[Plan],
+    existing: ExistingPlan,
+) -> Result<(), StoreError> {
+    store
+        .insert_plans(m, &writes(m, plans), existing, &author())
+        .await
 }
 
 fn comprehensive(file: &PlanFile) -> Plan {
@@ -45,7 +78,9 @@ macro_rules! conformance_tests {
             data_version_grows_with_every_write,
             municipalities_are_isolated,
             keeps_text_exactly,
-            unknown_plan_is_none
+            unknown_plan_is_none,
+            every_write_is_audited_in_an_intact_chain,
+            every_write_freezes_a_version
         );
     };
     (@each $factory:path, $($name:ident),*) => {
@@ -63,8 +98,7 @@ macro_rules! conformance_tests {
 /// The example goes in and comes out equal, field for field.
 pub async fn stores_and_loads_the_example_exactly(store: &dyn PlanStore) {
     let file = example();
-    store
-        .insert_plans(&file.municipality, &file.plans, ExistingPlan::Refuse)
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
         .await
         .unwrap();
     for plan in &file.plans {
@@ -90,8 +124,7 @@ pub async fn stores_and_loads_the_example_exactly(store: &dyn PlanStore) {
 pub async fn lists_plans_in_display_order(store: &dyn PlanStore) {
     let file = example();
     let reversed: Vec<Plan> = file.plans.iter().rev().cloned().collect();
-    store
-        .insert_plans(&file.municipality, &reversed, ExistingPlan::Refuse)
+    put(store, &file.municipality, &reversed, ExistingPlan::Refuse)
         .await
         .unwrap();
     let summaries = store.plan_summaries(&file.municipality.code).await.unwrap();
@@ -106,19 +139,23 @@ pub async fn lists_plans_in_display_order(store: &dyn PlanStore) {
 pub async fn refuses_an_existing_plan_and_writes_nothing(store: &dyn PlanStore) {
     let file = example();
     let code = &file.municipality.code;
-    store
-        .insert_plans(&file.municipality, &file.plans[..1], ExistingPlan::Refuse)
-        .await
-        .unwrap();
+    put(
+        store,
+        &file.municipality,
+        &file.plans[..1],
+        ExistingPlan::Refuse,
+    )
+    .await
+    .unwrap();
     let version = store.data_version(code).await.unwrap();
-    let err = store
-        .insert_plans(
-            &file.municipality,
-            &[file.plans[1].clone(), file.plans[0].clone()],
-            ExistingPlan::Refuse,
-        )
-        .await
-        .unwrap_err();
+    let err = put(
+        store,
+        &file.municipality,
+        &[file.plans[1].clone(), file.plans[0].clone()],
+        ExistingPlan::Refuse,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(err, StoreError::PlanExists(ref id) if id.as_str() == "sogo-keikaku"),
         "{err}"
@@ -135,8 +172,7 @@ pub async fn refuses_an_existing_plan_and_writes_nothing(store: &dyn PlanStore) 
 pub async fn replaces_a_plan_in_one_transaction(store: &dyn PlanStore) {
     let file = example();
     let code = &file.municipality.code;
-    store
-        .insert_plans(&file.municipality, &file.plans, ExistingPlan::Refuse)
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
         .await
         .unwrap();
     let Plan::Comprehensive(mut changed) = comprehensive(&file) else {
@@ -146,14 +182,14 @@ pub async fn replaces_a_plan_in_one_transaction(store: &dyn PlanStore) {
     changed.basic_plans[0].fields[0].current_state = "新しい現状と課題".to_owned();
     changed.basic_plans[1].title = "後期基本計画（案）".to_owned();
     let changed = Plan::Comprehensive(changed);
-    store
-        .insert_plans(
-            &file.municipality,
-            std::slice::from_ref(&changed),
-            ExistingPlan::Replace,
-        )
-        .await
-        .unwrap();
+    put(
+        store,
+        &file.municipality,
+        std::slice::from_ref(&changed),
+        ExistingPlan::Replace,
+    )
+    .await
+    .unwrap();
     assert_eq!(store.plan(code, changed.id()).await.unwrap(), Some(changed));
     // The strategy that links into it is untouched.
     assert_eq!(
@@ -166,8 +202,7 @@ pub async fn replaces_a_plan_in_one_transaction(store: &dyn PlanStore) {
 pub async fn refuses_a_replacement_that_breaks_links(store: &dyn PlanStore) {
     let file = example();
     let code = &file.municipality.code;
-    store
-        .insert_plans(&file.municipality, &file.plans, ExistingPlan::Refuse)
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
         .await
         .unwrap();
     let Plan::Comprehensive(mut broken) = comprehensive(&file) else {
@@ -179,13 +214,13 @@ pub async fn refuses_a_replacement_that_breaks_links(store: &dyn PlanStore) {
     for pp in &mut broken.basic_plans[0].priority_projects {
         pp.measures.retain(|m| m.as_str() != "measure-1-2-1");
     }
-    let result = store
-        .insert_plans(
-            &file.municipality,
-            &[Plan::Comprehensive(broken)],
-            ExistingPlan::Replace,
-        )
-        .await;
+    let result = put(
+        store,
+        &file.municipality,
+        &[Plan::Comprehensive(broken)],
+        ExistingPlan::Replace,
+    )
+    .await;
     assert!(result.is_err(), "a replacement that breaks links must fail");
     assert_eq!(
         store.plan(code, file.plans[0].id()).await.unwrap().as_ref(),
@@ -197,11 +232,15 @@ pub async fn refuses_a_replacement_that_breaks_links(store: &dyn PlanStore) {
 pub async fn deletes_plans_but_not_link_targets(store: &dyn PlanStore) {
     let file = example();
     let code = &file.municipality.code;
-    store
-        .insert_plans(&file.municipality, &file.plans, ExistingPlan::Refuse)
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
         .await
         .unwrap();
-    assert!(store.delete_plan(code, file.plans[0].id()).await.is_err());
+    assert!(
+        store
+            .delete_plan(code, file.plans[0].id(), &author(), None)
+            .await
+            .is_err()
+    );
     assert!(
         store
             .plan(code, file.plans[0].id())
@@ -209,9 +248,24 @@ pub async fn deletes_plans_but_not_link_targets(store: &dyn PlanStore) {
             .unwrap()
             .is_some()
     );
-    assert!(store.delete_plan(code, file.plans[1].id()).await.unwrap());
-    assert!(!store.delete_plan(code, file.plans[1].id()).await.unwrap());
-    assert!(store.delete_plan(code, file.plans[0].id()).await.unwrap());
+    assert!(
+        store
+            .delete_plan(code, file.plans[1].id(), &author(), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete_plan(code, file.plans[1].id(), &author(), None)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .delete_plan(code, file.plans[0].id(), &author(), None)
+            .await
+            .unwrap()
+    );
     assert!(store.plan_summaries(code).await.unwrap().is_empty());
 }
 
@@ -220,20 +274,31 @@ pub async fn data_version_grows_with_every_write(store: &dyn PlanStore) {
     let file = example();
     let code = &file.municipality.code;
     assert_eq!(store.data_version(code).await.unwrap(), 0);
-    store
-        .insert_plans(&file.municipality, &file.plans[..1], ExistingPlan::Refuse)
-        .await
-        .unwrap();
+    put(
+        store,
+        &file.municipality,
+        &file.plans[..1],
+        ExistingPlan::Refuse,
+    )
+    .await
+    .unwrap();
     let v1 = store.data_version(code).await.unwrap();
     let _ = store.plan(code, file.plans[0].id()).await.unwrap();
     assert_eq!(store.data_version(code).await.unwrap(), v1);
-    store
-        .insert_plans(&file.municipality, &file.plans[1..], ExistingPlan::Refuse)
-        .await
-        .unwrap();
+    put(
+        store,
+        &file.municipality,
+        &file.plans[1..],
+        ExistingPlan::Refuse,
+    )
+    .await
+    .unwrap();
     let v2 = store.data_version(code).await.unwrap();
     assert!(v2 > v1);
-    store.delete_plan(code, file.plans[1].id()).await.unwrap();
+    store
+        .delete_plan(code, file.plans[1].id(), &author(), None)
+        .await
+        .unwrap();
     assert!(store.data_version(code).await.unwrap() > v2);
 }
 
@@ -251,14 +316,17 @@ pub async fn municipalities_are_isolated(store: &dyn PlanStore) {
     theirs.header.municipality = other.code.clone();
     theirs.header.title = "盛岡市総合計画".to_owned();
     let theirs = Plan::Comprehensive(theirs);
-    store
-        .insert_plans(&file.municipality, &file.plans, ExistingPlan::Refuse)
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
         .await
         .unwrap();
-    store
-        .insert_plans(&other, std::slice::from_ref(&theirs), ExistingPlan::Refuse)
-        .await
-        .unwrap();
+    put(
+        store,
+        &other,
+        std::slice::from_ref(&theirs),
+        ExistingPlan::Refuse,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         store.plan(&other.code, theirs.id()).await.unwrap(),
         Some(theirs.clone())
@@ -273,7 +341,10 @@ pub async fn municipalities_are_isolated(store: &dyn PlanStore) {
     );
     assert_eq!(store.plan_summaries(&other.code).await.unwrap().len(), 1);
     assert_eq!(store.municipalities().await.unwrap().len(), 2);
-    store.delete_plan(&other.code, theirs.id()).await.unwrap();
+    store
+        .delete_plan(&other.code, theirs.id(), &author(), None)
+        .await
+        .unwrap();
     assert!(
         store
             .plan(&file.municipality.code, theirs.id())
@@ -300,14 +371,14 @@ pub async fn keeps_text_exactly(store: &dyn PlanStore) {
     p.basic_plans[0].fields[0].current_state = texts[2].to_owned();
     p.basic_plans[0].fields[3].measures[0].course_of_action = texts[3].to_owned();
     let p = Plan::Comprehensive(p);
-    store
-        .insert_plans(
-            &file.municipality,
-            std::slice::from_ref(&p),
-            ExistingPlan::Refuse,
-        )
-        .await
-        .unwrap();
+    put(
+        store,
+        &file.municipality,
+        std::slice::from_ref(&p),
+        ExistingPlan::Refuse,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         store.plan(&file.municipality.code, p.id()).await.unwrap(),
         Some(p)
@@ -320,5 +391,145 @@ pub async fn unknown_plan_is_none(store: &dyn PlanStore) {
     assert_eq!(store.plan(&c, &plan_id("nothing")).await.unwrap(), None);
     assert_eq!(store.municipality(&c).await.unwrap(), None);
     assert!(store.plan_summaries(&c).await.unwrap().is_empty());
-    assert!(!store.delete_plan(&c, &plan_id("nothing")).await.unwrap());
+    assert!(
+        !store
+            .delete_plan(&c, &plan_id("nothing"), &author(), None)
+            .await
+            .unwrap()
+    );
+}
+
+/// Imports, replacements and deletions each leave one audit entry, chained by hashes.
+pub async fn every_write_is_audited_in_an_intact_chain(store: &dyn PlanStore) {
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    put(
+        store,
+        &file.municipality,
+        &file.plans[1..],
+        ExistingPlan::Replace,
+    )
+    .await
+    .unwrap();
+    // A refused write leaves no entry.
+    assert!(
+        put(
+            store,
+            &file.municipality,
+            &file.plans[..1],
+            ExistingPlan::Refuse
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        store
+            .delete_plan(code, file.plans[1].id(), &author(), Some("{}".to_owned()))
+            .await
+            .unwrap()
+    );
+    let entries = store.audit_entries(code, 0, 100).await.unwrap();
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.target.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("plan.import", "sogo-keikaku"),
+            ("plan.import", "sogo-senryaku"),
+            ("plan.replace", "sogo-senryaku"),
+            ("plan.delete", "sogo-senryaku"),
+        ]
+    );
+    assert_eq!(verify_chain(&entries), Ok(4));
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.actor == "tester" && e.at == author().at)
+    );
+    assert_eq!(entries[3].before.as_deref(), Some("{}"));
+    assert_eq!(entries[3].after, None);
+    // Paging.
+    let tail = store.audit_entries(code, 2, 1).await.unwrap();
+    assert_eq!(tail.len(), 1);
+    assert_eq!(tail[0], entries[2]);
+    // Another municipality has its own chain.
+    let other = Municipality {
+        code: code_of("03201"),
+        name: "盛岡市".to_owned(),
+        prefecture: "岩手県".to_owned(),
+    };
+    assert!(
+        store
+            .audit_entries(&other.code, 0, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn code_of(s: &str) -> MunicipalityCode {
+    code(s)
+}
+
+/// Every write of a plan freezes the next version with its snapshot; versions outlive a
+/// deleted plan.
+pub async fn every_write_freezes_a_version(store: &dyn PlanStore) {
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    let Plan::Strategy(mut draft) = file.plans[1].clone() else {
+        panic!()
+    };
+    draft.header.status = PlanStatus::Draft;
+    let draft = Plan::Strategy(draft);
+    put(
+        store,
+        &file.municipality,
+        std::slice::from_ref(&draft),
+        ExistingPlan::Replace,
+    )
+    .await
+    .unwrap();
+    let versions = store.plan_versions(code, draft.id()).await.unwrap();
+    let numbers: Vec<(u32, PlanStatus)> = versions.iter().map(|v| (v.number, v.status)).collect();
+    assert_eq!(
+        numbers,
+        vec![(1, PlanStatus::Published), (2, PlanStatus::Draft)]
+    );
+    let (summary, snapshot) = store
+        .plan_version(code, draft.id(), 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary, versions[1]);
+    assert_eq!(
+        snapshot,
+        keikaku_planfile::to_json(&file.municipality, std::slice::from_ref(&draft))
+    );
+    assert_eq!(store.plan_version(code, draft.id(), 3).await.unwrap(), None);
+    let entries = store.audit_entries(code, 0, 100).await.unwrap();
+    assert_eq!(versions[1].audit_sequence, entries.last().unwrap().sequence);
+    store
+        .delete_plan(code, draft.id(), &author(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.plan_versions(code, draft.id()).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        store
+            .plan_versions(code, file.plans[0].id())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }

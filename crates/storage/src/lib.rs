@@ -11,7 +11,10 @@
 pub mod rows;
 
 use async_trait::async_trait;
-use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanHeader, PlanId, PlanKind};
+use keikaku_domain::audit::{AuditEntry, Timestamp};
+use keikaku_domain::{
+    Municipality, MunicipalityCode, Plan, PlanHeader, PlanId, PlanKind, PlanStatus,
+};
 
 /// What can go wrong in storage, in words the use cases can act on.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,44 @@ pub enum ExistingPlan {
     Refuse,
     /// Replace the stored plan (in the same transaction).
     Replace,
+}
+
+/// Who makes a change, and when. The clock is read at the edge (binary, web) and passed in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Author {
+    /// Login id, or `cli` for the console operator.
+    pub actor: String,
+    /// When the change is made.
+    pub at: Timestamp,
+}
+
+/// A plan to store, with what the audit log and the version history keep of it. The use
+/// case prepares the texts (plan files of one plan); storage keeps them as they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanWrite {
+    /// The plan.
+    pub plan: Plan,
+    /// The stored plan it replaces, as a plan file, if any.
+    pub before: Option<String>,
+    /// The plan as a plan file; also the snapshot of the new version.
+    pub after: String,
+}
+
+/// One frozen version of a plan: every write of a plan creates the next version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionSummary {
+    /// The plan.
+    pub plan: PlanId,
+    /// 1, 2, 3 … per plan.
+    pub number: u32,
+    /// The plan's status in that version.
+    pub status: PlanStatus,
+    /// When it was written.
+    pub at: Timestamp,
+    /// Who wrote it.
+    pub actor: String,
+    /// The audit entry that recorded it.
+    pub audit_sequence: u64,
 }
 
 /// A plan's header with its kind, for listings.
@@ -79,20 +120,48 @@ pub trait PlanStore: Send + Sync {
         id: &PlanId,
     ) -> Result<Option<Plan>, StoreError>;
 
-    /// Stores the municipality (inserted or updated) and the plans, in one transaction.
+    /// Stores the municipality (inserted or updated) and the plans, in one transaction, with
+    /// one audit entry (`plan.import` or `plan.replace`) and one new version per plan.
     async fn insert_plans(
         &self,
         municipality: &Municipality,
-        plans: &[Plan],
+        plans: &[PlanWrite],
         existing: ExistingPlan,
+        author: &Author,
     ) -> Result<(), StoreError>;
 
-    /// Removes a plan; returns whether it existed.
+    /// Removes a plan, recording `plan.delete` with the plan file it had (`before`); returns
+    /// whether it existed. Its versions are kept.
     async fn delete_plan(
         &self,
         municipality: &MunicipalityCode,
         id: &PlanId,
+        author: &Author,
+        before: Option<String>,
     ) -> Result<bool, StoreError>;
+
+    /// Audit entries with a sequence number above `after`, in order, at most `limit`.
+    async fn audit_entries(
+        &self,
+        municipality: &MunicipalityCode,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// The versions of a plan, oldest first.
+    async fn plan_versions(
+        &self,
+        municipality: &MunicipalityCode,
+        plan: &PlanId,
+    ) -> Result<Vec<VersionSummary>, StoreError>;
+
+    /// One version of a plan with its snapshot (a plan file of that one plan).
+    async fn plan_version(
+        &self,
+        municipality: &MunicipalityCode,
+        plan: &PlanId,
+        number: u32,
+    ) -> Result<Option<(VersionSummary, String)>, StoreError>;
 
     /// A number that grows with every write to the municipality's data, so that caches of
     /// rendered pages can tell whether they are still fresh with one cheap query.

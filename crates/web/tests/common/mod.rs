@@ -4,6 +4,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use keikaku_domain::audit::Timestamp;
 use std::sync::Arc;
 
 use axum::Router;
@@ -44,9 +45,10 @@ impl TestApp {
     /// The application over the Ichinoseki example.
     pub async fn new() -> Self {
         let store = empty_store().await;
-        let outcome = admin::load_example(&Operator::at_console(), store.as_ref(), "ichinoseki")
-            .await
-            .unwrap();
+        let outcome =
+            admin::load_example(&Operator::at_console(), store.as_ref(), "ichinoseki", at())
+                .await
+                .unwrap();
         assert!(matches!(outcome, ExampleOutcome::Loaded(_)), "{outcome:?}");
         Self::over(store).await
     }
@@ -59,6 +61,7 @@ impl TestApp {
             store.as_ref(),
             text,
             ExistingPlan::Refuse,
+            at(),
         )
         .await
         .unwrap();
@@ -85,6 +88,7 @@ impl TestApp {
             self.store.as_ref(),
             text,
             ExistingPlan::Replace,
+            at(),
         )
         .await
         .unwrap();
@@ -294,4 +298,9 @@ impl TestApp {
         }
         seen
     }
+}
+
+/// The time of every change in these tests (no wall clock).
+pub fn at() -> Timestamp {
+    Timestamp::from_millis(1_764_000_000_000).unwrap()
 }

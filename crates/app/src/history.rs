@@ -1,0 +1,142 @@
+//! What happened to the plans: the audit log (and checking its hash chain), and the frozen
+//! versions of each plan with the differences between them.
+
+use keikaku_domain::audit::{AuditEntry, ChainBreak, ChainVerifier};
+use keikaku_domain::diff::{PlanDiff, diff_plans};
+use keikaku_domain::{MunicipalityCode, Plan, PlanId, PlanStatus};
+use keikaku_storage::{PlanStore, VersionSummary};
+
+use crate::AppError;
+use crate::access::Operator;
+
+/// Entries read per query while checking the chain: memory stays bounded however long the
+/// log is.
+const PAGE: u32 = 1000;
+
+/// Checks the whole audit chain of a municipality, oldest entry first. `Ok(Ok(n))`: `n`
+/// entries checked, all intact; `Ok(Err(b))`: the first broken entry.
+pub async fn verify_audit(
+    _: &Operator,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+) -> Result<Result<u64, ChainBreak>, AppError> {
+    let mut verifier = ChainVerifier::new();
+    let mut after = 0;
+    loop {
+        let page = store.audit_entries(code, after, PAGE).await?;
+        for entry in &page {
+            if let Err(broken) = verifier.check(entry) {
+                return Ok(Err(broken));
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => after = last.sequence,
+            _ => return Ok(Ok(verifier.checked())),
+        }
+    }
+}
+
+/// The latest audit entries, newest first, at most `limit`.
+pub async fn recent_audit(
+    _: &Operator,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, AppError> {
+    // Entries are read oldest first; keep the last `limit` while paging.
+    let mut kept: std::collections::VecDeque<AuditEntry> = std::collections::VecDeque::new();
+    let mut after = 0;
+    loop {
+        let page = store.audit_entries(code, after, PAGE).await?;
+        let full = page.len() == PAGE as usize;
+        if let Some(last) = page.last() {
+            after = last.sequence;
+        }
+        for e in page {
+            kept.push_back(e);
+            if kept.len() > limit as usize {
+                kept.pop_front();
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    Ok(kept.into_iter().rev().collect())
+}
+
+/// The published versions of a plan, oldest first (the public sees nothing else).
+pub async fn published_versions(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    plan: &PlanId,
+) -> Result<Vec<VersionSummary>, AppError> {
+    Ok(store
+        .plan_versions(code, plan)
+        .await?
+        .into_iter()
+        .filter(|v| v.status == PlanStatus::Published)
+        .collect())
+}
+
+/// Two published versions of a plan and what changed between them.
+#[derive(Clone, Debug)]
+pub struct VersionComparison {
+    /// The older side.
+    pub from: VersionSummary,
+    /// The newer side.
+    pub to: VersionSummary,
+    /// The plan as it was in `to`.
+    pub plan: Plan,
+    /// What changed from `from` to `to`.
+    pub diff: PlanDiff,
+}
+
+async fn published_version(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    plan: &PlanId,
+    number: u32,
+) -> Result<(VersionSummary, Plan), AppError> {
+    let not_found = || {
+        AppError::NotFound(format!(
+            "計画「{plan}」の第{number}版は公開されていません。"
+        ))
+    };
+    let (summary, snapshot) = store
+        .plan_version(code, plan, number)
+        .await?
+        .ok_or_else(not_found)?;
+    if summary.status != PlanStatus::Published {
+        return Err(not_found());
+    }
+    let file = keikaku_planfile::read_snapshot(&snapshot).map_err(|problems| {
+        AppError::Store(keikaku_storage::StoreError::Corrupt(format!(
+            "第{number}版の保存内容を読めません: {}",
+            problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        )))
+    })?;
+    let plan = file.plans.into_iter().next().ok_or_else(not_found)?;
+    Ok((summary, plan))
+}
+
+/// Compares two published versions of a plan.
+pub async fn compare_versions(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    plan: &PlanId,
+    from: u32,
+    to: u32,
+) -> Result<VersionComparison, AppError> {
+    let (from_summary, old) = published_version(store, code, plan, from).await?;
+    let (to_summary, new) = published_version(store, code, plan, to).await?;
+    Ok(VersionComparison {
+        diff: diff_plans(&old, &new),
+        from: from_summary,
+        to: to_summary,
+        plan: new,
+    })
+}

@@ -1,0 +1,989 @@
+//! Differences between two versions of a plan, for the diff page on which councils see what
+//! changed after their remarks: added, removed, changed and moved elements, with the changed
+//! characters of every changed text marked.
+//!
+//! Elements are matched by their stable [`ElementId`] and their [`ElementKind`] (ids never
+//! change across versions); the plan header is matched when both plans have the same kind and
+//! id. Plans of different kinds or ids share nothing: everything is removed, then added.
+//!
+//! Every attribute is compared as the text a page shows, under a Japanese label:
+//!
+//! | element | attributes |
+//! |---|---|
+//! | plan header | 名称, 目的, 範囲, 期間, 期間の説明, 状態; for a 総合計画 also 将来像, 将来像の説明 |
+//! | まちづくりの考え方, 目標, 進め方 | 番号, 名称, 説明 |
+//! | 基本計画 | 区分, 名称, 期間, 説明 |
+//! | 重点プロジェクト | 番号, 名称, 施策の考え方・進め方, 関連する施策, サンプル |
+//! | 分野 | 番号, 名称, まちづくりの目標, 現状と課題, 所管課, サンプル |
+//! | 施策 (総合計画) | 番号, 名称, 展開方法, 市民の参画, 所管課, サンプル |
+//! | 基本目標 | 番号, 名称, 説明, サンプル |
+//! | 施策 (総合戦略) | 番号, 名称, 説明, 所管課, 関連する施策, 関連する重点プロジェクト, サンプル |
+//! | 数値目標, KPI | 名称, 単位, 方向, 種類, 基準値, 目標値, 算出方法, 出典, 所管課, サンプル |
+//!
+//! Links are written as ids joined by 「, 」 (a reference into another plan as `plan/element`),
+//! the goal of a field as its id, years as 「令和7年度（2025年度）」, a value with its year as
+//! 「110（令和7年度（2025年度））」 and an absent value as the empty text, the sample flag as
+//! はい / いいえ. An element whose attributes are unchanged but which stands elsewhere (in another
+//! parent, or reordered among its siblings) is [`Change::Moved`]; one whose attributes changed
+//! and whose parent changed too carries a [`FieldChange`] labelled 「所属」.
+//!
+//! Texts are compared character by character ([`text_diff`]), since Japanese has no word
+//! boundaries.
+//!
+//! ```
+//! use keikaku_domain::diff::{TextPart, text_diff};
+//! let (old, new) = text_diff("子育て世代への支援", "子育て世代への経済的支援");
+//! assert!(old.iter().all(|p| !p.changed));
+//! let changed: Vec<&str> = new.iter().filter(|p| p.changed).map(|p| p.text.as_str()).collect();
+//! assert_eq!(changed, ["経済的"]);
+//! ```
+
+use std::collections::HashMap;
+
+use crate::comprehensive::{Approach, ComprehensivePlan};
+use crate::era::{FiscalYear, YearStyle};
+use crate::ids::{ElementId, ElementRef};
+use crate::plan::{ElementKind, Plan, PlanHeader};
+use crate::strategy::{Indicator, Strategy, YearValue};
+
+/// How years are written in a diff: 「令和7年度（2025年度）」, as pages show them.
+const YEAR_STYLE: YearStyle = YearStyle::WarekiWithWestern;
+
+/// A piece of a compared text: a run of characters, and whether they differ from the other
+/// version (removed from the old text, or inserted into the new one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextPart {
+    /// The text (not escaped; the caller escapes it for its medium).
+    pub text: String,
+    /// Whether this part is a change to highlight.
+    pub changed: bool,
+}
+
+/// One attribute of an element whose text changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The attribute's Japanese label, e.g. 名称, 現状と課題, 目標値 (see the module
+    /// documentation for every label).
+    pub field: &'static str,
+    /// The old text.
+    pub old: String,
+    /// The new text.
+    pub new: String,
+    /// The old text split into unchanged and removed parts.
+    pub old_parts: Vec<TextPart>,
+    /// The new text split into unchanged and inserted parts.
+    pub new_parts: Vec<TextPart>,
+}
+
+impl FieldChange {
+    fn between(field: &'static str, old: &str, new: &str) -> Self {
+        let (old_parts, new_parts) = text_diff(old, new);
+        Self {
+            field,
+            old: old.to_owned(),
+            new: new.to_owned(),
+            old_parts,
+            new_parts,
+        }
+    }
+}
+
+/// What happened to an element between the two versions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// 追加: only in the new version.
+    Added,
+    /// 削除: only in the old version.
+    Removed,
+    /// 変更: in both, with these attributes changed (in the order of the module documentation's
+    /// table, 「所属」 last).
+    Changed(Vec<FieldChange>),
+    /// 移動: in both with the same text, but reordered among its siblings or moved to another
+    /// parent. Positions are 0-based indexes among the siblings of the same kind (the list
+    /// the element stands in), in the old and in the new version.
+    Moved {
+        /// Position in the old version.
+        from_position: usize,
+        /// Position in the new version.
+        to_position: usize,
+    },
+}
+
+impl Change {
+    /// Japanese label: 追加, 削除, 変更 or 移動.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Added => "追加",
+            Self::Removed => "削除",
+            Self::Changed(_) => "変更",
+            Self::Moved { .. } => "移動",
+        }
+    }
+}
+
+/// One element that differs between the two versions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ElementChange {
+    /// The kind of element; `None` for the plan header itself.
+    pub kind: Option<ElementKind>,
+    /// The element's id; `None` for the plan header.
+    pub id: Option<ElementId>,
+    /// The element's title in the new version, or in the old one when it was removed.
+    pub title: String,
+    /// What happened to it.
+    pub change: Change,
+}
+
+/// The differences between two versions of a plan.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct PlanDiff {
+    /// The changed elements in the new version's display order (header, vision, then each
+    /// basic plan with its projects, fields and measures; or each objective with its targets,
+    /// measures and KPIs); a removed element stands after the element that preceded it in the
+    /// old version.
+    pub changes: Vec<ElementChange>,
+}
+
+impl PlanDiff {
+    /// Whether the two versions are the same.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Numbers of added, removed, and changed (moved included) elements.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        self.changes
+            .iter()
+            .fold((0, 0, 0), |(a, r, c), e| match e.change {
+                Change::Added => (a + 1, r, c),
+                Change::Removed => (a, r + 1, c),
+                Change::Changed(_) | Change::Moved { .. } => (a, r, c + 1),
+            })
+    }
+}
+
+/// Compares two versions of a plan.
+pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
+    let olds = flatten(old);
+    let news = flatten(new);
+    let same_plan = old.kind() == new.kind() && old.id() == new.id();
+
+    let mut old_match: Vec<Option<usize>> = vec![None; olds.len()];
+    let mut new_match: Vec<Option<usize>> = vec![None; news.len()];
+    if same_plan {
+        let mut index: HashMap<Key<'_>, usize> = HashMap::new();
+        for (i, e) in olds.iter().enumerate() {
+            index.entry(e.key()).or_insert(i);
+        }
+        for (j, e) in news.iter().enumerate() {
+            if let Some(&i) = index.get(&e.key())
+                && old_match[i].is_none()
+            {
+                old_match[i] = Some(j);
+                new_match[j] = Some(i);
+            }
+        }
+    }
+    let moved = moved(&olds, &news, &new_match);
+
+    // A removed element goes after the (new place of the) matched element that preceded it.
+    let mut removed_first = Vec::new();
+    let mut removed_after: Vec<Vec<usize>> = vec![Vec::new(); news.len()];
+    let mut last = None;
+    for (i, m) in old_match.iter().enumerate() {
+        match (m, last) {
+            (Some(j), _) => last = Some(*j),
+            (None, Some(j)) => removed_after[j].push(i),
+            (None, None) => removed_first.push(i),
+        }
+    }
+
+    let removed = |i: usize| {
+        let e = &olds[i];
+        ElementChange {
+            kind: e.kind,
+            id: e.id.clone(),
+            title: e.title.clone(),
+            change: Change::Removed,
+        }
+    };
+    let mut changes: Vec<ElementChange> = removed_first.into_iter().map(removed).collect();
+    for (j, e) in news.iter().enumerate() {
+        let change = match new_match[j] {
+            None => Some(Change::Added),
+            Some(i) => compare(&olds[i], e, moved[j]),
+        };
+        if let Some(change) = change {
+            changes.push(ElementChange {
+                kind: e.kind,
+                id: e.id.clone(),
+                title: e.title.clone(),
+                change,
+            });
+        }
+        changes.extend(removed_after[j].iter().map(|&i| removed(i)));
+    }
+    PlanDiff { changes }
+}
+
+/// The change between two matched elements, if any.
+fn compare(old: &Entry, new: &Entry, moved: bool) -> Option<Change> {
+    let mut fields: Vec<FieldChange> = old
+        .fields
+        .iter()
+        .filter_map(|(label, a)| {
+            let (_, b) = new.fields.iter().find(|(l, _)| l == label)?;
+            (a != b).then(|| FieldChange::between(label, a, b))
+        })
+        .collect();
+    if fields.is_empty() {
+        return moved.then_some(Change::Moved {
+            from_position: old.position,
+            to_position: new.position,
+        });
+    }
+    if old.parent != new.parent {
+        fields.push(FieldChange::between(
+            "所属",
+            &old.parent_label,
+            &new.parent_label,
+        ));
+    }
+    Some(Change::Changed(fields))
+}
+
+/// Which matched new elements moved: those whose parent changed, and among the siblings that
+/// kept their parent, those outside a longest run that kept its relative order.
+fn moved(olds: &[Entry], news: &[Entry], new_match: &[Option<usize>]) -> Vec<bool> {
+    let mut moved = vec![false; news.len()];
+    // Siblings: same parent, same kind; each with its new index and old position.
+    let mut groups: HashMap<Key<'_>, Vec<(usize, usize)>> = HashMap::new();
+    for (j, e) in news.iter().enumerate() {
+        let Some(i) = new_match[j] else { continue };
+        if olds[i].parent == e.parent {
+            groups
+                .entry((e.kind, e.parent.as_ref()))
+                .or_default()
+                .push((j, olds[i].position));
+        } else {
+            moved[j] = true;
+        }
+    }
+    for members in groups.values() {
+        let positions: Vec<usize> = members.iter().map(|&(_, p)| p).collect();
+        let keep = longest_increasing(&positions);
+        for (&(j, _), kept) in members.iter().zip(keep) {
+            if !kept {
+                moved[j] = true;
+            }
+        }
+    }
+    moved
+}
+
+/// Marks one longest strictly increasing subsequence of `values` (O(n log n)).
+fn longest_increasing(values: &[usize]) -> Vec<bool> {
+    let mut tails: Vec<usize> = Vec::new();
+    let mut prev: Vec<Option<usize>> = vec![None; values.len()];
+    for (k, &v) in values.iter().enumerate() {
+        let len = tails.partition_point(|&t| values[t] < v);
+        if len > 0 {
+            prev[k] = Some(tails[len - 1]);
+        }
+        if len == tails.len() {
+            tails.push(k);
+        } else {
+            tails[len] = k;
+        }
+    }
+    let mut keep = vec![false; values.len()];
+    let mut cur = tails.last().copied();
+    while let Some(k) = cur {
+        keep[k] = true;
+        cur = prev[k];
+    }
+    keep
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan as a flat list of elements in display order.
+
+type Key<'a> = (Option<ElementKind>, Option<&'a ElementId>);
+
+/// One element (or the header) with its attributes as text.
+struct Entry {
+    kind: Option<ElementKind>,
+    id: Option<ElementId>,
+    title: String,
+    /// The element it is listed under; `None` at the top of the plan.
+    parent: Option<ElementId>,
+    /// The parent as users read it, for 「所属」.
+    parent_label: String,
+    /// Index among its siblings of the same kind.
+    position: usize,
+    fields: Vec<(&'static str, String)>,
+}
+
+impl Entry {
+    fn key(&self) -> Key<'_> {
+        (self.kind, self.id.as_ref())
+    }
+}
+
+/// Where an element is listed.
+#[derive(Clone)]
+struct Parent {
+    id: Option<ElementId>,
+    label: String,
+}
+
+impl Parent {
+    fn top(label: &str) -> Self {
+        Self {
+            id: None,
+            label: label.to_owned(),
+        }
+    }
+
+    fn of(kind: ElementKind, id: &ElementId, title: &str) -> Self {
+        Self {
+            id: Some(id.clone()),
+            label: format!("{}「{}」", kind.label(), title),
+        }
+    }
+}
+
+fn element(
+    kind: ElementKind,
+    id: &ElementId,
+    title: &str,
+    parent: &Parent,
+    position: usize,
+    fields: Vec<(&'static str, String)>,
+) -> Entry {
+    Entry {
+        kind: Some(kind),
+        id: Some(id.clone()),
+        title: title.to_owned(),
+        parent: parent.id.clone(),
+        parent_label: parent.label.clone(),
+        position,
+        fields,
+    }
+}
+
+fn flatten(plan: &Plan) -> Vec<Entry> {
+    let mut out = Vec::new();
+    match plan {
+        Plan::Comprehensive(p) => flatten_comprehensive(p, &mut out),
+        Plan::Strategy(s) => flatten_strategy(s, &mut out),
+    }
+    out
+}
+
+fn header(h: &PlanHeader, extra: Vec<(&'static str, String)>) -> Entry {
+    let mut fields = vec![
+        ("名称", h.title.clone()),
+        ("目的", h.purpose.clone()),
+        ("範囲", h.scope.clone()),
+        ("期間", h.period.format(YEAR_STYLE)),
+        ("期間の説明", h.period.description.clone()),
+        ("状態", h.status.label().to_owned()),
+    ];
+    fields.extend(extra);
+    Entry {
+        kind: None,
+        id: None,
+        title: h.title.clone(),
+        parent: None,
+        parent_label: String::new(),
+        position: 0,
+        fields,
+    }
+}
+
+fn yes_no(flag: bool) -> String {
+    if flag { "はい" } else { "いいえ" }.to_owned()
+}
+
+fn join_ids(ids: &[ElementId]) -> String {
+    ids.iter()
+        .map(ElementId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn join_refs(refs: &[ElementRef]) -> String {
+    refs.iter()
+        .map(|r| format!("{}/{}", r.plan, r.element))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn span(start: FiscalYear, end: FiscalYear) -> String {
+    format!("{}〜{}", start.format(YEAR_STYLE), end.format(YEAR_STYLE))
+}
+
+fn year_value(v: Option<&YearValue>) -> String {
+    v.map_or_else(String::new, |v| {
+        format!("{}（{}）", v.value, v.year.format(YEAR_STYLE))
+    })
+}
+
+fn approach(a: &Approach, parent: &Parent, position: usize) -> Entry {
+    element(
+        ElementKind::Approach,
+        &a.id,
+        &a.title,
+        parent,
+        position,
+        vec![
+            ("番号", a.number.clone()),
+            ("名称", a.title.clone()),
+            ("説明", a.description.clone()),
+        ],
+    )
+}
+
+fn flatten_comprehensive(p: &ComprehensivePlan, out: &mut Vec<Entry>) {
+    let v = &p.vision;
+    out.push(header(
+        &p.header,
+        vec![
+            ("将来像", v.future_image.clone()),
+            ("将来像の説明", v.future_image_note.clone()),
+        ],
+    ));
+    let vision = Parent::top("基本構想");
+    for (k, x) in v.principles.iter().enumerate() {
+        out.push(element(
+            ElementKind::Principle,
+            &x.id,
+            &x.title,
+            &vision,
+            k,
+            vec![
+                ("番号", x.number.clone()),
+                ("名称", x.title.clone()),
+                ("説明", x.description.clone()),
+            ],
+        ));
+    }
+    for (k, x) in v.goals.iter().enumerate() {
+        out.push(element(
+            ElementKind::Goal,
+            &x.id,
+            &x.title,
+            &vision,
+            k,
+            vec![
+                ("番号", x.number.clone()),
+                ("名称", x.title.clone()),
+                ("説明", x.description.clone()),
+            ],
+        ));
+    }
+    for (k, x) in v.approaches.iter().enumerate() {
+        out.push(approach(x, &vision, k));
+    }
+    let top = Parent::top("");
+    for (b, bp) in p.basic_plans.iter().enumerate() {
+        out.push(element(
+            ElementKind::BasicPlan,
+            &bp.id,
+            &bp.title,
+            &top,
+            b,
+            vec![
+                ("区分", bp.half.label().to_owned()),
+                ("名称", bp.title.clone()),
+                ("期間", span(bp.start, bp.end)),
+                ("説明", bp.description.clone()),
+            ],
+        ));
+        let in_bp = Parent::of(ElementKind::BasicPlan, &bp.id, &bp.title);
+        for (k, x) in bp.priority_projects.iter().enumerate() {
+            out.push(element(
+                ElementKind::PriorityProject,
+                &x.id,
+                &x.title,
+                &in_bp,
+                k,
+                vec![
+                    ("番号", x.number.clone()),
+                    ("名称", x.title.clone()),
+                    ("施策の考え方・進め方", x.description.clone()),
+                    ("関連する施策", join_ids(&x.measures)),
+                    ("サンプル", yes_no(x.sample)),
+                ],
+            ));
+        }
+        for (k, f) in bp.fields.iter().enumerate() {
+            out.push(element(
+                ElementKind::Field,
+                &f.id,
+                &f.title,
+                &in_bp,
+                k,
+                vec![
+                    ("番号", f.number.clone()),
+                    ("名称", f.title.clone()),
+                    ("まちづくりの目標", f.goal.to_string()),
+                    ("現状と課題", f.current_state.clone()),
+                    ("所管課", f.department.clone()),
+                    ("サンプル", yes_no(f.sample)),
+                ],
+            ));
+            let in_field = Parent::of(ElementKind::Field, &f.id, &f.title);
+            for (n, m) in f.measures.iter().enumerate() {
+                out.push(element(
+                    ElementKind::Measure,
+                    &m.id,
+                    &m.title,
+                    &in_field,
+                    n,
+                    vec![
+                        ("番号", m.number.clone()),
+                        ("名称", m.title.clone()),
+                        ("展開方法", m.course_of_action.clone()),
+                        ("市民の参画", m.citizen_participation.clone()),
+                        ("所管課", m.department.clone()),
+                        ("サンプル", yes_no(m.sample)),
+                    ],
+                ));
+            }
+        }
+        for (k, x) in bp.approaches.iter().enumerate() {
+            out.push(approach(x, &in_bp, k));
+        }
+    }
+}
+
+fn indicator(kind: ElementKind, i: &Indicator, parent: &Parent, position: usize) -> Entry {
+    element(
+        kind,
+        &i.id,
+        &i.title,
+        parent,
+        position,
+        vec![
+            ("名称", i.title.clone()),
+            ("単位", i.unit.clone()),
+            ("方向", i.direction.label().to_owned()),
+            ("種類", i.indicator_type.label().to_owned()),
+            ("基準値", year_value(i.baseline.as_ref())),
+            ("目標値", year_value(i.target.as_ref())),
+            ("算出方法", i.calculation_method.clone()),
+            ("出典", i.data_source.clone()),
+            ("所管課", i.department.clone()),
+            ("サンプル", yes_no(i.sample)),
+        ],
+    )
+}
+
+fn flatten_strategy(s: &Strategy, out: &mut Vec<Entry>) {
+    out.push(header(&s.header, Vec::new()));
+    let top = Parent::top("");
+    for (k, o) in s.basic_objectives.iter().enumerate() {
+        out.push(element(
+            ElementKind::BasicObjective,
+            &o.id,
+            &o.title,
+            &top,
+            k,
+            vec![
+                ("番号", o.number.clone()),
+                ("名称", o.title.clone()),
+                ("説明", o.description.clone()),
+                ("サンプル", yes_no(o.sample)),
+            ],
+        ));
+        let in_objective = Parent::of(ElementKind::BasicObjective, &o.id, &o.title);
+        for (n, t) in o.numerical_targets.iter().enumerate() {
+            out.push(indicator(ElementKind::NumericalTarget, t, &in_objective, n));
+        }
+        for (n, m) in o.measures.iter().enumerate() {
+            out.push(element(
+                ElementKind::StrategyMeasure,
+                &m.id,
+                &m.title,
+                &in_objective,
+                n,
+                vec![
+                    ("番号", m.number.clone()),
+                    ("名称", m.title.clone()),
+                    ("説明", m.description.clone()),
+                    ("所管課", m.department.clone()),
+                    ("関連する施策", join_refs(&m.linked_measures)),
+                    (
+                        "関連する重点プロジェクト",
+                        join_refs(&m.linked_priority_projects),
+                    ),
+                    ("サンプル", yes_no(m.sample)),
+                ],
+            ));
+            let in_measure = Parent::of(ElementKind::StrategyMeasure, &m.id, &m.title);
+            for (q, kpi) in m.kpis.iter().enumerate() {
+                out.push(indicator(ElementKind::Kpi, kpi, &in_measure, q));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text diff.
+
+/// The most cells (old length × new length) of one longest-common-subsequence table: about
+/// 2,000 characters on each side, 8 MB.
+const CELL_LIMIT: usize = 2_000 * 2_000;
+
+/// How often short equalities between changes are folded into the changes (see [`cleanup`]).
+const CLEANUP_PASSES: usize = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edit {
+    Equal,
+    Delete,
+    Insert,
+}
+
+#[derive(Debug)]
+struct Op {
+    edit: Edit,
+    text: Vec<char>,
+}
+
+/// Compares two texts character by character (Japanese has no word boundaries) and returns the
+/// old text split into unchanged and removed parts, and the new text split into unchanged and
+/// inserted parts.
+///
+/// - Concatenating the parts of each side gives that text back; no part is empty.
+/// - Unchanged parts correspond one to one: both sides have the same number of them, and the
+///   i-th unchanged part of the old text equals the i-th of the new. So two unchanged parts
+///   may follow each other where the other side has an insertion (or removal) between them;
+///   changed parts that follow each other are merged.
+/// - The common characters are a longest common subsequence, except that a short common run
+///   between two larger changes (such as a lone 「の」) is shown as changed, which reads better.
+/// - Work is bounded: the common prefix and suffix are set aside first; when what remains is
+///   longer than about 2,000 characters on each side, the texts are compared line by line
+///   (a line ends with a line break or 「。」), then character by character inside each run of
+///   changed lines that is small enough; a larger run, or a text of more than about 2,000
+///   lines on each side, is shown as changed as a whole.
+pub fn text_diff(old: &str, new: &str) -> (Vec<TextPart>, Vec<TextPart>) {
+    let a: Vec<char> = old.chars().collect();
+    let b: Vec<char> = new.chars().collect();
+    let mut ops = Vec::new();
+    diff_chars(&a, &b, true, &mut ops);
+    parts(cleanup(tidy(ops)))
+}
+
+fn push(ops: &mut Vec<Op>, edit: Edit, text: &[char]) {
+    if !text.is_empty() {
+        ops.push(Op {
+            edit,
+            text: text.to_vec(),
+        });
+    }
+}
+
+fn diff_chars(a: &[char], b: &[char], by_lines: bool, ops: &mut Vec<Op>) {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a_rest, b_rest) = (&a[prefix..], &b[prefix..]);
+    let suffix = a_rest
+        .iter()
+        .rev()
+        .zip(b_rest.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a_mid, a_end) = a_rest.split_at(a_rest.len() - suffix);
+    let b_mid = &b_rest[..b_rest.len() - suffix];
+    push(ops, Edit::Equal, &a[..prefix]);
+    if let Some(script) = lcs(a_mid, b_mid) {
+        let (mut i, mut j) = (0, 0);
+        for edit in script {
+            match edit {
+                Edit::Equal => {
+                    push(ops, Edit::Equal, &a_mid[i..=i]);
+                    i += 1;
+                    j += 1;
+                }
+                Edit::Delete => {
+                    push(ops, Edit::Delete, &a_mid[i..=i]);
+                    i += 1;
+                }
+                Edit::Insert => {
+                    push(ops, Edit::Insert, &b_mid[j..=j]);
+                    j += 1;
+                }
+            }
+        }
+    } else if by_lines {
+        diff_lines(a_mid, b_mid, ops);
+    } else {
+        push(ops, Edit::Delete, a_mid);
+        push(ops, Edit::Insert, b_mid);
+    }
+    push(ops, Edit::Equal, a_end);
+}
+
+/// An edit script for a longest common subsequence of `a` and `b`, deletions before insertions
+/// within a change; `None` when the table would exceed [`CELL_LIMIT`].
+fn lcs<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<Edit>> {
+    let (n, m) = (a.len(), b.len());
+    if n == 0 || m == 0 {
+        let mut script = vec![Edit::Delete; n];
+        script.extend(std::iter::repeat_n(Edit::Insert, m));
+        return Some(script);
+    }
+    if n.checked_mul(m).is_none_or(|cells| cells > CELL_LIMIT) {
+        return None;
+    }
+    // t[i * w + j] = length of an LCS of a[i..] and b[j..]. It never exceeds min(n, m), which
+    // is at most 2,000 under the cell limit, so u16 suffices.
+    let w = m + 1;
+    let mut t = vec![0u16; (n + 1) * w];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            t[i * w + j] = if a[i] == b[j] {
+                t[(i + 1) * w + j + 1].saturating_add(1)
+            } else {
+                t[(i + 1) * w + j].max(t[i * w + j + 1])
+            };
+        }
+    }
+    let mut script = Vec::with_capacity(n + m);
+    let (mut i, mut j) = (0, 0);
+    while i < n && j < m {
+        if a[i] == b[j] {
+            script.push(Edit::Equal);
+            i += 1;
+            j += 1;
+        } else if t[(i + 1) * w + j] >= t[i * w + j + 1] {
+            script.push(Edit::Delete);
+            i += 1;
+        } else {
+            script.push(Edit::Insert);
+            j += 1;
+        }
+    }
+    script.extend(std::iter::repeat_n(Edit::Delete, n - i));
+    script.extend(std::iter::repeat_n(Edit::Insert, m - j));
+    Some(script)
+}
+
+/// Lines (or sentences) with their terminator.
+fn lines(text: &[char]) -> Vec<&[char]> {
+    text.split_inclusive(|c| matches!(c, '\n' | '。')).collect()
+}
+
+/// Numbers the distinct lines, so that lines compare as integers.
+fn intern<'a>(ids: &mut HashMap<&'a [char], usize>, lines: &[&'a [char]]) -> Vec<usize> {
+    lines
+        .iter()
+        .map(|&line| {
+            let next = ids.len();
+            *ids.entry(line).or_insert(next)
+        })
+        .collect()
+}
+
+fn diff_lines(a: &[char], b: &[char], ops: &mut Vec<Op>) {
+    let (la, lb) = (lines(a), lines(b));
+    let mut ids: HashMap<&[char], usize> = HashMap::new();
+    let ia = intern(&mut ids, &la);
+    let ib = intern(&mut ids, &lb);
+    let Some(script) = lcs(&ia, &ib) else {
+        push(ops, Edit::Delete, a);
+        push(ops, Edit::Insert, b);
+        return;
+    };
+    let (mut i, mut j) = (0, 0);
+    let (mut del, mut ins): (Vec<char>, Vec<char>) = (Vec::new(), Vec::new());
+    for edit in script {
+        match edit {
+            Edit::Equal => {
+                diff_chars(&del, &ins, false, ops);
+                del.clear();
+                ins.clear();
+                push(ops, Edit::Equal, la[i]);
+                i += 1;
+                j += 1;
+            }
+            Edit::Delete => {
+                del.extend_from_slice(la[i]);
+                i += 1;
+            }
+            Edit::Insert => {
+                ins.extend_from_slice(lb[j]);
+                j += 1;
+            }
+        }
+    }
+    diff_chars(&del, &ins, false, ops);
+}
+
+/// Drops empty operations, merges neighbours of the same kind and puts the removal before the
+/// insertion in every change, so that equalities and changes alternate.
+fn tidy(ops: Vec<Op>) -> Vec<Op> {
+    fn flush(out: &mut Vec<Op>, del: &mut Vec<char>, ins: &mut Vec<char>) {
+        push(out, Edit::Delete, del);
+        push(out, Edit::Insert, ins);
+        del.clear();
+        ins.clear();
+    }
+    let mut out: Vec<Op> = Vec::with_capacity(ops.len());
+    let (mut del, mut ins) = (Vec::new(), Vec::new());
+    for op in ops {
+        match op.edit {
+            Edit::Delete => del.extend(op.text),
+            Edit::Insert => ins.extend(op.text),
+            Edit::Equal => {
+                flush(&mut out, &mut del, &mut ins);
+                match out.last_mut() {
+                    Some(last) if last.edit == Edit::Equal => last.text.extend(op.text),
+                    _ if op.text.is_empty() => {}
+                    _ => out.push(op),
+                }
+            }
+        }
+    }
+    flush(&mut out, &mut del, &mut ins);
+    out
+}
+
+/// The size of the change next to an equality: the longer of its removal and insertion.
+fn change_size<'a>(neighbours: impl Iterator<Item = &'a Op>) -> usize {
+    neighbours
+        .take_while(|op| op.edit != Edit::Equal)
+        .map(|op| op.text.len())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Folds an equality that is no longer than the change on either side of it into those
+/// changes (a few passes, since folding makes changes larger). Takes tidied operations and
+/// returns tidied operations.
+fn cleanup(mut ops: Vec<Op>) -> Vec<Op> {
+    for _ in 0..CLEANUP_PASSES {
+        let fold: Vec<bool> = (0..ops.len())
+            .map(|k| {
+                let len = ops[k].text.len();
+                let before = change_size(ops[..k].iter().rev());
+                let after = change_size(ops[k + 1..].iter());
+                ops[k].edit == Edit::Equal && before > 0 && after > 0 && len <= before.min(after)
+            })
+            .collect();
+        if !fold.contains(&true) {
+            break;
+        }
+        let mut next = Vec::with_capacity(ops.len() + 4);
+        for (op, fold) in ops.into_iter().zip(fold) {
+            if fold {
+                next.push(Op {
+                    edit: Edit::Delete,
+                    text: op.text.clone(),
+                });
+                next.push(Op {
+                    edit: Edit::Insert,
+                    text: op.text,
+                });
+            } else {
+                next.push(op);
+            }
+        }
+        ops = tidy(next);
+    }
+    ops
+}
+
+fn parts(ops: Vec<Op>) -> (Vec<TextPart>, Vec<TextPart>) {
+    let (mut old, mut new) = (Vec::new(), Vec::new());
+    for op in ops {
+        let text: String = op.text.into_iter().collect();
+        match op.edit {
+            Edit::Equal => {
+                old.push(TextPart {
+                    text: text.clone(),
+                    changed: false,
+                });
+                new.push(TextPart {
+                    text,
+                    changed: false,
+                });
+            }
+            Edit::Delete => old.push(TextPart {
+                text,
+                changed: true,
+            }),
+            Edit::Insert => new.push(TextPart {
+                text,
+                changed: true,
+            }),
+        }
+    }
+    (old, new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_character_table_is_bounded() {
+        let long: Vec<char> = "あ".repeat(2_001).chars().collect();
+        assert!(lcs(&long, &long).is_none());
+        assert!(lcs(&long[..2_000], &long[..2_000]).is_some());
+        assert_eq!(lcs(&long, &[]).map(|s| s.len()), Some(2_001));
+    }
+
+    #[test]
+    fn long_texts_fall_back_to_lines_then_characters() {
+        let edits = |a: &[char], b: &[char]| -> Vec<(Edit, String)> {
+            let mut ops = Vec::new();
+            diff_chars(a, b, true, &mut ops);
+            tidy(ops)
+                .iter()
+                .map(|op| (op.edit, op.text.iter().collect::<String>()))
+                .filter(|(e, _)| *e != Edit::Equal)
+                .collect()
+        };
+        // 300 sentences of 20 characters, changed at both ends: 6,000 characters between the
+        // changes, more than a character table allows, but 300 × 300 sentences.
+        let a: Vec<char> = "地域の活力を高めるための施策を進めます。"
+            .repeat(300)
+            .chars()
+            .collect();
+        let mut b = a.clone();
+        b[1] = '方';
+        b[a.len() - 2] = 'む';
+        assert!(lcs(&a, &b).is_none());
+        assert_eq!(
+            edits(&a, &b),
+            [
+                (Edit::Delete, "域".to_owned()),
+                (Edit::Insert, "方".to_owned()),
+                (Edit::Delete, "す".to_owned()),
+                (Edit::Insert, "む".to_owned()),
+            ]
+        );
+        // Too many lines for a line table: all but the common final 「。」 is changed.
+        let a: Vec<char> = "一。二。".repeat(1_500).chars().collect();
+        let mut b = a.clone();
+        b[0] = '壱';
+        b[a.len() - 2] = '弐';
+        assert_eq!(
+            edits(&a, &b),
+            [
+                (Edit::Delete, a[..a.len() - 1].iter().collect::<String>()),
+                (Edit::Insert, b[..b.len() - 1].iter().collect::<String>()),
+            ]
+        );
+    }
+
+    #[test]
+    fn longest_increasing_keeps_the_order_that_stayed() {
+        assert_eq!(longest_increasing(&[3, 0, 1, 2]), [false, true, true, true]);
+        assert_eq!(longest_increasing(&[]), Vec::<bool>::new());
+        assert_eq!(longest_increasing(&[0, 1, 2]), [true, true, true]);
+    }
+}
