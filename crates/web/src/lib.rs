@@ -18,6 +18,7 @@ mod api;
 mod assets;
 pub mod cache;
 mod error;
+mod history;
 mod pages;
 mod views;
 
@@ -72,6 +73,8 @@ pub fn router(state: AppState) -> Router {
             get(pages::strategy_measure),
         )
         .route("/plans/{plan}/elements/{id}", get(pages::element))
+        .route("/plans/{plan}/versions", get(history::versions))
+        .route("/plans/{plan}/compare", get(history::compare))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{file}", get(assets::serve))
         .nest("/api/v1", api::router())

@@ -59,7 +59,7 @@ where
     }
 }
 
-fn plan_id(s: &str) -> Result<PlanId, WebError> {
+pub(crate) fn plan_id(s: &str) -> Result<PlanId, WebError> {
     PlanId::parse(s).map_err(|_| WebError::NotFound(None))
 }
 
@@ -81,7 +81,7 @@ fn strategy<'a>(site: &'a Site, plan: &str) -> Result<&'a Strategy, WebError> {
     }
 }
 
-fn missing<T>(found: Option<T>) -> Result<T, WebError> {
+pub(crate) fn missing<T>(found: Option<T>) -> Result<T, WebError> {
     found.ok_or(WebError::NotFound(None))
 }
 
@@ -302,6 +302,7 @@ struct PlanPage {
     purpose: String,
     scope: String,
     sections: Vec<Section>,
+    versions_href: String,
 }
 
 fn plan_sections(plan: &Plan) -> Vec<Section> {
@@ -383,6 +384,7 @@ pub async fn plan(
             String::new()
         };
         Ok(PlanPage {
+            versions_href: format!("/plans/{}/versions", h.id),
             layout: Layout::new(site, &h.title, &current)
                 .crumbs(&[])
                 .sample(sample),

@@ -200,7 +200,7 @@ pub fn links(html: &str) -> Vec<String> {
     while let Some(at) = rest.find("href=\"") {
         rest = &rest[at + 6..];
         let Some(end) = rest.find('"') else { break };
-        let href = rest[..end].replace("&amp;", "&");
+        let href = unescape(&rest[..end]);
         rest = &rest[end..];
         if !href.starts_with('/') || href.starts_with("//") {
             continue;
