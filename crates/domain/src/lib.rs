@@ -21,6 +21,7 @@
 //! assert_eq!(fy.format(YearStyle::WarekiWithWestern), "令和7年度（2025年度）");
 //! ```
 
+pub mod account;
 pub mod audit;
 pub mod comprehensive;
 pub mod diff;

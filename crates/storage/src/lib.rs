@@ -11,6 +11,7 @@
 pub mod rows;
 
 use async_trait::async_trait;
+use keikaku_domain::account::{LoginId, User};
 use keikaku_domain::audit::{AuditEntry, Timestamp};
 use keikaku_domain::{
     Municipality, MunicipalityCode, Plan, PlanHeader, PlanId, PlanKind, PlanStatus,
@@ -25,6 +26,9 @@ pub enum StoreError {
     /// The municipality is not stored.
     #[error("市町村コード「{0}」の団体が登録されていません。")]
     UnknownMunicipality(MunicipalityCode),
+    /// A user with this login id exists already.
+    #[error("ログインID「{0}」は既に使われています。")]
+    UserExists(LoginId),
     /// Stored data could not be turned back into the domain (a bug or a hand edit).
     #[error("保存されたデータが不正です: {0}")]
     Corrupt(String),
@@ -78,6 +82,32 @@ pub struct VersionSummary {
     pub actor: String,
     /// The audit entry that recorded it.
     pub audit_sequence: u64,
+}
+
+/// A signed-in session. Only the SHA-256 of its token is stored; the token is in the cookie.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// Hex SHA-256 of the session token.
+    pub token_hash: String,
+    /// Whose session it is.
+    pub login_id: LoginId,
+    /// The token forms must carry (CSRF protection).
+    pub csrf_token: String,
+    /// When it was created (absolute expiry counts from here).
+    pub created_at: Timestamp,
+    /// When it was last used (idle expiry counts from here).
+    pub last_seen_at: Timestamp,
+}
+
+/// What the audit log keeps of a change to a user (never a password or its hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserChange {
+    /// `user.create`, `user.update`, `user.password`, …
+    pub action: String,
+    /// The user before, as text, if any.
+    pub before: Option<String>,
+    /// The user after, as text.
+    pub after: Option<String>,
 }
 
 /// A plan's header with its kind, for listings.
@@ -162,6 +192,76 @@ pub trait PlanStore: Send + Sync {
         plan: &PlanId,
         number: u32,
     ) -> Result<Option<(VersionSummary, String)>, StoreError>;
+
+    /// Creates a user (refused with [`StoreError::UserExists`]), with an audit entry.
+    async fn create_user(
+        &self,
+        municipality: &MunicipalityCode,
+        user: &User,
+        password_hash: &str,
+        author: &Author,
+        change: &UserChange,
+    ) -> Result<(), StoreError>;
+
+    /// Updates a user's name, department, roles and disabled flag, and the password hash when
+    /// given, with an audit entry. A disabled user or a new password ends the user's sessions.
+    /// Returns whether the user existed.
+    async fn update_user(
+        &self,
+        municipality: &MunicipalityCode,
+        user: &User,
+        password_hash: Option<&str>,
+        author: &Author,
+        change: &UserChange,
+    ) -> Result<bool, StoreError>;
+
+    /// A user with the stored password hash.
+    async fn user(
+        &self,
+        municipality: &MunicipalityCode,
+        login_id: &LoginId,
+    ) -> Result<Option<(User, String)>, StoreError>;
+
+    /// Every user, by login id.
+    async fn users(&self, municipality: &MunicipalityCode) -> Result<Vec<User>, StoreError>;
+
+    /// Stores a new session.
+    async fn create_session(
+        &self,
+        municipality: &MunicipalityCode,
+        session: &SessionRecord,
+    ) -> Result<(), StoreError>;
+
+    /// The session with this token hash.
+    async fn session(
+        &self,
+        municipality: &MunicipalityCode,
+        token_hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+
+    /// Records that the session was used now.
+    async fn touch_session(
+        &self,
+        municipality: &MunicipalityCode,
+        token_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Ends a session (logout); ending an unknown session is not an error.
+    async fn delete_session(
+        &self,
+        municipality: &MunicipalityCode,
+        token_hash: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Removes sessions idle since before `idle_before` or created before `created_before`;
+    /// returns how many.
+    async fn delete_expired_sessions(
+        &self,
+        municipality: &MunicipalityCode,
+        idle_before: Timestamp,
+        created_before: Timestamp,
+    ) -> Result<u64, StoreError>;
 
     /// A number that grows with every write to the municipality's data, so that caches of
     /// rendered pages can tell whether they are still fresh with one cheap query.
