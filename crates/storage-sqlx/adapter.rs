@@ -1,0 +1,912 @@
+// The SQL and the row mapping of keikaku's storage adapters, shared by the SQLite and the
+// PostgreSQL adapter: each crate defines `Db`, `DbRow`, `Store` and `BACKEND` and includes
+// this file (`include!`), so the two adapters cannot drift apart while each keeps its own
+// crate, connection setup and migrations. The queries are written in the SQL both databases
+// understand (`$1` parameters, `ON CONFLICT`, `COALESCE`); the schemas differ only in integer
+// widths and in how the audit log's append-only triggers are written.
+//
+// (A plain `//` header: an included file cannot carry `//!` module docs.)
+
+use async_trait::async_trait;
+use keikaku_domain::Plan;
+use keikaku_domain::account::{LoginId, Role, User};
+use keikaku_domain::audit::{AuditEntry, ChainHash, NewEntry, Timestamp};
+use keikaku_domain::{Municipality, MunicipalityCode, PlanId, PlanKind, PlanStatus};
+use keikaku_storage::rows::{self, ElementRow, LinkRow, PlanRow, PlanRows};
+use keikaku_storage::{
+    Author, ExistingPlan, PlanStore, PlanSummary, PlanWrite, SessionRecord, StoreError,
+    UserChange, VersionSummary,
+};
+use sqlx::{Row, Transaction};
+
+macro_rules! audit_columns {
+    () => {
+        "municipality_code, sequence, at_millis, actor, action, target, before_value, after_value, \
+         previous_hash, hash"
+    };
+}
+
+macro_rules! version_columns {
+    () => {
+        "plan_id, number, status, at_millis, actor, audit_sequence"
+    };
+}
+
+// Column lists as macros, so that every query stays a `&'static str` (sqlx refuses
+// dynamically built SQL).
+macro_rules! plan_columns {
+    () => {
+        "municipality_code, id, kind, title, purpose, scope, period_start, period_end, \
+    period_description, status, position, future_image, future_image_note"
+    };
+}
+
+macro_rules! element_columns {
+    () => {
+        "id, kind, parent_id, position, number, title, description, goal_id, \
+    current_state, course_of_action, citizen_participation, department, half, start_year, end_year, \
+    unit, direction, indicator_type, baseline_value, baseline_year, target_value, target_year, \
+    calculation_method, data_source, sample"
+    };
+}
+
+fn backend(e: sqlx::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl Store {
+    async fn plan_rows(&self, code: &str, id: &str) -> Result<Option<PlanRows>, StoreError> {
+        let Some(plan) = sqlx::query(concat!(
+            "SELECT ",
+            plan_columns!(),
+            " FROM plan WHERE municipality_code = $1 AND id = $2"
+        ))
+        .bind(code)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let elements = sqlx::query(concat!(
+            "SELECT ",
+            element_columns!(),
+            " FROM plan_element WHERE municipality_code = $1 AND plan_id = $2"
+        ))
+        .bind(code)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        let links = sqlx::query(
+            "SELECT from_id, kind, to_plan_id, to_id, position FROM plan_link WHERE municipality_code = $1 AND plan_id = $2",
+        )
+        .bind(code)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(Some(PlanRows {
+            plan: plan_row(&plan).map_err(backend)?,
+            elements: elements
+                .iter()
+                .map(element_row)
+                .collect::<Result<_, _>>()
+                .map_err(backend)?,
+            links: links
+                .iter()
+                .map(link_row)
+                .collect::<Result<_, _>>()
+                .map_err(backend)?,
+        }))
+    }
+}
+
+fn plan_row(r: &DbRow) -> Result<PlanRow, sqlx::Error> {
+    Ok(PlanRow {
+        municipality_code: r.try_get("municipality_code")?,
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        title: r.try_get("title")?,
+        purpose: r.try_get("purpose")?,
+        scope: r.try_get("scope")?,
+        period_start: r.try_get("period_start")?,
+        period_end: r.try_get("period_end")?,
+        period_description: r.try_get("period_description")?,
+        status: r.try_get("status")?,
+        position: r.try_get("position")?,
+        future_image: r.try_get("future_image")?,
+        future_image_note: r.try_get("future_image_note")?,
+    })
+}
+
+fn element_row(r: &DbRow) -> Result<ElementRow, sqlx::Error> {
+    Ok(ElementRow {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        parent_id: r.try_get("parent_id")?,
+        position: r.try_get("position")?,
+        number: r.try_get("number")?,
+        title: r.try_get("title")?,
+        description: r.try_get("description")?,
+        goal_id: r.try_get("goal_id")?,
+        current_state: r.try_get("current_state")?,
+        course_of_action: r.try_get("course_of_action")?,
+        citizen_participation: r.try_get("citizen_participation")?,
+        department: r.try_get("department")?,
+        half: r.try_get("half")?,
+        start_year: r.try_get("start_year")?,
+        end_year: r.try_get("end_year")?,
+        unit: r.try_get("unit")?,
+        direction: r.try_get("direction")?,
+        indicator_type: r.try_get("indicator_type")?,
+        baseline_value: r.try_get("baseline_value")?,
+        baseline_year: r.try_get("baseline_year")?,
+        target_value: r.try_get("target_value")?,
+        target_year: r.try_get("target_year")?,
+        calculation_method: r.try_get("calculation_method")?,
+        data_source: r.try_get("data_source")?,
+        sample: r.try_get("sample")?,
+    })
+}
+
+fn link_row(r: &DbRow) -> Result<LinkRow, sqlx::Error> {
+    Ok(LinkRow {
+        from_id: r.try_get("from_id")?,
+        kind: r.try_get("kind")?,
+        to_plan_id: r.try_get("to_plan_id")?,
+        to_id: r.try_get("to_id")?,
+        position: r.try_get("position")?,
+    })
+}
+
+async fn insert_rows(
+    tx: &mut Transaction<'_, Db>,
+    rows: &PlanRows,
+) -> Result<(), sqlx::Error> {
+    let p = &rows.plan;
+    sqlx::query(concat!(
+        "INSERT INTO plan (",
+        plan_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    ))
+    .bind(&p.municipality_code)
+    .bind(&p.id)
+    .bind(&p.kind)
+    .bind(&p.title)
+    .bind(&p.purpose)
+    .bind(&p.scope)
+    .bind(p.period_start)
+    .bind(p.period_end)
+    .bind(&p.period_description)
+    .bind(&p.status)
+    .bind(p.position)
+    .bind(&p.future_image)
+    .bind(&p.future_image_note)
+    .execute(&mut **tx)
+    .await?;
+    let insert_element = concat!(
+        "INSERT INTO plan_element (municipality_code, plan_id, ",
+        element_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
+    );
+    for e in &rows.elements {
+        sqlx::query(insert_element)
+            .bind(&p.municipality_code)
+            .bind(&p.id)
+            .bind(&e.id)
+            .bind(&e.kind)
+            .bind(&e.parent_id)
+            .bind(e.position)
+            .bind(&e.number)
+            .bind(&e.title)
+            .bind(&e.description)
+            .bind(&e.goal_id)
+            .bind(&e.current_state)
+            .bind(&e.course_of_action)
+            .bind(&e.citizen_participation)
+            .bind(&e.department)
+            .bind(&e.half)
+            .bind(e.start_year)
+            .bind(e.end_year)
+            .bind(&e.unit)
+            .bind(&e.direction)
+            .bind(&e.indicator_type)
+            .bind(&e.baseline_value)
+            .bind(e.baseline_year)
+            .bind(&e.target_value)
+            .bind(e.target_year)
+            .bind(&e.calculation_method)
+            .bind(&e.data_source)
+            .bind(e.sample)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for l in &rows.links {
+        sqlx::query(
+            "INSERT INTO plan_link (municipality_code, plan_id, from_id, kind, to_plan_id, to_id, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&p.municipality_code)
+        .bind(&p.id)
+        .bind(&l.from_id)
+        .bind(&l.kind)
+        .bind(&l.to_plan_id)
+        .bind(&l.to_id)
+        .bind(l.position)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether an error is a violated foreign key (a link whose target would disappear).
+fn is_foreign_key(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_foreign_key_violation() || d.message().contains("FOREIGN KEY"))
+}
+
+#[async_trait]
+impl PlanStore for Store {
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))
+    }
+
+    async fn municipalities(&self) -> Result<Vec<Municipality>, StoreError> {
+        let rows = sqlx::query("SELECT code, name, prefecture FROM municipality ORDER BY code")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(municipality).collect()
+    }
+
+    async fn municipality(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<Option<Municipality>, StoreError> {
+        let row = sqlx::query("SELECT code, name, prefecture FROM municipality WHERE code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(municipality).transpose()
+    }
+
+    async fn plan_summaries(
+        &self,
+        code: &MunicipalityCode,
+    ) -> Result<Vec<PlanSummary>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            plan_columns!(),
+            " FROM plan WHERE municipality_code = $1 ORDER BY position, kind, id"
+        ))
+        .bind(code.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                let row = plan_row(r).map_err(backend)?;
+                summary(&row)
+            })
+            .collect()
+    }
+
+    async fn plan(&self, code: &MunicipalityCode, id: &PlanId) -> Result<Option<Plan>, StoreError> {
+        match self.plan_rows(code.as_str(), id.as_str()).await? {
+            None => Ok(None),
+            Some(rows) => rows::assemble(&rows).map(Some).map_err(StoreError::Corrupt),
+        }
+    }
+
+    async fn insert_plans(
+        &self,
+        m: &Municipality,
+        plans: &[PlanWrite],
+        existing: ExistingPlan,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        // The first statement writes, so this transaction holds the write lock from here on:
+        // audit entries of concurrent writers cannot interleave.
+        sqlx::query(
+            "INSERT INTO municipality (code, name, prefecture, data_version) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, prefecture = excluded.prefecture, \
+             data_version = municipality.data_version + 1",
+        )
+        .bind(m.code.as_str())
+        .bind(&m.name)
+        .bind(&m.prefecture)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let mut last = last_entry(&mut tx, &m.code).await?;
+        for write in plans {
+            let plan = &write.plan;
+            let rows = rows::flatten(plan);
+            let found = sqlx::query("SELECT 1 FROM plan WHERE municipality_code = $1 AND id = $2")
+                .bind(m.code.as_str())
+                .bind(&rows.plan.id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?
+                .is_some();
+            if found {
+                if existing == ExistingPlan::Refuse {
+                    return Err(StoreError::PlanExists(plan.id().clone()));
+                }
+                // Links into this plan from other plans are kept: they are checked again
+                // against the new elements when the transaction commits.
+                sqlx::query("DELETE FROM plan WHERE municipality_code = $1 AND id = $2")
+                    .bind(m.code.as_str())
+                    .bind(&rows.plan.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+            }
+            insert_rows(&mut tx, &rows).await.map_err(backend)?;
+            let entry = AuditEntry::append(
+                last.as_ref(),
+                NewEntry {
+                    municipality: m.code.clone(),
+                    at: author.at,
+                    actor: author.actor.clone(),
+                    action: if found { "plan.replace" } else { "plan.import" }.to_owned(),
+                    target: plan.id().to_string(),
+                    before: write.before.clone(),
+                    after: Some(write.after.clone()),
+                },
+            );
+            insert_entry(&mut tx, &entry).await?;
+            insert_version(&mut tx, &entry, plan, &write.after).await?;
+            last = Some(entry);
+        }
+        tx.commit().await.map_err(|e| {
+            if is_foreign_key(&e) {
+                StoreError::Backend(
+                    "他の計画からリンクされている要素がなくなるため、保存できません。".to_owned(),
+                )
+            } else {
+                backend(e)
+            }
+        })
+    }
+
+    async fn delete_plan(
+        &self,
+        code: &MunicipalityCode,
+        id: &PlanId,
+        author: &Author,
+        before: Option<String>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let bumped =
+            sqlx::query("UPDATE municipality SET data_version = data_version + 1 WHERE code = $1")
+                .bind(code.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        if bumped.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let done = sqlx::query("DELETE FROM plan WHERE municipality_code = $1 AND id = $2")
+            .bind(code.as_str())
+            .bind(id.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let last = last_entry(&mut tx, code).await?;
+        let entry = AuditEntry::append(
+            last.as_ref(),
+            NewEntry {
+                municipality: code.clone(),
+                at: author.at,
+                actor: author.actor.clone(),
+                action: "plan.delete".to_owned(),
+                target: id.to_string(),
+                before,
+                after: None,
+            },
+        );
+        insert_entry(&mut tx, &entry).await?;
+        tx.commit().await.map_err(|e| {
+            if is_foreign_key(&e) {
+                StoreError::Backend("他の計画からリンクされているため、削除できません。".to_owned())
+            } else {
+                backend(e)
+            }
+        })?;
+        Ok(true)
+    }
+
+    async fn audit_entries(
+        &self,
+        code: &MunicipalityCode,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            audit_columns!(),
+            " FROM audit_entry WHERE municipality_code = $1 AND sequence > $2 ORDER BY sequence LIMIT $3"
+        ))
+        .bind(code.as_str())
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(audit_row).collect()
+    }
+
+    async fn plan_versions(
+        &self,
+        code: &MunicipalityCode,
+        plan: &PlanId,
+    ) -> Result<Vec<VersionSummary>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM plan_version WHERE municipality_code = $1 AND plan_id = $2 ORDER BY number"
+        ))
+        .bind(code.as_str())
+        .bind(plan.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(version_row).collect()
+    }
+
+    async fn plan_version(
+        &self,
+        code: &MunicipalityCode,
+        plan: &PlanId,
+        number: u32,
+    ) -> Result<Option<(VersionSummary, String)>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            version_columns!(),
+            ", snapshot FROM plan_version WHERE municipality_code = $1 AND plan_id = $2 AND number = $3"
+        ))
+        .bind(code.as_str())
+        .bind(plan.as_str())
+        .bind(i64::from(number))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((
+                version_row(&r)?,
+                r.try_get("snapshot").map_err(backend)?,
+            ))),
+        }
+    }
+
+    async fn create_user(
+        &self,
+        code: &MunicipalityCode,
+        user: &User,
+        password_hash: &str,
+        author: &Author,
+        change: &UserChange,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        lock_municipality(&mut tx, code).await?;
+        let exists = sqlx::query("SELECT 1 FROM app_user WHERE municipality_code = $1 AND login_id = $2")
+            .bind(code.as_str())
+            .bind(user.login_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?
+            .is_some();
+        if exists {
+            return Err(StoreError::UserExists(user.login_id.clone()));
+        }
+        sqlx::query(
+            "INSERT INTO app_user (municipality_code, login_id, display_name, department, roles, \
+             password_hash, disabled, created_at_millis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(code.as_str())
+        .bind(user.login_id.as_str())
+        .bind(&user.display_name)
+        .bind(&user.department)
+        .bind(role_codes(&user.roles))
+        .bind(password_hash)
+        .bind(user.disabled)
+        .bind(author.at.as_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        append_audit(&mut tx, code, author, change, user.login_id.as_str()).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn update_user(
+        &self,
+        code: &MunicipalityCode,
+        user: &User,
+        password_hash: Option<&str>,
+        author: &Author,
+        change: &UserChange,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        lock_municipality(&mut tx, code).await?;
+        let done = sqlx::query(
+            "UPDATE app_user SET display_name = $3, department = $4, roles = $5, disabled = $6, \
+             password_hash = COALESCE($7, password_hash) WHERE municipality_code = $1 AND login_id = $2",
+        )
+        .bind(code.as_str())
+        .bind(user.login_id.as_str())
+        .bind(&user.display_name)
+        .bind(&user.department)
+        .bind(role_codes(&user.roles))
+        .bind(user.disabled)
+        .bind(password_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if user.disabled || password_hash.is_some() {
+            sqlx::query("DELETE FROM app_session WHERE municipality_code = $1 AND login_id = $2")
+                .bind(code.as_str())
+                .bind(user.login_id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        append_audit(&mut tx, code, author, change, user.login_id.as_str()).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(true)
+    }
+
+    async fn user(
+        &self,
+        code: &MunicipalityCode,
+        login_id: &LoginId,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT login_id, display_name, department, roles, password_hash, disabled FROM app_user \
+             WHERE municipality_code = $1 AND login_id = $2",
+        )
+        .bind(code.as_str())
+        .bind(login_id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((user_row(&r)?, r.try_get("password_hash").map_err(backend)?))),
+        }
+    }
+
+    async fn users(&self, code: &MunicipalityCode) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT login_id, display_name, department, roles, disabled FROM app_user \
+             WHERE municipality_code = $1 ORDER BY login_id",
+        )
+        .bind(code.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(user_row).collect()
+    }
+
+    async fn create_session(
+        &self,
+        code: &MunicipalityCode,
+        session: &SessionRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO app_session (token_hash, municipality_code, login_id, csrf_token, \
+             created_at_millis, last_seen_millis) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&session.token_hash)
+        .bind(code.as_str())
+        .bind(session.login_id.as_str())
+        .bind(&session.csrf_token)
+        .bind(session.created_at.as_millis())
+        .bind(session.last_seen_at.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn session(
+        &self,
+        code: &MunicipalityCode,
+        token_hash: &str,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT token_hash, login_id, csrf_token, created_at_millis, last_seen_millis \
+             FROM app_session WHERE municipality_code = $1 AND token_hash = $2",
+        )
+        .bind(code.as_str())
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(r) = row else { return Ok(None) };
+        let login: String = r.try_get("login_id").map_err(backend)?;
+        Ok(Some(SessionRecord {
+            token_hash: r.try_get("token_hash").map_err(backend)?,
+            login_id: LoginId::parse(&login).map_err(corrupt)?,
+            csrf_token: r.try_get("csrf_token").map_err(backend)?,
+            created_at: Timestamp::from_millis(r.try_get("created_at_millis").map_err(backend)?)
+                .map_err(corrupt)?,
+            last_seen_at: Timestamp::from_millis(r.try_get("last_seen_millis").map_err(backend)?)
+                .map_err(corrupt)?,
+        }))
+    }
+
+    async fn touch_session(
+        &self,
+        code: &MunicipalityCode,
+        token_hash: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE app_session SET last_seen_millis = $3 WHERE municipality_code = $1 AND token_hash = $2",
+        )
+        .bind(code.as_str())
+        .bind(token_hash)
+        .bind(at.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, code: &MunicipalityCode, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM app_session WHERE municipality_code = $1 AND token_hash = $2")
+            .bind(code.as_str())
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn delete_expired_sessions(
+        &self,
+        code: &MunicipalityCode,
+        idle_before: Timestamp,
+        created_before: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM app_session WHERE municipality_code = $1 \
+             AND (last_seen_millis < $2 OR created_at_millis < $3)",
+        )
+        .bind(code.as_str())
+        .bind(idle_before.as_millis())
+        .bind(created_before.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn data_version(&self, code: &MunicipalityCode) -> Result<i64, StoreError> {
+        let v: Option<i64> =
+            sqlx::query_scalar("SELECT data_version FROM municipality WHERE code = $1")
+                .bind(code.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        Ok(v.unwrap_or(0))
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn audit_row(r: &DbRow) -> Result<AuditEntry, StoreError> {
+    let code: String = r.try_get("municipality_code").map_err(backend)?;
+    let sequence: i64 = r.try_get("sequence").map_err(backend)?;
+    let previous: String = r.try_get("previous_hash").map_err(backend)?;
+    let hash: String = r.try_get("hash").map_err(backend)?;
+    Ok(AuditEntry {
+        sequence: u64::try_from(sequence).map_err(corrupt)?,
+        municipality: MunicipalityCode::parse(&code).map_err(corrupt)?,
+        at: Timestamp::from_millis(r.try_get("at_millis").map_err(backend)?).map_err(corrupt)?,
+        actor: r.try_get("actor").map_err(backend)?,
+        action: r.try_get("action").map_err(backend)?,
+        target: r.try_get("target").map_err(backend)?,
+        before: r.try_get("before_value").map_err(backend)?,
+        after: r.try_get("after_value").map_err(backend)?,
+        previous_hash: ChainHash::parse(&previous).map_err(corrupt)?,
+        hash: ChainHash::parse(&hash).map_err(corrupt)?,
+    })
+}
+
+fn version_row(r: &DbRow) -> Result<VersionSummary, StoreError> {
+    let plan: String = r.try_get("plan_id").map_err(backend)?;
+    let number: i64 = r.try_get("number").map_err(backend)?;
+    let status: String = r.try_get("status").map_err(backend)?;
+    let sequence: i64 = r.try_get("audit_sequence").map_err(backend)?;
+    Ok(VersionSummary {
+        plan: PlanId::parse(&plan).map_err(corrupt)?,
+        number: u32::try_from(number).map_err(corrupt)?,
+        status: PlanStatus::from_code(&status)
+            .ok_or_else(|| corrupt(format!("状態「{status}」")))?,
+        at: Timestamp::from_millis(r.try_get("at_millis").map_err(backend)?).map_err(corrupt)?,
+        actor: r.try_get("actor").map_err(backend)?,
+        audit_sequence: u64::try_from(sequence).map_err(corrupt)?,
+    })
+}
+
+fn role_codes(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+}
+
+fn user_row(r: &DbRow) -> Result<User, StoreError> {
+    let login: String = r.try_get("login_id").map_err(backend)?;
+    let roles: String = r.try_get("roles").map_err(backend)?;
+    Ok(User {
+        login_id: LoginId::parse(&login).map_err(corrupt)?,
+        display_name: r.try_get("display_name").map_err(backend)?,
+        department: r.try_get("department").map_err(backend)?,
+        roles: roles
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| Role::from_code(c).ok_or_else(|| corrupt(format!("役割「{c}」"))))
+            .collect::<Result<_, _>>()?,
+        disabled: r.try_get("disabled").map_err(backend)?,
+    })
+}
+
+/// Takes the municipality's write lock for this transaction (its first statement writes),
+/// and refuses an unknown municipality.
+async fn lock_municipality(
+    tx: &mut Transaction<'_, Db>,
+    code: &MunicipalityCode,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE municipality SET data_version = data_version + 1 WHERE code = $1")
+        .bind(code.as_str())
+        .execute(&mut **tx)
+        .await
+        .map_err(backend)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::UnknownMunicipality(code.clone()));
+    }
+    Ok(())
+}
+
+/// Appends one audit entry after the latest one (call after [`lock_municipality`]).
+async fn append_audit(
+    tx: &mut Transaction<'_, Db>,
+    code: &MunicipalityCode,
+    author: &Author,
+    change: &UserChange,
+    target: &str,
+) -> Result<AuditEntry, StoreError> {
+    let last = last_entry(tx, code).await?;
+    let entry = AuditEntry::append(
+        last.as_ref(),
+        NewEntry {
+            municipality: code.clone(),
+            at: author.at,
+            actor: author.actor.clone(),
+            action: change.action.clone(),
+            target: target.to_owned(),
+            before: change.before.clone(),
+            after: change.after.clone(),
+        },
+    );
+    insert_entry(tx, &entry).await?;
+    Ok(entry)
+}
+
+/// The latest audit entry of a municipality, read inside the writing transaction.
+async fn last_entry(
+    tx: &mut Transaction<'_, Db>,
+    code: &MunicipalityCode,
+) -> Result<Option<AuditEntry>, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        audit_columns!(),
+        " FROM audit_entry WHERE municipality_code = $1 ORDER BY sequence DESC LIMIT 1"
+    ))
+    .bind(code.as_str())
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(backend)?;
+    row.as_ref().map(audit_row).transpose()
+}
+
+async fn insert_entry(
+    tx: &mut Transaction<'_, Db>,
+    e: &AuditEntry,
+) -> Result<(), StoreError> {
+    sqlx::query(concat!(
+        "INSERT INTO audit_entry (",
+        audit_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(e.municipality.as_str())
+    .bind(i64::try_from(e.sequence).map_err(corrupt)?)
+    .bind(e.at.as_millis())
+    .bind(&e.actor)
+    .bind(&e.action)
+    .bind(&e.target)
+    .bind(&e.before)
+    .bind(&e.after)
+    .bind(e.previous_hash.to_string())
+    .bind(e.hash.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+async fn insert_version(
+    tx: &mut Transaction<'_, Db>,
+    entry: &AuditEntry,
+    plan: &Plan,
+    snapshot: &str,
+) -> Result<(), StoreError> {
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM plan_version WHERE municipality_code = $1 AND plan_id = $2",
+    )
+    .bind(entry.municipality.as_str())
+    .bind(plan.id().as_str())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(backend)?;
+    sqlx::query(concat!(
+        "INSERT INTO plan_version (municipality_code, ",
+        version_columns!(),
+        ", snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    ))
+    .bind(entry.municipality.as_str())
+    .bind(plan.id().as_str())
+    .bind(next)
+    .bind(plan.header().status.code())
+    .bind(entry.at.as_millis())
+    .bind(&entry.actor)
+    .bind(i64::try_from(entry.sequence).map_err(corrupt)?)
+    .bind(snapshot)
+    .execute(&mut **tx)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+fn municipality(r: &DbRow) -> Result<Municipality, StoreError> {
+    let code: String = r.try_get("code").map_err(backend)?;
+    Ok(Municipality {
+        code: MunicipalityCode::parse(&code).map_err(|e| StoreError::Corrupt(e.0))?,
+        name: r.try_get("name").map_err(backend)?,
+        prefecture: r.try_get("prefecture").map_err(backend)?,
+    })
+}
+
+fn summary(row: &PlanRow) -> Result<PlanSummary, StoreError> {
+    // A header alone assembles like a plan without elements.
+    let plan = rows::assemble(&PlanRows {
+        plan: row.clone(),
+        ..PlanRows::default()
+    })
+    .map_err(StoreError::Corrupt)?;
+    Ok(PlanSummary {
+        kind: PlanKind::from_code(&row.kind).unwrap_or(plan.kind()),
+        header: plan.header().clone(),
+    })
+}
