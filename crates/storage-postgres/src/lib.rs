@@ -3,9 +3,10 @@
 //!
 //! Link targets are checked by deferred foreign keys when a transaction commits; writers of
 //! one municipality serialise on its row lock, so audit entries never interleave. The schema
-//! comes from the migrations embedded in this crate. Row shapes and their
-//! conversion to the domain are shared with the SQLite adapter through
-//! [`keikaku_storage::rows`]; only the SQL is this crate's own.
+//! comes from the migrations embedded in this crate. Row shapes and their conversion to the
+//! domain come from [`keikaku_storage::rows`]; the queries are shared with the SQLite adapter
+//! (`crates/storage-sqlx/adapter.rs`, included here); what is this crate's own is the
+//! connection setup and the migrations.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), keikaku_storage::StoreError> {

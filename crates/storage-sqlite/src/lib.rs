@@ -2,8 +2,9 @@
 //!
 //! The database runs in WAL mode (readers never wait for the writer) with foreign keys on;
 //! the schema comes from the migrations embedded in this crate. Row shapes and their
-//! conversion to the domain are shared with the PostgreSQL adapter through
-//! [`keikaku_storage::rows`]; only the SQL is this crate's own.
+//! conversion to the domain come from [`keikaku_storage::rows`]; the queries are shared with
+//! the PostgreSQL adapter (`crates/storage-sqlx/adapter.rs`, included here); what is this crate's
+//! own is the connection setup and the migrations.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), keikaku_storage::StoreError> {
