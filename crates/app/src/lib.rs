@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod auth;
 mod catalog;
 pub mod history;
 pub mod search;

@@ -132,10 +132,16 @@ impl User {
             out.push(("display_name", "氏名を入力してください。".to_owned()));
         }
         if self.display_name.chars().count() > 100 {
-            out.push(("display_name", "氏名は100文字以内で入力してください。".to_owned()));
+            out.push((
+                "display_name",
+                "氏名は100文字以内で入力してください。".to_owned(),
+            ));
         }
         if self.department.chars().count() > 100 {
-            out.push(("department", "所属は100文字以内で入力してください。".to_owned()));
+            out.push((
+                "department",
+                "所属は100文字以内で入力してください。".to_owned(),
+            ));
         }
         if self.roles.is_empty() {
             out.push(("roles", "役割を1つ以上選んでください。".to_owned()));
@@ -175,7 +181,7 @@ pub fn check_new_password(login_id: &LoginId, password: &str) -> Result<(), Acco
             "パスワードにログインIDを含めないでください。".to_owned(),
         ));
     }
-    if password.chars().all(|c| Some(c) == password.chars().next()) {
+    if password.chars().all(|c| password.starts_with(c)) {
         return Err(AccountError(
             "同じ文字だけのパスワードは使えません。".to_owned(),
         ));
@@ -194,7 +200,10 @@ mod tests {
             assert!(LoginId::parse(ok).is_ok(), "{ok}");
         }
         for bad in ["", "ab", "Admin", "-abc", "佐藤", "a b c", &"a".repeat(33)] {
-            assert!(LoginId::parse(bad).unwrap_err().0.contains("ログインID"), "{bad}");
+            assert!(
+                LoginId::parse(bad).unwrap_err().0.contains("ログインID"),
+                "{bad}"
+            );
         }
     }
 

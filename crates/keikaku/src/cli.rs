@@ -1,16 +1,18 @@
 //! Commands, configuration and error classification.
 
-use std::io::Read;
+use std::io::{BufRead, IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Parser, Subcommand};
 use keikaku_app::access::Operator;
 use keikaku_app::admin::{self, ExampleOutcome};
-use keikaku_app::history;
 use keikaku_app::{AppError, Catalog};
+use keikaku_app::{auth, history};
+use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{MunicipalityCode, PlanId};
 use keikaku_storage::{ExistingPlan, PlanStore, StoreError};
@@ -48,6 +50,14 @@ enum Command {
         /// 公開する団体の市町村コード（団体が1つなら省略可）/ Municipality to serve
         #[arg(long, env = "KEIKAKU_MUNICIPALITY")]
         municipality: Option<String>,
+        /// HTTPSで公開するとき（プロキシの後ろを含む）に指定します。クッキーに Secure を付けます / Mark cookies Secure (site served over HTTPS)
+        #[arg(
+            long,
+            env = "KEIKAKU_SECURE_COOKIES",
+            action = ArgAction::SetTrue,
+            value_parser = BoolishValueParser::new()
+        )]
+        secure_cookies: bool,
     },
     /// データベースの構造を最新にします / Bring the database schema up to date
     Migrate,
@@ -64,6 +74,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// 職員のアカウントを管理します / Staff accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// 計画ファイル（JSON）を書き出します / Export plans as a plan file
     Export {
@@ -95,6 +110,39 @@ enum AuditCommand {
         /// 表示する件数
         #[arg(long, default_value_t = 20)]
         limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// 職員を登録します。パスワードは端末で2回入力するか、--password-stdin で標準入力から渡します / Add a staff user
+    Add {
+        /// ログインID（半角英小文字・数字・「.」「_」「-」の3〜32文字）
+        login_id: String,
+        /// 氏名
+        #[arg(long)]
+        name: String,
+        /// 所属（課など）
+        #[arg(long, default_value = "")]
+        department: String,
+        /// 管理者の役割を与えます
+        #[arg(long)]
+        admin: bool,
+        /// 役割（繰り返し指定可）: planning_office（企画担当）、department_editor（所管課担当）、member（委員）
+        #[arg(long = "role", value_parser = ["planning_office", "department_editor", "member"])]
+        roles: Vec<String>,
+        /// パスワードを標準入力の1行目から読みます
+        #[arg(long)]
+        password_stdin: bool,
+        /// 団体の市町村コード（団体が1つなら省略可）
+        #[arg(long)]
+        municipality: Option<String>,
+    },
+    /// 職員の一覧を表示します（ログインID、氏名、所属、役割、状態）/ List staff users
+    List {
+        /// 団体の市町村コード（団体が1つなら省略可）
+        #[arg(long)]
+        municipality: Option<String>,
     },
 }
 
@@ -298,6 +346,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             addr,
             example,
             municipality,
+            secure_cookies,
         } => {
             let store = open_store(&cli.database).await?;
             if let Some(name) = example {
@@ -312,7 +361,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
             let catalog = Arc::new(Catalog::open(store, code).await?);
-            serve(addr, catalog).await
+            serve(addr, catalog, secure_cookies).await
         }
         Command::Import { files, replace } => {
             let store = open_store(&cli.database).await?;
@@ -336,6 +385,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Audit { command } => audit(&operator, &cli.database, command).await,
+        Command::User { command } => user(&operator, &cli.database, command).await,
         Command::Export {
             municipality,
             plans,
@@ -384,6 +434,117 @@ async fn audit(operator: &Operator, database: &str, command: AuditCommand) -> Re
             Ok(())
         }
     }
+}
+
+/// The municipality to act on, which must be stored.
+async fn stored_municipality(
+    store: &dyn PlanStore,
+    named: Option<&str>,
+) -> Result<MunicipalityCode, Failure> {
+    let code = choose_municipality(store, named).await?;
+    if store.municipality(&code).await?.is_none() {
+        return Err(Failure::NotFound(format!(
+            "市町村コード「{code}」の団体は登録されていません。"
+        )));
+    }
+    Ok(code)
+}
+
+#[allow(clippy::print_stdout)] // the list is the command's output
+async fn user(operator: &Operator, database: &str, command: UserCommand) -> Result<(), Failure> {
+    match command {
+        UserCommand::Add {
+            login_id,
+            name,
+            department,
+            admin,
+            roles,
+            password_stdin,
+            municipality,
+        } => {
+            let login_id = LoginId::parse(&login_id).map_err(|e| Failure::Invalid(e.0))?;
+            let mut all: Vec<Role> = roles.iter().filter_map(|r| Role::from_code(r)).collect();
+            if admin {
+                all.push(Role::Administrator);
+            }
+            let store = open_store(database).await?;
+            let code = stored_municipality(store.as_ref(), municipality.as_deref()).await?;
+            let password = read_password(password_stdin)?;
+            let user = User {
+                login_id,
+                display_name: name,
+                department,
+                roles: all,
+                disabled: false,
+            };
+            let shown = format!("「{}」（{}）", user.login_id, user.display_name);
+            auth::create_user(operator, store.as_ref(), &code, user, &password, now()?)
+                .await
+                .map_err(|e| refused("職員を登録できません", e))?;
+            println!("職員{shown}を登録しました。");
+            Ok(())
+        }
+        UserCommand::List { municipality } => {
+            let store = open_store(database).await?;
+            let code = stored_municipality(store.as_ref(), municipality.as_deref()).await?;
+            for u in auth::users(operator, store.as_ref(), &code).await? {
+                let roles: Vec<&str> = u.roles.iter().map(|r| r.label()).collect();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.login_id,
+                    u.display_name,
+                    u.department,
+                    roles.join("、"),
+                    if u.disabled { "利用停止" } else { "有効" }
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A refused use case, with what was refused in front of the problems.
+fn refused(what: &str, e: AppError) -> Failure {
+    match e {
+        AppError::Invalid(problems) => {
+            let mut text = format!("{what}: {}件の問題があります。\n", problems.len());
+            for p in problems {
+                text.push_str(&format!("  {}: {}\n", p.path, p.message));
+            }
+            Failure::Invalid(text.trim_end().to_owned())
+        }
+        other => Failure::from(other),
+    }
+}
+
+/// A new password: the first line of standard input (`--password-stdin`), or typed twice on
+/// the terminal without echo.
+fn read_password(from_stdin: bool) -> Result<String, Failure> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::Invalid(format!("標準入力からパスワードを読めません: {e}")))?;
+        let line = line.strip_suffix('\n').unwrap_or(&line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        return Ok(line.to_owned());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Invalid(
+            "パスワードを入力する端末がありません。標準入力から渡す場合は --password-stdin を指定してください（1行目をパスワードとして読みます）。".to_owned(),
+        ));
+    }
+    let tty =
+        |e: std::io::Error| Failure::Environment(format!("端末からパスワードを読めません: {e}"));
+    let first = rpassword::prompt_password("パスワード: ").map_err(tty)?;
+    let second = rpassword::prompt_password("パスワード（確認）: ").map_err(tty)?;
+    if first != second {
+        return Err(Failure::Invalid(
+            "2回入力したパスワードが一致しません。何も登録していません。".to_owned(),
+        ));
+    }
+    Ok(first)
 }
 
 fn prefix(failure: Failure, file: &Path) -> Failure {
@@ -435,16 +596,27 @@ fn write_output(output: Option<&Path>, text: &str) -> Result<(), Failure> {
     }
 }
 
-async fn serve(addr: SocketAddr, catalog: Arc<Catalog>) -> Result<(), Failure> {
-    let app = keikaku_web::router(keikaku_web::AppState::new(catalog));
+async fn serve(
+    addr: SocketAddr,
+    catalog: Arc<Catalog>,
+    secure_cookies: bool,
+) -> Result<(), Failure> {
+    let state = keikaku_web::AppState::new(catalog).with_secure_cookies(secure_cookies);
+    let app = keikaku_web::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::Environment(format!("アドレス {addr} で待ち受けできません: {e}")))?;
-    tracing::info!(%addr, "serving on http://{addr}/");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| Failure::Internal(format!("サーバーが停止しました: {e}")))?;
+    // The address bound (with the port chosen by the system when asked for port 0).
+    let addr = listener.local_addr().unwrap_or(addr);
+    tracing::info!(%addr, secure_cookies, "serving on http://{addr}/");
+    // The client's address reaches the handlers (failed sign-ins are counted per address).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| Failure::Internal(format!("サーバーが停止しました: {e}")))?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,8 +1,10 @@
-//! The command line as a user runs it: import, export, migrate, errors and exit codes.
+//! The command line as a user runs it: import, export, migrate, staff users, serving, errors
+//! and exit codes.
 #![allow(clippy::unwrap_used)]
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 struct Workdir(PathBuf);
 
@@ -30,6 +32,30 @@ fn keikaku(dir: &Workdir, args: &[&str]) -> Output {
         .env("KEIKAKU_LOG", "warn")
         .output()
         .unwrap()
+}
+
+/// Runs keikaku with the given standard input.
+fn keikaku_with_input(dir: &Workdir, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_keikaku"))
+        .args(args)
+        .current_dir(&dir.0)
+        .env(
+            "KEIKAKU_DATABASE_URL",
+            format!("sqlite://{}/k.db", dir.0.display()),
+        )
+        .env("KEIKAKU_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 fn example_path() -> PathBuf {
@@ -178,4 +204,244 @@ fn every_import_is_audited_and_the_chain_verifies() {
         lines[2].starts_with("2\t") && lines[2].contains("plan.import"),
         "{text}"
     );
+}
+
+/// A workdir whose database holds the example.
+fn with_example(name: &str) -> Workdir {
+    let dir = workdir(name);
+    let out = keikaku(&dir, &["import", example_path().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+const ADD_SATO: &[&str] = &[
+    "user",
+    "add",
+    "sato",
+    "--name",
+    "佐藤 花子",
+    "--department",
+    "企画政策課",
+    "--admin",
+    "--role",
+    "planning_office",
+    "--password-stdin",
+];
+
+#[test]
+fn a_user_is_added_with_a_password_from_standard_input_and_listed() {
+    let dir = with_example("user-add");
+    let out = keikaku_with_input(&dir, ADD_SATO, "correct horse battery\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sato"));
+    let out = keikaku(&dir, &["user", "list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text, "sato\t佐藤 花子\t企画政策課\t管理者、企画担当\t有効\n",
+        "{text}"
+    );
+    // Audited, without the password; the chain still verifies.
+    let out = keikaku(&dir, &["audit", "list", "--limit", "1"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\tcli\tuser.create\tsato"), "{text}");
+    assert!(keikaku(&dir, &["audit", "verify"]).status.success());
+    // A Windows line ending is not part of the password either.
+    let out = keikaku_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "suzuki",
+            "--name",
+            "鈴木",
+            "--role",
+            "member",
+            "--password-stdin",
+        ],
+        "another long password\r\nsecond line ignored\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(keikaku(&dir, &["user", "list"]).stdout).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("suzuki\t鈴木\t\t委員\t有効"), "{text}");
+}
+
+#[test]
+fn a_short_password_is_refused_with_the_rule() {
+    let dir = with_example("user-short");
+    let out = keikaku_with_input(&dir, ADD_SATO, "short\n");
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("password") && err.contains("パスワードは12文字以上にしてください"),
+        "{err}"
+    );
+    assert_eq!(keikaku(&dir, &["user", "list"]).stdout, b"");
+}
+
+#[test]
+fn a_login_id_in_use_is_a_conflict() {
+    let dir = with_example("user-dup");
+    assert!(
+        keikaku_with_input(&dir, ADD_SATO, "correct horse battery\n")
+            .status
+            .success()
+    );
+    let out = keikaku_with_input(&dir, ADD_SATO, "another long password\n");
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("「sato」") && err.contains("既に使われています"),
+        "{err}"
+    );
+}
+
+#[test]
+fn user_add_explains_what_is_missing() {
+    let dir = with_example("user-bad");
+    // Not a terminal, and no --password-stdin.
+    let out = keikaku(
+        &dir,
+        &["user", "add", "sato", "--name", "佐藤", "--role", "member"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("--password-stdin"), "{err}");
+    // No role, a bad login id, an unknown municipality.
+    let out = keikaku_with_input(
+        &dir,
+        &["user", "add", "sato", "--name", "佐藤", "--password-stdin"],
+        "correct horse battery\n",
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("役割を1つ以上選んでください"));
+    let out = keikaku_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "Sato",
+            "--name",
+            "佐藤",
+            "--admin",
+            "--password-stdin",
+        ],
+        "correct horse battery\n",
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ログインID「Sato」"));
+    let out = keikaku_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "sato",
+            "--name",
+            "佐藤",
+            "--admin",
+            "--municipality",
+            "01100",
+            "--password-stdin",
+        ],
+        "correct horse battery\n",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A server started by a test; stopped when dropped.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `GET path` over HTTP/1.1; the whole response as text.
+fn http_get(port: u16, path: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn serve_marks_cookies_secure_when_asked() {
+    let dir = with_example("serve-secure");
+    for (flag, env, secure) in [
+        (None, None, false),
+        (Some("--secure-cookies"), None, true),
+        (None, Some("true"), true),
+    ] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_keikaku"));
+        command
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(flag)
+            .current_dir(&dir.0)
+            .env(
+                "KEIKAKU_DATABASE_URL",
+                format!("sqlite://{}/k.db", dir.0.display()),
+            )
+            .env("KEIKAKU_LOG", "info")
+            .env("NO_COLOR", "1")
+            .env_remove("KEIKAKU_SECURE_COOKIES")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(value) = env {
+            command.env("KEIKAKU_SECURE_COOKIES", value);
+        }
+        let mut server = Server(command.spawn().unwrap());
+        // The log names the port the system chose.
+        let stderr = server.0.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let port: u16 = loop {
+            let line = lines
+                .next()
+                .expect("the server stopped before serving")
+                .unwrap();
+            if let Some(at) = line.find("serving on http://127.0.0.1:") {
+                let rest = &line[at + "serving on http://127.0.0.1:".len()..];
+                break rest.split('/').next().unwrap().parse().unwrap();
+            }
+        };
+        let response = http_get(port, "/login");
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        let cookie = response
+            .lines()
+            .find(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with("set-cookie: keikaku_login_csrf=")
+            })
+            .unwrap_or_else(|| panic!("{response}"));
+        assert_eq!(
+            cookie.contains("; Secure"),
+            secure,
+            "{flag:?} {env:?}: {cookie}"
+        );
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+    }
 }

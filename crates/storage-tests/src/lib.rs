@@ -4,7 +4,7 @@
 //! An adapter's test file calls [`conformance_tests!`] with an async factory that returns a
 //! fresh, empty store (or `None` when the backend is unreachable and skipping is allowed):
 //!
-//! ```ignore
+//! ```text
 //! async fn fresh() -> Option<(SqliteStore, TempDir)> { … }
 //! keikaku_storage_tests::conformance_tests!(fresh);
 //! ```

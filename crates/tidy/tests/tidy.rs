@@ -95,9 +95,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "app",
         &[
+            "argon2",
+            "base64",
+            "getrandom",
             "keikaku-domain",
             "keikaku-planfile",
             "keikaku-storage",
+            "sha2",
             "thiserror",
             "tokio",
             "tracing",
@@ -131,6 +135,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "keikaku-storage-postgres",
             "keikaku-storage-sqlite",
             "keikaku-web",
+            "rpassword",
             "tokio",
             "tracing",
             "tracing-subscriber",

@@ -6,11 +6,17 @@
 //! and render it. Rendered pages and API bodies are cached per data version ([`cache`]), so a
 //! page is rendered once per change of the data, and every response carries an `ETag`.
 //!
+//! The staff side (`/login`, `/logout`, `/staff`) signs staff in with a session cookie
+//! ([`SESSION_COOKIE`]); its pages are never cached, and the public pages stay the same for
+//! everyone, signed in or not.
+//!
 //! ```no_run
 //! # async fn run(catalog: std::sync::Arc<keikaku_app::Catalog>) {
 //! let app = keikaku_web::router(keikaku_web::AppState::new(catalog));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
-//! axum::serve(listener, app).await.unwrap();
+//! // The client's address counts failed sign-ins per address.
+//! let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+//! axum::serve(listener, service).await.unwrap();
 //! # }
 //! ```
 
@@ -20,6 +26,7 @@ pub mod cache;
 mod error;
 mod history;
 mod pages;
+mod staff;
 mod views;
 
 use std::sync::Arc;
@@ -27,11 +34,13 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use keikaku_app::Catalog;
+use keikaku_app::auth::LoginLimiter;
 
 pub use api::ApiDoc;
 pub use error::WebError;
+pub use staff::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
@@ -40,15 +49,28 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// Rendered pages and API bodies, per data version.
     pub cache: Arc<cache::PageCache>,
+    /// Failed sign-ins per login id and per client address.
+    pub limiter: Arc<LoginLimiter>,
+    /// Whether the site is served over HTTPS: cookies then carry `Secure`.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
-    /// State for a catalog, with an empty cache.
+    /// State for a catalog, with an empty cache and limiter, and cookies without `Secure`.
     pub fn new(catalog: Arc<Catalog>) -> Self {
         Self {
             catalog,
             cache: Arc::new(cache::PageCache::default()),
+            limiter: Arc::new(LoginLimiter::new()),
+            secure_cookies: false,
         }
+    }
+
+    /// Sets whether cookies carry `Secure` (the site is served over HTTPS, directly or behind
+    /// a proxy).
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
     }
 }
 
@@ -75,6 +97,9 @@ pub fn router(state: AppState) -> Router {
         .route("/plans/{plan}/elements/{id}", get(pages::element))
         .route("/plans/{plan}/versions", get(history::versions))
         .route("/plans/{plan}/compare", get(history::compare))
+        .route("/login", get(staff::login_page).post(staff::login_submit))
+        .route("/logout", post(staff::logout))
+        .route("/staff", get(staff::staff_page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/static/{file}", get(assets::serve))
         .nest("/api/v1", api::router())

@@ -2,6 +2,7 @@
 //! plan elements, and the Japanese formatting of years and values.
 
 use keikaku_app::Site;
+use keikaku_domain::account::Role;
 use keikaku_domain::era::{FiscalYear, YearStyle};
 use keikaku_domain::{ElementId, ElementKind, Indicator, Period, Plan, PlanId, YearValue};
 
@@ -52,6 +53,18 @@ pub fn group_digits(s: &str) -> String {
         Some(f) => format!("{sign}{out}.{f}"),
         None => format!("{sign}{out}"),
     }
+}
+
+/// Roles as pages show them: 「管理者、企画担当」, or 「なし」.
+pub fn roles_label(roles: &[Role]) -> String {
+    if roles.is_empty() {
+        return "なし".to_owned();
+    }
+    roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// The URL of a plan.

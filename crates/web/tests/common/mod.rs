@@ -15,6 +15,7 @@ use keikaku_app::Catalog;
 use keikaku_app::access::Operator;
 use keikaku_app::admin::{self, ExampleOutcome};
 use keikaku_domain::MunicipalityCode;
+use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_storage::{ExistingPlan, PlanStore};
 use keikaku_storage_sqlite::SqliteStore;
 use keikaku_web::AppState;
@@ -78,6 +79,57 @@ impl TestApp {
             catalog,
             router,
         }
+    }
+
+    /// The same application with cookies marked `Secure` (as when served over HTTPS).
+    pub fn with_secure_cookies(mut self) -> Self {
+        self.router =
+            keikaku_web::router(AppState::new(self.catalog.clone()).with_secure_cookies(true));
+        self
+    }
+
+    /// Creates a staff user through the use case, as the operator (role: planning office).
+    pub async fn add_user(&self, login_id: &str, display_name: &str, password: &str) {
+        let user = User {
+            login_id: LoginId::parse(login_id).unwrap(),
+            display_name: display_name.to_owned(),
+            department: "企画政策課".to_owned(),
+            roles: vec![Role::PlanningOffice],
+            disabled: false,
+        };
+        keikaku_app::auth::create_user(
+            &Operator::at_console(),
+            self.store.as_ref(),
+            self.catalog.municipality_code(),
+            user,
+            password,
+            at(),
+        )
+        .await
+        .unwrap();
+    }
+
+    /// `GET path` with cookies.
+    pub async fn get_with_cookies(
+        &self,
+        path: &str,
+        cookies: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, String) {
+        let mut request = Request::get(path);
+        if !cookies.is_empty() {
+            request = request.header(axum::http::header::COOKIE, cookie_header(cookies));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// `POST path` with a form body (`application/x-www-form-urlencoded`) and cookies.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        cookies: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, String) {
+        self.send(form_request(path, fields, cookies)).await
     }
 
     /// Imports a plan file over the stored plans (replacing those with the same ids) and tells
@@ -303,4 +355,67 @@ impl TestApp {
 /// The time of every change in these tests (no wall clock).
 pub fn at() -> Timestamp {
     Timestamp::from_millis(1_764_000_000_000).unwrap()
+}
+
+/// A `Cookie` header value.
+pub fn cookie_header(cookies: &[(&str, &str)]) -> String {
+    cookies
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Percent-encodes a form value (`application/x-www-form-urlencoded`).
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A `POST` request with a form body and cookies.
+pub fn form_request(
+    path: &str,
+    fields: &[(&str, &str)],
+    cookies: &[(&str, &str)],
+) -> Request<Body> {
+    let body = fields
+        .iter()
+        .map(|(n, v)| format!("{}={}", form_encode(n), form_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut request = Request::post(path).header(
+        axum::http::header::CONTENT_TYPE,
+        "application/x-www-form-urlencoded",
+    );
+    if !cookies.is_empty() {
+        request = request.header(axum::http::header::COOKIE, cookie_header(cookies));
+    }
+    request.body(Body::from(body)).unwrap()
+}
+
+/// The `Set-Cookie` line of a response for the cookie with this name, if any.
+pub fn set_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// The value of a `Set-Cookie` line (`name=value; …` → `value`).
+pub fn cookie_value(line: &str) -> &str {
+    line.split(';')
+        .next()
+        .and_then(|p| p.split_once('='))
+        .map_or("", |(_, v)| v)
 }

@@ -1,0 +1,634 @@
+//! Signing in: staff accounts with argon2id password hashes, server-side sessions found by the
+//! SHA-256 of a random token, idle and absolute expiry, and a limiter of failed logins.
+//!
+//! - [`create_user`] checks a new user and password, hashes the password (argon2id, PHC
+//!   string) and stores both with an audit entry that never holds the password or its hash.
+//! - [`login`] checks a password and opens a session: a fresh random token (the cookie value;
+//!   only its SHA-256 is stored) and a CSRF token forms must carry. Failures are counted per
+//!   login id and per client address by a [`LoginLimiter`].
+//! - [`current_session`] finds the session of a token, ends it when it has been idle for
+//!   [`SessionPolicy::IDLE`] or open for [`SessionPolicy::ABSOLUTE`], and records its use.
+//! - [`logout`] ends a session.
+//!
+//! The time is always passed in: this module reads no clock, so tests need none.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use argon2::Argon2;
+use argon2::password_hash::{Error as HashError, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use keikaku_domain::MunicipalityCode;
+use keikaku_domain::account::{
+    LoginId, MAX_PASSWORD_CHARS, User, check_new_password, normalize_roles,
+};
+use keikaku_domain::audit::Timestamp;
+use keikaku_planfile::FileProblem;
+use keikaku_storage::{Author, PlanStore, SessionRecord, StoreError, UserChange};
+use sha2::{Digest, Sha256};
+
+use crate::AppError;
+use crate::access::Operator;
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+// ---------------------------------------------------------------------------------------------
+
+/// Random bytes in a token (256 bits).
+const TOKEN_BYTES: usize = 32;
+/// Characters of a token: 32 bytes in unpadded URL-safe base64.
+const TOKEN_CHARS: usize = 43;
+
+/// A fault below the use cases (random numbers, the hashing task). [`AppError`] has no variant
+/// of its own for these; they are reported like a failing backend.
+fn fault(what: &str) -> AppError {
+    AppError::Store(StoreError::Backend(what.to_owned()))
+}
+
+/// A new random token: 32 bytes from the operating system, as 43 characters of unpadded
+/// URL-safe base64 (safe in a cookie and a form field as is).
+pub fn random_token() -> Result<String, AppError> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    getrandom::fill(&mut bytes).map_err(|e| fault(&format!("乱数を取得できません: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether a text has the shape of a token made by [`random_token`]; anything else is
+/// refused before it reaches the database.
+pub fn is_token_shaped(token: &str) -> bool {
+    token.len() == TOKEN_CHARS
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The hex SHA-256 of a session token: what storage keeps instead of the token, so that a
+/// copy of the database does not let anyone act as a signed-in user.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Compares two tokens in time that depends only on their lengths, not on where they differ
+/// (CSRF tokens are compared with this).
+pub fn same_token(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Password hashing (CPU-heavy: always on the blocking pool)
+// ---------------------------------------------------------------------------------------------
+
+/// Hashes a password with argon2id and the default parameters of the argon2 crate, which are
+/// OWASP's recommendation (m = 19 MiB, t = 2, p = 1), with a random salt; a PHC string.
+async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| fault(&format!("パスワードのハッシュ計算が中断されました: {e}")))?
+    .map_err(|e| fault(&format!("パスワードのハッシュを計算できません: {e}")))
+}
+
+/// A hash of a password nobody knows, verified against when the login id is unknown so that
+/// an unknown id takes as long as a wrong password.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let mut salt = [0u8; 16];
+        // Without randomness a fixed salt does as well: the hash only has to cost the same.
+        let _ = getrandom::fill(&mut salt);
+        Argon2::default()
+            .hash_password_with_salt(b"keikaku: no such user", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Verifies a password against a stored PHC string (or, for `None`, against the dummy hash,
+/// which never matches). `Ok(false)`: wrong password.
+async fn verify_password(password: &str, stored: Option<String>) -> Result<bool, AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let hash = stored.unwrap_or_else(|| dummy_hash().to_owned());
+        match Argon2::default().verify_password(password.as_bytes(), hash.as_str()) {
+            Ok(()) => Ok(known),
+            Err(HashError::PasswordInvalid) => Ok(false),
+            Err(e) if known => Err(AppError::Store(StoreError::Corrupt(format!(
+                "保存されたパスワードのハッシュを読めません: {e}"
+            )))),
+            Err(_) => Ok(false),
+        }
+    })
+    .await
+    .map_err(|e| fault(&format!("パスワードの確認が中断されました: {e}")))?
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+// ---------------------------------------------------------------------------------------------
+
+/// What the audit log keeps of a user: login id, name, department, roles, whether disabled.
+/// Never the password or its hash.
+fn audit_text(user: &User) -> String {
+    let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+    format!(
+        "login_id: {}\ndisplay_name: {}\ndepartment: {}\nroles: {}\ndisabled: {}",
+        user.login_id,
+        user.display_name,
+        user.department,
+        roles.join(", "),
+        user.disabled
+    )
+}
+
+/// Creates a staff user with a password, as the operator. Every problem with the user's fields
+/// and the password is reported at once ([`AppError::Invalid`], the path being the field's
+/// name: `display_name`, `department`, `roles`, `password`); a login id in use is an
+/// [`AppError::Conflict`]. The password is hashed with argon2id; the audit entry
+/// (`user.create`) holds the user's fields only.
+pub async fn create_user(
+    operator: &Operator,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    user: User,
+    password: &str,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    let user = User {
+        roles: normalize_roles(user.roles),
+        ..user
+    };
+    let mut problems: Vec<FileProblem> = user
+        .problems()
+        .into_iter()
+        .map(|(field, message)| FileProblem {
+            path: field.to_owned(),
+            message,
+        })
+        .collect();
+    if let Err(e) = check_new_password(&user.login_id, password) {
+        problems.push(FileProblem {
+            path: "password".to_owned(),
+            message: e.0,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let hash = hash_password(password).await?;
+    let author = Author {
+        actor: operator.actor().to_owned(),
+        at,
+    };
+    let change = UserChange {
+        action: "user.create".to_owned(),
+        before: None,
+        after: Some(audit_text(&user)),
+    };
+    match store
+        .create_user(code, &user, &hash, &author, &change)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(StoreError::UserExists(id)) => Err(AppError::Conflict(format!(
+            "ログインID「{id}」は既に使われています。別のログインIDを指定してください。"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every user of the municipality, by login id, as the operator sees them.
+pub async fn users(
+    _: &Operator,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+) -> Result<Vec<User>, AppError> {
+    Ok(store.users(code).await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+// ---------------------------------------------------------------------------------------------
+
+/// How long a session lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// A session unused for this long ends.
+    pub idle: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute: Duration,
+}
+
+impl SessionPolicy {
+    /// Idle expiry: 30 minutes.
+    pub const IDLE: Duration = Duration::from_secs(30 * 60);
+    /// Absolute expiry: 12 hours (a working day).
+    pub const ABSOLUTE: Duration = Duration::from_secs(12 * 60 * 60);
+    /// The policy the use cases apply.
+    pub const STANDARD: Self = Self {
+        idle: Self::IDLE,
+        absolute: Self::ABSOLUTE,
+    };
+    /// The last use of a session is written at most this often (limits writes).
+    pub const TOUCH_INTERVAL: Duration = Duration::from_secs(60);
+
+    /// Whether a session has ended at `at`: idle for [`SessionPolicy::idle`] or more, or open
+    /// for [`SessionPolicy::absolute`] or more.
+    pub fn expired(&self, session: &SessionRecord, at: Timestamp) -> bool {
+        let idle = at
+            .as_millis()
+            .saturating_sub(session.last_seen_at.as_millis());
+        let open = at
+            .as_millis()
+            .saturating_sub(session.created_at.as_millis());
+        idle >= millis(self.idle) || open >= millis(self.absolute)
+    }
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self::STANDARD
+    }
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn minus(at: Timestamp, d: Duration) -> Timestamp {
+    Timestamp::from_millis(at.as_millis().saturating_sub(millis(d))).unwrap_or(Timestamp::MIN)
+}
+
+/// A session just opened by [`login`].
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    /// The session token: the cookie's value. Only its SHA-256 is stored.
+    pub token: String,
+    /// The CSRF token forms of this session must carry.
+    pub csrf: String,
+    /// Who signed in.
+    pub user: User,
+}
+
+/// A signed-in user, as found by [`current_session`].
+#[derive(Clone, Debug)]
+pub struct Signed {
+    /// The user.
+    pub user: User,
+    /// The CSRF token of the session: forms that change data must carry it.
+    pub csrf: String,
+    /// The stored hash of the session token.
+    pub token_hash: String,
+}
+
+/// Why a login was refused. Unknown login ids and wrong passwords are one and the same to the
+/// caller.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown login id or wrong password.
+    #[error("ログインIDまたはパスワードが違います。")]
+    Invalid,
+    /// Too many failures for the login id or from the address; try again later.
+    #[error(
+        "ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってから再度お試しください。"
+    )]
+    Locked,
+    /// The password was right but the account is disabled.
+    #[error("このアカウントは現在利用できません。管理者にお問い合わせください。")]
+    Disabled,
+    /// Storage or another fault.
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+/// Signs a user in: checks the limiter, the password (argon2id, on the blocking pool; for an
+/// unknown login id a dummy hash is verified so that it takes as long) and the account, and
+/// opens a new session with a new random token — never a value the client sent, so a session
+/// id planted before sign-in is worthless (fixation). Failures are counted; a success clears
+/// the login id's failures. Expired sessions of the municipality are removed on the way.
+pub async fn login(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    limiter: &LoginLimiter,
+    login_id: &str,
+    password: &str,
+    addr: IpAddr,
+    at: Timestamp,
+) -> Result<NewSession, LoginError> {
+    let login_id = login_id.trim();
+    if limiter.is_locked(login_id, addr, at) {
+        return Err(LoginError::Locked);
+    }
+    // A password longer than any accepted one cannot be right; its hash is still computed
+    // (argon2 pre-hashes, so length costs little) so that the answer takes as long.
+    let plausible = password.chars().count() <= MAX_PASSWORD_CHARS;
+    let found = match LoginId::parse(login_id) {
+        Ok(id) if plausible => store.user(code, &id).await.map_err(AppError::from)?,
+        _ => None,
+    };
+    let (user, stored) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let checked: &str = if plausible { password } else { "" };
+    let ok = verify_password(checked, stored).await?;
+    let user = match user {
+        Some(user) if ok => user,
+        _ => {
+            limiter.record_failure(login_id, addr, at);
+            return Err(LoginError::Invalid);
+        }
+    };
+    if user.disabled {
+        return Err(LoginError::Disabled);
+    }
+    limiter.clear(login_id);
+    let policy = SessionPolicy::STANDARD;
+    store
+        .delete_expired_sessions(code, minus(at, policy.idle), minus(at, policy.absolute))
+        .await
+        .map_err(AppError::from)?;
+    let token = random_token()?;
+    let csrf = random_token()?;
+    store
+        .create_session(
+            code,
+            &SessionRecord {
+                token_hash: token_hash(&token),
+                login_id: user.login_id.clone(),
+                csrf_token: csrf.clone(),
+                created_at: at,
+                last_seen_at: at,
+            },
+        )
+        .await
+        .map_err(AppError::from)?;
+    Ok(NewSession { token, csrf, user })
+}
+
+/// The signed-in user of a session token (the cookie's value), or `None` when the token is
+/// unknown, the session has expired ([`SessionPolicy::STANDARD`]; it is then removed) or the
+/// user is gone or disabled. Records the use of the session at most once per
+/// [`SessionPolicy::TOUCH_INTERVAL`].
+pub async fn current_session(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    token: &str,
+    at: Timestamp,
+) -> Result<Option<Signed>, AppError> {
+    if !is_token_shaped(token) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let Some(session) = store.session(code, &hash).await? else {
+        return Ok(None);
+    };
+    if SessionPolicy::STANDARD.expired(&session, at) {
+        store.delete_session(code, &hash).await?;
+        return Ok(None);
+    }
+    let user = match store.user(code, &session.login_id).await? {
+        Some((user, _)) if !user.disabled => user,
+        _ => {
+            store.delete_session(code, &hash).await?;
+            return Ok(None);
+        }
+    };
+    let since = at
+        .as_millis()
+        .saturating_sub(session.last_seen_at.as_millis());
+    if since >= millis(SessionPolicy::TOUCH_INTERVAL) {
+        store.touch_session(code, &hash, at).await?;
+    }
+    Ok(Some(Signed {
+        user,
+        csrf: session.csrf_token,
+        token_hash: hash,
+    }))
+}
+
+/// Ends the session of a token (sign-out). An unknown token is not an error.
+pub async fn logout(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    token: &str,
+) -> Result<(), AppError> {
+    if is_token_shaped(token) {
+        store.delete_session(code, &token_hash(token)).await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limiting failed logins
+// ---------------------------------------------------------------------------------------------
+
+/// Counts failed logins in memory, per login id and per client address, over a sliding window
+/// of [`LoginLimiter::WINDOW`]. A login id with [`LoginLimiter::PER_LOGIN`] failures, or an
+/// address with [`LoginLimiter::PER_ADDRESS`], is locked until its oldest counted failure
+/// leaves the window. Attempts refused as locked are not counted (the lock does not grow while
+/// someone keeps trying). IPv6 addresses count per /64 network, since one host usually holds a
+/// whole /64.
+///
+/// Memory is bounded: only the latest failures up to the limit are kept per key, keys without
+/// failures in the window are dropped, and at most [`LoginLimiter::MAX_KEYS`] keys of each kind
+/// are kept (the least recently failing ones go first).
+///
+/// The time is passed in, so tests need no clock. The counts live in one process; they start
+/// empty when it restarts.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    inner: Mutex<Failures>,
+}
+
+#[derive(Debug, Default)]
+struct Failures {
+    by_login: HashMap<String, VecDeque<Timestamp>>,
+    by_addr: HashMap<IpAddr, VecDeque<Timestamp>>,
+    last_sweep: Option<Timestamp>,
+}
+
+/// The longest login id kept as a key (longer input is cut: valid ids have at most 32).
+const KEY_CHARS: usize = 64;
+
+fn login_key(login_id: &str) -> String {
+    login_id
+        .trim()
+        .to_lowercase()
+        .chars()
+        .take(KEY_CHARS)
+        .collect()
+}
+
+fn addr_key(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
+    }
+}
+
+fn recent(list: Option<&VecDeque<Timestamp>>, since: Timestamp) -> usize {
+    list.map_or(0, |l| l.iter().filter(|t| **t > since).count())
+}
+
+fn push<K: std::hash::Hash + Eq + Clone>(
+    map: &mut HashMap<K, VecDeque<Timestamp>>,
+    key: K,
+    at: Timestamp,
+    since: Timestamp,
+    keep: usize,
+) {
+    let list = map.entry(key).or_default();
+    list.retain(|t| *t > since);
+    list.push_back(at);
+    while list.len() > keep {
+        list.pop_front();
+    }
+}
+
+/// Drops keys without failures since `since`; then, when above `max`, the keys whose latest
+/// failure is oldest, down to nine tenths of `max` (so that the sort is rarely repeated).
+fn prune<K: std::hash::Hash + Eq + Clone>(
+    map: &mut HashMap<K, VecDeque<Timestamp>>,
+    since: Timestamp,
+    max: usize,
+) {
+    map.retain(|_, list| {
+        list.retain(|t| *t > since);
+        !list.is_empty()
+    });
+    if map.len() > max {
+        let mut latest: Vec<(Timestamp, K)> = map
+            .iter()
+            .map(|(k, l)| (l.back().copied().unwrap_or(Timestamp::MIN), k.clone()))
+            .collect();
+        latest.sort_by_key(|(t, _)| *t);
+        let excess = map.len() - max / 10 * 9;
+        for (_, k) in latest.into_iter().take(excess) {
+            map.remove(&k);
+        }
+    }
+}
+
+impl LoginLimiter {
+    /// The window failures are counted over: 15 minutes.
+    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+    /// Failures per login id within the window before it is locked.
+    pub const PER_LOGIN: usize = 5;
+    /// Failures per client address within the window before it is locked.
+    pub const PER_ADDRESS: usize = 20;
+    /// The most login ids, and the most addresses, tracked at once.
+    pub const MAX_KEYS: usize = 10_000;
+
+    /// An empty limiter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Failures> {
+        match self.inner.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Whether a login for this id from this address is refused at `at`.
+    pub fn is_locked(&self, login_id: &str, addr: IpAddr, at: Timestamp) -> bool {
+        let since = minus(at, Self::WINDOW);
+        let f = self.lock();
+        recent(f.by_login.get(&login_key(login_id)), since) >= Self::PER_LOGIN
+            || recent(f.by_addr.get(&addr_key(addr)), since) >= Self::PER_ADDRESS
+    }
+
+    /// Counts a failed login.
+    pub fn record_failure(&self, login_id: &str, addr: IpAddr, at: Timestamp) {
+        let since = minus(at, Self::WINDOW);
+        let mut f = self.lock();
+        push(
+            &mut f.by_login,
+            login_key(login_id),
+            at,
+            since,
+            Self::PER_LOGIN,
+        );
+        push(&mut f.by_addr, addr_key(addr), at, since, Self::PER_ADDRESS);
+        let due = f.last_sweep.is_none_or(|last| last <= since);
+        if due || f.by_login.len() > Self::MAX_KEYS || f.by_addr.len() > Self::MAX_KEYS {
+            prune(&mut f.by_login, since, Self::MAX_KEYS);
+            prune(&mut f.by_addr, since, Self::MAX_KEYS);
+            f.last_sweep = Some(at);
+        }
+    }
+
+    /// Forgets the failures of a login id (after a successful login). The address's failures
+    /// stay counted.
+    pub fn clear(&self, login_id: &str) {
+        self.lock().by_login.remove(&login_key(login_id));
+    }
+
+    /// How many login ids and addresses are tracked (to check that memory stays bounded).
+    pub fn tracked(&self) -> (usize, usize) {
+        let f = self.lock();
+        (f.by_login.len(), f.by_addr.len())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_shaped() {
+        let a = random_token().unwrap();
+        let b = random_token().unwrap();
+        assert_ne!(a, b);
+        assert!(is_token_shaped(&a), "{a}");
+        assert!(!is_token_shaped("short"));
+        assert!(!is_token_shaped(&format!("{}=", &a[..42])));
+        assert_eq!(token_hash("abc").len(), 64);
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn tokens_compare() {
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd"));
+        assert!(!same_token("abc", "abcd"));
+        assert!(!same_token("", "a"));
+    }
+
+    #[test]
+    fn ipv6_counts_per_network() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().unwrap();
+        assert_eq!(addr_key(a), addr_key(b));
+        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
+        assert_eq!(addr_key(mapped), "192.0.2.1".parse::<IpAddr>().unwrap());
+    }
+}
