@@ -1,6 +1,9 @@
-//! Capabilities: a use case that changes data takes a capability value, and only the code
+//! Who may do what: the table of actions and audiences every route goes through, and
+//! capabilities: a use case that changes data takes a capability value, and only the code
 //! allowed to act holds one. The web transport has none yet (the public site is read-only);
 //! accounts and roles will hand them out per user.
+
+use keikaku_domain::account::Role;
 
 /// The operator of an installation, acting from the command line on the server itself.
 /// Only the binary constructs it; it may import and export plans.
@@ -19,5 +22,76 @@ impl Operator {
     /// How the operator is named in the audit log.
     pub fn actor(&self) -> &'static str {
         "cli"
+    }
+}
+
+/// Everything a person can ask keikaku to do through a transport. Each route of the web
+/// transport names one of these, and [`permits`] decides, from one table, who may.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read what is published (the public site and API).
+    ReadPublished,
+    /// Open the sign-in form and sign in.
+    SignIn,
+    /// End one's own session.
+    SignOut,
+    /// Read plans that are not published yet.
+    ReadDrafts,
+}
+
+/// Who may perform an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Anyone, signed in or not.
+    Everyone,
+    /// Any signed-in user, whatever their roles.
+    SignedIn,
+    /// Signed-in users holding one of these roles.
+    Roles(&'static [Role]),
+}
+
+/// The one table of who may do what. A new action must be added here, or it cannot be
+/// reached: [`permits`] has no default.
+pub const PERMISSIONS: &[(Action, Audience)] = &[
+    (Action::ReadPublished, Audience::Everyone),
+    (Action::SignIn, Audience::Everyone),
+    (Action::SignOut, Audience::SignedIn),
+    (
+        Action::ReadDrafts,
+        Audience::Roles(&[
+            Role::Administrator,
+            Role::PlanningOffice,
+            Role::DepartmentEditor,
+            Role::Member,
+        ]),
+    ),
+];
+
+/// Whether someone with these roles (`None`: not signed in) may perform the action.
+pub fn permits(roles: Option<&[Role]>, action: Action) -> bool {
+    let Some((_, audience)) = PERMISSIONS.iter().find(|(a, _)| *a == action) else {
+        return false;
+    };
+    match (audience, roles) {
+        (Audience::Everyone, _) => true,
+        (_, None) => false,
+        (Audience::SignedIn, Some(_)) => true,
+        (Audience::Roles(allowed), Some(held)) => held.iter().any(|r| allowed.contains(r)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_decides() {
+        assert!(permits(None, Action::ReadPublished));
+        assert!(permits(None, Action::SignIn));
+        assert!(!permits(None, Action::SignOut));
+        assert!(!permits(None, Action::ReadDrafts));
+        assert!(permits(Some(&[]), Action::SignOut));
+        assert!(!permits(Some(&[]), Action::ReadDrafts));
+        assert!(permits(Some(&[Role::Member]), Action::ReadDrafts));
     }
 }

@@ -10,7 +10,6 @@ use axum::extract::{FromRequestParts, OriginalUri, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
 use keikaku_app::Site;
 use keikaku_domain::{Plan, PlanId};
@@ -74,6 +73,8 @@ pub enum ApiError {
     BadRequest(String),
     /// 405: the API is read-only.
     MethodNotAllowed,
+    /// 401/403: the caller may not do this (authorization refused).
+    Forbidden,
     /// 500; the detail is logged, not returned.
     Internal(String),
 }
@@ -92,6 +93,12 @@ impl IntoResponse for ApiError {
         let (status, code, message, id) = match self {
             Self::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m, None),
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m, None),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "この操作をする権限がありません。".to_owned(),
+                None,
+            ),
             Self::MethodNotAllowed => {
                 let body = ErrorEnvelope {
                     error: ErrorBody {
@@ -140,7 +147,7 @@ impl IntoResponse for ApiError {
 /// The parameters of an endpoint's path. A path that cannot be read (percent-encoded bytes that
 /// are not UTF-8, such as `/api/v1/plans/%FF`) is a bad request in the error envelope, like any
 /// other id that is not an id, not axum's plain-text rejection.
-struct ApiPath<T>(T);
+pub(crate) struct ApiPath<T>(T);
 
 impl<S, T> FromRequestParts<S> for ApiPath<T>
 where
@@ -161,12 +168,14 @@ where
 }
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/municipality", get(municipality))
-        .route("/plans", get(list_plans))
-        .route("/plans/{id}", get(get_plan))
-        .route("/search", get(search))
-        .route("/openapi.json", get(openapi_json))
+    // Built from the route table, like every other route (see `routes`).
+    let mut router = Router::new();
+    for spec in crate::routes::ROUTES {
+        if let Some(path) = spec.path.strip_prefix("/api/v1") {
+            router = router.route(path, crate::routes::handler(spec));
+        }
+    }
+    router
         .fallback(not_found)
         // Without this, a POST answers axum's bare 405 with an empty body, outside the envelope.
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -217,7 +226,7 @@ fn only_params(params: &HashMap<String, String>, known: &[&str]) -> Result<(), A
 /// The municipality whose plans this server publishes.
 #[utoipa::path(get, path = "/api/v1/municipality", tag = "plans",
     responses((status = 200, body = MunicipalityDto), (status = 400, body = ErrorEnvelope)))]
-async fn municipality(
+pub(crate) async fn municipality(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
     uri: OriginalUri,
@@ -265,7 +274,7 @@ pub struct PlanList {
 /// Lists the published plans.
 #[utoipa::path(get, path = "/api/v1/plans", tag = "plans",
     responses((status = 200, body = PlanList), (status = 400, body = ErrorEnvelope)))]
-async fn list_plans(
+pub(crate) async fn list_plans(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
     uri: OriginalUri,
@@ -306,7 +315,7 @@ async fn list_plans(
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans",
     params(("id" = String, Path, description = "Plan id (lowercase ASCII slug)", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     responses((status = 200, body = PlanDto), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
-async fn get_plan(
+pub(crate) async fn get_plan(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     Query(params): Query<HashMap<String, String>>,
@@ -359,7 +368,7 @@ pub struct SearchResults {
         ("limit" = Option<u32>, Query, description = "Maximum hits (default 20)", minimum = 1, maximum = 100)
     ),
     responses((status = 200, body = SearchResults), (status = 400, body = ErrorEnvelope)))]
-async fn search(
+pub(crate) async fn search(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -416,7 +425,7 @@ async fn search(
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
     responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
-async fn openapi_json(headers: HeaderMap) -> Response {
+pub(crate) async fn openapi_json(headers: HeaderMap) -> Response {
     static DOC: std::sync::LazyLock<Entry> = std::sync::LazyLock::new(|| {
         let body = ApiDoc::openapi()
             .to_pretty_json()

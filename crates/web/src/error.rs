@@ -20,6 +20,8 @@ pub enum WebError {
     NotFound(Option<String>),
     /// The request itself is wrong (400).
     BadRequest(String),
+    /// The signed-in user may not do this (403).
+    Forbidden,
     /// A fault on our side (500); the text goes to the log, never to the page.
     Internal(String),
 }
@@ -30,6 +32,7 @@ impl WebError {
         match self {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,6 +118,10 @@ pub async fn render_errors(
             }),
         ),
         WebError::BadRequest(m) => ("リクエストに誤りがあります".to_owned(), m.clone()),
+        WebError::Forbidden => (
+            "このページを見る権限がありません".to_owned(),
+            "お使いのアカウントの役割では、このページを表示・操作できません。必要な場合はシステム管理者にお問い合わせください。".to_owned(),
+        ),
         WebError::Internal(_) => (
             "システムエラーが発生しました".to_owned(),
             "申し訳ありません。処理中に問題が発生しました。時間をおいて再度お試しください。".to_owned(),

@@ -26,6 +26,7 @@ pub mod cache;
 mod error;
 mod history;
 mod pages;
+pub mod routes;
 mod staff;
 mod views;
 
@@ -34,7 +35,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::middleware;
-use axum::routing::{any, get, post};
+use axum::routing::any;
 use keikaku_app::Catalog;
 use keikaku_app::auth::LoginLimiter;
 
@@ -76,38 +77,25 @@ impl AppState {
 
 /// The whole application: public pages, static assets, the JSON API and the fallback 404.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/search", get(pages::search))
-        .route("/plans/{plan}", get(pages::plan))
-        .route("/plans/{plan}/vision", get(pages::vision))
-        .route("/plans/{plan}/basic-plans/{id}", get(pages::basic_plan))
-        .route("/plans/{plan}/goals/{id}", get(pages::goal))
-        .route("/plans/{plan}/fields/{id}", get(pages::field))
-        .route("/plans/{plan}/measures/{id}", get(pages::measure))
-        .route(
-            "/plans/{plan}/priority-projects/{id}",
-            get(pages::priority_project),
-        )
-        .route("/plans/{plan}/objectives/{id}", get(pages::objective))
-        .route(
-            "/plans/{plan}/strategy-measures/{id}",
-            get(pages::strategy_measure),
-        )
-        .route("/plans/{plan}/elements/{id}", get(pages::element))
-        .route("/plans/{plan}/versions", get(history::versions))
-        .route("/plans/{plan}/compare", get(history::compare))
-        .route("/login", get(staff::login_page).post(staff::login_submit))
-        .route("/logout", post(staff::logout))
-        .route("/staff", get(staff::staff_page))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/static/{file}", get(assets::serve))
+    // Every route comes from the route table; the `/api/v1` ones are nested below.
+    let mut router = Router::new();
+    for spec in routes::ROUTES
+        .iter()
+        .filter(|r| !r.path.starts_with("/api/v1"))
+    {
+        router = router.route(spec.path, routes::handler(spec));
+    }
+    router
         .nest("/api/v1", api::router())
         // The rest of `/api` (`/api/v1/`, `/api/v2/…`) answers in JSON too, not with the HTML page.
         .route("/api", any(api::not_found))
         .route("/api/", any(api::not_found))
         .route("/api/{*rest}", any(api::not_found))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            routes::authorize,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,

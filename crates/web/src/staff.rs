@@ -145,6 +145,22 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Signe
     .await?)
 }
 
+/// The roles of the request's signed-in user (`None`: not signed in), for the
+/// authorization layer.
+pub(crate) async fn session_roles(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Vec<keikaku_domain::account::Role>>, WebError> {
+    Ok(signed_in(state, headers).await?.map(|s| s.user.roles))
+}
+
+/// The `Set-Cookie` that clears a session cookie the request carries but that names no live
+/// session (so the browser stops sending it).
+pub(crate) fn clear_stale_cookie(state: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
+    cookie(headers, SESSION_COOKIE)?;
+    clear_session_cookie(state).ok()
+}
+
 /// An HTML response that no cache keeps.
 fn private_page(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();

@@ -1,0 +1,164 @@
+//! The authorization matrix, generated from the route table: every route × every role (and
+//! anonymous), with the expected allow/deny written once below. A route added to the table
+//! without an expectation here fails `every_route_has_an_expectation`.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{TestApp, cookie_header, cookie_value, set_cookie};
+use keikaku_app::access::Operator;
+use keikaku_domain::account::{LoginId, Role, User};
+use keikaku_web::routes::{DENIED_HEADER, ROUTES};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Who asks: anonymous, or a user holding exactly one role.
+const VIEWERS: [Option<Role>; 5] = [
+    None,
+    Some(Role::Administrator),
+    Some(Role::PlanningOffice),
+    Some(Role::DepartmentEditor),
+    Some(Role::Member),
+];
+
+/// Expected access per route, in the order of [`VIEWERS`]:
+/// anonymous, administrator, planning office, department editor, member.
+const EXPECTED: &[(&str, &str, [bool; 5])] = &[
+    ("GET", "/", [true; 5]),
+    ("GET", "/search", [true; 5]),
+    ("GET", "/plans/{plan}", [true; 5]),
+    ("GET", "/plans/{plan}/vision", [true; 5]),
+    ("GET", "/plans/{plan}/basic-plans/{id}", [true; 5]),
+    ("GET", "/plans/{plan}/goals/{id}", [true; 5]),
+    ("GET", "/plans/{plan}/fields/{id}", [true; 5]),
+    ("GET", "/plans/{plan}/measures/{id}", [true; 5]),
+    ("GET", "/plans/{plan}/priority-projects/{id}", [true; 5]),
+    ("GET", "/plans/{plan}/objectives/{id}", [true; 5]),
+    ("GET", "/plans/{plan}/strategy-measures/{id}", [true; 5]),
+    ("GET", "/plans/{plan}/elements/{id}", [true; 5]),
+    ("GET", "/plans/{plan}/versions", [true; 5]),
+    ("GET", "/plans/{plan}/compare", [true; 5]),
+    ("GET", "/login", [true; 5]),
+    ("POST", "/login", [true; 5]),
+    ("POST", "/logout", [false, true, true, true, true]),
+    ("GET", "/staff", [false, true, true, true, true]),
+    ("GET", "/healthz", [true; 5]),
+    ("GET", "/static/{file}", [true; 5]),
+    ("GET", "/api/v1/municipality", [true; 5]),
+    ("GET", "/api/v1/plans", [true; 5]),
+    ("GET", "/api/v1/plans/{id}", [true; 5]),
+    ("GET", "/api/v1/search", [true; 5]),
+    ("GET", "/api/v1/openapi.json", [true; 5]),
+];
+
+#[test]
+fn every_route_has_an_expectation() {
+    for r in ROUTES {
+        assert!(
+            EXPECTED
+                .iter()
+                .any(|(m, p, _)| *m == r.method.as_str() && *p == r.path),
+            "{} {} has no expected access in tests/authorization.rs",
+            r.method,
+            r.path
+        );
+    }
+    for (m, p, _) in EXPECTED {
+        assert!(
+            ROUTES
+                .iter()
+                .any(|r| r.method.as_str() == *m && r.path == *p),
+            "{m} {p} is expected but not in the route table"
+        );
+    }
+}
+
+/// Creates a user with one role and signs them in through the login form; the session token.
+async fn session_for(app: &TestApp, role: Role) -> String {
+    let login = format!("user-{}", role.code().replace('_', "-"));
+    let user = User {
+        login_id: LoginId::parse(&login).unwrap(),
+        display_name: format!("{}の職員", role.label()),
+        department: String::new(),
+        roles: vec![role],
+        disabled: false,
+    };
+    keikaku_app::auth::create_user(
+        &Operator::at_console(),
+        app.store.as_ref(),
+        app.catalog.municipality_code(),
+        user,
+        PASSWORD,
+        common::at(),
+    )
+    .await
+    .unwrap();
+    let (_, headers, body) = app.get("/login").await;
+    let csrf = cookie_value(&set_cookie(&headers, "keikaku_login_csrf").unwrap()).to_owned();
+    assert!(body.contains(&csrf));
+    let (status, headers, body) = app
+        .post_form(
+            "/login",
+            &[
+                ("login_id", &login),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+            ],
+            &[("keikaku_login_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    cookie_value(&set_cookie(&headers, "keikaku_session").unwrap()).to_owned()
+}
+
+#[tokio::test]
+async fn every_route_for_every_role_is_allowed_or_denied_as_expected() {
+    let app = TestApp::new().await;
+    let mut sessions = Vec::new();
+    for viewer in VIEWERS {
+        sessions.push(match viewer {
+            None => None,
+            Some(role) => Some(session_for(&app, role).await),
+        });
+    }
+    let mut failures = Vec::new();
+    for (method, path, expected) in EXPECTED {
+        let route = ROUTES
+            .iter()
+            .find(|r| r.method.as_str() == *method && r.path == *path)
+            .unwrap();
+        for (i, session) in sessions.iter().enumerate() {
+            let mut request = Request::builder().method(*method).uri(route.example);
+            if let Some(token) = session {
+                request = request.header("cookie", cookie_header(&[("keikaku_session", token)]));
+            }
+            if *method == "POST" {
+                request = request.header("content-type", "application/x-www-form-urlencoded");
+            }
+            let (status, headers, _) = app.send(request.body(Body::empty()).unwrap()).await;
+            let denied = headers.contains_key(DENIED_HEADER);
+            if denied == expected[i] {
+                failures.push(format!(
+                    "{method} {} as {:?}: expected {}, got {status}{}",
+                    route.example,
+                    VIEWERS[i],
+                    if expected[i] { "allowed" } else { "denied" },
+                    if denied { " (denied)" } else { "" }
+                ));
+            }
+            // A refusal never leaks the page: anonymous users are sent to the sign-in page,
+            // signed-in users get 403.
+            if denied {
+                let want = if session.is_none() {
+                    StatusCode::SEE_OTHER
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(status, want, "{method} {}", route.example);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
