@@ -361,7 +361,9 @@ impl PlanStore for Store {
                     municipality: m.code.clone(),
                     at: author.at,
                     actor: author.actor.clone(),
-                    action: if found { "plan.replace" } else { "plan.import" }.to_owned(),
+                    action: write.action.clone().unwrap_or_else(|| {
+                        if found { "plan.replace" } else { "plan.import" }.to_owned()
+                    }),
                     target: plan.id().to_string(),
                     before: write.before.clone(),
                     after: Some(write.after.clone()),

@@ -37,6 +37,8 @@ pub enum Action {
     SignOut,
     /// Read plans that are not published yet.
     ReadDrafts,
+    /// Move a plan to another status (審議中, 決定, 公開 …).
+    ChangePlanStatus,
 }
 
 /// Who may perform an action.
@@ -65,7 +67,45 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
             Role::Member,
         ]),
     ),
+    (
+        Action::ChangePlanStatus,
+        Audience::Roles(&[Role::Administrator, Role::PlanningOffice]),
+    ),
 ];
+
+/// Proof that a signed-in user may perform an action: only [`Granted::check`] makes one, so a
+/// use case that takes it cannot be reached without the check.
+#[derive(Debug)]
+pub struct Granted {
+    user: keikaku_domain::account::User,
+    action: Action,
+}
+
+impl Granted {
+    /// Grants the action if the permission table allows it for the user's roles.
+    pub fn check(
+        user: keikaku_domain::account::User,
+        action: Action,
+    ) -> Result<Self, crate::AppError> {
+        if !user.disabled && permits(Some(&user.roles), action) {
+            Ok(Self { user, action })
+        } else {
+            Err(crate::AppError::Forbidden(
+                "この操作をする権限がありません。".to_owned(),
+            ))
+        }
+    }
+
+    /// The user acting.
+    pub fn user(&self) -> &keikaku_domain::account::User {
+        &self.user
+    }
+
+    /// The action granted.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+}
 
 /// Whether someone with these roles (`None`: not signed in) may perform the action.
 pub fn permits(roles: Option<&[Role]>, action: Action) -> bool {

@@ -82,6 +82,7 @@ pub async fn import(
                 }),
                 after: keikaku_planfile::to_json(&file.municipality, std::slice::from_ref(plan)),
                 plan: plan.clone(),
+                action: None,
             })
             .collect();
     let author = Author {

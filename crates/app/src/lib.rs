@@ -15,6 +15,7 @@ pub mod auth;
 mod catalog;
 pub mod history;
 pub mod search;
+pub mod status;
 
 pub use catalog::{Catalog, Site};
 
@@ -29,6 +30,9 @@ pub enum AppError {
     /// The input was refused; every problem is listed with its place.
     #[error("入力に{}件の問題があります。", .0.len())]
     Invalid(Vec<keikaku_planfile::FileProblem>),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The request conflicts with stored data (e.g. the plan exists already).
     #[error("{0}")]
     Conflict(String),

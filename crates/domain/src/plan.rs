@@ -88,6 +88,18 @@ impl PlanStatus {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// The statuses a plan may move to from this one: one step forward (草案 → 審議中 →
+    /// 決定 → 公開), or back to 草案 while under deliberation (the council sent it back), or
+    /// from 公開 back to 決定 (withdrawn from the public site).
+    pub fn next(self) -> &'static [Self] {
+        match self {
+            Self::Draft => &[Self::UnderDeliberation],
+            Self::UnderDeliberation => &[Self::Adopted, Self::Draft],
+            Self::Adopted => &[Self::Published],
+            Self::Published => &[Self::Adopted],
+        }
+    }
+
     /// The Japanese name shown to users.
     pub fn label(self) -> &'static str {
         match self {

@@ -201,6 +201,7 @@ impl From<AppError> for Failure {
                 Self::Invalid(text.trim_end().to_owned())
             }
             AppError::Conflict(m) => Self::Conflict(m),
+            AppError::Forbidden(m) => Self::Invalid(m),
             AppError::NotFound(m) => Self::NotFound(m),
             AppError::Store(e) => Self::from(e),
         }

@@ -47,6 +47,7 @@ pub fn writes(municipality: &Municipality, plans: &[Plan]) -> Vec<PlanWrite> {
             plan: p.clone(),
             before: None,
             after: keikaku_planfile::to_json(municipality, std::slice::from_ref(p)),
+            action: None,
         })
         .collect()
 }

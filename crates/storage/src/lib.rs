@@ -65,6 +65,8 @@ pub struct PlanWrite {
     pub before: Option<String>,
     /// The plan as a plan file; also the snapshot of the new version.
     pub after: String,
+    /// The audit action; `None` records `plan.import` or `plan.replace`.
+    pub action: Option<String>,
 }
 
 /// One frozen version of a plan: every write of a plan creates the next version.

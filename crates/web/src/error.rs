@@ -42,6 +42,7 @@ impl From<keikaku_app::AppError> for WebError {
     fn from(e: keikaku_app::AppError) -> Self {
         match e {
             keikaku_app::AppError::NotFound(m) => Self::NotFound(Some(m)),
+            keikaku_app::AppError::Forbidden(_) => Self::Forbidden,
             other => Self::Internal(other.to_string()),
         }
     }
@@ -142,6 +143,13 @@ pub async fn render_errors(
         .render()
         .unwrap_or_else(|_| "エラーが発生しました。".to_owned());
     let mut out = (fault.error.status(), body).into_response();
+    // Keep what the failing response said besides its body (e.g. the authorization layer's
+    // refusal marker, cookies to clear).
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     out.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

@@ -41,7 +41,7 @@ const fn spec(
     }
 }
 
-use Action::{ReadDrafts, ReadPublished, SignIn, SignOut};
+use Action::{ChangePlanStatus, ReadDrafts, ReadPublished, SignIn, SignOut};
 
 /// Every route of the application (the `/api/v1` routes with their full path).
 pub const ROUTES: &[RouteSpec] = &[
@@ -128,6 +128,12 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Method::POST, "/login", SignIn, "/login"),
     spec(Method::POST, "/logout", SignOut, "/logout"),
     spec(Method::GET, "/staff", ReadDrafts, "/staff"),
+    spec(
+        Method::POST,
+        "/staff/plans/{plan}/status",
+        ChangePlanStatus,
+        "/staff/plans/sogo-keikaku/status",
+    ),
     spec(Method::GET, "/healthz", ReadPublished, "/healthz"),
     spec(
         Method::GET,
@@ -184,6 +190,7 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         ("POST", "/login") => post(staff::login_submit),
         ("POST", "/logout") => post(staff::logout),
         ("GET", "/staff") => get(staff::staff_page),
+        ("POST", "/staff/plans/{plan}/status") => post(staff::change_status),
         ("GET", "/healthz") => get(|| async { "ok" }),
         ("GET", "/static/{file}") => get(assets::serve),
         ("GET", "/api/v1/municipality") => get(api::municipality),

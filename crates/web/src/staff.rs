@@ -10,16 +10,18 @@
 //! hidden field. Staff pages are never cached (`Cache-Control: no-store`), and the public
 //! pages carry nothing of the signed-in user, so their cache stays shared.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use keikaku_app::access::{Action, Granted, permits};
 use keikaku_app::auth::{self, LoginError, Signed};
 use keikaku_domain::PlanStatus;
 use keikaku_domain::audit::Timestamp;
@@ -377,6 +379,10 @@ pub async fn logout(
 // ---------------------------------------------------------------- staff page
 
 struct PlanRow {
+    id: String,
+    status_code: &'static str,
+    /// The statuses the plan may move to: code and label.
+    next: Vec<(&'static str, &'static str)>,
     title: String,
     href: Option<String>,
     kind: &'static str,
@@ -394,6 +400,8 @@ struct StaffPage {
     roles: String,
     csrf: String,
     plans: Vec<PlanRow>,
+    may_change_status: bool,
+    notice: Option<String>,
 }
 
 /// `GET /staff`: who is signed in, a sign-out button, and every plan of the municipality with
@@ -402,6 +410,7 @@ struct StaffPage {
 pub async fn staff_page(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let Some(signed) = signed_in(&state, &headers).await? else {
         let mut response = see_other("/login");
@@ -426,6 +435,15 @@ pub async fn staff_page(
         .map(|s| {
             let published = s.header.status == PlanStatus::Published;
             PlanRow {
+                id: s.header.id.to_string(),
+                status_code: s.header.status.code(),
+                next: s
+                    .header
+                    .status
+                    .next()
+                    .iter()
+                    .map(|n| (n.code(), n.label()))
+                    .collect(),
                 title: s.header.title.clone(),
                 href: published.then(|| plan_href(&s.header.id)),
                 kind: s.kind.label(),
@@ -442,6 +460,105 @@ pub async fn staff_page(
         roles: views::roles_label(&user.roles),
         csrf: signed.csrf.clone(),
         plans,
+        may_change_status: permits(Some(&user.roles), Action::ChangePlanStatus),
+        notice: query
+            .get("changed")
+            .map(|id| format!("計画「{id}」の状態を変更しました。変更は監査ログに記録され、新しい版として保存されました。")),
     };
     Ok(private_page(StatusCode::OK, page.render()?))
+}
+
+// ---------------------------------------------------------------- plan status
+
+/// The fields of a status-change form.
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    layout: Layout,
+    heading: String,
+    message: String,
+}
+
+/// `POST /staff/plans/{plan}/status`: moves a plan to its next status (planning office and
+/// administrators; the route table says so). The form carries the status the user saw, so a
+/// change made meanwhile by someone else is reported, never overwritten.
+pub async fn change_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    crate::pages::PagePath(plan): crate::pages::PagePath<String>,
+    form: Result<Form<StatusForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let Some(signed) = signed_in(&state, &headers).await? else {
+        return Ok(see_other("/login"));
+    };
+    let Ok(Form(form)) = form else {
+        return Err(WebError::BadRequest(
+            "フォームの内容を読み取れません。".to_owned(),
+        ));
+    };
+    if require_csrf(Some(&signed.csrf), form.csrf.as_deref()).is_err() {
+        return forbidden(&state).await;
+    }
+    let plan_id = crate::pages::plan_id(&plan)?;
+    let status = |code: &str| {
+        PlanStatus::from_code(code)
+            .ok_or_else(|| WebError::BadRequest(format!("状態「{code}」はありません。")))
+    };
+    let (from, to) = (status(&form.from)?, status(&form.to)?);
+    let granted = Granted::check(signed.user.clone(), Action::ChangePlanStatus)?;
+    let result = keikaku_app::status::change_status(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan_id,
+        from,
+        to,
+        now()?,
+    )
+    .await;
+    let (code, heading, message) = match result {
+        Ok(_) => {
+            state.catalog.invalidate().await?;
+            tracing::info!(login_id = %signed.user.login_id, plan = %plan_id, to = to.code(), "plan status changed");
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            let location = format!("/staff?changed={plan_id}");
+            response.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(&location).map_err(|e| WebError::Internal(e.to_string()))?,
+            );
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            return Ok(response);
+        }
+        Err(keikaku_app::AppError::Conflict(m)) => {
+            (StatusCode::CONFLICT, "状態を変更できませんでした", m)
+        }
+        Err(keikaku_app::AppError::Invalid(problems)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "状態を変更できませんでした",
+            problems
+                .into_iter()
+                .map(|p| p.message)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let page = MessagePage {
+        layout: layout(&state, heading).await?,
+        heading: heading.to_owned(),
+        message,
+    };
+    Ok(private_page(code, page.render()?))
 }

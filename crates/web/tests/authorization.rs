@@ -44,6 +44,11 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("POST", "/login", [true; 5]),
     ("POST", "/logout", [false, true, true, true, true]),
     ("GET", "/staff", [false, true, true, true, true]),
+    (
+        "POST",
+        "/staff/plans/{plan}/status",
+        [false, true, true, false, false],
+    ),
     ("GET", "/healthz", [true; 5]),
     ("GET", "/static/{file}", [true; 5]),
     ("GET", "/api/v1/municipality", [true; 5]),
