@@ -39,6 +39,10 @@ pub enum Action {
     ReadDrafts,
     /// Move a plan to another status (審議中, 決定, 公開 …).
     ChangePlanStatus,
+    /// Browse the audit log and check its chain.
+    ReadAudit,
+    /// See and manage user accounts.
+    ManageUsers,
 }
 
 /// Who may perform an action.
@@ -71,7 +75,39 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
         Action::ChangePlanStatus,
         Audience::Roles(&[Role::Administrator, Role::PlanningOffice]),
     ),
+    (Action::ReadAudit, Audience::Roles(&[Role::Administrator])),
+    (Action::ManageUsers, Audience::Roles(&[Role::Administrator])),
 ];
+
+/// Whoever a use case acts for: the console operator (who may do everything) or a signed-in
+/// user holding a [`Granted`] action.
+pub trait Authority {
+    /// Whether this authority covers the action.
+    fn allows(&self, action: Action) -> bool;
+}
+
+impl Authority for Operator {
+    fn allows(&self, _: Action) -> bool {
+        true
+    }
+}
+
+impl Authority for Granted {
+    fn allows(&self, action: Action) -> bool {
+        self.action == action
+    }
+}
+
+/// Refuses a use case to an authority that does not cover its action.
+pub fn require(authority: &impl Authority, action: Action) -> Result<(), crate::AppError> {
+    if authority.allows(action) {
+        Ok(())
+    } else {
+        Err(crate::AppError::Forbidden(
+            "この操作をする権限がありません。".to_owned(),
+        ))
+    }
+}
 
 /// Proof that a signed-in user may perform an action: only [`Granted::check`] makes one, so a
 /// use case that takes it cannot be reached without the check.

@@ -218,10 +218,11 @@ pub async fn create_user(
 
 /// Every user of the municipality, by login id, as the operator sees them.
 pub async fn users(
-    _: &Operator,
+    authority: &impl crate::access::Authority,
     store: &dyn PlanStore,
     code: &MunicipalityCode,
 ) -> Result<Vec<User>, AppError> {
+    crate::access::require(authority, crate::access::Action::ManageUsers)?;
     Ok(store.users(code).await?)
 }
 

@@ -7,7 +7,7 @@ use keikaku_domain::{MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_storage::{PlanStore, VersionSummary};
 
 use crate::AppError;
-use crate::access::Operator;
+use crate::access::{Action, Authority, require};
 
 /// Entries read per query while checking the chain: memory stays bounded however long the
 /// log is.
@@ -16,10 +16,11 @@ const PAGE: u32 = 1000;
 /// Checks the whole audit chain of a municipality, oldest entry first. `Ok(Ok(n))`: `n`
 /// entries checked, all intact; `Ok(Err(b))`: the first broken entry.
 pub async fn verify_audit(
-    _: &Operator,
+    authority: &impl Authority,
     store: &dyn PlanStore,
     code: &MunicipalityCode,
 ) -> Result<Result<u64, ChainBreak>, AppError> {
+    require(authority, Action::ReadAudit)?;
     let mut verifier = ChainVerifier::new();
     let mut after = 0;
     loop {
@@ -38,11 +39,12 @@ pub async fn verify_audit(
 
 /// The latest audit entries, newest first, at most `limit`.
 pub async fn recent_audit(
-    _: &Operator,
+    authority: &impl Authority,
     store: &dyn PlanStore,
     code: &MunicipalityCode,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, AppError> {
+    require(authority, Action::ReadAudit)?;
     // Entries are read oldest first; keep the last `limit` while paging.
     let mut kept: std::collections::VecDeque<AuditEntry> = std::collections::VecDeque::new();
     let mut after = 0;

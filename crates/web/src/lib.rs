@@ -20,6 +20,7 @@
 //! # }
 //! ```
 
+mod admin;
 mod api;
 mod assets;
 pub mod cache;

@@ -11,7 +11,7 @@ use axum::routing::{MethodRouter, any, get, post};
 use keikaku_app::access::{Action, permits};
 
 use crate::error::WebError;
-use crate::{AppState, api, assets, history, pages, staff};
+use crate::{AppState, admin, api, assets, history, pages, staff};
 
 /// One route: method, path pattern (axum syntax), what it does, and an example URL (used by
 /// the authorization matrix test).
@@ -41,7 +41,9 @@ const fn spec(
     }
 }
 
-use Action::{ChangePlanStatus, ReadDrafts, ReadPublished, SignIn, SignOut};
+use Action::{
+    ChangePlanStatus, ManageUsers, ReadAudit, ReadDrafts, ReadPublished, SignIn, SignOut,
+};
 
 /// Every route of the application (the `/api/v1` routes with their full path).
 pub const ROUTES: &[RouteSpec] = &[
@@ -128,6 +130,8 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Method::POST, "/login", SignIn, "/login"),
     spec(Method::POST, "/logout", SignOut, "/logout"),
     spec(Method::GET, "/staff", ReadDrafts, "/staff"),
+    spec(Method::GET, "/staff/audit", ReadAudit, "/staff/audit"),
+    spec(Method::GET, "/staff/users", ManageUsers, "/staff/users"),
     spec(
         Method::POST,
         "/staff/plans/{plan}/status",
@@ -191,6 +195,8 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         ("POST", "/logout") => post(staff::logout),
         ("GET", "/staff") => get(staff::staff_page),
         ("POST", "/staff/plans/{plan}/status") => post(staff::change_status),
+        ("GET", "/staff/audit") => get(admin::audit),
+        ("GET", "/staff/users") => get(admin::users),
         ("GET", "/healthz") => get(|| async { "ok" }),
         ("GET", "/static/{file}") => get(assets::serve),
         ("GET", "/api/v1/municipality") => get(api::municipality),

@@ -163,6 +163,24 @@ pub(crate) fn clear_stale_cookie(state: &AppState, headers: &HeaderMap) -> Optio
     clear_session_cookie(state).ok()
 }
 
+/// The signed-in user of the request, if any (for pages in other modules).
+pub(crate) async fn signed_user(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<keikaku_domain::account::User>, WebError> {
+    Ok(signed_in(state, headers).await?.map(|s| s.user))
+}
+
+/// An HTML response that no cache keeps (for pages in other modules).
+pub(crate) fn private_response(status: StatusCode, body: String) -> Response {
+    private_page(status, body)
+}
+
+/// The layout of a staff page (for pages in other modules).
+pub(crate) async fn staff_layout(state: &AppState, title: &str) -> Result<Layout, WebError> {
+    layout(state, title).await
+}
+
 /// An HTML response that no cache keeps.
 fn private_page(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
@@ -401,6 +419,7 @@ struct StaffPage {
     csrf: String,
     plans: Vec<PlanRow>,
     may_change_status: bool,
+    may_administer: bool,
     notice: Option<String>,
 }
 
@@ -461,6 +480,7 @@ pub async fn staff_page(
         csrf: signed.csrf.clone(),
         plans,
         may_change_status: permits(Some(&user.roles), Action::ChangePlanStatus),
+        may_administer: permits(Some(&user.roles), Action::ReadAudit),
         notice: query
             .get("changed")
             .map(|id| format!("計画「{id}」の状態を変更しました。変更は監査ログに記録され、新しい版として保存されました。")),

@@ -44,6 +44,8 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("POST", "/login", [true; 5]),
     ("POST", "/logout", [false, true, true, true, true]),
     ("GET", "/staff", [false, true, true, true, true]),
+    ("GET", "/staff/audit", [false, true, false, false, false]),
+    ("GET", "/staff/users", [false, true, false, false, false]),
     (
         "POST",
         "/staff/plans/{plan}/status",

@@ -1,0 +1,107 @@
+//! Administrators' pages: the audit log with its chain check, and the list of users.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{TestApp, cookie_value, set_cookie};
+use keikaku_app::access::Operator;
+use keikaku_domain::account::{LoginId, Role, User};
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn admin_session(app: &TestApp) -> String {
+    let user = User {
+        login_id: LoginId::parse("admin").unwrap(),
+        display_name: "管理 花子".to_owned(),
+        department: "情報政策課".to_owned(),
+        roles: vec![Role::Administrator],
+        disabled: false,
+    };
+    keikaku_app::auth::create_user(
+        &Operator::at_console(),
+        app.store.as_ref(),
+        app.catalog.municipality_code(),
+        user,
+        PASSWORD,
+        common::at(),
+    )
+    .await
+    .unwrap();
+    let (_, headers, _) = app.get("/login").await;
+    let csrf = cookie_value(&set_cookie(&headers, "keikaku_login_csrf").unwrap()).to_owned();
+    let (status, headers, body) = app
+        .post_form(
+            "/login",
+            &[
+                ("login_id", "admin"),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+            ],
+            &[("keikaku_login_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    cookie_value(&set_cookie(&headers, "keikaku_session").unwrap()).to_owned()
+}
+
+#[tokio::test]
+async fn an_administrator_browses_the_audit_log_and_the_users() {
+    let app = TestApp::new().await;
+    app.add_user("kikaku", "<script>alert(1)</script>", PASSWORD)
+        .await;
+    let token = admin_session(&app).await;
+    let cookies = [("keikaku_session", token.as_str())];
+    let (_, _, staff) = app.get_with_cookies("/staff", &cookies).await;
+    assert!(staff.contains("href=\"/staff/audit\"") && staff.contains("href=\"/staff/users\""));
+
+    let (status, headers, audit) = app.get_with_cookies("/staff/audit", &cookies).await;
+    assert_eq!(status, StatusCode::OK, "{audit}");
+    assert_eq!(
+        common::header(&headers, &axum::http::header::CACHE_CONTROL),
+        "no-store"
+    );
+    assert!(audit.contains("4件の記録を検証しました"), "{audit}");
+    assert!(audit.contains("改ざんは見つかりませんでした"), "{audit}");
+    for text in ["計画の取り込み", "利用者の登録", "sogo-senryaku", "kikaku"] {
+        assert!(audit.contains(text), "{text} missing:\n{audit}");
+    }
+    assert_eq!(common::count(&audit, "<h1>"), 1);
+
+    let (status, _, users) = app.get_with_cookies("/staff/users", &cookies).await;
+    assert_eq!(status, StatusCode::OK, "{users}");
+    assert!(
+        users.contains("管理 花子") && users.contains("管理者") && users.contains("企画担当"),
+        "{users}"
+    );
+    assert!(!users.contains("<script>alert(1)"), "{users}");
+}
+
+#[tokio::test]
+async fn other_staff_do_not_see_the_admin_links() {
+    let app = TestApp::new().await;
+    app.add_user("kikaku", "企画 太郎", PASSWORD).await;
+    let (_, headers, _) = app.get("/login").await;
+    let csrf = cookie_value(&set_cookie(&headers, "keikaku_login_csrf").unwrap()).to_owned();
+    let (_, headers, _) = app
+        .post_form(
+            "/login",
+            &[
+                ("login_id", "kikaku"),
+                ("password", PASSWORD),
+                ("csrf", &csrf),
+            ],
+            &[("keikaku_login_csrf", &csrf)],
+        )
+        .await;
+    let token = cookie_value(&set_cookie(&headers, "keikaku_session").unwrap()).to_owned();
+    let (_, _, staff) = app
+        .get_with_cookies("/staff", &[("keikaku_session", &token)])
+        .await;
+    assert!(!staff.contains("/staff/audit"), "{staff}");
+    let (status, _, page) = app
+        .get_with_cookies("/staff/audit", &[("keikaku_session", &token)])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("権限がありません"), "{page}");
+}
