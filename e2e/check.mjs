@@ -151,6 +151,19 @@ async function checkPage(desk, phone, url, expectStatus = 200) {
   return { links: s.links, text: s.text, html: true };
 }
 
+// Staff pages, checked after signing in when the script is given an account.
+const STAFF_LOGIN = process.env.KEIKAKU_E2E_LOGIN || '';
+const STAFF_PASSWORD = process.env.KEIKAKU_E2E_PASSWORD || '';
+const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users'];
+
+// Signs in through the login form, as a person would.
+async function signIn(page) {
+  await page.goto(new URL('/login', BASE).href, { waitUntil: 'load' });
+  await page.fill('#login-id', STAFF_LOGIN);
+  await page.fill('#login-password', STAFF_PASSWORD);
+  await Promise.all([page.waitForURL('**/staff'), page.click('.login-form button[type=submit]')]);
+}
+
 async function main() {
   // playwright's launch() gives Chromium a fresh temporary --user-data-dir
   // itself (and deletes it on close); it refuses one passed in args.
@@ -220,6 +233,22 @@ async function main() {
     const nf = await checkPage(desk, phone, new URL(NOT_FOUND_PATH, BASE).href, 404);
     record('404 page is in Japanese',
       /[\u3040-\u30ff\u4e00-\u9fff]/.test(nf.text || '') ? [] : ['no Japanese text on the 404 page']);
+
+    // Staff pages (signed in): the same per-page checks, axe included.
+    if (STAFF_LOGIN) {
+      let signedIn = true;
+      try {
+        await signIn(desk);
+        await signIn(phone);
+      } catch (e) {
+        signedIn = false;
+        record('sign in through the login form', [String(e).split('\n')[0]]);
+      }
+      if (signedIn) {
+        record('sign in through the login form', []);
+        for (const path of STAFF_PAGES) await checkPage(desk, phone, new URL(path, BASE).href);
+      }
+    }
 
     // Print: the home page printed still shows the future image.
     await desk.emulateMedia({ media: 'print' });
