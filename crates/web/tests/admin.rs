@@ -4,45 +4,15 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, cookie_value, set_cookie};
-use keikaku_app::access::Operator;
-use keikaku_domain::account::{LoginId, Role, User};
+use common::TestApp;
+use keikaku_domain::account::Role;
 
 const PASSWORD: &str = "correct horse battery";
 
 async fn admin_session(app: &TestApp) -> String {
-    let user = User {
-        login_id: LoginId::parse("admin").unwrap(),
-        display_name: "管理 花子".to_owned(),
-        department: "情報政策課".to_owned(),
-        roles: vec![Role::Administrator],
-        disabled: false,
-    };
-    keikaku_app::auth::create_user(
-        &Operator::at_console(),
-        app.store.as_ref(),
-        app.catalog.municipality_code(),
-        user,
-        PASSWORD,
-        common::at(),
-    )
-    .await
-    .unwrap();
-    let (_, headers, _) = app.get("/login").await;
-    let csrf = cookie_value(&set_cookie(&headers, "keikaku_login_csrf").unwrap()).to_owned();
-    let (status, headers, body) = app
-        .post_form(
-            "/login",
-            &[
-                ("login_id", "admin"),
-                ("password", PASSWORD),
-                ("csrf", &csrf),
-            ],
-            &[("keikaku_login_csrf", &csrf)],
-        )
+    app.add_user_with("admin", "管理 花子", Role::Administrator, PASSWORD)
         .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    cookie_value(&set_cookie(&headers, "keikaku_session").unwrap()).to_owned()
+    app.sign_in("admin", PASSWORD).await
 }
 
 #[tokio::test]
@@ -81,20 +51,7 @@ async fn an_administrator_browses_the_audit_log_and_the_users() {
 async fn other_staff_do_not_see_the_admin_links() {
     let app = TestApp::new().await;
     app.add_user("kikaku", "企画 太郎", PASSWORD).await;
-    let (_, headers, _) = app.get("/login").await;
-    let csrf = cookie_value(&set_cookie(&headers, "keikaku_login_csrf").unwrap()).to_owned();
-    let (_, headers, _) = app
-        .post_form(
-            "/login",
-            &[
-                ("login_id", "kikaku"),
-                ("password", PASSWORD),
-                ("csrf", &csrf),
-            ],
-            &[("keikaku_login_csrf", &csrf)],
-        )
-        .await;
-    let token = cookie_value(&set_cookie(&headers, "keikaku_session").unwrap()).to_owned();
+    let token = app.sign_in("kikaku", PASSWORD).await;
     let (_, _, staff) = app
         .get_with_cookies("/staff", &[("keikaku_session", &token)])
         .await;

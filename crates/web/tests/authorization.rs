@@ -7,9 +7,8 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{TestApp, cookie_header, cookie_value, set_cookie};
-use keikaku_app::access::Operator;
-use keikaku_domain::account::{LoginId, Role, User};
+use common::{TestApp, cookie_header};
+use keikaku_domain::account::Role;
 use keikaku_web::routes::{DENIED_HEADER, ROUTES};
 
 const PASSWORD: &str = "correct horse battery";
@@ -85,39 +84,9 @@ fn every_route_has_an_expectation() {
 /// Creates a user with one role and signs them in through the login form; the session token.
 async fn session_for(app: &TestApp, role: Role) -> String {
     let login = format!("user-{}", role.code().replace('_', "-"));
-    let user = User {
-        login_id: LoginId::parse(&login).unwrap(),
-        display_name: format!("{}の職員", role.label()),
-        department: String::new(),
-        roles: vec![role],
-        disabled: false,
-    };
-    keikaku_app::auth::create_user(
-        &Operator::at_console(),
-        app.store.as_ref(),
-        app.catalog.municipality_code(),
-        user,
-        PASSWORD,
-        common::at(),
-    )
-    .await
-    .unwrap();
-    let (_, headers, body) = app.get("/login").await;
-    let csrf = cookie_value(&set_cookie(&headers, "keikaku_login_csrf").unwrap()).to_owned();
-    assert!(body.contains(&csrf));
-    let (status, headers, body) = app
-        .post_form(
-            "/login",
-            &[
-                ("login_id", &login),
-                ("password", PASSWORD),
-                ("csrf", &csrf),
-            ],
-            &[("keikaku_login_csrf", &csrf)],
-        )
+    app.add_user_with(&login, &format!("{}の職員", role.label()), role, PASSWORD)
         .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    cookie_value(&set_cookie(&headers, "keikaku_session").unwrap()).to_owned()
+    app.sign_in(&login, PASSWORD).await
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, cookie_value, example_json, plan_mut, set_cookie, to_text};
+use common::{TestApp, example_json, plan_mut, to_text};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -15,21 +15,7 @@ async fn signed_in_app() -> (TestApp, String, String) {
     let app = TestApp::with_plan_file(&to_text(&file)).await;
     // `add_user` creates a planning-office user.
     app.add_user("kikaku", "企画 太郎", PASSWORD).await;
-    let (_, headers, _) = app.get("/login").await;
-    let login_csrf = cookie_value(&set_cookie(&headers, "keikaku_login_csrf").unwrap()).to_owned();
-    let (status, headers, body) = app
-        .post_form(
-            "/login",
-            &[
-                ("login_id", "kikaku"),
-                ("password", PASSWORD),
-                ("csrf", &login_csrf),
-            ],
-            &[("keikaku_login_csrf", &login_csrf)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let token = cookie_value(&set_cookie(&headers, "keikaku_session").unwrap()).to_owned();
+    let token = app.sign_in("kikaku", PASSWORD).await;
     let (_, _, page) = app
         .get_with_cookies("/staff", &[("keikaku_session", &token)])
         .await;

@@ -90,11 +90,23 @@ impl TestApp {
 
     /// Creates a staff user through the use case, as the operator (role: planning office).
     pub async fn add_user(&self, login_id: &str, display_name: &str, password: &str) {
+        self.add_user_with(login_id, display_name, Role::PlanningOffice, password)
+            .await;
+    }
+
+    /// Creates a staff user with one role through the use case, as the operator.
+    pub async fn add_user_with(
+        &self,
+        login_id: &str,
+        display_name: &str,
+        role: Role,
+        password: &str,
+    ) {
         let user = User {
             login_id: LoginId::parse(login_id).unwrap(),
             display_name: display_name.to_owned(),
             department: "企画政策課".to_owned(),
-            roles: vec![Role::PlanningOffice],
+            roles: vec![role],
             disabled: false,
         };
         keikaku_app::auth::create_user(
@@ -107,6 +119,26 @@ impl TestApp {
         )
         .await
         .unwrap();
+    }
+
+    /// Signs a user in through the login form (GET /login, then POST with its CSRF token);
+    /// the session token of the cookie.
+    pub async fn sign_in(&self, login_id: &str, password: &str) -> String {
+        let (_, headers, _) = self.get("/login").await;
+        let csrf = cookie_value(&set_cookie(&headers, "keikaku_login_csrf").unwrap()).to_owned();
+        let (status, headers, body) = self
+            .post_form(
+                "/login",
+                &[
+                    ("login_id", login_id),
+                    ("password", password),
+                    ("csrf", &csrf),
+                ],
+                &[("keikaku_login_csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        cookie_value(&set_cookie(&headers, "keikaku_session").unwrap()).to_owned()
     }
 
     /// `GET path` with cookies.
