@@ -94,22 +94,37 @@ pub struct VersionComparison {
     pub diff: PlanDiff,
 }
 
-async fn published_version(
+/// Every version of a plan, drafts included, oldest first (for those who may read drafts).
+pub async fn all_versions(
+    authority: &impl Authority,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    plan: &PlanId,
+) -> Result<Vec<VersionSummary>, AppError> {
+    require(authority, Action::ReadDrafts)?;
+    Ok(store.plan_versions(code, plan).await?)
+}
+
+/// One version of a plan, as a plan; `published_only` hides the others.
+async fn version(
     store: &dyn PlanStore,
     code: &MunicipalityCode,
     plan: &PlanId,
     number: u32,
+    published_only: bool,
 ) -> Result<(VersionSummary, Plan), AppError> {
     let not_found = || {
-        AppError::NotFound(format!(
-            "計画「{plan}」の第{number}版は公開されていません。"
-        ))
+        AppError::NotFound(if published_only {
+            format!("計画「{plan}」の第{number}版は公開されていません。")
+        } else {
+            format!("計画「{plan}」に第{number}版はありません。")
+        })
     };
     let (summary, snapshot) = store
         .plan_version(code, plan, number)
         .await?
         .ok_or_else(not_found)?;
-    if summary.status != PlanStatus::Published {
+    if published_only && summary.status != PlanStatus::Published {
         return Err(not_found());
     }
     let file = keikaku_planfile::read_snapshot(&snapshot).map_err(|problems| {
@@ -133,8 +148,33 @@ pub async fn compare_versions(
     from: u32,
     to: u32,
 ) -> Result<VersionComparison, AppError> {
-    let (from_summary, old) = published_version(store, code, plan, from).await?;
-    let (to_summary, new) = published_version(store, code, plan, to).await?;
+    compare(store, code, plan, from, to, true).await
+}
+
+/// Compares any two versions of a plan, drafts included (for those who may read drafts:
+/// councils see what changed after their remarks before anything is published).
+pub async fn compare_any_versions(
+    authority: &impl Authority,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    plan: &PlanId,
+    from: u32,
+    to: u32,
+) -> Result<VersionComparison, AppError> {
+    require(authority, Action::ReadDrafts)?;
+    compare(store, code, plan, from, to, false).await
+}
+
+async fn compare(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    plan: &PlanId,
+    from: u32,
+    to: u32,
+    published_only: bool,
+) -> Result<VersionComparison, AppError> {
+    let (from_summary, old) = version(store, code, plan, from, published_only).await?;
+    let (to_summary, new) = version(store, code, plan, to, published_only).await?;
     Ok(VersionComparison {
         diff: diff_plans(&old, &new),
         from: from_summary,

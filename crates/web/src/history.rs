@@ -6,8 +6,10 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use keikaku_app::history;
+use keikaku_app::access::{Action, Granted};
+use keikaku_app::{Site, history};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::diff::{Change, TextPart};
 use keikaku_domain::era::{CivilDate, format_date};
@@ -15,7 +17,9 @@ use keikaku_domain::era::{CivilDate, format_date};
 use crate::AppState;
 use crate::error::WebError;
 use crate::pages::{PagePath, missing, plan_id};
+use crate::staff::signed_user;
 use crate::views::{Layout, YEAR_STYLE, element_href, plan_href};
+use keikaku_domain::PlanId;
 
 /// 「令和7年11月26日 15:15」 in Japan time (UTC+9, no daylight saving).
 pub fn jst_label(at: Timestamp) -> String {
@@ -34,6 +38,7 @@ pub fn jst_label(at: Timestamp) -> String {
 
 struct VersionRow {
     number: u32,
+    status: &'static str,
     at: String,
     previous: u32,
     changes_href: Option<String>,
@@ -46,18 +51,101 @@ struct VersionsPage {
     plan_title: String,
     versions: Vec<VersionRow>,
     compare_action: String,
+    show_status: bool,
+}
+
+/// Who is looking: the public (published versions only) or staff who may read drafts (every
+/// version, under `/staff/plans/…`, never cached).
+enum Scope {
+    Public,
+    Staff(Granted),
+}
+
+impl Scope {
+    async fn of(state: &AppState, headers: &HeaderMap, staff: bool) -> Result<Self, WebError> {
+        if !staff {
+            return Ok(Self::Public);
+        }
+        let user = signed_user(state, headers)
+            .await?
+            .ok_or(WebError::Forbidden)?;
+        Ok(Self::Staff(Granted::check(user, Action::ReadDrafts)?))
+    }
+
+    fn base(&self) -> &'static str {
+        match self {
+            Self::Public => "/plans",
+            Self::Staff(_) => "/staff/plans",
+        }
+    }
+}
+
+/// The title of a plan the scope may see: published plans from the catalog, any stored plan
+/// for staff.
+async fn plan_title(
+    state: &AppState,
+    site: &Site,
+    scope: &Scope,
+    id: &PlanId,
+) -> Result<String, WebError> {
+    match scope {
+        Scope::Public => Ok(missing(site.plan(id))?.header().title.clone()),
+        Scope::Staff(_) => {
+            let stored = state
+                .catalog
+                .store()
+                .plan(&site.municipality.code, id)
+                .await
+                .map_err(keikaku_app::AppError::from)?;
+            Ok(missing(stored)?.header().title.clone())
+        }
+    }
+}
+
+fn respond(scope: &Scope, body: String) -> Response {
+    let cache = match scope {
+        Scope::Public => "no-cache",
+        Scope::Staff(_) => "no-store",
+    };
+    ([(axum::http::header::CACHE_CONTROL, cache)], Html(body)).into_response()
 }
 
 /// `GET /plans/{plan}/versions`.
 pub async fn versions(
-    State(state): State<AppState>,
-    PagePath(plan): PagePath<String>,
+    state: State<AppState>,
+    headers: HeaderMap,
+    plan: PagePath<String>,
 ) -> Result<Response, WebError> {
+    versions_in(state, headers, plan, false).await
+}
+
+/// `GET /staff/plans/{plan}/versions`: every version, drafts included.
+pub async fn staff_versions(
+    state: State<AppState>,
+    headers: HeaderMap,
+    plan: PagePath<String>,
+) -> Result<Response, WebError> {
+    versions_in(state, headers, plan, true).await
+}
+
+async fn versions_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PagePath(plan): PagePath<String>,
+    staff: bool,
+) -> Result<Response, WebError> {
+    let scope = Scope::of(&state, &headers, staff).await?;
     let site = state.catalog.site().await?;
     let id = plan_id(&plan)?;
-    let p = missing(site.plan(&id))?;
-    let list =
-        history::published_versions(state.catalog.store(), &site.municipality.code, &id).await?;
+    let title = plan_title(&state, &site, &scope, &id).await?;
+    let store = state.catalog.store();
+    let list = match &scope {
+        Scope::Public => history::published_versions(store, &site.municipality.code, &id).await?,
+        Scope::Staff(granted) => {
+            history::all_versions(granted, store, &site.municipality.code, &id).await?
+        }
+    };
+    let base = scope.base();
     let rows = list
         .iter()
         .enumerate()
@@ -65,25 +153,27 @@ pub async fn versions(
             let previous = i.checked_sub(1).map(|j| list[j].number);
             VersionRow {
                 number: v.number,
+                status: v.status.label(),
                 at: jst_label(v.at),
                 previous: previous.unwrap_or(0),
                 changes_href: previous
-                    .map(|prev| format!("/plans/{id}/compare?from={prev}&to={}", v.number)),
+                    .map(|prev| format!("{base}/{id}/compare?from={prev}&to={}", v.number)),
             }
         })
         .collect();
-    let title = p.header().title.clone();
+    let layout = Layout::new(&site, "版の一覧", "");
+    let layout = match scope {
+        Scope::Public => layout.crumbs(&[(title.as_str(), plan_href(&id))]),
+        Scope::Staff(_) => layout.crumbs(&[("職員用ページ", "/staff".to_owned())]),
+    };
     let page = VersionsPage {
-        layout: Layout::new(&site, "版の一覧", "").crumbs(&[(title.as_str(), plan_href(&id))]),
+        layout,
         plan_title: title,
         versions: rows,
-        compare_action: format!("/plans/{id}/compare"),
+        compare_action: format!("{base}/{id}/compare"),
+        show_status: matches!(scope, Scope::Staff(_)),
     };
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-cache")],
-        Html(page.render()?),
-    )
-        .into_response())
+    Ok(respond(&scope, page.render()?))
 }
 
 struct FieldView {
@@ -134,23 +224,49 @@ fn version_number(params: &HashMap<String, String>, key: &str) -> Result<u32, We
 
 /// `GET /plans/{plan}/compare?from=1&to=2`.
 pub async fn compare(
+    state: State<AppState>,
+    headers: HeaderMap,
+    plan: PagePath<String>,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    compare_in(state, headers, plan, params, false).await
+}
+
+/// `GET /staff/plans/{plan}/compare?from=1&to=2`: drafts included.
+pub async fn staff_compare(
+    state: State<AppState>,
+    headers: HeaderMap,
+    plan: PagePath<String>,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    compare_in(state, headers, plan, params, true).await
+}
+
+async fn compare_in(
     State(state): State<AppState>,
+    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
     Query(params): Query<HashMap<String, String>>,
+    staff: bool,
 ) -> Result<Response, WebError> {
+    let scope = Scope::of(&state, &headers, staff).await?;
     let site = state.catalog.site().await?;
     let id = plan_id(&plan)?;
-    let current = missing(site.plan(&id))?;
+    let title = plan_title(&state, &site, &scope, &id).await?;
+    // Links to current pages exist only for a published plan.
+    let current = site.plan(&id);
     let from = version_number(&params, "from")?;
     let to = version_number(&params, "to")?;
-    let cmp = history::compare_versions(
-        state.catalog.store(),
-        &site.municipality.code,
-        &id,
-        from,
-        to,
-    )
-    .await?;
+    let store = state.catalog.store();
+    let cmp = match &scope {
+        Scope::Public => {
+            history::compare_versions(store, &site.municipality.code, &id, from, to).await?
+        }
+        Scope::Staff(granted) => {
+            history::compare_any_versions(granted, store, &site.municipality.code, &id, from, to)
+                .await?
+        }
+    };
     let (added, removed, changed) = cmp.diff.counts();
     let changes = cmp
         .diff
@@ -159,11 +275,11 @@ pub async fn compare(
         .map(|c| {
             let kind = c.kind.map_or("計画", |k| k.label());
             // Link to the element's current page when it still exists in the published plan.
-            let href = match (&c.kind, &c.id) {
-                (Some(k), Some(e)) if current.element_kind(e) == Some(*k) => {
-                    Some(element_href(current, *k, e))
+            let href = match (current, &c.kind, &c.id) {
+                (Some(p), Some(k), Some(e)) if p.element_kind(e) == Some(*k) => {
+                    Some(element_href(p, *k, e))
                 }
-                (None, None) => Some(plan_href(&id)),
+                (Some(_), None, None) => Some(plan_href(&id)),
                 _ => None,
             };
             let (note, fields) = match &c.change {
@@ -202,13 +318,14 @@ pub async fn compare(
             }
         })
         .collect();
-    let title = current.header().title.clone();
-    let versions_href = format!("/plans/{id}/versions");
+    let versions_href = format!("{}/{id}/versions", scope.base());
+    let first = match scope {
+        Scope::Public => (title.as_str(), plan_href(&id)),
+        Scope::Staff(_) => ("職員用ページ", "/staff".to_owned()),
+    };
     let page = ComparePage {
-        layout: Layout::new(&site, &format!("第{from}版と第{to}版の違い"), "").crumbs(&[
-            (title.as_str(), plan_href(&id)),
-            ("版の一覧", versions_href.clone()),
-        ]),
+        layout: Layout::new(&site, &format!("第{from}版と第{to}版の違い"), "")
+            .crumbs(&[first, ("版の一覧", versions_href.clone())]),
         plan_title: title,
         from,
         to,
@@ -220,9 +337,5 @@ pub async fn compare(
         changes,
         versions_href,
     };
-    Ok((
-        [(axum::http::header::CACHE_CONTROL, "no-cache")],
-        Html(page.render()?),
-    )
-        .into_response())
+    Ok(respond(&scope, page.render()?))
 }

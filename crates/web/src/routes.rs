@@ -130,6 +130,18 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Method::POST, "/login", SignIn, "/login"),
     spec(Method::POST, "/logout", SignOut, "/logout"),
     spec(Method::GET, "/staff", ReadDrafts, "/staff"),
+    spec(
+        Method::GET,
+        "/staff/plans/{plan}/versions",
+        ReadDrafts,
+        "/staff/plans/sogo-keikaku/versions",
+    ),
+    spec(
+        Method::GET,
+        "/staff/plans/{plan}/compare",
+        ReadDrafts,
+        "/staff/plans/sogo-keikaku/compare?from=1&to=1",
+    ),
     spec(Method::GET, "/staff/audit", ReadAudit, "/staff/audit"),
     spec(Method::GET, "/staff/users", ManageUsers, "/staff/users"),
     spec(
@@ -194,6 +206,8 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         ("POST", "/login") => post(staff::login_submit),
         ("POST", "/logout") => post(staff::logout),
         ("GET", "/staff") => get(staff::staff_page),
+        ("GET", "/staff/plans/{plan}/versions") => get(history::staff_versions),
+        ("GET", "/staff/plans/{plan}/compare") => get(history::staff_compare),
         ("POST", "/staff/plans/{plan}/status") => post(staff::change_status),
         ("GET", "/staff/audit") => get(admin::audit),
         ("GET", "/staff/users") => get(admin::users),

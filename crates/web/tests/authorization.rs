@@ -43,6 +43,16 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("POST", "/login", [true; 5]),
     ("POST", "/logout", [false, true, true, true, true]),
     ("GET", "/staff", [false, true, true, true, true]),
+    (
+        "GET",
+        "/staff/plans/{plan}/versions",
+        [false, true, true, true, true],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/compare",
+        [false, true, true, true, true],
+    ),
     ("GET", "/staff/audit", [false, true, false, false, false]),
     ("GET", "/staff/users", [false, true, false, false, false]),
     (

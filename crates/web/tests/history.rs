@@ -94,3 +94,51 @@ async fn changed_text_is_escaped_in_the_comparison() {
     assert!(!diff.contains("<script>alert"), "{diff}");
     assert!(diff.contains("alert(1)"), "{diff}");
 }
+
+#[tokio::test]
+async fn staff_compare_draft_versions_that_the_public_cannot_see() {
+    let mut file = example_json();
+    plan_mut(&mut file, "sogo-senryaku")["status"] = "draft".into();
+    let app = TestApp::with_plan_file(&to_text(&file)).await;
+    element_mut(plan_mut(&mut file, "sogo-senryaku"), "objective-1").unwrap()["title"] =
+        "安定した雇用を創出し、所得を高める".into();
+    app.replace(&to_text(&file)).await;
+    // The public sees neither version.
+    assert_eq!(
+        app.get("/plans/sogo-senryaku/versions").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/plans/sogo-senryaku/compare?from=1&to=2").await.0,
+        StatusCode::NOT_FOUND
+    );
+    // A council member (who may read drafts) sees both and what changed.
+    app.add_user_with(
+        "iin",
+        "委員 一郎",
+        keikaku_domain::account::Role::Member,
+        "correct horse battery",
+    )
+    .await;
+    let token = app.sign_in("iin", "correct horse battery").await;
+    let cookies = [("keikaku_session", token.as_str())];
+    let (status, headers, list) = app
+        .get_with_cookies("/staff/plans/sogo-senryaku/versions", &cookies)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(
+        common::header(&headers, &axum::http::header::CACHE_CONTROL),
+        "no-store"
+    );
+    assert!(list.contains("第2版") && list.contains("草案"), "{list}");
+    assert!(
+        common::links(&list).contains(&"/staff/plans/sogo-senryaku/compare?from=1&to=2".to_owned()),
+        "{list}"
+    );
+    let (status, _, diff) = app
+        .get_with_cookies("/staff/plans/sogo-senryaku/compare?from=1&to=2", &cookies)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{diff}");
+    assert!(diff.contains("創出<ins>し、所得を高め</ins>る"), "{diff}");
+    assert!(diff.contains("創出<del>す</del>る"), "{diff}");
+}

@@ -232,7 +232,14 @@ async fn the_staff_page_shows_the_user_and_every_plan_with_drafts() {
     let row = &body[body.find(&strategy).unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     assert!(row.contains("草案"), "{row}");
-    assert!(!row.contains("href="), "a draft has no public page: {row}");
+    assert!(
+        !row.contains("href=\"/plans/"),
+        "a draft has no public page: {row}"
+    );
+    assert!(
+        row.contains("href=\"/staff/plans/sogo-senryaku/versions\""),
+        "a draft's versions are open to staff: {row}"
+    );
     assert!(body.contains("href=\"/plans/sogo-keikaku\""), "{body}");
     assert!(body.contains("公開"), "{body}");
     assert!(body.contains("年度"), "the period is shown: {body}");
