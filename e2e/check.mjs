@@ -154,7 +154,8 @@ async function checkPage(desk, phone, url, expectStatus = 200) {
 // Staff pages, checked after signing in when the script is given an account.
 const STAFF_LOGIN = process.env.KEIKAKU_E2E_LOGIN || '';
 const STAFF_PASSWORD = process.env.KEIKAKU_E2E_PASSWORD || '';
-const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users'];
+const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sogo-keikaku/versions',
+  '/staff/plans/sogo-keikaku/compare?from=1&to=1'];
 
 // Signs in through the login form, as a person would.
 async function signIn(page) {
