@@ -410,20 +410,13 @@ impl PlanStore for Store {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        let last = last_entry(&mut tx, code).await?;
-        let entry = AuditEntry::append(
-            last.as_ref(),
-            NewEntry {
-                municipality: code.clone(),
-                at: author.at,
-                actor: author.actor.clone(),
-                action: "plan.delete".to_owned(),
-                target: id.to_string(),
-                before,
-                after: None,
-            },
-        );
-        insert_entry(&mut tx, &entry).await?;
+        // The port's change record (action, before, after) serves plan deletions too.
+        let change = UserChange {
+            action: "plan.delete".to_owned(),
+            before,
+            after: None,
+        };
+        append_audit(&mut tx, code, author, &change, id.as_str()).await?;
         tx.commit().await.map_err(|e| {
             if is_foreign_key(&e) {
                 StoreError::Backend("他の計画からリンクされているため、削除できません。".to_owned())
@@ -791,7 +784,9 @@ async fn lock_municipality(
     Ok(())
 }
 
-/// Appends one audit entry after the latest one (call after [`lock_municipality`]).
+/// Appends one audit entry after the latest one. Call it inside a transaction that already
+/// holds the municipality's write lock (its first statement wrote the municipality row), so
+/// that no other writer appends in between.
 async fn append_audit(
     tx: &mut Transaction<'_, Db>,
     code: &MunicipalityCode,

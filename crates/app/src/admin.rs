@@ -6,8 +6,8 @@ use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::FileProblem;
 use keikaku_storage::{Author, ExistingPlan, PlanStore, PlanWrite};
 
-use crate::AppError;
 use crate::access::Operator;
+use crate::{AppError, stored_plans};
 
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,19 +16,6 @@ pub struct ImportReport {
     pub municipality: Municipality,
     /// The ids of the plans written, in file order.
     pub plans: Vec<PlanId>,
-}
-
-async fn stored_plans(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
-) -> Result<Vec<Plan>, AppError> {
-    let mut plans = Vec::new();
-    for s in store.plan_summaries(code).await? {
-        if let Some(p) = store.plan(code, &s.header.id).await? {
-            plans.push(p);
-        }
-    }
-    Ok(plans)
 }
 
 /// Imports a plan file: checks all of it (against the plans already stored, which links may

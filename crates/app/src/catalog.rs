@@ -83,12 +83,7 @@ async fn load(store: &dyn PlanStore, code: &MunicipalityCode) -> Result<Site, Ap
             "市町村コード「{code}」の団体は登録されていません。"
         ))
     })?;
-    let mut plans = Vec::new();
-    for s in store.plan_summaries(code).await? {
-        if let Some(p) = store.plan(code, &s.header.id).await? {
-            plans.push(p);
-        }
-    }
+    let plans = crate::stored_plans(store, code).await?;
     Ok(Site::new(municipality, plans, version))
 }
 

@@ -51,3 +51,17 @@ impl From<StoreError> for AppError {
         }
     }
 }
+
+/// Every stored plan of a municipality, in display order (drafts included).
+pub(crate) async fn stored_plans(
+    store: &dyn keikaku_storage::PlanStore,
+    code: &keikaku_domain::MunicipalityCode,
+) -> Result<Vec<keikaku_domain::Plan>, AppError> {
+    let mut plans = Vec::new();
+    for s in store.plan_summaries(code).await? {
+        if let Some(p) = store.plan(code, &s.header.id).await? {
+            plans.push(p);
+        }
+    }
+    Ok(plans)
+}
