@@ -155,7 +155,12 @@ async function checkPage(desk, phone, url, expectStatus = 200) {
 const STAFF_LOGIN = process.env.KEIKAKU_E2E_LOGIN || '';
 const STAFF_PASSWORD = process.env.KEIKAKU_E2E_PASSWORD || '';
 const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sogo-keikaku/versions',
-  '/staff/plans/sogo-keikaku/compare?from=1&to=1'];
+  '/staff/plans/sogo-keikaku/compare?from=1&to=1', '/staff/tokens', '/staff/plans/sogo-keikaku',
+  '/staff/plans/sogo-senryaku/elements/kpi-1-1-1'];
+// Editing forms, checked after the comprehensive plan is moved back to 審議中 (editable).
+const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
+  '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',
+  '/staff/plans/sogo-keikaku/new?kind=measure&parent=field-1-1'];
 
 // Signs in through the login form, as a person would.
 async function signIn(page) {
@@ -248,6 +253,23 @@ async function main() {
       if (signedIn) {
         record('sign in through the login form', []);
         for (const path of STAFF_PAGES) await checkPage(desk, phone, new URL(path, BASE).href);
+        // Revise the published plan: its status form on /staff moves it back to 審議中.
+        try {
+          await desk.goto(new URL('/staff', BASE).href, { waitUntil: 'load' });
+          await Promise.all([desk.waitForURL('**/staff?changed=*'),
+            desk.click('form[action="/staff/plans/sogo-keikaku/status"] button[type=submit]')]);
+          record('move the plan back to 審議中 for a revision', []);
+          for (const path of EDIT_PAGES) await checkPage(desk, phone, new URL(path, BASE).href);
+          // A save with an empty title is refused with the message next to the field.
+          await desk.goto(new URL(EDIT_PAGES[1], BASE).href, { waitUntil: 'load' });
+          await desk.fill('#field-title', '');
+          await Promise.all([desk.waitForLoadState('load'), desk.click('.edit-form button[type=submit]')]);
+          const message = await desk.locator('#error-title').textContent().catch(() => '');
+          record('an empty title is refused next to the field',
+            (message || '').includes('名称を入力してください') ? [] : [`no message: ${message}`]);
+        } catch (e) {
+          record('move the plan back to 審議中 for a revision', [String(e).split('\n')[0]]);
+        }
       }
     }
 

@@ -14,8 +14,8 @@ use keikaku_domain::audit::{AuditEntry, ChainHash, NewEntry, Timestamp};
 use keikaku_domain::{Municipality, MunicipalityCode, PlanId, PlanKind, PlanStatus};
 use keikaku_storage::rows::{self, ElementRow, LinkRow, PlanRow, PlanRows};
 use keikaku_storage::{
-    Author, ExistingPlan, PlanStore, PlanSummary, PlanWrite, SessionRecord, StoreError,
-    UserChange, VersionSummary,
+    Author, Change, EditVersions, ExistingPlan, PlanEdit, PlanStore, PlanSummary, PlanWrite,
+    SessionRecord, StoreError, UserChange, VersionSummary,
 };
 use sqlx::{Row, Transaction};
 
@@ -29,6 +29,13 @@ macro_rules! audit_columns {
 macro_rules! version_columns {
     () => {
         "plan_id, number, status, at_millis, actor, audit_sequence"
+    };
+}
+
+macro_rules! token_columns {
+    () => {
+        "id, login_id, name, token_hash, created_at_millis, last_used_at_millis, \
+         expires_at_millis, revoked_at_millis"
     };
 }
 
@@ -161,10 +168,7 @@ fn link_row(r: &DbRow) -> Result<LinkRow, sqlx::Error> {
     })
 }
 
-async fn insert_rows(
-    tx: &mut Transaction<'_, Db>,
-    rows: &PlanRows,
-) -> Result<(), sqlx::Error> {
+async fn insert_rows(tx: &mut Transaction<'_, Db>, rows: &PlanRows) -> Result<(), sqlx::Error> {
     let p = &rows.plan;
     sqlx::query(concat!(
         "INSERT INTO plan (",
@@ -186,20 +190,188 @@ async fn insert_rows(
     .bind(&p.future_image_note)
     .execute(&mut **tx)
     .await?;
-    let insert_element = concat!(
+    for e in &rows.elements {
+        insert_element(tx, &p.municipality_code, &p.id, e).await?;
+    }
+    for l in &rows.links {
+        insert_link(tx, &p.municipality_code, &p.id, l).await?;
+    }
+    Ok(())
+}
+
+async fn insert_element(
+    tx: &mut Transaction<'_, Db>,
+    code: &str,
+    plan_id: &str,
+    e: &ElementRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(concat!(
         "INSERT INTO plan_element (municipality_code, plan_id, ",
         element_columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
          $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
-    );
-    for e in &rows.elements {
-        sqlx::query(insert_element)
-            .bind(&p.municipality_code)
-            .bind(&p.id)
+    ))
+    .bind(code)
+    .bind(plan_id)
+    .bind(&e.id)
+    .bind(&e.kind)
+    .bind(&e.parent_id)
+    .bind(e.position)
+    .bind(&e.number)
+    .bind(&e.title)
+    .bind(&e.description)
+    .bind(&e.goal_id)
+    .bind(&e.current_state)
+    .bind(&e.course_of_action)
+    .bind(&e.citizen_participation)
+    .bind(&e.department)
+    .bind(&e.half)
+    .bind(e.start_year)
+    .bind(e.end_year)
+    .bind(&e.unit)
+    .bind(&e.direction)
+    .bind(&e.indicator_type)
+    .bind(&e.baseline_value)
+    .bind(e.baseline_year)
+    .bind(&e.target_value)
+    .bind(e.target_year)
+    .bind(&e.calculation_method)
+    .bind(&e.data_source)
+    .bind(e.sample)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_link(
+    tx: &mut Transaction<'_, Db>,
+    code: &str,
+    plan_id: &str,
+    l: &LinkRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO plan_link (municipality_code, plan_id, from_id, kind, to_plan_id, to_id, position) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(code)
+    .bind(plan_id)
+    .bind(&l.from_id)
+    .bind(&l.kind)
+    .bind(&l.to_plan_id)
+    .bind(&l.to_id)
+    .bind(l.position)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A plan's revision and its elements' versions, read inside a transaction or from the pool.
+async fn read_versions<'e, E>(
+    exec: E,
+    code: &str,
+    plan_id: &str,
+) -> Result<Vec<(String, i32)>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
+    let rows = sqlx::query(
+        "SELECT '' AS id, revision AS version FROM plan WHERE municipality_code = $1 AND id = $2 \
+         UNION ALL \
+         SELECT id, version FROM plan_element WHERE municipality_code = $1 AND plan_id = $2",
+    )
+    .bind(code)
+    .bind(plan_id)
+    .fetch_all(exec)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String, _>("id")?,
+                r.try_get::<i32, _>("version")?,
+            ))
+        })
+        .collect()
+}
+
+/// A version as the `INTEGER` the schema stores.
+fn version_param(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
+/// Applies one change of an edit inside its transaction.
+async fn apply_change(
+    tx: &mut Transaction<'_, Db>,
+    code: &str,
+    plan_id: &str,
+    change: &Change,
+) -> Result<(), StoreError> {
+    let stale = |id: &str| StoreError::Stale(id.to_owned());
+    match change {
+        Change::Header { row, expected } => {
+            let done = sqlx::query(
+                "UPDATE plan SET title = $3, purpose = $4, scope = $5, period_start = $6, \
+                 period_end = $7, period_description = $8, future_image = $9, \
+                 future_image_note = $10, revision = revision + 1 \
+                 WHERE municipality_code = $1 AND id = $2 AND revision = $11",
+            )
+            .bind(code)
+            .bind(plan_id)
+            .bind(&row.title)
+            .bind(&row.purpose)
+            .bind(&row.scope)
+            .bind(row.period_start)
+            .bind(row.period_end)
+            .bind(&row.period_description)
+            .bind(&row.future_image)
+            .bind(&row.future_image_note)
+            .bind(version_param(*expected))
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+            if done.rows_affected() == 0 {
+                return Err(stale("plan"));
+            }
+        }
+        Change::Unchanged { since } => {
+            // The transaction's first statement added one.
+            let now: i64 =
+                sqlx::query_scalar("SELECT data_version FROM municipality WHERE code = $1")
+                    .bind(code)
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(backend)?;
+            if now != since.saturating_add(1) {
+                return Err(stale("plan"));
+            }
+        }
+        Change::Status { from, to } => {
+            let done = sqlx::query(
+                "UPDATE plan SET status = $3 WHERE municipality_code = $1 AND id = $2 AND status = $4",
+            )
+            .bind(code)
+            .bind(plan_id)
+            .bind(to.code())
+            .bind(from.code())
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+            if done.rows_affected() == 0 {
+                return Err(stale("plan"));
+            }
+        }
+        Change::Update { row: e, expected } => {
+            let done = sqlx::query(
+                "UPDATE plan_element SET number = $4, title = $5, description = $6, goal_id = $7, \
+                 current_state = $8, course_of_action = $9, citizen_participation = $10, \
+                 department = $11, half = $12, start_year = $13, end_year = $14, unit = $15, \
+                 direction = $16, indicator_type = $17, baseline_value = $18, baseline_year = $19, \
+                 target_value = $20, target_year = $21, calculation_method = $22, \
+                 data_source = $23, sample = $24, version = version + 1 \
+                 WHERE municipality_code = $1 AND plan_id = $2 AND id = $3 AND version = $25",
+            )
+            .bind(code)
+            .bind(plan_id)
             .bind(&e.id)
-            .bind(&e.kind)
-            .bind(&e.parent_id)
-            .bind(e.position)
             .bind(&e.number)
             .bind(&e.title)
             .bind(&e.description)
@@ -221,23 +393,75 @@ async fn insert_rows(
             .bind(&e.calculation_method)
             .bind(&e.data_source)
             .bind(e.sample)
+            .bind(version_param(*expected))
             .execute(&mut **tx)
-            .await?;
-    }
-    for l in &rows.links {
-        sqlx::query(
-            "INSERT INTO plan_link (municipality_code, plan_id, from_id, kind, to_plan_id, to_id, position) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&p.municipality_code)
-        .bind(&p.id)
-        .bind(&l.from_id)
-        .bind(&l.kind)
-        .bind(&l.to_plan_id)
-        .bind(&l.to_id)
-        .bind(l.position)
-        .execute(&mut **tx)
-        .await?;
+            .await
+            .map_err(backend)?;
+            if done.rows_affected() == 0 {
+                return Err(stale(&e.id));
+            }
+        }
+        Change::Insert { row } => insert_element(tx, code, plan_id, row).await.map_err(|e| {
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation())
+            {
+                stale(&row.id)
+            } else {
+                backend(e)
+            }
+        })?,
+        Change::Delete { id, expected } => {
+            let done = sqlx::query(
+                "DELETE FROM plan_element WHERE municipality_code = $1 AND plan_id = $2 AND id = $3 \
+                 AND version = $4",
+            )
+            .bind(code)
+            .bind(plan_id)
+            .bind(id)
+            .bind(version_param(*expected))
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+            if done.rows_affected() == 0 {
+                return Err(stale(id));
+            }
+        }
+        Change::Position { id, position } => {
+            let done = sqlx::query(
+                "UPDATE plan_element SET position = $4 WHERE municipality_code = $1 AND plan_id = $2 \
+                 AND id = $3",
+            )
+            .bind(code)
+            .bind(plan_id)
+            .bind(id)
+            .bind(*position)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+            if done.rows_affected() == 0 {
+                return Err(stale(id));
+            }
+        }
+        Change::Links {
+            from_id,
+            kind,
+            links,
+        } => {
+            sqlx::query(
+                "DELETE FROM plan_link WHERE municipality_code = $1 AND plan_id = $2 AND from_id = $3 \
+                 AND kind = $4",
+            )
+            .bind(code)
+            .bind(plan_id)
+            .bind(from_id)
+            .bind(kind)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+            for l in links {
+                insert_link(tx, code, plan_id, l).await.map_err(backend)?;
+            }
+        }
     }
     Ok(())
 }
@@ -334,6 +558,7 @@ impl PlanStore for Store {
         for write in plans {
             let plan = &write.plan;
             let rows = rows::flatten(plan);
+            let mut carried = Vec::new();
             let found = sqlx::query("SELECT 1 FROM plan WHERE municipality_code = $1 AND id = $2")
                 .bind(m.code.as_str())
                 .bind(&rows.plan.id)
@@ -345,6 +570,11 @@ impl PlanStore for Store {
                 if existing == ExistingPlan::Refuse {
                     return Err(StoreError::PlanExists(plan.id().clone()));
                 }
+                // Versions carry over, one higher: an edit form opened before the
+                // replacement is stale afterwards, whatever the new text.
+                carried = read_versions(&mut *tx, m.code.as_str(), &rows.plan.id)
+                    .await
+                    .map_err(backend)?;
                 // Links into this plan from other plans are kept: they are checked again
                 // against the new elements when the transaction commits.
                 sqlx::query("DELETE FROM plan WHERE municipality_code = $1 AND id = $2")
@@ -355,6 +585,32 @@ impl PlanStore for Store {
                     .map_err(backend)?;
             }
             insert_rows(&mut tx, &rows).await.map_err(backend)?;
+            for (id, version) in carried {
+                let next = version.saturating_add(1);
+                if id.is_empty() {
+                    sqlx::query(
+                        "UPDATE plan SET revision = $3 WHERE municipality_code = $1 AND id = $2",
+                    )
+                    .bind(m.code.as_str())
+                    .bind(&rows.plan.id)
+                    .bind(next)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                } else {
+                    sqlx::query(
+                        "UPDATE plan_element SET version = $4 \
+                         WHERE municipality_code = $1 AND plan_id = $2 AND id = $3",
+                    )
+                    .bind(m.code.as_str())
+                    .bind(&rows.plan.id)
+                    .bind(id)
+                    .bind(next)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                }
+            }
             let entry = AuditEntry::append(
                 last.as_ref(),
                 NewEntry {
@@ -370,7 +626,14 @@ impl PlanStore for Store {
                 },
             );
             insert_entry(&mut tx, &entry).await?;
-            insert_version(&mut tx, &entry, plan, &write.after).await?;
+            insert_version(
+                &mut tx,
+                &entry,
+                plan.id().as_str(),
+                plan.header().status,
+                &write.after,
+            )
+            .await?;
             last = Some(entry);
         }
         tx.commit().await.map_err(|e| {
@@ -382,6 +645,87 @@ impl PlanStore for Store {
                 backend(e)
             }
         })
+    }
+
+    async fn edit_plan(
+        &self,
+        code: &MunicipalityCode,
+        edit: &PlanEdit,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        lock_municipality(&mut tx, code).await?;
+        let plan_id = edit.plan.as_str();
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM plan WHERE municipality_code = $1 AND id = $2")
+                .bind(code.as_str())
+                .bind(plan_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?;
+        if status.is_none() {
+            return Err(StoreError::Stale("plan".to_owned()));
+        }
+        for change in &edit.changes {
+            apply_change(&mut tx, code.as_str(), plan_id, change).await?;
+        }
+        let entry = append_audit(&mut tx, code, author, &edit.record, &edit.target).await?;
+        if let Some(snapshot) = &edit.freeze {
+            let status: String = sqlx::query_scalar(
+                "SELECT status FROM plan WHERE municipality_code = $1 AND id = $2",
+            )
+            .bind(code.as_str())
+            .bind(plan_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(backend)?;
+            let status = PlanStatus::from_code(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("状態「{status}」")))?;
+            insert_version(&mut tx, &entry, plan_id, status, snapshot).await?;
+        }
+        tx.commit().await.map_err(|e| {
+            if is_foreign_key(&e) {
+                StoreError::Backend(
+                    "ほかの要素や計画から参照されている要素がなくなるため、保存できません。"
+                        .to_owned(),
+                )
+            } else {
+                backend(e)
+            }
+        })
+    }
+
+    async fn edit_versions(
+        &self,
+        code: &MunicipalityCode,
+        plan: &PlanId,
+    ) -> Result<Option<EditVersions>, StoreError> {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM plan WHERE municipality_code = $1 AND id = $2")
+                .bind(code.as_str())
+                .bind(plan.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        let Some(status) = status else {
+            return Ok(None);
+        };
+        let mut out = EditVersions {
+            status: PlanStatus::from_code(&status),
+            ..EditVersions::default()
+        };
+        for (id, version) in read_versions(&self.pool, code.as_str(), plan.as_str())
+            .await
+            .map_err(backend)?
+        {
+            let version = u32::try_from(version).map_err(corrupt)?;
+            if id.is_empty() {
+                out.revision = version;
+            } else {
+                out.elements.insert(id, version);
+            }
+        }
+        Ok(Some(out))
     }
 
     async fn delete_plan(
@@ -501,13 +845,14 @@ impl PlanStore for Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         lock_municipality(&mut tx, code).await?;
-        let exists = sqlx::query("SELECT 1 FROM app_user WHERE municipality_code = $1 AND login_id = $2")
-            .bind(code.as_str())
-            .bind(user.login_id.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(backend)?
-            .is_some();
+        let exists =
+            sqlx::query("SELECT 1 FROM app_user WHERE municipality_code = $1 AND login_id = $2")
+                .bind(code.as_str())
+                .bind(user.login_id.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend)?
+                .is_some();
         if exists {
             return Err(StoreError::UserExists(user.login_id.clone()));
         }
@@ -586,7 +931,10 @@ impl PlanStore for Store {
         .map_err(backend)?;
         match row {
             None => Ok(None),
-            Some(r) => Ok(Some((user_row(&r)?, r.try_get("password_hash").map_err(backend)?))),
+            Some(r) => Ok(Some((
+                user_row(&r)?,
+                r.try_get("password_hash").map_err(backend)?,
+            ))),
         }
     }
 
@@ -668,7 +1016,11 @@ impl PlanStore for Store {
         Ok(())
     }
 
-    async fn delete_session(&self, code: &MunicipalityCode, token_hash: &str) -> Result<(), StoreError> {
+    async fn delete_session(
+        &self,
+        code: &MunicipalityCode,
+        token_hash: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM app_session WHERE municipality_code = $1 AND token_hash = $2")
             .bind(code.as_str())
             .bind(token_hash)
@@ -705,6 +1057,141 @@ impl PlanStore for Store {
                 .await
                 .map_err(backend)?;
         Ok(v.unwrap_or(0))
+    }
+
+    async fn create_token(
+        &self,
+        code: &MunicipalityCode,
+        token: &keikaku_storage::TokenRecord,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        lock_municipality(&mut tx, code).await?;
+        sqlx::query(concat!(
+            "INSERT INTO api_token (municipality_code, ",
+            token_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(code.as_str())
+        .bind(&token.id)
+        .bind(token.login_id.as_str())
+        .bind(&token.name)
+        .bind(&token.token_hash)
+        .bind(token.created_at.as_millis())
+        .bind(token.last_used_at.map(Timestamp::as_millis))
+        .bind(token.expires_at.map(Timestamp::as_millis))
+        .bind(token.revoked_at.map(Timestamp::as_millis))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let change = UserChange {
+            action: "token.create".to_owned(),
+            before: None,
+            after: Some(token_audit_text(token)),
+        };
+        append_audit(&mut tx, code, author, &change, &token.id).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn tokens(
+        &self,
+        code: &MunicipalityCode,
+        login_id: &LoginId,
+    ) -> Result<Vec<keikaku_storage::TokenRecord>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_token WHERE municipality_code = $1 AND login_id = $2 \
+             ORDER BY created_at_millis DESC, id DESC"
+        ))
+        .bind(code.as_str())
+        .bind(login_id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter().map(token_row).collect()
+    }
+
+    async fn token_by_hash(
+        &self,
+        code: &MunicipalityCode,
+        token_hash: &str,
+    ) -> Result<Option<keikaku_storage::TokenRecord>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_token WHERE municipality_code = $1 AND token_hash = $2"
+        ))
+        .bind(code.as_str())
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.as_ref().map(token_row).transpose()
+    }
+
+    async fn touch_token(
+        &self,
+        code: &MunicipalityCode,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE api_token SET last_used_at_millis = $3 WHERE municipality_code = $1 AND id = $2",
+        )
+        .bind(code.as_str())
+        .bind(id)
+        .bind(at.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn revoke_token(
+        &self,
+        code: &MunicipalityCode,
+        id: &str,
+        owner: Option<&LoginId>,
+        author: &Author,
+    ) -> Result<Option<keikaku_storage::TokenRecord>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        lock_municipality(&mut tx, code).await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            token_columns!(),
+            " FROM api_token WHERE municipality_code = $1 AND id = $2 AND revoked_at_millis IS NULL"
+        ))
+        .bind(code.as_str())
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let Some(mut token) = row.as_ref().map(token_row).transpose()? else {
+            return Ok(None);
+        };
+        if owner.is_some_and(|o| *o != token.login_id) {
+            return Ok(None);
+        }
+        sqlx::query(
+            "UPDATE api_token SET revoked_at_millis = $3 WHERE municipality_code = $1 AND id = $2",
+        )
+        .bind(code.as_str())
+        .bind(id)
+        .bind(author.at.as_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let before = token_audit_text(&token);
+        token.revoked_at = Some(author.at);
+        let change = UserChange {
+            action: "token.revoke".to_owned(),
+            before: Some(before),
+            after: Some(token_audit_text(&token)),
+        };
+        append_audit(&mut tx, code, author, &change, &token.id).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(Some(token))
     }
 }
 
@@ -773,11 +1260,12 @@ async fn lock_municipality(
     tx: &mut Transaction<'_, Db>,
     code: &MunicipalityCode,
 ) -> Result<(), StoreError> {
-    let done = sqlx::query("UPDATE municipality SET data_version = data_version + 1 WHERE code = $1")
-        .bind(code.as_str())
-        .execute(&mut **tx)
-        .await
-        .map_err(backend)?;
+    let done =
+        sqlx::query("UPDATE municipality SET data_version = data_version + 1 WHERE code = $1")
+            .bind(code.as_str())
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::UnknownMunicipality(code.clone()));
     }
@@ -828,10 +1316,7 @@ async fn last_entry(
     row.as_ref().map(audit_row).transpose()
 }
 
-async fn insert_entry(
-    tx: &mut Transaction<'_, Db>,
-    e: &AuditEntry,
-) -> Result<(), StoreError> {
+async fn insert_entry(tx: &mut Transaction<'_, Db>, e: &AuditEntry) -> Result<(), StoreError> {
     sqlx::query(concat!(
         "INSERT INTO audit_entry (",
         audit_columns!(),
@@ -856,14 +1341,15 @@ async fn insert_entry(
 async fn insert_version(
     tx: &mut Transaction<'_, Db>,
     entry: &AuditEntry,
-    plan: &Plan,
+    plan_id: &str,
+    status: PlanStatus,
     snapshot: &str,
 ) -> Result<(), StoreError> {
     let next: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(number), 0) + 1 FROM plan_version WHERE municipality_code = $1 AND plan_id = $2",
     )
     .bind(entry.municipality.as_str())
-    .bind(plan.id().as_str())
+    .bind(plan_id)
     .fetch_one(&mut **tx)
     .await
     .map_err(backend)?;
@@ -873,9 +1359,9 @@ async fn insert_version(
         ", snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     ))
     .bind(entry.municipality.as_str())
-    .bind(plan.id().as_str())
+    .bind(plan_id)
     .bind(next)
-    .bind(plan.header().status.code())
+    .bind(status.code())
     .bind(entry.at.as_millis())
     .bind(&entry.actor)
     .bind(i64::try_from(entry.sequence).map_err(corrupt)?)
@@ -906,4 +1392,40 @@ fn summary(row: &PlanRow) -> Result<PlanSummary, StoreError> {
         kind: PlanKind::from_code(&row.kind).unwrap_or(plan.kind()),
         header: plan.header().clone(),
     })
+}
+
+fn token_row(r: &DbRow) -> Result<keikaku_storage::TokenRecord, StoreError> {
+    let login: String = r.try_get("login_id").map_err(backend)?;
+    let at = |column: &str| -> Result<Option<Timestamp>, StoreError> {
+        r.try_get::<Option<i64>, _>(column)
+            .map_err(backend)?
+            .map(Timestamp::from_millis)
+            .transpose()
+            .map_err(corrupt)
+    };
+    Ok(keikaku_storage::TokenRecord {
+        id: r.try_get("id").map_err(backend)?,
+        login_id: LoginId::parse(&login).map_err(corrupt)?,
+        name: r.try_get("name").map_err(backend)?,
+        token_hash: r.try_get("token_hash").map_err(backend)?,
+        created_at: Timestamp::from_millis(r.try_get("created_at_millis").map_err(backend)?)
+            .map_err(corrupt)?,
+        last_used_at: at("last_used_at_millis")?,
+        expires_at: at("expires_at_millis")?,
+        revoked_at: at("revoked_at_millis")?,
+    })
+}
+
+/// What the audit log keeps of a token: id, name, owner, expiry and revocation — never the
+/// secret or its hash.
+fn token_audit_text(t: &keikaku_storage::TokenRecord) -> String {
+    let iso = |at: Option<Timestamp>| at.map_or_else(|| "-".to_owned(), Timestamp::to_iso);
+    format!(
+        "id: {}\nname: {}\nlogin_id: {}\nexpires_at: {}\nrevoked_at: {}",
+        t.id,
+        t.name,
+        t.login_id,
+        iso(t.expires_at),
+        iso(t.revoked_at)
+    )
 }

@@ -39,10 +39,15 @@ pub enum Action {
     ReadDrafts,
     /// Move a plan to another status (審議中, 決定, 公開 …).
     ChangePlanStatus,
+    /// Edit a draft plan's elements (the use cases narrow a department editor to the
+    /// elements of their own department).
+    EditPlan,
     /// Browse the audit log and check its chain.
     ReadAudit,
     /// See and manage user accounts.
     ManageUsers,
+    /// Make, list and revoke one's own personal access tokens for the API.
+    ManageOwnTokens,
 }
 
 /// Who may perform an action.
@@ -75,8 +80,17 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
         Action::ChangePlanStatus,
         Audience::Roles(&[Role::Administrator, Role::PlanningOffice]),
     ),
+    (
+        Action::EditPlan,
+        Audience::Roles(&[
+            Role::Administrator,
+            Role::PlanningOffice,
+            Role::DepartmentEditor,
+        ]),
+    ),
     (Action::ReadAudit, Audience::Roles(&[Role::Administrator])),
     (Action::ManageUsers, Audience::Roles(&[Role::Administrator])),
+    (Action::ManageOwnTokens, Audience::SignedIn),
 ];
 
 /// Whoever a use case acts for: the console operator (who may do everything) or a signed-in

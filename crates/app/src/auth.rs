@@ -95,7 +95,7 @@ pub fn same_token(a: &str, b: &str) -> bool {
 
 /// Hashes a password with argon2id and the default parameters of the argon2 crate, which are
 /// OWASP's recommendation (m = 19 MiB, t = 2, p = 1), with a random salt; a PHC string.
-async fn hash_password(password: &str) -> Result<String, AppError> {
+pub(crate) async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -148,7 +148,7 @@ async fn verify_password(password: &str, stored: Option<String>) -> Result<bool,
 
 /// What the audit log keeps of a user: login id, name, department, roles, whether disabled.
 /// Never the password or its hash.
-fn audit_text(user: &User) -> String {
+pub(crate) fn audit_text(user: &User) -> String {
     let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
     format!(
         "login_id: {}\ndisplay_name: {}\ndepartment: {}\nroles: {}\ndisabled: {}",
@@ -167,6 +167,19 @@ fn audit_text(user: &User) -> String {
 /// (`user.create`) holds the user's fields only.
 pub async fn create_user(
     operator: &Operator,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    user: User,
+    password: &str,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    store_new_user(operator.actor(), store, code, user, password, at).await
+}
+
+/// The checks, hashing and write of [`create_user`], for any actor (the operator, or an
+/// administrator through [`crate::users::create_user`]).
+pub(crate) async fn store_new_user(
+    actor: &str,
     store: &dyn PlanStore,
     code: &MunicipalityCode,
     user: User,
@@ -196,7 +209,7 @@ pub async fn create_user(
     }
     let hash = hash_password(password).await?;
     let author = Author {
-        actor: operator.actor().to_owned(),
+        actor: actor.to_owned(),
         at,
     };
     let change = UserChange {

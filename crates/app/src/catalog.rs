@@ -1,13 +1,20 @@
 //! The public view of one municipality: its published plans and their search index, kept
 //! in memory and reloaded when the store's data version moves.
+//!
+//! The public sees, of each plan, its latest **published version** (the snapshot frozen when
+//! it was published), not the working copy: while the planning office revises a plan (moved
+//! back to 審議中 or 草案), citizens keep reading what was last published, and edits to drafts
+//! never reach the public site until the plan is published again.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use keikaku_domain::search::{SearchHit, SearchIndex};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
-use keikaku_storage::PlanStore;
+use keikaku_storage::{PlanStore, PlanSummary};
 
 use crate::AppError;
 use crate::search::{self, Location};
@@ -19,7 +26,8 @@ pub struct Site {
     pub municipality: Municipality,
     /// Its published plans, in display order.
     pub plans: Vec<Plan>,
-    /// The store's data version this view was built from.
+    /// A key of the published content (which version of which plan): it changes only when
+    /// what the public sees changes, so caches and ETags survive edits to drafts.
     pub version: i64,
     index: SearchIndex<Location>,
 }
@@ -60,6 +68,8 @@ const FRESHNESS: Duration = Duration::from_secs(1);
 pub struct Catalog {
     store: Arc<dyn PlanStore>,
     code: MunicipalityCode,
+    /// The store's data version the current view was checked against.
+    seen: AtomicI64,
     current: RwLock<Arc<Site>>,
     started: Instant,
     /// Milliseconds since `started` of the last freshness check.
@@ -75,25 +85,98 @@ impl std::fmt::Debug for Catalog {
     }
 }
 
-async fn load(store: &dyn PlanStore, code: &MunicipalityCode) -> Result<Site, AppError> {
-    // Read the version first: a write that lands while we load makes the next check reload.
-    let version = store.data_version(code).await?;
+/// The latest published version of each plan: `(plan, version number)`, in display order.
+/// A published plan without a frozen version (an old database) is read as it is stored.
+async fn published(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+) -> Result<Vec<(PlanSummary, Option<u32>)>, AppError> {
+    let mut out = Vec::new();
+    for s in store.plan_summaries(code).await? {
+        let versions = store.plan_versions(code, &s.header.id).await?;
+        let latest = versions
+            .iter()
+            .rev()
+            .find(|v| v.status == PlanStatus::Published)
+            .map(|v| v.number);
+        if latest.is_some() || s.header.status == PlanStatus::Published {
+            out.push((s, latest));
+        }
+    }
+    Ok(out)
+}
+
+fn content_key(
+    municipality: &Municipality,
+    published: &[(PlanSummary, Option<u32>)],
+    data_version: i64,
+) -> i64 {
+    let mut h = DefaultHasher::new();
+    municipality.code.as_str().hash(&mut h);
+    municipality.name.hash(&mut h);
+    municipality.prefecture.hash(&mut h);
+    for (s, number) in published {
+        s.header.id.as_str().hash(&mut h);
+        number.hash(&mut h);
+        if number.is_none() {
+            // Read from the working copy: any write may have changed it.
+            data_version.hash(&mut h);
+        }
+    }
+    i64::from_ne_bytes(h.finish().to_ne_bytes())
+}
+
+/// Loads the public view, unless its content is the same as `current`'s.
+async fn load(
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    current: Option<&Site>,
+    data_version: i64,
+) -> Result<Option<Site>, AppError> {
     let municipality = store.municipality(code).await?.ok_or_else(|| {
         AppError::NotFound(format!(
             "市町村コード「{code}」の団体は登録されていません。"
         ))
     })?;
-    let plans = crate::stored_plans(store, code).await?;
-    Ok(Site::new(municipality, plans, version))
+    let published = published(store, code).await?;
+    let key = content_key(&municipality, &published, data_version);
+    if current.is_some_and(|c| c.version == key && c.municipality == municipality) {
+        return Ok(None);
+    }
+    let mut plans = Vec::new();
+    for (s, number) in &published {
+        let plan = match number {
+            Some(n) => {
+                let Some((_, snapshot)) = store.plan_version(code, &s.header.id, *n).await? else {
+                    continue;
+                };
+                let file = keikaku_planfile::read_snapshot(&snapshot).map_err(|p| {
+                    AppError::Store(keikaku_storage::StoreError::Corrupt(format!(
+                        "計画「{}」の版{n}: {}",
+                        s.header.id,
+                        p.first().map(|p| p.message.as_str()).unwrap_or("")
+                    )))
+                })?;
+                file.plans.into_iter().find(|p| p.id() == &s.header.id)
+            }
+            None => store.plan(code, &s.header.id).await?,
+        };
+        plans.extend(plan);
+    }
+    Ok(Some(Site::new(municipality, plans, key)))
 }
 
 impl Catalog {
     /// Opens the catalog of a municipality, loading its plans.
     pub async fn open(store: Arc<dyn PlanStore>, code: MunicipalityCode) -> Result<Self, AppError> {
-        let site = load(store.as_ref(), &code).await?;
+        let seen = store.data_version(&code).await?;
+        let site = load(store.as_ref(), &code, None, seen)
+            .await?
+            .ok_or_else(|| AppError::NotFound(code.to_string()))?;
         Ok(Self {
             store,
             code,
+            seen: AtomicI64::new(seen),
             current: RwLock::new(Arc::new(site)),
             started: Instant::now(),
             checked: AtomicU64::new(0),
@@ -128,7 +211,7 @@ impl Catalog {
         if stale && let Ok(_guard) = self.refreshing.try_lock() {
             self.checked.store(now, Ordering::Relaxed);
             let version = self.store.data_version(&self.code).await?;
-            if version != self.snapshot().version {
+            if version != self.seen.load(Ordering::Relaxed) {
                 self.reload().await?;
             }
         }
@@ -141,11 +224,18 @@ impl Catalog {
     }
 
     async fn reload(&self) -> Result<(), AppError> {
-        let site = Arc::new(load(self.store.as_ref(), &self.code).await?);
-        match self.current.write() {
-            Ok(mut g) => *g = site,
-            Err(poisoned) => *poisoned.into_inner() = site,
+        // Read the version first: a write that lands while we load makes the next check
+        // reload again.
+        let seen = self.store.data_version(&self.code).await?;
+        let current = self.snapshot();
+        if let Some(site) = load(self.store.as_ref(), &self.code, Some(&current), seen).await? {
+            let site = Arc::new(site);
+            match self.current.write() {
+                Ok(mut g) => *g = site,
+                Err(poisoned) => *poisoned.into_inner() = site,
+            }
         }
+        self.seen.store(seen, Ordering::Relaxed);
         Ok(())
     }
 }

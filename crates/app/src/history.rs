@@ -67,6 +67,21 @@ pub async fn recent_audit(
     Ok(kept.into_iter().rev().collect())
 }
 
+/// Audit entries with a sequence number above `after`, oldest first, at most `limit` (1 to
+/// 1000): a page of the log for clients that read it incrementally.
+pub async fn audit_entries(
+    authority: &impl Authority,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    after: u64,
+    limit: u32,
+) -> Result<Vec<AuditEntry>, AppError> {
+    require(authority, Action::ReadAudit)?;
+    Ok(store
+        .audit_entries(code, after, limit.clamp(1, PAGE))
+        .await?)
+}
+
 /// The published versions of a plan, oldest first (the public sees nothing else).
 pub async fn published_versions(
     store: &dyn PlanStore,

@@ -6,6 +6,10 @@
 //!   It reloads from storage only when the store's data version has moved.
 //! - [`admin`] holds the operator's use cases (import, export, example data); they need an
 //!   [`access::Operator`] capability, which only the binary can hand out.
+//! - [`users`] holds the administrators' management of user accounts (create, change,
+//!   disable, new password); each takes an [`access::Granted`] for `ManageUsers`.
+//! - [`tokens`] holds personal access tokens for the API (make, list, revoke, and find the
+//!   user a bearer secret acts for).
 //!
 //! Handlers stay thin: decode → authorize → one use case here → encode.
 
@@ -13,9 +17,12 @@ pub mod access;
 pub mod admin;
 pub mod auth;
 mod catalog;
+pub mod edit;
 pub mod history;
 pub mod search;
 pub mod status;
+pub mod tokens;
+pub mod users;
 
 pub use catalog::{Catalog, Site};
 

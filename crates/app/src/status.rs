@@ -4,7 +4,7 @@
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, ExistingPlan, PlanStore, PlanWrite};
+use keikaku_storage::{Author, Change, PlanEdit, PlanStore, StoreError, UserChange};
 
 use crate::AppError;
 use crate::access::{Action, Granted};
@@ -32,54 +32,68 @@ pub async fn change_status(
             "市町村コード「{code}」の団体は登録されていません。"
         ))
     })?;
-    let current = store
-        .plan(code, plan_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("計画「{plan_id}」は登録されていません。")))?;
-    let now = current.header().status;
-    if now != from {
-        return Err(AppError::Conflict(format!(
-            "計画「{}」の状態は、ほかの人が先に「{}」に変更しています（あなたが見ていた状態は「{}」）。画面を開き直して確かめてください。",
-            current.header().title,
-            now.label(),
-            from.label()
-        )));
+    for _ in 0..5 {
+        let since = store.data_version(code).await?;
+        let current = store.plan(code, plan_id).await?.ok_or_else(|| {
+            AppError::NotFound(format!("計画「{plan_id}」は登録されていません。"))
+        })?;
+        let now = current.header().status;
+        if now != from {
+            return Err(AppError::Conflict(format!(
+                "計画「{}」の状態は、ほかの人が先に「{}」に変更しています（あなたが見ていた状態は「{}」）。画面を開き直して確かめてください。",
+                current.header().title,
+                now.label(),
+                from.label()
+            )));
+        }
+        if !from.next().contains(&to) {
+            return Err(AppError::Invalid(vec![FileProblem {
+                path: "status".to_owned(),
+                message: format!(
+                    "「{}」から「{}」には変更できません（変更できるのは{}）。",
+                    from.label(),
+                    to.label(),
+                    from.next()
+                        .iter()
+                        .map(|s| format!("「{}」", s.label()))
+                        .collect::<Vec<_>>()
+                        .join("・")
+                ),
+            }]));
+        }
+        let mut changed = current.clone();
+        match &mut changed {
+            Plan::Comprehensive(p) => p.header.status = to,
+            Plan::Strategy(s) => s.header.status = to,
+        }
+        let before = keikaku_planfile::to_json(&municipality, std::slice::from_ref(&current));
+        let after = keikaku_planfile::to_json(&municipality, std::slice::from_ref(&changed));
+        let edit = PlanEdit {
+            plan: plan_id.clone(),
+            // Checked again inside the transaction: a change made meanwhile is refused there.
+            changes: vec![Change::Unchanged { since }, Change::Status { from, to }],
+            record: UserChange {
+                action: "plan.status".to_owned(),
+                before: Some(before),
+                after: Some(after.clone()),
+            },
+            target: plan_id.to_string(),
+            freeze: Some(after),
+        };
+        let author = Author {
+            actor: granted.user().login_id.to_string(),
+            at,
+        };
+        match store.edit_plan(code, &edit, &author).await {
+            Ok(()) => return Ok(changed),
+            // Something was written between reading the plan and writing: read it again, so
+            // that the frozen version is exactly the stored plan.
+            Err(StoreError::Stale(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
     }
-    if !from.next().contains(&to) {
-        return Err(AppError::Invalid(vec![FileProblem {
-            path: "status".to_owned(),
-            message: format!(
-                "「{}」から「{}」には変更できません（変更できるのは{}）。",
-                from.label(),
-                to.label(),
-                from.next()
-                    .iter()
-                    .map(|s| format!("「{}」", s.label()))
-                    .collect::<Vec<_>>()
-                    .join("・")
-            ),
-        }]));
-    }
-    let mut changed = current.clone();
-    match &mut changed {
-        Plan::Comprehensive(p) => p.header.status = to,
-        Plan::Strategy(s) => s.header.status = to,
-    }
-    let write = PlanWrite {
-        before: Some(keikaku_planfile::to_json(
-            &municipality,
-            std::slice::from_ref(&current),
-        )),
-        after: keikaku_planfile::to_json(&municipality, std::slice::from_ref(&changed)),
-        plan: changed.clone(),
-        action: Some("plan.status".to_owned()),
-    };
-    let author = Author {
-        actor: granted.user().login_id.to_string(),
-        at,
-    };
-    store
-        .insert_plans(&municipality, &[write], ExistingPlan::Replace, &author)
-        .await?;
-    Ok(changed)
+    Err(AppError::Conflict(
+        "ほかの変更が続いているため、状態を変更できませんでした。少し待ってからもう一度お試しください。"
+            .to_owned(),
+    ))
 }

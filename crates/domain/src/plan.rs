@@ -89,14 +89,15 @@ impl PlanStatus {
     }
 
     /// The statuses a plan may move to from this one: one step forward (草案 → 審議中 →
-    /// 決定 → 公開), or back to 草案 while under deliberation (the council sent it back), or
-    /// from 公開 back to 決定 (withdrawn from the public site).
+    /// 決定 → 公開), back to 草案 while under deliberation (the council sent it back), or from
+    /// 決定 or 公開 back to 審議中 to revise it. Only 草案 and 審議中 are edited; the public
+    /// keeps seeing the last published version until the revision is published.
     pub fn next(self) -> &'static [Self] {
         match self {
             Self::Draft => &[Self::UnderDeliberation],
             Self::UnderDeliberation => &[Self::Adopted, Self::Draft],
-            Self::Adopted => &[Self::Published],
-            Self::Published => &[Self::Adopted],
+            Self::Adopted => &[Self::Published, Self::UnderDeliberation],
+            Self::Published => &[Self::UnderDeliberation],
         }
     }
 

@@ -15,7 +15,7 @@ use keikaku_domain::audit::{Timestamp, verify_chain};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_planfile::PlanFile;
 use keikaku_storage::{
-    Author, ExistingPlan, PlanStore, PlanWrite, SessionRecord, StoreError, UserChange,
+    Author, ExistingPlan, PlanStore, PlanWrite, SessionRecord, StoreError, TokenRecord, UserChange,
 };
 
 /// The example plans (Ichinoseki), parsed.
@@ -86,7 +86,9 @@ macro_rules! conformance_tests {
             every_write_is_audited_in_an_intact_chain,
             every_write_freezes_a_version,
             users_are_created_updated_and_audited,
-            sessions_are_found_touched_and_expired
+            sessions_are_found_touched_and_expired,
+            edits_check_versions_and_are_audited,
+            tokens_are_created_listed_touched_and_revoked
         );
     };
     (@each $factory:path, $($name:ident),*) => {
@@ -766,4 +768,490 @@ pub async fn sessions_are_found_touched_and_expired(store: &dyn PlanStore) {
         .await
         .unwrap();
     assert_eq!(store.session(code, "e").await.unwrap(), None);
+}
+
+/// API tokens: stored by hash with an audit entry (never the hash or a secret in it), listed
+/// newest first per user, found by hash, touched, revoked once (only the owner's when an owner
+/// is given), scoped by municipality.
+pub async fn tokens_are_created_listed_touched_and_revoked(store: &dyn PlanStore) {
+    let file = example();
+    let code = &file.municipality.code;
+    let t = |ms: i64| Timestamp::from_millis(1_764_000_000_000 + ms).unwrap();
+    let sato = user("sato", &[Role::PlanningOffice]);
+    let abe = user("abe", &[Role::Member]);
+    let token = |id: &str, owner: &User, created: i64| TokenRecord {
+        id: id.to_owned(),
+        login_id: owner.login_id.clone(),
+        name: format!("集計スクリプト {id}"),
+        token_hash: format!("{:0>64}", id),
+        created_at: t(created),
+        last_used_at: None,
+        expires_at: (id == "t1").then(|| t(86_400_000)),
+        revoked_at: None,
+    };
+    let refused = store
+        .create_token(code, &token("t1", &sato, 0), &author())
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::UnknownMunicipality(_))),
+        "{refused:?}"
+    );
+    put(
+        store,
+        &file.municipality,
+        &file.plans[..1],
+        ExistingPlan::Refuse,
+    )
+    .await
+    .unwrap();
+    for u in [&sato, &abe] {
+        store
+            .create_user(code, u, "h", &author(), &change("user.create"))
+            .await
+            .unwrap();
+    }
+    let (t1, t2, t3) = (
+        token("t1", &sato, 0),
+        token("t2", &sato, 10),
+        token("t3", &abe, 5),
+    );
+    for tok in [&t1, &t2, &t3] {
+        store.create_token(code, tok, &author()).await.unwrap();
+    }
+    // A token of nobody, or with a hash in use, is refused and writes nothing.
+    let ghost = token("t4", &user("nobody", &[Role::Member]), 20);
+    assert!(store.create_token(code, &ghost, &author()).await.is_err());
+    let mut twin = token("t5", &sato, 30);
+    twin.token_hash = t1.token_hash.clone();
+    assert!(store.create_token(code, &twin, &author()).await.is_err());
+    assert_eq!(
+        store.tokens(code, &sato.login_id).await.unwrap(),
+        vec![t2.clone(), t1.clone()]
+    );
+    assert_eq!(
+        store.tokens(code, &abe.login_id).await.unwrap(),
+        vec![t3.clone()]
+    );
+    assert_eq!(
+        store.token_by_hash(code, &t1.token_hash).await.unwrap(),
+        Some(t1.clone())
+    );
+    assert_eq!(store.token_by_hash(code, "0").await.unwrap(), None);
+    assert_eq!(
+        store
+            .token_by_hash(&code_of("03201"), &t1.token_hash)
+            .await
+            .unwrap(),
+        None
+    );
+    store.touch_token(code, "t1", t(500)).await.unwrap();
+    assert_eq!(
+        store
+            .token_by_hash(code, &t1.token_hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_used_at,
+        Some(t(500))
+    );
+    // Someone else's token is not revoked through an owner filter.
+    let revoker = Author {
+        actor: "sato".to_owned(),
+        at: t(1_000),
+    };
+    assert_eq!(
+        store
+            .revoke_token(code, "t1", Some(&abe.login_id), &revoker)
+            .await
+            .unwrap(),
+        None
+    );
+    let revoked = store
+        .revoke_token(code, "t1", Some(&sato.login_id), &revoker)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(revoked.revoked_at, Some(t(1_000)));
+    assert_eq!(revoked.last_used_at, Some(t(500)));
+    assert_eq!(
+        store
+            .token_by_hash(code, &t1.token_hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .revoked_at,
+        Some(t(1_000))
+    );
+    // Revoking twice, or an unknown token, changes nothing.
+    assert_eq!(
+        store
+            .revoke_token(code, "t1", Some(&sato.login_id), &revoker)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .revoke_token(code, "zz", None, &revoker)
+            .await
+            .unwrap(),
+        None
+    );
+    // Without an owner filter (an administrator), anyone's token.
+    assert!(
+        store
+            .revoke_token(code, "t3", None, &revoker)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let entries = store.audit_entries(code, 0, 100).await.unwrap();
+    let tokens: Vec<(&str, &str)> = entries
+        .iter()
+        .filter(|e| e.action.starts_with("token."))
+        .map(|e| (e.action.as_str(), e.target.as_str()))
+        .collect();
+    assert_eq!(
+        tokens,
+        vec![
+            ("token.create", "t1"),
+            ("token.create", "t2"),
+            ("token.create", "t3"),
+            ("token.revoke", "t1"),
+            ("token.revoke", "t3"),
+        ]
+    );
+    let revoke = entries.iter().rfind(|e| e.target == "t1").unwrap();
+    assert_eq!(revoke.actor, "sato");
+    assert!(
+        revoke
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("集計スクリプト t1"),
+        "{revoke:?}"
+    );
+    for e in &entries {
+        for text in [&e.before, &e.after].into_iter().flatten() {
+            assert!(!text.contains(&t1.token_hash), "{e:?}");
+        }
+    }
+    assert_eq!(verify_chain(&entries), Ok(entries.len() as u64));
+}
+
+fn element_row(plan: &Plan, id: &str) -> keikaku_storage::rows::ElementRow {
+    keikaku_storage::rows::flatten(plan)
+        .elements
+        .into_iter()
+        .find(|e| e.id == id)
+        .unwrap()
+}
+
+fn record(action: &str) -> UserChange {
+    UserChange {
+        action: action.to_owned(),
+        before: Some("before".to_owned()),
+        after: Some("after".to_owned()),
+    }
+}
+
+fn edit(plan: &str, change: keikaku_storage::Change) -> keikaku_storage::PlanEdit {
+    keikaku_storage::PlanEdit {
+        plan: plan_id(plan),
+        changes: vec![change],
+        record: record("element.update"),
+        target: plan.to_owned(),
+        freeze: None,
+    }
+}
+
+/// Element edits: each checks the version it started from, so of two editors saving the same
+/// element from the same version exactly one succeeds; each is audited; reordering keeps
+/// versions; a replacement makes open forms stale; a link target cannot be deleted.
+pub async fn edits_check_versions_and_are_audited(store: &dyn PlanStore) {
+    use keikaku_storage::Change;
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    let pid = plan_id("sogo-keikaku");
+    let versions = store.edit_versions(code, &pid).await.unwrap().unwrap();
+    assert_eq!(versions.revision, 1);
+    assert_eq!(versions.status, Some(PlanStatus::Published));
+    assert_eq!(versions.elements["measure-1-1-1"], 1);
+    assert!(
+        store
+            .edit_versions(code, &plan_id("nope"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Two editors start from version 1; the first wins, the second is refused.
+    let plan = comprehensive(&file);
+    let mut first = element_row(&plan, "measure-1-1-1");
+    first.title = "一人目の<script>編集</script>".to_owned();
+    let mut second = first.clone();
+    second.title = "二人目の編集".to_owned();
+    store
+        .edit_plan(
+            code,
+            &edit(
+                "sogo-keikaku",
+                Change::Update {
+                    row: first.clone(),
+                    expected: 1,
+                },
+            ),
+            &author(),
+        )
+        .await
+        .unwrap();
+    let err = store
+        .edit_plan(
+            code,
+            &edit(
+                "sogo-keikaku",
+                Change::Update {
+                    row: second,
+                    expected: 1,
+                },
+            ),
+            &author(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Stale(ref id) if id == "measure-1-1-1"),
+        "{err:?}"
+    );
+    let stored = store.plan(code, &pid).await.unwrap().unwrap();
+    assert_eq!(element_row(&stored, "measure-1-1-1").title, first.title);
+    let versions = store.edit_versions(code, &pid).await.unwrap().unwrap();
+    assert_eq!(versions.elements["measure-1-1-1"], 2);
+
+    // Insert, reorder (versions kept), relink, delete.
+    let mut added = element_row(&stored, "measure-1-1-1");
+    added.id = "measure-new-1".to_owned();
+    added.position = 1;
+    added.title = "新しい施策".to_owned();
+    store
+        .edit_plan(
+            code,
+            &edit("sogo-keikaku", Change::Insert { row: added }),
+            &author(),
+        )
+        .await
+        .unwrap();
+    let mut swap = edit(
+        "sogo-keikaku",
+        Change::Position {
+            id: "measure-new-1".to_owned(),
+            position: 0,
+        },
+    );
+    swap.changes.push(Change::Position {
+        id: "measure-1-1-1".to_owned(),
+        position: 1,
+    });
+    store.edit_plan(code, &swap, &author()).await.unwrap();
+    let stored = store.plan(code, &pid).await.unwrap().unwrap();
+    let Plan::Comprehensive(c) = &stored else {
+        panic!()
+    };
+    let ids: Vec<&str> = c.basic_plans[0].fields[0]
+        .measures
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    assert_eq!(ids, vec!["measure-new-1", "measure-1-1-1"]);
+    let versions = store.edit_versions(code, &pid).await.unwrap().unwrap();
+    assert_eq!(versions.elements["measure-1-1-1"], 2);
+    let relink = edit(
+        "sogo-keikaku",
+        Change::Links {
+            from_id: "priority-project-1".to_owned(),
+            kind: keikaku_storage::rows::link::PROJECT_MEASURE.to_owned(),
+            links: vec![keikaku_storage::rows::LinkRow {
+                from_id: "priority-project-1".to_owned(),
+                kind: keikaku_storage::rows::link::PROJECT_MEASURE.to_owned(),
+                to_plan_id: "sogo-keikaku".to_owned(),
+                to_id: "measure-new-1".to_owned(),
+                position: 0,
+            }],
+        },
+    );
+    store.edit_plan(code, &relink, &author()).await.unwrap();
+    let stored = store.plan(code, &pid).await.unwrap().unwrap();
+    let Plan::Comprehensive(c) = &stored else {
+        panic!()
+    };
+    let linked: Vec<&str> = c.basic_plans[0].priority_projects[0]
+        .measures
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
+    assert_eq!(linked, vec!["measure-new-1"]);
+    // Deleting from a stale version is refused; a measure a strategy links to cannot go.
+    let stale = store
+        .edit_plan(
+            code,
+            &edit(
+                "sogo-keikaku",
+                Change::Delete {
+                    id: "measure-1-1-1".to_owned(),
+                    expected: 1,
+                },
+            ),
+            &author(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(stale, StoreError::Stale(_)), "{stale:?}");
+    let linked_target = file.plans[1].clone();
+    let Plan::Strategy(s) = &linked_target else {
+        panic!()
+    };
+    let target = s
+        .basic_objectives
+        .iter()
+        .flat_map(|o| &o.measures)
+        .flat_map(|m| &m.linked_measures)
+        .next()
+        .unwrap()
+        .element
+        .clone();
+    let version = store
+        .edit_versions(code, &pid)
+        .await
+        .unwrap()
+        .unwrap()
+        .elements[target.as_str()];
+    let refused = store
+        .edit_plan(
+            code,
+            &edit(
+                "sogo-keikaku",
+                Change::Delete {
+                    id: target.to_string(),
+                    expected: version,
+                },
+            ),
+            &author(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, StoreError::Backend(_)), "{refused:?}");
+    assert!(
+        store
+            .edit_versions(code, &pid)
+            .await
+            .unwrap()
+            .unwrap()
+            .elements
+            .contains_key(target.as_str())
+    );
+    // The priority project links to the new measure: it goes only with the link.
+    let mut delete = edit(
+        "sogo-keikaku",
+        Change::Delete {
+            id: "measure-new-1".to_owned(),
+            expected: 1,
+        },
+    );
+    assert!(matches!(
+        store.edit_plan(code, &delete, &author()).await,
+        Err(StoreError::Backend(_))
+    ));
+    let keikaku_storage::Change::Links { from_id, kind, .. } = &relink.changes[0] else {
+        panic!()
+    };
+    delete.changes.insert(
+        0,
+        Change::Links {
+            from_id: from_id.clone(),
+            kind: kind.clone(),
+            links: Vec::new(),
+        },
+    );
+    store.edit_plan(code, &delete, &author()).await.unwrap();
+
+    // The header has its own revision; a status change can freeze a version.
+    let mut header = keikaku_storage::rows::flatten(&stored).plan;
+    header.title = "改訂".to_owned();
+    store
+        .edit_plan(
+            code,
+            &edit(
+                "sogo-keikaku",
+                Change::Header {
+                    row: header.clone(),
+                    expected: 1,
+                },
+            ),
+            &author(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .edit_plan(
+                code,
+                &edit(
+                    "sogo-keikaku",
+                    Change::Header {
+                        row: header,
+                        expected: 1
+                    }
+                ),
+                &author()
+            )
+            .await,
+        Err(StoreError::Stale(_))
+    ));
+    let before = store.plan_versions(code, &pid).await.unwrap().len();
+    let mut adopt = edit(
+        "sogo-keikaku",
+        Change::Status {
+            from: PlanStatus::Published,
+            to: PlanStatus::Adopted,
+        },
+    );
+    adopt.freeze = Some("snapshot".to_owned());
+    store.edit_plan(code, &adopt, &author()).await.unwrap();
+    assert!(matches!(
+        store.edit_plan(code, &adopt, &author()).await,
+        Err(StoreError::Stale(_))
+    ));
+    let versions = store.plan_versions(code, &pid).await.unwrap();
+    assert_eq!(versions.len(), before + 1);
+    assert_eq!(versions.last().unwrap().status, PlanStatus::Adopted);
+    let stored = store.plan(code, &pid).await.unwrap().unwrap();
+    assert_eq!(stored.header().status, PlanStatus::Adopted);
+    assert_eq!(stored.header().title, "改訂");
+
+    // A replacement carries versions over, one higher.
+    put(
+        store,
+        &file.municipality,
+        &file.plans[..1],
+        ExistingPlan::Replace,
+    )
+    .await
+    .unwrap();
+    let versions = store.edit_versions(code, &pid).await.unwrap().unwrap();
+    assert_eq!(versions.elements["measure-1-1-1"], 3);
+    assert_eq!(versions.revision, 3);
+
+    // Every edit that went through is in an intact chain.
+    let entries = store.audit_entries(code, 0, 1000).await.unwrap();
+    assert!(verify_chain(&entries).is_ok());
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.action == "element.update")
+            .count(),
+        7
+    );
 }

@@ -32,6 +32,11 @@ pub enum StoreError {
     /// Stored data could not be turned back into the domain (a bug or a hand edit).
     #[error("保存されたデータが不正です: {0}")]
     Corrupt(String),
+    /// An edit started from a version that is no longer current: someone else changed (or
+    /// deleted) the element — or the plan's header or status — first. Nothing was written.
+    /// Holds the element id, or `plan` for the plan's own row.
+    #[error("「{0}」は、ほかの人が先に変更しています。")]
+    Stale(String),
     /// The database refused or failed.
     #[error("データベースのエラー: {0}")]
     Backend(String),
@@ -112,6 +117,100 @@ pub struct UserChange {
     pub after: Option<String>,
 }
 
+/// One change of a [`PlanEdit`], in rows of the shared schema ([`rows`]). Changes that
+/// carry an `expected` version are refused with [`StoreError::Stale`] when the stored version
+/// differs, so an edit made from an old page never overwrites a newer one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Update the plan's own texts (title, purpose, scope, period, future image); the plan's
+    /// revision grows by one.
+    Header {
+        /// The new `plan` row (its status and position are not written).
+        row: rows::PlanRow,
+        /// The revision the edit started from.
+        expected: u32,
+    },
+    /// Nothing of the municipality was written since this data version
+    /// ([`PlanStore::data_version`], read before the plan the edit is based on): for changes
+    /// whose audit text or frozen snapshot is the whole plan.
+    Unchanged {
+        /// The data version read before the plan.
+        since: i64,
+    },
+    /// Move the plan from one status to another.
+    Status {
+        /// The status the user saw.
+        from: PlanStatus,
+        /// The new status.
+        to: PlanStatus,
+    },
+    /// Update an element's content (everything but its id, kind, parent and position); its
+    /// version grows by one.
+    Update {
+        /// The new row.
+        row: rows::ElementRow,
+        /// The version the edit started from.
+        expected: u32,
+    },
+    /// Add an element (version 1).
+    Insert {
+        /// The new row.
+        row: rows::ElementRow,
+    },
+    /// Remove an element, with its children and its outgoing links.
+    Delete {
+        /// The element.
+        id: String,
+        /// The version the user saw.
+        expected: u32,
+    },
+    /// Give an element another position among its siblings (its version does not change:
+    /// order belongs to the parent, and reordering must not invalidate open edit forms).
+    Position {
+        /// The element.
+        id: String,
+        /// Its new position.
+        position: i32,
+    },
+    /// Replace an element's outgoing links of one kind.
+    Links {
+        /// The element the links start from.
+        from_id: String,
+        /// The link kind ([`rows::link`]).
+        kind: String,
+        /// The new links, in order.
+        links: Vec<rows::LinkRow>,
+    },
+}
+
+/// A change to one plan, stored in one transaction with one audit entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanEdit {
+    /// The plan.
+    pub plan: PlanId,
+    /// What changes, applied in order.
+    pub changes: Vec<Change>,
+    /// What the audit log keeps (action, before, after).
+    pub record: UserChange,
+    /// The audit entry's target, e.g. `sogo-keikaku/measure-1-1-1`.
+    pub target: String,
+    /// When set, a version of the plan is frozen with this snapshot (a plan file of the plan
+    /// after the change): adopting and publishing do this.
+    pub freeze: Option<String>,
+}
+
+/// The versions an edit starts from: the plan's revision and status, and each element's
+/// version.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EditVersions {
+    /// The plan row's revision.
+    pub revision: u32,
+    /// The plan's status.
+    pub status: Option<PlanStatus>,
+    /// Element id → version.
+    pub elements: std::collections::HashMap<String, u32>,
+}
+
 /// A plan's header with its kind, for listings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanSummary {
@@ -161,6 +260,23 @@ pub trait PlanStore: Send + Sync {
         existing: ExistingPlan,
         author: &Author,
     ) -> Result<(), StoreError>;
+
+    /// Applies an edit to one plan in one transaction, with one audit entry (and a frozen
+    /// version when asked). Refused whole with [`StoreError::Stale`] when a change's expected
+    /// version is not the stored one, or [`StoreError::Backend`] when a link would dangle.
+    async fn edit_plan(
+        &self,
+        municipality: &MunicipalityCode,
+        edit: &PlanEdit,
+        author: &Author,
+    ) -> Result<(), StoreError>;
+
+    /// The plan's revision and its elements' versions (`None`: no such plan).
+    async fn edit_versions(
+        &self,
+        municipality: &MunicipalityCode,
+        plan: &PlanId,
+    ) -> Result<Option<EditVersions>, StoreError>;
 
     /// Removes a plan, recording `plan.delete` with the plan file it had (`before`); returns
     /// whether it existed. Its versions are kept.
@@ -268,4 +384,69 @@ pub trait PlanStore: Send + Sync {
     /// A number that grows with every write to the municipality's data, so that caches of
     /// rendered pages can tell whether they are still fresh with one cheap query.
     async fn data_version(&self, municipality: &MunicipalityCode) -> Result<i64, StoreError>;
+
+    /// Stores a new API token, with an audit entry `token.create` (target: the token's id;
+    /// the entry holds its id, name, owner and expiry — never the secret or its hash). An
+    /// unknown municipality is refused; the owner must be a stored user.
+    async fn create_token(
+        &self,
+        municipality: &MunicipalityCode,
+        token: &TokenRecord,
+        author: &Author,
+    ) -> Result<(), StoreError>;
+
+    /// The tokens of one user, newest first, revoked and expired ones included.
+    async fn tokens(
+        &self,
+        municipality: &MunicipalityCode,
+        login_id: &LoginId,
+    ) -> Result<Vec<TokenRecord>, StoreError>;
+
+    /// The token whose secret has this hash, revoked or not.
+    async fn token_by_hash(
+        &self,
+        municipality: &MunicipalityCode,
+        token_hash: &str,
+    ) -> Result<Option<TokenRecord>, StoreError>;
+
+    /// Records that the token was used at `at`.
+    async fn touch_token(
+        &self,
+        municipality: &MunicipalityCode,
+        id: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Revokes a token that is not revoked yet — when `owner` is given, only if it is theirs —
+    /// at `author.at`, with an audit entry `token.revoke`. Returns the token as revoked, or
+    /// `None` (nothing written) when there is no such live token.
+    async fn revoke_token(
+        &self,
+        municipality: &MunicipalityCode,
+        id: &str,
+        owner: Option<&LoginId>,
+        author: &Author,
+    ) -> Result<Option<TokenRecord>, StoreError>;
+}
+
+/// A personal access token for the API. Only the SHA-256 of its secret is stored: the secret
+/// is shown to its owner once, when the token is made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// Random public id (in lists and URLs; not secret).
+    pub id: String,
+    /// Whose token it is: requests made with it act as this user, with the user's roles.
+    pub login_id: LoginId,
+    /// The label the user gave it.
+    pub name: String,
+    /// Hex SHA-256 of the secret.
+    pub token_hash: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it was last used (written at most about once a minute).
+    pub last_used_at: Option<Timestamp>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<Timestamp>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<Timestamp>,
 }

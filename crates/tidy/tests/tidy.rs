@@ -101,6 +101,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "keikaku-domain",
             "keikaku-planfile",
             "keikaku-storage",
+            "rust_decimal",
+            "serde_json",
             "sha2",
             "thiserror",
             "tokio",

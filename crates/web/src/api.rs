@@ -31,17 +31,45 @@ const JSON: &str = "application/json";
     info(
         title = "keikaku API",
         version = "1",
-        description = "自治体の総合計画・総合戦略を取得する読み取り専用のAPIです。/ Read-only API of a municipality's comprehensive plan and strategy."
+        description = "自治体の総合計画・総合戦略を取得するAPIです。公開中の計画は誰でも読めます。下書きの読み取りと編集（editing）には、職員用ページで作るアクセストークンが要ります（Authorization: Bearer）。/ API of a municipality's comprehensive plan and strategy: published plans are public; reading drafts and editing need a personal access token."
     ),
-    paths(municipality, list_plans, get_plan, search, openapi_json),
+    paths(
+        municipality,
+        list_plans,
+        get_plan,
+        search,
+        openapi_json,
+        audit,
+        crate::api_edit::get_element,
+        crate::api_edit::put_element,
+        crate::api_edit::delete_element,
+        crate::api_edit::create_element,
+        crate::api_edit::move_element,
+        crate::api_edit::get_header,
+        crate::api_edit::put_header,
+        crate::api_edit::change_status
+    ),
     components(schemas(
         ErrorEnvelope,
         ErrorBody,
         PlanList,
         PlanSummaryDto,
         SearchResults,
-        SearchHitDto
-    ))
+        SearchHitDto,
+        AuditPage,
+        AuditEntryDto,
+        crate::api_edit::ElementDto,
+        crate::api_edit::ElementChange,
+        crate::api_edit::NewElement,
+        crate::api_edit::Move,
+        crate::api_edit::StatusChange,
+        crate::api_edit::HeaderDto,
+        crate::api_edit::HeaderChange,
+        crate::api_edit::FieldProblem,
+        crate::api_edit::WriteErrorEnvelope,
+        crate::api_edit::WriteError
+    )),
+    modifiers(&BearerToken)
 )]
 pub struct ApiDoc;
 
@@ -55,7 +83,8 @@ pub struct ErrorEnvelope {
 /// What went wrong.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Machine-readable code: `not_found`, `bad_request`, `method_not_allowed`, `internal`.
+    /// Machine-readable code: `not_found`, `bad_request`, `method_not_allowed`,
+    /// `unauthorized`, `forbidden`, `internal`.
     pub code: &'static str,
     /// Human-readable message (Japanese).
     pub message: String,
@@ -73,8 +102,14 @@ pub enum ApiError {
     BadRequest(String),
     /// 405: the API is read-only.
     MethodNotAllowed,
-    /// 401/403: the caller may not do this (authorization refused).
+    /// 403: the caller's token is valid but its user may not do this.
     Forbidden,
+    /// 401: a token is needed and none was sent (`invalid_token: false`), or the token sent is
+    /// malformed, unknown, revoked or expired, or its user is disabled (`true`).
+    Unauthorized {
+        /// Whether a token was sent but refused.
+        invalid_token: bool,
+    },
     /// 500; the detail is logged, not returned.
     Internal(String),
 }
@@ -83,6 +118,7 @@ impl From<keikaku_app::AppError> for ApiError {
     fn from(e: keikaku_app::AppError) -> Self {
         match e {
             keikaku_app::AppError::NotFound(m) => Self::NotFound(m),
+            keikaku_app::AppError::Forbidden(_) => Self::Forbidden,
             other => Self::Internal(other.to_string()),
         }
     }
@@ -99,20 +135,47 @@ impl IntoResponse for ApiError {
                 "この操作をする権限がありません。".to_owned(),
                 None,
             ),
+            Self::Unauthorized { invalid_token } => {
+                let (message, challenge) = if invalid_token {
+                    (
+                        "アクセストークンが無効です（誤り・失効・期限切れ、または利用停止中のアカウントのトークンです）。",
+                        "Bearer realm=\"keikaku\", error=\"invalid_token\"",
+                    )
+                } else {
+                    (
+                        "このAPIを使うには、アクセストークンを Authorization: Bearer ヘッダーで送ってください。",
+                        "Bearer realm=\"keikaku\"",
+                    )
+                };
+                let body = ErrorEnvelope {
+                    error: ErrorBody {
+                        code: "unauthorized",
+                        message: message.to_owned(),
+                        error_id: None,
+                    },
+                };
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [
+                        (axum::http::header::CACHE_CONTROL, "no-store"),
+                        (axum::http::header::WWW_AUTHENTICATE, challenge),
+                    ],
+                    Json(body),
+                )
+                    .into_response();
+            }
             Self::MethodNotAllowed => {
                 let body = ErrorEnvelope {
                     error: ErrorBody {
                         code: "method_not_allowed",
-                        message: "このAPIは読み取り専用です（GETだけを受け付けます）。".to_owned(),
+                        message: "このURLでは、このHTTPメソッドは使えません（使えるメソッドは Allow ヘッダーのとおりです）。".to_owned(),
                         error_id: None,
                     },
                 };
                 return (
                     StatusCode::METHOD_NOT_ALLOWED,
-                    [
-                        (axum::http::header::CACHE_CONTROL, "no-store"),
-                        (axum::http::header::ALLOW, "GET, HEAD"),
-                    ],
+                    // axum's method router adds the `Allow` header of the path.
+                    [(axum::http::header::CACHE_CONTROL, "no-store")],
                     Json(body),
                 )
                     .into_response();
@@ -433,4 +496,136 @@ pub(crate) async fn openapi_json(headers: HeaderMap) -> Response {
         Entry::new(0, JSON, body)
     });
     DOC.respond(&headers)
+}
+
+/// Declares the security scheme `token`: a personal access token (made on `/staff/tokens`)
+/// sent as `Authorization: Bearer kk_…`. Endpoints that need one say
+/// `security(("token" = []))`.
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("kk_…")
+            .description(Some(
+                "個人用アクセストークン（職員用ページの「APIアクセストークン」で作成）。\
+                 トークンの利用者の役割で認可されます。セッションのクッキーはAPIでは使えません。 / \
+                 Personal access token; requests act with the roles of the token's user. \
+                 Session cookies are not accepted by the API.",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("token", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The most audit entries one request returns.
+const MAX_AUDIT: u32 = 100;
+
+/// An audit entry: what the chain hash covers, so that a client can check the chain itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntryDto {
+    /// 1, 2, 3 … per municipality.
+    pub sequence: u64,
+    /// When, in ISO 8601 (UTC), e.g. `2026-11-26T06:15:00.123Z`.
+    pub at: String,
+    /// Who: a login id, or `cli` for the console operator.
+    pub actor: String,
+    /// What: `plan.import`, `plan.status`, `user.create`, `token.create`, …
+    pub action: String,
+    /// What it was done to: a plan id, a login id, a token id, …
+    pub target: String,
+    /// The value before, as text (a plan file, a user's fields …), if any.
+    pub before: Option<String>,
+    /// The value after, as text, if any.
+    pub after: Option<String>,
+    /// The previous entry's hash (hex SHA-256).
+    pub previous_hash: String,
+    /// This entry's hash (hex SHA-256).
+    pub hash: String,
+}
+
+/// A page of the audit log, oldest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    /// The entries.
+    pub entries: Vec<AuditEntryDto>,
+    /// The URL of the next page, when this one is full.
+    pub next: Option<String>,
+}
+
+/// The audit log, page by page, oldest first (administrators' tokens only).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
+    security(("token" = [])),
+    params(
+        ("after" = Option<u64>, Query, description = "Only entries with a sequence number above this (default 0)", minimum = 0),
+        ("limit" = Option<u32>, Query, description = "Maximum entries (default 100)", minimum = 1, maximum = 100)
+    ),
+    responses((status = 200, body = AuditPage), (status = 400, body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    crate::tokens::ApiUser(user): crate::tokens::ApiUser,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    only_params(&params, &["after", "limit"])?;
+    let after = match params.get("after") {
+        None => 0,
+        Some(a) => a.parse::<u64>().map_err(|_| {
+            ApiError::BadRequest(format!(
+                "after は0以上の整数で指定してください（「{a}」は使えません）。"
+            ))
+        })?,
+    };
+    let limit = match params.get("limit") {
+        None => MAX_AUDIT,
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if (1..=MAX_AUDIT).contains(&n) => n,
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "limit は1から{MAX_AUDIT}までの整数で指定してください（「{l}」は使えません）。"
+                )));
+            }
+        },
+    };
+    let granted =
+        keikaku_app::access::Granted::check(user, keikaku_app::access::Action::ReadAudit)?;
+    let entries = keikaku_app::history::audit_entries(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        after,
+        limit,
+    )
+    .await?;
+    let next = match entries.last() {
+        Some(last) if entries.len() == limit as usize => Some(format!(
+            "/api/v1/audit?after={}&limit={limit}",
+            last.sequence
+        )),
+        _ => None,
+    };
+    let entries = entries
+        .into_iter()
+        .map(|e| AuditEntryDto {
+            sequence: e.sequence,
+            at: e.at.to_iso(),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            before: e.before,
+            after: e.after,
+            previous_hash: e.previous_hash.to_string(),
+            hash: e.hash.to_string(),
+        })
+        .collect();
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(AuditPage { entries, next }),
+    )
+        .into_response())
 }

@@ -22,6 +22,8 @@ pub enum WebError {
     BadRequest(String),
     /// The signed-in user may not do this (403).
     Forbidden,
+    /// The request conflicts with the stored data, e.g. someone else changed it first (409).
+    Conflict(String),
     /// A fault on our side (500); the text goes to the log, never to the page.
     Internal(String),
 }
@@ -33,6 +35,7 @@ impl WebError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -43,6 +46,7 @@ impl From<keikaku_app::AppError> for WebError {
         match e {
             keikaku_app::AppError::NotFound(m) => Self::NotFound(Some(m)),
             keikaku_app::AppError::Forbidden(_) => Self::Forbidden,
+            keikaku_app::AppError::Conflict(m) => Self::Conflict(m),
             other => Self::Internal(other.to_string()),
         }
     }
@@ -119,6 +123,7 @@ pub async fn render_errors(
             }),
         ),
         WebError::BadRequest(m) => ("リクエストに誤りがあります".to_owned(), m.clone()),
+        WebError::Conflict(m) => ("保存できませんでした".to_owned(), m.clone()),
         WebError::Forbidden => (
             "このページを見る権限がありません".to_owned(),
             "お使いのアカウントの役割では、このページを表示・操作できません。必要な場合はシステム管理者にお問い合わせください。".to_owned(),

@@ -22,13 +22,16 @@
 
 mod admin;
 mod api;
+mod api_edit;
 mod assets;
 pub mod cache;
+mod edit;
 mod error;
 mod history;
 mod pages;
 pub mod routes;
 mod staff;
+mod tokens;
 mod views;
 
 use std::sync::Arc;

@@ -7,11 +7,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, any, get, post};
+use axum::routing::{MethodRouter, any, delete, get, post, put};
 use keikaku_app::access::{Action, permits};
 
 use crate::error::WebError;
-use crate::{AppState, admin, api, assets, history, pages, staff};
+use crate::{AppState, admin, api, api_edit, assets, edit, history, pages, staff, tokens};
 
 /// One route: method, path pattern (axum syntax), what it does, and an example URL (used by
 /// the authorization matrix test).
@@ -42,7 +42,7 @@ const fn spec(
 }
 
 use Action::{
-    ChangePlanStatus, ManageUsers, ReadAudit, ReadDrafts, ReadPublished, SignIn, SignOut,
+    ChangePlanStatus, EditPlan, ManageUsers, ReadAudit, ReadDrafts, ReadPublished, SignIn, SignOut,
 };
 
 /// Every route of the application (the `/api/v1` routes with their full path).
@@ -132,6 +132,24 @@ pub const ROUTES: &[RouteSpec] = &[
     spec(Method::GET, "/staff", ReadDrafts, "/staff"),
     spec(
         Method::GET,
+        "/staff/tokens",
+        Action::ManageOwnTokens,
+        "/staff/tokens",
+    ),
+    spec(
+        Method::POST,
+        "/staff/tokens",
+        Action::ManageOwnTokens,
+        "/staff/tokens",
+    ),
+    spec(
+        Method::POST,
+        "/staff/tokens/{id}/revoke",
+        Action::ManageOwnTokens,
+        "/staff/tokens/0123456789abcdef/revoke",
+    ),
+    spec(
+        Method::GET,
         "/staff/plans/{plan}/versions",
         ReadDrafts,
         "/staff/plans/sogo-keikaku/versions",
@@ -142,8 +160,93 @@ pub const ROUTES: &[RouteSpec] = &[
         ReadDrafts,
         "/staff/plans/sogo-keikaku/compare?from=1&to=1",
     ),
+    spec(
+        Method::GET,
+        "/staff/plans/{plan}",
+        ReadDrafts,
+        "/staff/plans/sogo-keikaku",
+    ),
+    spec(
+        Method::GET,
+        "/staff/plans/{plan}/header",
+        ReadDrafts,
+        "/staff/plans/sogo-keikaku/header",
+    ),
+    spec(
+        Method::POST,
+        "/staff/plans/{plan}/header",
+        EditPlan,
+        "/staff/plans/sogo-keikaku/header",
+    ),
+    spec(
+        Method::GET,
+        "/staff/plans/{plan}/elements/{id}",
+        ReadDrafts,
+        "/staff/plans/sogo-keikaku/elements/measure-1-1-1",
+    ),
+    spec(
+        Method::POST,
+        "/staff/plans/{plan}/elements/{id}",
+        EditPlan,
+        "/staff/plans/sogo-keikaku/elements/measure-1-1-1",
+    ),
+    spec(
+        Method::POST,
+        "/staff/plans/{plan}/elements/{id}/move",
+        EditPlan,
+        "/staff/plans/sogo-keikaku/elements/measure-1-1-1/move",
+    ),
+    spec(
+        Method::POST,
+        "/staff/plans/{plan}/elements/{id}/delete",
+        EditPlan,
+        "/staff/plans/sogo-keikaku/elements/measure-1-1-1/delete",
+    ),
+    spec(
+        Method::GET,
+        "/staff/plans/{plan}/new",
+        EditPlan,
+        "/staff/plans/sogo-keikaku/new?kind=goal",
+    ),
+    spec(
+        Method::POST,
+        "/staff/plans/{plan}/elements",
+        EditPlan,
+        "/staff/plans/sogo-keikaku/elements",
+    ),
     spec(Method::GET, "/staff/audit", ReadAudit, "/staff/audit"),
     spec(Method::GET, "/staff/users", ManageUsers, "/staff/users"),
+    spec(Method::POST, "/staff/users", ManageUsers, "/staff/users"),
+    spec(
+        Method::GET,
+        "/staff/users/{login}",
+        ManageUsers,
+        "/staff/users/e2e-admin",
+    ),
+    spec(
+        Method::POST,
+        "/staff/users/{login}",
+        ManageUsers,
+        "/staff/users/e2e-admin",
+    ),
+    spec(
+        Method::POST,
+        "/staff/users/{login}/disable",
+        ManageUsers,
+        "/staff/users/e2e-admin/disable",
+    ),
+    spec(
+        Method::POST,
+        "/staff/users/{login}/enable",
+        ManageUsers,
+        "/staff/users/e2e-admin/enable",
+    ),
+    spec(
+        Method::POST,
+        "/staff/users/{login}/password",
+        ManageUsers,
+        "/staff/users/e2e-admin/password",
+    ),
     spec(
         Method::POST,
         "/staff/plans/{plan}/status",
@@ -182,6 +285,55 @@ pub const ROUTES: &[RouteSpec] = &[
         ReadPublished,
         "/api/v1/openapi.json",
     ),
+    spec(Method::GET, "/api/v1/audit", ReadAudit, "/api/v1/audit"),
+    spec(
+        Method::GET,
+        "/api/v1/plans/{plan}/elements/{id}",
+        ReadDrafts,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1",
+    ),
+    spec(
+        Method::PUT,
+        "/api/v1/plans/{plan}/elements/{id}",
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1",
+    ),
+    spec(
+        Method::DELETE,
+        "/api/v1/plans/{plan}/elements/{id}",
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1?version=1",
+    ),
+    spec(
+        Method::POST,
+        "/api/v1/plans/{plan}/elements",
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements",
+    ),
+    spec(
+        Method::POST,
+        "/api/v1/plans/{plan}/elements/{id}/move",
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1/move",
+    ),
+    spec(
+        Method::GET,
+        "/api/v1/plans/{plan}/header",
+        ReadDrafts,
+        "/api/v1/plans/sogo-keikaku/header",
+    ),
+    spec(
+        Method::PUT,
+        "/api/v1/plans/{plan}/header",
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/header",
+    ),
+    spec(
+        Method::POST,
+        "/api/v1/plans/{plan}/status",
+        ChangePlanStatus,
+        "/api/v1/plans/sogo-keikaku/status",
+    ),
 ];
 
 /// The handler of a route in [`ROUTES`]; a route without a handler is a bug that the router
@@ -206,11 +358,29 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         ("POST", "/login") => post(staff::login_submit),
         ("POST", "/logout") => post(staff::logout),
         ("GET", "/staff") => get(staff::staff_page),
+        ("GET", "/staff/tokens") => get(tokens::list),
+        ("POST", "/staff/tokens") => post(tokens::create),
+        ("POST", "/staff/tokens/{id}/revoke") => post(tokens::revoke),
         ("GET", "/staff/plans/{plan}/versions") => get(history::staff_versions),
         ("GET", "/staff/plans/{plan}/compare") => get(history::staff_compare),
         ("POST", "/staff/plans/{plan}/status") => post(staff::change_status),
+        ("GET", "/staff/plans/{plan}") => get(edit::draft_page),
+        ("GET", "/staff/plans/{plan}/header") => get(edit::header_page),
+        ("POST", "/staff/plans/{plan}/header") => post(edit::header_save),
+        ("GET", "/staff/plans/{plan}/elements/{id}") => get(edit::element_page),
+        ("POST", "/staff/plans/{plan}/elements/{id}") => post(edit::element_save),
+        ("POST", "/staff/plans/{plan}/elements/{id}/move") => post(edit::element_move),
+        ("POST", "/staff/plans/{plan}/elements/{id}/delete") => post(edit::element_delete),
+        ("GET", "/staff/plans/{plan}/new") => get(edit::element_new),
+        ("POST", "/staff/plans/{plan}/elements") => post(edit::element_create),
         ("GET", "/staff/audit") => get(admin::audit),
         ("GET", "/staff/users") => get(admin::users),
+        ("POST", "/staff/users") => post(admin::create_user),
+        ("GET", "/staff/users/{login}") => get(admin::user),
+        ("POST", "/staff/users/{login}") => post(admin::update_user),
+        ("POST", "/staff/users/{login}/disable") => post(admin::disable_user),
+        ("POST", "/staff/users/{login}/enable") => post(admin::enable_user),
+        ("POST", "/staff/users/{login}/password") => post(admin::reset_password),
         ("GET", "/healthz") => get(|| async { "ok" }),
         ("GET", "/static/{file}") => get(assets::serve),
         ("GET", "/api/v1/municipality") => get(api::municipality),
@@ -218,6 +388,15 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         ("GET", "/api/v1/plans/{id}") => get(api::get_plan),
         ("GET", "/api/v1/search") => get(api::search),
         ("GET", "/api/v1/openapi.json") => get(api::openapi_json),
+        ("GET", "/api/v1/audit") => get(api::audit),
+        ("GET", "/api/v1/plans/{plan}/elements/{id}") => get(api_edit::get_element),
+        ("PUT", "/api/v1/plans/{plan}/elements/{id}") => put(api_edit::put_element),
+        ("DELETE", "/api/v1/plans/{plan}/elements/{id}") => delete(api_edit::delete_element),
+        ("POST", "/api/v1/plans/{plan}/elements") => post(api_edit::create_element),
+        ("POST", "/api/v1/plans/{plan}/elements/{id}/move") => post(api_edit::move_element),
+        ("GET", "/api/v1/plans/{plan}/header") => get(api_edit::get_header),
+        ("PUT", "/api/v1/plans/{plan}/header") => put(api_edit::put_header),
+        ("POST", "/api/v1/plans/{plan}/status") => post(api_edit::change_status),
         // Unreachable while every entry of ROUTES is matched above; answering 404 keeps a
         // forgotten handler visible without taking the server down.
         _ => any(pages::not_found),
@@ -256,12 +435,17 @@ pub fn find(method: &Method, path: &str) -> Option<&'static RouteSpec> {
 pub const DENIED_HEADER: &str = "x-keikaku-denied";
 
 /// Checks every request against the route table. Public actions cost nothing (no session is
-/// looked up); for the others the session cookie is resolved once here.
+/// looked up); for the others the session cookie is resolved once here. Under `/api/` the
+/// caller is the user of the bearer token and the session cookie is never read (see
+/// [`tokens::authorize_api`]).
 pub async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let Some(route) = find(request.method(), request.uri().path()) else {
         // Not a route: the 404 fallback (or 405) answers, and they are public.
         return next.run(request).await;
     };
+    if request.uri().path().starts_with("/api/") {
+        return tokens::authorize_api(&state, route.action, request, next).await;
+    }
     if permits(None, route.action) {
         return next.run(request).await;
     }
@@ -272,21 +456,18 @@ pub async fn authorize(State(state): State<AppState>, request: Request, next: Ne
     if permits(roles.as_deref(), route.action) {
         return next.run(request).await;
     }
-    let api = request.uri().path().starts_with("/api/");
-    let mut response = match (roles.is_some(), api) {
-        (_, true) => api::ApiError::Forbidden.into_response(),
-        (false, false) => {
-            let mut r = StatusCode::SEE_OTHER.into_response();
-            r.headers_mut()
-                .insert(header::LOCATION, HeaderValue::from_static("/login"));
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            if let Some(clear) = staff::clear_stale_cookie(&state, request.headers()) {
-                r.headers_mut().append(header::SET_COOKIE, clear);
-            }
-            r
+    let mut response = if roles.is_some() {
+        WebError::Forbidden.into_response()
+    } else {
+        let mut r = StatusCode::SEE_OTHER.into_response();
+        r.headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/login"));
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(clear) = staff::clear_stale_cookie(&state, request.headers()) {
+            r.headers_mut().append(header::SET_COOKIE, clear);
         }
-        (true, false) => WebError::Forbidden.into_response(),
+        r
     };
     response
         .headers_mut()

@@ -39,7 +39,7 @@ pub const LOGIN_CSRF_COOKIE: &str = "keikaku_login_csrf";
 const HTML: &str = "text/html; charset=utf-8";
 
 /// The time of a request (the web edge reads the clock and passes it to the use cases).
-fn now() -> Result<Timestamp, WebError> {
+pub(crate) fn now() -> Result<Timestamp, WebError> {
     let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_err(|e| WebError::Internal(format!("clock: {e}")))?
@@ -134,7 +134,10 @@ pub fn require_csrf(expected: Option<&str>, given: Option<&str>) -> Result<(), C
 }
 
 /// The signed-in user of the request's session cookie, if any.
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Signed>, WebError> {
+pub(crate) async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Signed>, WebError> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
@@ -215,7 +218,7 @@ struct ForbiddenPage {
 }
 
 /// The Japanese 403 page for a form whose CSRF token did not match.
-async fn forbidden(state: &AppState) -> Result<Response, WebError> {
+pub(crate) async fn forbidden(state: &AppState) -> Result<Response, WebError> {
     let heading = "この操作は受け付けられません";
     let page = ForbiddenPage {
         layout: layout(state, heading).await?,
@@ -419,6 +422,7 @@ struct StaffPage {
     csrf: String,
     plans: Vec<PlanRow>,
     may_change_status: bool,
+    may_edit: bool,
     may_administer: bool,
     notice: Option<String>,
 }
@@ -480,6 +484,7 @@ pub async fn staff_page(
         csrf: signed.csrf.clone(),
         plans,
         may_change_status: permits(Some(&user.roles), Action::ChangePlanStatus),
+        may_edit: permits(Some(&user.roles), Action::EditPlan),
         may_administer: permits(Some(&user.roles), Action::ReadAudit),
         notice: query
             .get("changed")

@@ -228,16 +228,27 @@ async fn the_openapi_document_describes_the_api() {
         assert!(paths[path]["get"].is_object(), "{path} has no GET");
     }
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
-    // Every documented path answers (with the plan id filled in).
-    for path in paths.keys() {
-        let path = path.replace("{id}", "sogo-keikaku");
+    // Every documented path answers (with the plan id filled in); those that need a token
+    // (`security`) ask for one.
+    for (key, item) in paths {
+        if !item["get"].is_object() {
+            continue;
+        }
+        let path = key
+            .replace("{id}", "sogo-keikaku")
+            .replace("{plan}", "sogo-keikaku");
         let path = if path.ends_with("/search") {
             format!("{path}?q=a")
         } else {
             path
         };
+        let want = if item["get"]["security"].is_array() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::OK
+        };
         let (status, _, body) = app.get(&path).await;
-        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert_eq!(status, want, "{path}: {body}");
     }
 }
 
@@ -326,6 +337,7 @@ async fn other_methods_are_refused_in_the_envelope() {
         ("PUT", "/api/v1/plans/sogo-keikaku"),
         ("DELETE", "/api/v1/plans/sogo-keikaku"),
         ("POST", "/api/v1/search?q=a"),
+        ("PATCH", "/api/v1/plans/sogo-keikaku/elements/goal-1"),
     ] {
         let request = axum::http::Request::builder()
             .method(method)
@@ -348,6 +360,10 @@ async fn other_methods_are_refused_in_the_envelope() {
             header(&headers, &header::ALLOW).contains("GET"),
             "{method} {path}"
         );
+        if path.contains("/elements/") {
+            let allow = header(&headers, &header::ALLOW);
+            assert!(allow.contains("PUT") && allow.contains("DELETE"), "{allow}");
+        }
     }
     // HEAD is a GET without the body.
     let request = axum::http::Request::head("/api/v1/plans")

@@ -43,6 +43,13 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("POST", "/login", [true; 5]),
     ("POST", "/logout", [false, true, true, true, true]),
     ("GET", "/staff", [false, true, true, true, true]),
+    ("GET", "/staff/tokens", [false, true, true, true, true]),
+    ("POST", "/staff/tokens", [false, true, true, true, true]),
+    (
+        "POST",
+        "/staff/tokens/{id}/revoke",
+        [false, true, true, true, true],
+    ),
     (
         "GET",
         "/staff/plans/{plan}/versions",
@@ -53,8 +60,79 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         "/staff/plans/{plan}/compare",
         [false, true, true, true, true],
     ),
+    (
+        "GET",
+        "/staff/plans/{plan}",
+        [false, true, true, true, true],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/header",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/header",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/elements/{id}",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/elements/{id}",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/elements/{id}/move",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/elements/{id}/delete",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/new",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/elements",
+        [false, true, true, true, false],
+    ),
     ("GET", "/staff/audit", [false, true, false, false, false]),
     ("GET", "/staff/users", [false, true, false, false, false]),
+    ("POST", "/staff/users", [false, true, false, false, false]),
+    (
+        "GET",
+        "/staff/users/{login}",
+        [false, true, false, false, false],
+    ),
+    (
+        "POST",
+        "/staff/users/{login}",
+        [false, true, false, false, false],
+    ),
+    (
+        "POST",
+        "/staff/users/{login}/disable",
+        [false, true, false, false, false],
+    ),
+    (
+        "POST",
+        "/staff/users/{login}/enable",
+        [false, true, false, false, false],
+    ),
+    (
+        "POST",
+        "/staff/users/{login}/password",
+        [false, true, false, false, false],
+    ),
     (
         "POST",
         "/staff/plans/{plan}/status",
@@ -67,6 +145,47 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("GET", "/api/v1/plans/{id}", [true; 5]),
     ("GET", "/api/v1/search", [true; 5]),
     ("GET", "/api/v1/openapi.json", [true; 5]),
+    ("GET", "/api/v1/audit", [false, true, false, false, false]),
+    (
+        "GET",
+        "/api/v1/plans/{plan}/elements/{id}",
+        [false, true, true, true, true],
+    ),
+    (
+        "PUT",
+        "/api/v1/plans/{plan}/elements/{id}",
+        [false, true, true, true, false],
+    ),
+    (
+        "DELETE",
+        "/api/v1/plans/{plan}/elements/{id}",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/elements",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/elements/{id}/move",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/api/v1/plans/{plan}/header",
+        [false, true, true, true, true],
+    ),
+    (
+        "PUT",
+        "/api/v1/plans/{plan}/header",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/status",
+        [false, true, true, false, false],
+    ),
 ];
 
 #[test]
@@ -99,14 +218,26 @@ async fn session_for(app: &TestApp, role: Role) -> String {
     app.sign_in(&login, PASSWORD).await
 }
 
+/// A bearer token of the user [`session_for`] made for a role: the API takes tokens, never
+/// the session cookie.
+async fn token_for(app: &TestApp, role: Role) -> String {
+    app.token_for(&format!("user-{}", role.code().replace('_', "-")))
+        .await
+}
+
 #[tokio::test]
 async fn every_route_for_every_role_is_allowed_or_denied_as_expected() {
     let app = TestApp::new().await;
     let mut sessions = Vec::new();
+    let mut tokens = Vec::new();
     for viewer in VIEWERS {
         sessions.push(match viewer {
             None => None,
             Some(role) => Some(session_for(&app, role).await),
+        });
+        tokens.push(match viewer {
+            None => None,
+            Some(role) => Some(token_for(&app, role).await),
         });
     }
     let mut failures = Vec::new();
@@ -117,7 +248,10 @@ async fn every_route_for_every_role_is_allowed_or_denied_as_expected() {
             .unwrap();
         for (i, session) in sessions.iter().enumerate() {
             let mut request = Request::builder().method(*method).uri(route.example);
-            if let Some(token) = session {
+            let api = path.starts_with("/api/");
+            if let (true, Some(token)) = (api, &tokens[i]) {
+                request = request.header("authorization", format!("Bearer {token}"));
+            } else if let Some(token) = session {
                 request = request.header("cookie", cookie_header(&[("keikaku_session", token)]));
             }
             if *method == "POST" {
@@ -134,13 +268,13 @@ async fn every_route_for_every_role_is_allowed_or_denied_as_expected() {
                     if denied { " (denied)" } else { "" }
                 ));
             }
-            // A refusal never leaks the page: anonymous users are sent to the sign-in page,
-            // signed-in users get 403.
+            // A refusal never leaks the page: anonymous users are sent to the sign-in page
+            // (API: 401 asking for a token), signed-in users get 403.
             if denied {
-                let want = if session.is_none() {
-                    StatusCode::SEE_OTHER
-                } else {
-                    StatusCode::FORBIDDEN
+                let want = match (session.is_none(), api) {
+                    (true, false) => StatusCode::SEE_OTHER,
+                    (true, true) => StatusCode::UNAUTHORIZED,
+                    (false, _) => StatusCode::FORBIDDEN,
                 };
                 assert_eq!(status, want, "{method} {}", route.example);
             }

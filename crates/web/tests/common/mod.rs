@@ -451,3 +451,44 @@ pub fn cookie_value(line: &str) -> &str {
         .and_then(|p| p.split_once('='))
         .map_or("", |(_, v)| v)
 }
+
+impl TestApp {
+    /// Makes an API token for a stored user through the use case (as if on `/staff/tokens`),
+    /// without expiry; the secret.
+    pub async fn token_for(&self, login_id: &str) -> String {
+        self.token_with(login_id, None, at()).await
+    }
+
+    /// Makes an API token for a stored user, made at `made_at` and valid for `days` days (or
+    /// without expiry); the secret.
+    pub async fn token_with(
+        &self,
+        login_id: &str,
+        days: Option<u32>,
+        made_at: Timestamp,
+    ) -> String {
+        let (user, _) = self
+            .store
+            .user(
+                self.catalog.municipality_code(),
+                &LoginId::parse(login_id).unwrap(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let granted =
+            keikaku_app::access::Granted::check(user, keikaku_app::access::Action::ManageOwnTokens)
+                .unwrap();
+        keikaku_app::tokens::create_token(
+            &granted,
+            self.store.as_ref(),
+            self.catalog.municipality_code(),
+            "テスト用",
+            days,
+            made_at,
+        )
+        .await
+        .unwrap()
+        .secret
+    }
+}

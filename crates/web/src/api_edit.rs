@@ -1,0 +1,554 @@
+//! The write API: the browser's editing operations for scripts and other systems, under
+//! `/api/v1`, with a personal access token (`Authorization: Bearer kk_…`; the API never reads
+//! the session cookie). The same use cases as the forms (`keikaku_app::edit`), so the same
+//! rules: drafts only, department editors limited to their own elements, and every write
+//! carrying the version it started from — a stale one answers `409` with the current element.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use keikaku_app::AppError;
+use keikaku_app::access::{Action, Granted};
+use keikaku_app::edit::{self, Draft, Submission};
+use keikaku_domain::{PlanId, PlanStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api::ApiError;
+use crate::staff::now;
+use crate::tokens::ApiUser;
+
+/// An element as the write API shows it: its form fields and links, and its version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ElementDto {
+    /// The plan.
+    pub plan: String,
+    /// The element's stable id.
+    pub id: String,
+    /// Its kind (`measure`, `field`, `kpi`, …).
+    pub kind: String,
+    /// Its parent element, if any.
+    pub parent: Option<String>,
+    /// The version to send back with a change.
+    pub version: u32,
+    /// Field name → text.
+    pub fields: BTreeMap<String, String>,
+    /// Link targets (`plan/element`), for priority projects and strategy measures.
+    pub links: Vec<String>,
+    /// Whether the token's user may change it now.
+    pub editable: bool,
+}
+
+/// A change to an element.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElementChange {
+    /// The version the change starts from (from `GET`).
+    pub version: u32,
+    /// Field name → new text; fields left out become empty.
+    pub fields: BTreeMap<String, String>,
+    /// New link targets (`plan/element`); left out, the links stay as they are.
+    pub links: Option<Vec<String>>,
+}
+
+/// A new element.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewElement {
+    /// Its kind (`goal`, `measure`, `kpi`, …).
+    pub kind: String,
+    /// Its parent element (none for the plan's top level).
+    pub parent: Option<String>,
+    /// Field name → text.
+    pub fields: BTreeMap<String, String>,
+    /// Link targets (`plan/element`).
+    pub links: Option<Vec<String>>,
+}
+
+/// A move among siblings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Move {
+    /// `up` or `down`.
+    pub direction: String,
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// The status the caller saw (`draft`, `under_deliberation`, `adopted`, `published`).
+    pub from: String,
+    /// The new status.
+    pub to: String,
+}
+
+/// The plan's own texts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeaderDto {
+    /// The plan.
+    pub plan: String,
+    /// Its status.
+    pub status: String,
+    /// The revision to send back with a change.
+    pub version: u32,
+    /// Field name → text.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A change to the plan's own texts.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderChange {
+    /// The revision the change starts from.
+    pub version: u32,
+    /// Field name → new text.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// One refused field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field (or `links`, `kind`, `version`; empty for the element as a whole).
+    pub field: String,
+    /// Why (Japanese).
+    pub message: String,
+}
+
+/// The error envelope of a refused write: `invalid` (422) lists every problem; `conflict`
+/// (409) carries the element as it is now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WriteErrorEnvelope {
+    /// The error.
+    pub error: WriteError,
+}
+
+/// What was refused.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WriteError {
+    /// `invalid` or `conflict`.
+    pub code: &'static str,
+    /// Human-readable message (Japanese).
+    pub message: String,
+    /// For `invalid`: every problem, by field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<FieldProblem>,
+    /// For `conflict`: the element as it is stored now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<ElementDto>,
+}
+
+/// A refused write, or any API error.
+pub enum WriteFailure {
+    Api(ApiError),
+    Invalid(Vec<FieldProblem>),
+    Conflict(String, Option<ElementDto>),
+}
+
+impl From<ApiError> for WriteFailure {
+    fn from(e: ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl IntoResponse for WriteFailure {
+    fn into_response(self) -> Response {
+        let (status, error) = match self {
+            Self::Api(e) => return e.into_response(),
+            Self::Invalid(problems) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                WriteError {
+                    code: "invalid",
+                    message: format!("入力に{}件の問題があります。", problems.len()),
+                    problems,
+                    current: None,
+                },
+            ),
+            Self::Conflict(message, current) => (
+                StatusCode::CONFLICT,
+                WriteError {
+                    code: "conflict",
+                    message,
+                    problems: Vec::new(),
+                    current,
+                },
+            ),
+        };
+        (
+            status,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(WriteErrorEnvelope { error }),
+        )
+            .into_response()
+    }
+}
+
+fn bad_json(e: &JsonRejection) -> WriteFailure {
+    WriteFailure::Api(ApiError::BadRequest(format!(
+        "リクエストの本文をJSONとして読めません: {}",
+        e.body_text()
+    )))
+}
+
+fn ids(path: Result<Path<(String, String)>, PathRejection>) -> Result<(PlanId, String), ApiError> {
+    let Ok(Path((plan, id))) = path else {
+        return Err(ApiError::BadRequest("パスを読み取れません。".to_owned()));
+    };
+    Ok((plan_id(&plan)?, id))
+}
+
+fn plan_id(s: &str) -> Result<PlanId, ApiError> {
+    PlanId::parse(s).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+fn one(path: Result<Path<String>, PathRejection>) -> Result<PlanId, ApiError> {
+    let Ok(Path(plan)) = path else {
+        return Err(ApiError::BadRequest("パスを読み取れません。".to_owned()));
+    };
+    plan_id(&plan)
+}
+
+fn granted(user: ApiUser, action: Action) -> Result<Granted, ApiError> {
+    Granted::check(user.0, action).map_err(|_| ApiError::Forbidden)
+}
+
+async fn load(state: &AppState, plan: &PlanId) -> Result<Draft, ApiError> {
+    Ok(edit::draft(
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        plan,
+    )
+    .await?)
+}
+
+fn dto(draft: &Draft, id: &str, user: &keikaku_domain::account::User) -> Option<ElementDto> {
+    let row = draft.row(id)?;
+    Some(ElementDto {
+        plan: draft.plan.id().to_string(),
+        id: row.id.clone(),
+        kind: row.kind.clone(),
+        parent: row.parent_id.clone(),
+        version: draft.version(id),
+        fields: draft.values(row),
+        links: draft.links(id),
+        editable: edit::editable_status(draft.plan.header().status) && edit::may_edit(user, row),
+    })
+}
+
+fn failure(e: AppError, current: Option<ElementDto>) -> WriteFailure {
+    match e {
+        AppError::Invalid(problems) => WriteFailure::Invalid(
+            problems
+                .into_iter()
+                .map(|p| FieldProblem {
+                    field: p.path,
+                    message: p.message,
+                })
+                .collect(),
+        ),
+        AppError::Conflict(m) => WriteFailure::Conflict(m, current),
+        other => WriteFailure::Api(other.into()),
+    }
+}
+
+fn no_store(status: StatusCode, body: impl Serialize) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+/// The element, to edit it.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
+    params(("plan" = String, Path), ("id" = String, Path)),
+    security(("token" = [])),
+    responses((status = 200, body = ElementDto), (status = 401, body = crate::api::ErrorEnvelope),
+        (status = 403, body = crate::api::ErrorEnvelope), (status = 404, body = crate::api::ErrorEnvelope)))]
+pub(crate) async fn get_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (plan, id) = ids(path)?;
+    let draft = load(&state, &plan).await?;
+    let element = dto(&draft, &id, &user.0)
+        .ok_or_else(|| ApiError::NotFound(format!("要素「{id}」はこの計画にありません。")))?;
+    Ok(no_store(StatusCode::OK, element))
+}
+
+/// Changes an element (from the version it was read at).
+#[utoipa::path(put, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
+    params(("plan" = String, Path), ("id" = String, Path)),
+    request_body = ElementChange, security(("token" = [])),
+    responses((status = 200, body = ElementDto), (status = 400, body = crate::api::ErrorEnvelope),
+        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
+        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
+        (status = 422, body = WriteErrorEnvelope)))]
+pub(crate) async fn put_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Result<Json<ElementChange>, JsonRejection>,
+) -> Result<Response, WriteFailure> {
+    let (plan, id) = ids(path)?;
+    let Json(change) = body.map_err(|e| bad_json(&e))?;
+    let who = user.0.clone();
+    let granted = granted(user, Action::EditPlan)?;
+    let submission = Submission {
+        version: change.version,
+        values: change.fields,
+        links: change.links,
+    };
+    let result = edit::update_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        &id,
+        &submission,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await;
+    let draft = load(&state, &plan).await?;
+    match result {
+        Ok(_) => Ok(no_store(StatusCode::OK, dto(&draft, &id, &who))),
+        Err(e) => Err(failure(e, dto(&draft, &id, &who))),
+    }
+}
+
+/// Adds an element at the end of its siblings.
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/elements", tag = "editing",
+    params(("plan" = String, Path)),
+    request_body = NewElement, security(("token" = [])),
+    responses((status = 201, body = ElementDto), (status = 400, body = crate::api::ErrorEnvelope),
+        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
+        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
+        (status = 422, body = WriteErrorEnvelope)))]
+pub(crate) async fn create_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<NewElement>, JsonRejection>,
+) -> Result<Response, WriteFailure> {
+    let plan = one(path)?;
+    let Json(new) = body.map_err(|e| bad_json(&e))?;
+    let who = user.0.clone();
+    let granted = granted(user, Action::EditPlan)?;
+    let submission = Submission {
+        version: 0,
+        values: new.fields,
+        links: new.links,
+    };
+    let id = edit::create_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        edit::Placement {
+            kind: &new.kind,
+            parent: new.parent.as_deref(),
+        },
+        &submission,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| failure(e, None))?;
+    let draft = load(&state, &plan).await?;
+    let mut response = no_store(StatusCode::CREATED, dto(&draft, &id, &who));
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/plans/{plan}/elements/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// The version a deletion starts from.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VersionParam {
+    /// The element's version (from `GET`).
+    pub version: u32,
+}
+
+/// Deletes an element that has no children and that nothing refers to.
+#[utoipa::path(delete, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
+    params(("plan" = String, Path), ("id" = String, Path), VersionParam),
+    security(("token" = [])),
+    responses((status = 204), (status = 400, body = crate::api::ErrorEnvelope),
+        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
+        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope)))]
+pub(crate) async fn delete_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<VersionParam>, QueryRejection>,
+) -> Result<Response, WriteFailure> {
+    let (plan, id) = ids(path)?;
+    let Ok(Query(q)) = query else {
+        return Err(ApiError::BadRequest(
+            "削除には version（要素の版）を指定してください。".to_owned(),
+        )
+        .into());
+    };
+    let who = user.0.clone();
+    let granted = granted(user, Action::EditPlan)?;
+    let result = edit::delete_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        &id,
+        q.version,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await;
+    match result {
+        Ok(()) => Ok((
+            StatusCode::NO_CONTENT,
+            [(header::CACHE_CONTROL, "no-store")],
+        )
+            .into_response()),
+        Err(e) => {
+            let draft = load(&state, &plan).await?;
+            Err(failure(e, dto(&draft, &id, &who)))
+        }
+    }
+}
+
+/// Moves an element one place up or down among its siblings.
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/elements/{id}/move", tag = "editing",
+    params(("plan" = String, Path), ("id" = String, Path)),
+    request_body = Move, security(("token" = [])),
+    responses((status = 204), (status = 400, body = crate::api::ErrorEnvelope),
+        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
+        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope)))]
+pub(crate) async fn move_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Result<Json<Move>, JsonRejection>,
+) -> Result<Response, WriteFailure> {
+    let (plan, id) = ids(path)?;
+    let Json(m) = body.map_err(|e| bad_json(&e))?;
+    let up = match m.direction.as_str() {
+        "up" => true,
+        "down" => false,
+        _ => {
+            return Err(ApiError::BadRequest("direction は up か down です。".to_owned()).into());
+        }
+    };
+    let granted = granted(user, Action::EditPlan)?;
+    edit::move_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        &id,
+        up,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| failure(e, None))?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::CACHE_CONTROL, "no-store")],
+    )
+        .into_response())
+}
+
+fn header_dto(draft: &Draft) -> HeaderDto {
+    HeaderDto {
+        plan: draft.plan.id().to_string(),
+        status: draft.plan.header().status.code().to_owned(),
+        version: draft.versions.revision,
+        fields: draft.header_values(),
+    }
+}
+
+/// The plan's own texts (title, purpose, scope, period wording, future image), to edit them.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/header", tag = "editing",
+    params(("plan" = String, Path)), security(("token" = [])),
+    responses((status = 200, body = HeaderDto), (status = 401, body = crate::api::ErrorEnvelope),
+        (status = 403, body = crate::api::ErrorEnvelope), (status = 404, body = crate::api::ErrorEnvelope)))]
+pub(crate) async fn get_header(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let plan = one(path)?;
+    let draft = load(&state, &plan).await?;
+    Ok(no_store(StatusCode::OK, header_dto(&draft)))
+}
+
+/// Changes the plan's own texts.
+#[utoipa::path(put, path = "/api/v1/plans/{plan}/header", tag = "editing",
+    params(("plan" = String, Path)), request_body = HeaderChange, security(("token" = [])),
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::api::ErrorEnvelope),
+        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
+        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
+        (status = 422, body = WriteErrorEnvelope)))]
+pub(crate) async fn put_header(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<HeaderChange>, JsonRejection>,
+) -> Result<Response, WriteFailure> {
+    let plan = one(path)?;
+    let Json(change) = body.map_err(|e| bad_json(&e))?;
+    let granted = granted(user, Action::EditPlan)?;
+    let submission = Submission {
+        version: change.version,
+        values: change.fields,
+        links: None,
+    };
+    edit::update_header(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        &submission,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| failure(e, None))?;
+    let draft = load(&state, &plan).await?;
+    Ok(no_store(StatusCode::OK, header_dto(&draft)))
+}
+
+/// Moves a plan to another status (草案 → 審議中 → 決定 → 公開, or back to revise it).
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/status", tag = "editing",
+    params(("plan" = String, Path)), request_body = StatusChange, security(("token" = [])),
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::api::ErrorEnvelope),
+        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
+        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
+        (status = 422, body = WriteErrorEnvelope)))]
+pub(crate) async fn change_status(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<StatusChange>, JsonRejection>,
+) -> Result<Response, WriteFailure> {
+    let plan = one(path)?;
+    let Json(change) = body.map_err(|e| bad_json(&e))?;
+    let status = |code: &str| {
+        PlanStatus::from_code(code)
+            .ok_or_else(|| ApiError::BadRequest(format!("状態「{code}」はありません。")))
+    };
+    let (from, to) = (status(&change.from)?, status(&change.to)?);
+    let granted = granted(user, Action::ChangePlanStatus)?;
+    keikaku_app::status::change_status(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        from,
+        to,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| failure(e, None))?;
+    state.catalog.invalidate().await.map_err(ApiError::from)?;
+    let draft = load(&state, &plan).await?;
+    Ok(no_store(StatusCode::OK, header_dto(&draft)))
+}

@@ -1,0 +1,527 @@
+//! Personal access tokens: the staff pages where users make, list and revoke their tokens, and
+//! the bearer authentication of the API.
+//!
+//! - `GET /staff/tokens` lists the signed-in user's tokens with a form to make one (name and
+//!   an optional expiry in days); `POST /staff/tokens` makes it and shows the secret on the
+//!   result page — once: only its hash is stored; `POST /staff/tokens/{id}/revoke` revokes one.
+//!   Every POST carries the session's CSRF token; the pages are `no-store`.
+//! - Under `/api/`, [`authorize_api`] (called by the route table's `authorize` layer) takes the
+//!   caller from `Authorization: Bearer kk_…` and nothing else: **the API never reads the
+//!   session cookie**, so a page on another site cannot make a signed-in browser call it (no
+//!   CSRF through the API), and every API write needs a token. A missing token where one is
+//!   needed, or a bad, revoked or expired token (or one of a disabled user) anywhere under
+//!   `/api/`, answers 401 with `WWW-Authenticate: Bearer`; a token whose user lacks the role,
+//!   403. The resolved user goes into the request's extensions: API handlers take [`ApiUser`]
+//!   (or call [`api_user`]) and make a `Granted` from it.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use keikaku_app::AppError;
+use keikaku_app::access::{Action, Granted, permits};
+use keikaku_app::tokens::{self, TokenRecord, TokenState};
+use keikaku_domain::account::User;
+use keikaku_domain::audit::Timestamp;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::api::ApiError;
+use crate::error::WebError;
+use crate::history::jst_label;
+use crate::routes::DENIED_HEADER;
+use crate::staff::{forbidden, now, private_response, require_csrf, signed_in};
+use crate::views::Layout;
+
+// ---------------------------------------------------------------- bearer authentication
+
+/// The user an API request acts for, resolved from its bearer token by [`authorize_api`].
+/// As an extractor it refuses (401) a request without one, which only happens on public
+/// routes: the layer has already refused the others.
+#[derive(Clone, Debug)]
+pub(crate) struct ApiUser(pub(crate) User);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        api_user(&parts.extensions)
+            .map(Self)
+            .ok_or(ApiError::Unauthorized {
+                invalid_token: false,
+            })
+    }
+}
+
+/// The user of an API request's bearer token, if it carried a valid one.
+pub(crate) fn api_user(extensions: &Extensions) -> Option<User> {
+    extensions.get::<ApiUser>().map(|u| u.0.clone())
+}
+
+/// What an `Authorization` header holds, as far as the API is concerned.
+enum Credentials<'a> {
+    /// No header, or a scheme other than Bearer (not ours: treated as no credentials).
+    None,
+    /// `Bearer` and a value.
+    Bearer(&'a str),
+    /// `Bearer` without a usable value.
+    Malformed,
+}
+
+fn credentials(headers: &HeaderMap) -> Credentials<'_> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Credentials::None;
+    };
+    let Ok(text) = value.to_str() else {
+        return Credentials::Malformed;
+    };
+    let text = text.trim();
+    let (scheme, rest) = text.split_once(' ').unwrap_or((text, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Credentials::None;
+    }
+    match rest.trim() {
+        "" => Credentials::Malformed,
+        secret => Credentials::Bearer(secret),
+    }
+}
+
+fn denied(error: ApiError) -> Response {
+    let mut response = error.into_response();
+    response
+        .headers_mut()
+        .insert(DENIED_HEADER, HeaderValue::from_static("1"));
+    response
+}
+
+/// Authorizes a request under `/api/` for a route's action from its bearer token alone (the
+/// session cookie is ignored). A bearer token is checked whenever one is sent, public route
+/// or not; the resolved user is put into the request's extensions ([`ApiUser`]).
+pub(crate) async fn authorize_api(
+    state: &AppState,
+    action: Action,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let user = match credentials(request.headers()) {
+        Credentials::None => None,
+        Credentials::Malformed => {
+            return denied(ApiError::Unauthorized {
+                invalid_token: true,
+            });
+        }
+        Credentials::Bearer(secret) => {
+            let at = match now() {
+                Ok(at) => at,
+                Err(e) => return ApiError::Internal(format!("{e:?}")).into_response(),
+            };
+            match tokens::authenticate_token(
+                state.catalog.store(),
+                state.catalog.municipality_code(),
+                secret,
+                at,
+            )
+            .await
+            {
+                Ok(Some(user)) => Some(user),
+                Ok(None) => {
+                    // Never the secret: only where it was sent.
+                    tracing::info!(path = %request.uri().path(), "API token refused");
+                    return denied(ApiError::Unauthorized {
+                        invalid_token: true,
+                    });
+                }
+                Err(e) => return ApiError::from(e).into_response(),
+            }
+        }
+    };
+    let roles = user.as_ref().map(|u| u.roles.as_slice());
+    if !permits(roles, action) {
+        return denied(match user {
+            None => ApiError::Unauthorized {
+                invalid_token: false,
+            },
+            Some(_) => ApiError::Forbidden,
+        });
+    }
+    if let Some(user) = user {
+        request.extensions_mut().insert(ApiUser(user));
+    }
+    next.run(request).await
+}
+
+// ---------------------------------------------------------------- pages
+
+struct TokenRow {
+    id: String,
+    name: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    state: &'static str,
+    active: bool,
+}
+
+fn row(t: &TokenRecord, at: Timestamp) -> TokenRow {
+    let state = TokenState::of(t, at);
+    TokenRow {
+        id: t.id.clone(),
+        name: t.name.clone(),
+        created: jst_label(t.created_at),
+        expires: t.expires_at.map_or_else(|| "無期限".to_owned(), jst_label),
+        last_used: t
+            .last_used_at
+            .map_or_else(|| "未使用".to_owned(), jst_label),
+        state: state.label(),
+        active: state == TokenState::Active,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    layout: Layout,
+    csrf: String,
+    tokens: Vec<TokenRow>,
+    notice: Option<String>,
+    /// Whether the form came back with problems (the summary is shown).
+    has_errors: bool,
+    /// A message for the whole form (e.g. too many tokens).
+    form_error: Option<String>,
+    name: String,
+    name_error: Option<String>,
+    days: String,
+    days_error: Option<String>,
+    max_name: usize,
+    max_days: u32,
+}
+
+#[derive(Template)]
+#[template(path = "token_created.html")]
+struct CreatedPage {
+    layout: Layout,
+    name: String,
+    expires: String,
+    secret: String,
+}
+
+async fn layout(
+    state: &AppState,
+    title: &str,
+    trail: &[(&str, String)],
+) -> Result<Layout, WebError> {
+    let site = state.catalog.site().await?;
+    Ok(Layout::new(&site, title, "").crumbs(trail))
+}
+
+const TITLE: &str = "APIアクセストークン";
+
+/// The form typed so far and what was wrong with it.
+#[derive(Default)]
+struct Typed {
+    name: String,
+    days: String,
+    name_error: Option<String>,
+    days_error: Option<String>,
+    form_error: Option<String>,
+}
+
+async fn list_page(
+    state: &AppState,
+    granted: &Granted,
+    csrf: &str,
+    status: StatusCode,
+    notice: Option<String>,
+    typed: Typed,
+) -> Result<Response, WebError> {
+    let at = now()?;
+    let tokens = tokens::own_tokens(
+        granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+    )
+    .await?;
+    let page = TokensPage {
+        layout: layout(state, TITLE, &[("職員用ページ", "/staff".to_owned())]).await?,
+        csrf: csrf.to_owned(),
+        tokens: tokens.iter().map(|t| row(t, at)).collect(),
+        notice,
+        has_errors: typed.form_error.is_some()
+            || typed.name_error.is_some()
+            || typed.days_error.is_some(),
+        form_error: typed.form_error,
+        name: typed.name,
+        name_error: typed.name_error,
+        days: typed.days,
+        days_error: typed.days_error,
+        max_name: tokens::MAX_NAME_CHARS,
+        max_days: tokens::MAX_EXPIRY_DAYS,
+    };
+    Ok(private_response(status, page.render()?))
+}
+
+/// A 303 redirect that no cache keeps.
+fn see_other(location: &str) -> Result<Response, WebError> {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::LOCATION,
+        HeaderValue::from_str(location).map_err(|e| WebError::Internal(e.to_string()))?,
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `GET /staff/tokens`: the signed-in user's tokens, newest first, and the form to make one.
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let Some(signed) = signed_in(&state, &headers).await? else {
+        return see_other("/login");
+    };
+    let granted = Granted::check(signed.user, Action::ManageOwnTokens)?;
+    let notice = match query.get("revoked") {
+        Some(id) => {
+            let store = state.catalog.store();
+            let code = state.catalog.municipality_code();
+            tokens::own_tokens(&granted, store, code)
+                .await?
+                .into_iter()
+                .find(|t| &t.id == id && t.revoked_at.is_some())
+                .map(|t| format!("トークン「{}」を失効させました。このトークンを使った要求は、今後すべて拒否されます。", t.name))
+        }
+        None => None,
+    };
+    list_page(
+        &state,
+        &granted,
+        &signed.csrf,
+        StatusCode::OK,
+        notice,
+        Typed::default(),
+    )
+    .await
+}
+
+/// The fields of the form that makes a token.
+#[derive(Debug, Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    expires_in_days: String,
+}
+
+/// The expiry field: blank is no expiry; digits (full-width ones too) are days.
+fn parse_days(text: &str) -> Result<Option<u32>, String> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
+            c => c,
+        })
+        .collect();
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    match digits.parse::<u32>() {
+        Ok(days) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(days)),
+        _ => Err(format!(
+            "有効期限は1から{}までの日数を数字で入力してください（無期限の場合は空欄にします）。",
+            tokens::MAX_EXPIRY_DAYS
+        )),
+    }
+}
+
+/// `POST /staff/tokens`: makes a token and shows its secret, once. Problems with the form show
+/// the list page again with the messages next to their fields (422), a user with too many
+/// tokens gets 409.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<CreateForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let Some(signed) = signed_in(&state, &headers).await? else {
+        return see_other("/login");
+    };
+    let Ok(Form(form)) = form else {
+        return Err(WebError::BadRequest(
+            "フォームの内容を読み取れません。".to_owned(),
+        ));
+    };
+    if require_csrf(Some(&signed.csrf), form.csrf.as_deref()).is_err() {
+        return forbidden(&state).await;
+    }
+    let granted = Granted::check(signed.user.clone(), Action::ManageOwnTokens)?;
+    let mut typed = Typed {
+        name: form.name.chars().take(tokens::MAX_NAME_CHARS * 2).collect(),
+        days: form.expires_in_days.chars().take(8).collect(),
+        ..Typed::default()
+    };
+    let days = match parse_days(&form.expires_in_days) {
+        Ok(days) => days,
+        Err(message) => {
+            typed.days_error = Some(message);
+            // The name is checked too, so that every problem shows at once.
+            typed.name_error = tokens::problems(form.name.trim(), None)
+                .into_iter()
+                .next()
+                .map(|p| p.message);
+            return list_page(
+                &state,
+                &granted,
+                &signed.csrf,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                typed,
+            )
+            .await;
+        }
+    };
+    let result = tokens::create_token(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &form.name,
+        days,
+        now()?,
+    )
+    .await;
+    let status = match result {
+        Ok(made) => {
+            tracing::info!(login_id = %signed.user.login_id, token = %made.token.id, "API token created");
+            let page = CreatedPage {
+                layout: layout(
+                    &state,
+                    "トークンを作成しました",
+                    &[
+                        ("職員用ページ", "/staff".to_owned()),
+                        (TITLE, "/staff/tokens".to_owned()),
+                    ],
+                )
+                .await?,
+                name: made.token.name.clone(),
+                expires: made
+                    .token
+                    .expires_at
+                    .map_or_else(|| "無期限".to_owned(), jst_label),
+                secret: made.secret,
+            };
+            return Ok(private_response(StatusCode::OK, page.render()?));
+        }
+        Err(AppError::Invalid(problems)) => {
+            for p in problems {
+                match p.path.as_str() {
+                    "name" => typed.name_error = Some(p.message),
+                    "expires_in_days" => typed.days_error = Some(p.message),
+                    _ => typed.form_error = Some(p.message),
+                }
+            }
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(AppError::Conflict(message)) => {
+            typed.form_error = Some(message);
+            StatusCode::CONFLICT
+        }
+        Err(other) => return Err(other.into()),
+    };
+    list_page(&state, &granted, &signed.csrf, status, None, typed).await
+}
+
+/// The fields of the revoke form.
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    csrf: Option<String>,
+}
+
+/// `POST /staff/tokens/{id}/revoke`: revokes one of the signed-in user's tokens, then back to
+/// the list (303). Someone else's token, an unknown one or one already revoked: 404.
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    crate::pages::PagePath(id): crate::pages::PagePath<String>,
+    form: Result<Form<RevokeForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let Some(signed) = signed_in(&state, &headers).await? else {
+        return see_other("/login");
+    };
+    let given = form.ok().and_then(|Form(f)| f.csrf);
+    if require_csrf(Some(&signed.csrf), given.as_deref()).is_err() {
+        return forbidden(&state).await;
+    }
+    let granted = Granted::check(signed.user.clone(), Action::ManageOwnTokens)?;
+    let revoked = tokens::revoke_own_token(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &id,
+        now()?,
+    )
+    .await?;
+    tracing::info!(login_id = %signed.user.login_id, token = %revoked.id, "API token revoked");
+    see_other(&format!("/staff/tokens?revoked={}", revoked.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_days_are_read_leniently_but_not_guessed() {
+        assert_eq!(parse_days(""), Ok(None));
+        assert_eq!(parse_days("  "), Ok(None));
+        assert_eq!(parse_days("30"), Ok(Some(30)));
+        assert_eq!(parse_days(" ９０ "), Ok(Some(90)));
+        assert!(parse_days("+30").is_err());
+        assert!(parse_days("30日").is_err());
+        assert!(parse_days("-1").is_err());
+        assert!(parse_days("99999999999").is_err());
+    }
+
+    #[test]
+    fn only_bearer_credentials_count() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("x")),
+            );
+            h
+        };
+        assert!(matches!(credentials(&HeaderMap::new()), Credentials::None));
+        assert!(matches!(
+            credentials(&with("Basic YTpi")),
+            Credentials::None
+        ));
+        assert!(matches!(
+            credentials(&with("Bearer kk_x")),
+            Credentials::Bearer("kk_x")
+        ));
+        assert!(matches!(
+            credentials(&with("bearer  kk_x ")),
+            Credentials::Bearer("kk_x")
+        ));
+        assert!(matches!(
+            credentials(&with("Bearer")),
+            Credentials::Malformed
+        ));
+        assert!(matches!(
+            credentials(&with("Bearer ")),
+            Credentials::Malformed
+        ));
+    }
+}

@@ -1,0 +1,233 @@
+//! The write API: reading an element with its version, changing it, the 409 with the current
+//! element when someone saved first, 422 with every problem by field, adding, moving and
+//! deleting, status changes, and tokens only (never the session cookie).
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{TestApp, example_json, plan_mut, to_text};
+use keikaku_domain::account::Role;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery";
+const ELEMENT: &str = "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1";
+
+async fn app_with_token() -> (TestApp, String) {
+    let mut file = example_json();
+    plan_mut(&mut file, "sogo-keikaku")["status"] = "under_deliberation".into();
+    let app = TestApp::with_plan_file(&to_text(&file)).await;
+    app.add_user("kikaku", "企画 太郎", PASSWORD).await;
+    let token = app.token_for("kikaku").await;
+    (app, token)
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        request = request.header("authorization", format!("Bearer {t}"));
+    }
+    let request = match body {
+        Some(b) => request
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let (status, _, text) = app.send(request).await;
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test]
+async fn an_element_is_read_and_changed_from_its_version() {
+    let (app, token) = app_with_token().await;
+    let (status, element) = call(&app, "GET", ELEMENT, Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{element}");
+    assert_eq!(element["version"], 1);
+    assert_eq!(element["kind"], "measure");
+    assert_eq!(element["editable"], true);
+    let mut fields = element["fields"].clone();
+    fields["title"] = "APIで直した施策名<script>".into();
+    let (status, changed) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 1, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["version"], 2);
+    assert_eq!(changed["fields"]["title"], "APIで直した施策名<script>");
+    // The same version again: someone else saved first.
+    fields["title"] = "遅れた変更".into();
+    let (status, conflict) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 1, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(conflict["error"]["code"], "conflict");
+    assert_eq!(conflict["error"]["current"]["version"], 2);
+    assert_eq!(
+        conflict["error"]["current"]["fields"]["title"],
+        "APIで直した施策名<script>"
+    );
+    // Every problem, by field.
+    fields["title"] = "".into();
+    let (status, invalid) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 2, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(invalid["error"]["problems"][0]["field"], "title");
+    assert_eq!(
+        invalid["error"]["problems"][0]["message"],
+        "名称を入力してください。"
+    );
+    // Bad JSON is a 400 in the envelope.
+    let (status, bad) = call(&app, "PUT", ELEMENT, Some(&token), Some(json!({"v": 1}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    assert_eq!(bad["error"]["code"], "bad_request");
+}
+
+#[tokio::test]
+async fn elements_are_added_moved_and_deleted_and_the_status_changed() {
+    let (app, token) = app_with_token().await;
+    let (status, created) = call(
+        &app,
+        "POST",
+        "/api/v1/plans/sogo-keikaku/elements",
+        Some(&token),
+        Some(json!({"kind": "measure", "parent": "field-1-1", "fields": {"title": "新しい施策"}})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["parent"], "field-1-1");
+    let path = format!("/api/v1/plans/sogo-keikaku/elements/{id}");
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("{path}/move"),
+        Some(&token),
+        Some(json!({"direction": "up"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(
+        &app,
+        "DELETE",
+        &format!("{path}?version=9"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = call(
+        &app,
+        "DELETE",
+        &format!("{path}?version=1"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&app, "GET", &path, Some(&token), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The header, then publishing.
+    let (status, header) = call(
+        &app,
+        "GET",
+        "/api/v1/plans/sogo-keikaku/header",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut fields = header["fields"].clone();
+    fields["purpose"] = "APIで直した目的".into();
+    let (status, header) = call(
+        &app,
+        "PUT",
+        "/api/v1/plans/sogo-keikaku/header",
+        Some(&token),
+        Some(json!({"version": header["version"], "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{header}");
+    for (from, to) in [("under_deliberation", "adopted"), ("adopted", "published")] {
+        let (status, body) = call(
+            &app,
+            "POST",
+            "/api/v1/plans/sogo-keikaku/status",
+            Some(&token),
+            Some(json!({"from": from, "to": to})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert!(
+        app.page("/plans/sogo-keikaku")
+            .await
+            .contains("APIで直した目的")
+    );
+}
+
+#[tokio::test]
+async fn the_api_takes_tokens_only_and_the_roles_of_their_users() {
+    let (app, _) = app_with_token().await;
+    // No token.
+    let (status, body) = call(&app, "GET", ELEMENT, None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // A session cookie is not a token.
+    let session = app.sign_in("kikaku", PASSWORD).await;
+    let request = Request::builder()
+        .method("PUT")
+        .uri(ELEMENT)
+        .header("cookie", format!("keikaku_session={session}"))
+        .header("content-type", "application/json")
+        .body(Body::from(json!({"version": 1, "fields": {}}).to_string()))
+        .unwrap();
+    assert_eq!(app.send(request).await.0, StatusCode::UNAUTHORIZED);
+    // A member reads drafts but may not change them.
+    app.add_user_with("iin", "委員 花子", Role::Member, PASSWORD)
+        .await;
+    let member = app.token_for("iin").await;
+    let (status, element) = call(&app, "GET", ELEMENT, Some(&member), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(element["editable"], false);
+    let (status, _) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&member),
+        Some(json!({"version": 1, "fields": element["fields"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The operations are in the OpenAPI document, with the token scheme.
+    let doc = app.get_json("/api/v1/openapi.json").await;
+    let put = &doc["paths"]["/api/v1/plans/{plan}/elements/{id}"]["put"];
+    assert_eq!(put["security"][0]["token"], json!([]));
+    assert!(doc["paths"]["/api/v1/plans/{plan}/status"]["post"].is_object());
+}

@@ -1,0 +1,648 @@
+//! Editing plans in the browser: the outline, element forms, validation next to the field,
+//! two editors saving the same element (one wins, the other sees both texts), department
+//! editors limited to their own elements, adding, reordering and deleting, XSS payloads in
+//! every field, and the public site keeping the published version while a plan is revised.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{TestApp, assert_shows_escaped, at, example_json, plan_mut, to_text, unescape};
+use keikaku_app::access::Operator;
+use keikaku_app::edit;
+use keikaku_domain::account::{LoginId, Role, User};
+use keikaku_domain::{PlanId, PlanStatus};
+use keikaku_web::routes::ROUTES;
+
+const PASSWORD: &str = "correct horse battery";
+
+/// The example with both plans under deliberation (editable), and a planning-office user
+/// signed in: the app, the session token and its CSRF token.
+async fn editing_app() -> (TestApp, String, String) {
+    let mut file = example_json();
+    plan_mut(&mut file, "sogo-keikaku")["status"] = "under_deliberation".into();
+    plan_mut(&mut file, "sogo-senryaku")["status"] = "under_deliberation".into();
+    let app = TestApp::with_plan_file(&to_text(&file)).await;
+    app.add_user("kikaku", "企画 太郎", PASSWORD).await;
+    let token = app.sign_in("kikaku", PASSWORD).await;
+    let csrf = csrf_of(&app, &token).await;
+    (app, token, csrf)
+}
+
+async fn csrf_of(app: &TestApp, token: &str) -> String {
+    let (_, _, page) = app
+        .get_with_cookies("/staff", &[("keikaku_session", token)])
+        .await;
+    hidden(&page, "csrf")
+}
+
+/// The value of a hidden input in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{name} in {page}"))
+        + marker.len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+async fn draft(app: &TestApp, plan: &str) -> edit::Draft {
+    edit::draft(
+        app.store.as_ref(),
+        app.catalog.municipality_code(),
+        &PlanId::parse(plan).unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+/// The form's fields as stored, to submit with some changed.
+async fn stored_fields(app: &TestApp, plan: &str, id: &str) -> Vec<(String, String)> {
+    let d = draft(app, plan).await;
+    let row = d.row(id).unwrap().clone();
+    d.values(&row).into_iter().collect()
+}
+
+async fn audit_count(app: &TestApp) -> usize {
+    keikaku_storage::PlanStore::audit_entries(
+        app.store.as_ref(),
+        app.catalog.municipality_code(),
+        0,
+        10_000,
+    )
+    .await
+    .unwrap()
+    .len()
+}
+
+async fn save(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    fields: &[(String, String)],
+) -> (StatusCode, String, String) {
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let (status, headers, body) = app
+        .post_form(path, &pairs, &[("keikaku_session", token)])
+        .await;
+    let location = headers
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, location, body)
+}
+
+fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> =
+        fields.iter().filter(|(n, _)| n != name).cloned().collect();
+    out.push((name.to_owned(), value.to_owned()));
+    out
+}
+
+fn form(csrf: &str, version: &str, fields: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("csrf".to_owned(), csrf.to_owned()),
+        ("version".to_owned(), version.to_owned()),
+    ];
+    out.extend(fields.iter().cloned());
+    out
+}
+
+const MEASURE: &str = "/staff/plans/sogo-keikaku/elements/measure-1-1-1";
+
+#[tokio::test]
+async fn the_outline_and_the_form_show_the_working_copy() {
+    let (app, token, _) = editing_app().await;
+    let cookies = [("keikaku_session", token.as_str())];
+    let (status, headers, page) = app
+        .get_with_cookies("/staff/plans/sogo-keikaku", &cookies)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(page.contains("作業中の内容"));
+    assert!(page.contains(&format!("href=\"{MEASURE}\"")), "{page}");
+    assert!(page.contains("＋施策を追加"));
+    let (status, _, page) = app.get_with_cookies(MEASURE, &cookies).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("name=\"version\" value=\"1\""));
+    assert!(
+        page.contains(
+            "<label for=\"field-title\">名称 <span class=\"required\">必須</span></label>"
+        )
+    );
+    // A member reads the same draft, without a form.
+    app.add_user_with("iin", "委員 花子", Role::Member, PASSWORD)
+        .await;
+    let member = app.sign_in("iin", PASSWORD).await;
+    let (status, _, page) = app
+        .get_with_cookies(MEASURE, &[("keikaku_session", &member)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("<form class=\"edit-form\""));
+    assert!(page.contains("編集する権限がありません"));
+    // Anonymous visitors are sent to the login.
+    assert_eq!(app.get(MEASURE).await.0, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn two_editors_saving_the_same_element_one_wins_and_nothing_typed_is_lost() {
+    let (app, token_a, csrf_a) = editing_app().await;
+    app.add_user("kikaku2", "企画 次郎", PASSWORD).await;
+    let token_b = app.sign_in("kikaku2", PASSWORD).await;
+    let csrf_b = csrf_of(&app, &token_b).await;
+    let fields = stored_fields(&app, "sogo-keikaku", "measure-1-1-1").await;
+    // Both open the form at version 1.
+    for t in [&token_a, &token_b] {
+        let (_, _, page) = app
+            .get_with_cookies(MEASURE, &[("keikaku_session", t)])
+            .await;
+        assert_eq!(hidden(&page, "version"), "1");
+    }
+    let text_a = "Aさんの展開方法\n二行目";
+    let text_b = "Bさんの<b>展開方法</b>";
+    let (status, location, _) = save(
+        &app,
+        &token_a,
+        MEASURE,
+        &form(&csrf_a, "1", &with(&fields, "course_of_action", text_a)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, format!("{MEASURE}?done=saved"));
+    let before = audit_count(&app).await;
+    let (status, _, page) = save(
+        &app,
+        &token_b,
+        MEASURE,
+        &form(&csrf_b, "1", &with(&fields, "course_of_action", text_b)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("ほかの人が先に保存しました"));
+    // B's text is in the form, A's is shown as the current text, and the form now carries
+    // the current version so that B can save deliberately.
+    assert!(
+        unescape(&page).contains(&format!(">{text_b}</textarea>")),
+        "{page}"
+    );
+    assert!(unescape(&page).contains(text_a));
+    assert!(page.contains("違いあり"));
+    assert_eq!(hidden(&page, "version"), "2");
+    assert_eq!(
+        audit_count(&app).await,
+        before,
+        "the refused save wrote nothing"
+    );
+    let d = draft(&app, "sogo-keikaku").await;
+    assert_eq!(
+        d.row("measure-1-1-1").unwrap().course_of_action.as_deref(),
+        Some(text_a)
+    );
+    // B merges and saves from the current version.
+    let merged = format!("{text_a}\n{text_b}");
+    let (status, _, _) = save(
+        &app,
+        &token_b,
+        MEASURE,
+        &form(&csrf_b, "2", &with(&fields, "course_of_action", &merged)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let d = draft(&app, "sogo-keikaku").await;
+    assert_eq!(
+        d.row("measure-1-1-1").unwrap().course_of_action.as_deref(),
+        Some(merged.as_str())
+    );
+    assert_eq!(d.version("measure-1-1-1"), 3);
+    // Both saves are in the audit log with their before and after.
+    let entries = keikaku_storage::PlanStore::audit_entries(
+        app.store.as_ref(),
+        app.catalog.municipality_code(),
+        0,
+        10_000,
+    )
+    .await
+    .unwrap();
+    let saves: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "element.update")
+        .collect();
+    assert_eq!(saves.len(), 2);
+    assert_eq!(saves[0].actor, "kikaku");
+    assert_eq!(saves[1].actor, "kikaku2");
+    assert!(
+        saves[1]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("Bさんの<b>展開方法</b>")
+    );
+}
+
+#[tokio::test]
+async fn problems_are_shown_next_to_their_field_and_nothing_is_saved() {
+    let (app, token, csrf) = editing_app().await;
+    let fields = stored_fields(&app, "sogo-keikaku", "measure-1-1-1").await;
+    let before = audit_count(&app).await;
+    let mut bad = with(&fields, "title", "  ");
+    bad = with(&bad, "citizen_participation", "残す文章");
+    let (status, _, page) = save(&app, &token, MEASURE, &form(&csrf, "1", &bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("入力内容に1件の問題があります"));
+    assert!(page.contains(
+        "<span class=\"field-error\" id=\"error-title\">名称を入力してください。</span>"
+    ));
+    assert!(page.contains("aria-invalid=\"true\" aria-describedby=\"error-title\""));
+    assert!(
+        page.contains(">残す文章</textarea>"),
+        "the user's text is kept"
+    );
+    assert_eq!(audit_count(&app).await, before);
+    // Indicators: numbers, years and choices are checked too.
+    let kpi = draft(&app, "sogo-senryaku")
+        .await
+        .rows
+        .elements
+        .iter()
+        .find(|e| e.kind == edit::kind::KPI)
+        .unwrap()
+        .id
+        .clone();
+    let path = format!("/staff/plans/sogo-senryaku/elements/{kpi}");
+    let fields = stored_fields(&app, "sogo-senryaku", &kpi).await;
+    let mut bad = with(&fields, "target_value", "たくさん");
+    bad = with(&bad, "target_year", "来年");
+    bad = with(&bad, "direction", "sideways");
+    let (status, _, page) = save(&app, &token, &path, &form(&csrf, "1", &bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("目標値は数値で入力してください"), "{page}");
+    assert!(page.contains("id=\"error-target_year\""));
+    assert!(page.contains("目指す方向を選んでください。"));
+    // Full-width digits and 和暦 are accepted.
+    let mut good = with(&fields, "target_value", "１，２００");
+    good = with(&good, "target_year", "令和7年度");
+    let (status, _, page) = save(&app, &token, &path, &form(&csrf, "1", &good)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let d = draft(&app, "sogo-senryaku").await;
+    let row = d.row(&kpi).unwrap();
+    assert_eq!(row.target_value.as_deref(), Some("1200"));
+    assert_eq!(row.target_year, Some(2025));
+}
+
+#[tokio::test]
+async fn department_editors_edit_only_their_departments_elements() {
+    let (app, _, _) = editing_app().await;
+    let user = User {
+        login_id: LoginId::parse("nousei").unwrap(),
+        display_name: "農政 一郎".to_owned(),
+        department: "農政課".to_owned(),
+        roles: vec![Role::DepartmentEditor],
+        disabled: false,
+    };
+    keikaku_app::auth::create_user(
+        &Operator::at_console(),
+        app.store.as_ref(),
+        app.catalog.municipality_code(),
+        user,
+        PASSWORD,
+        at(),
+    )
+    .await
+    .unwrap();
+    let token = app.sign_in("nousei", PASSWORD).await;
+    let csrf = csrf_of(&app, &token).await;
+    let d = draft(&app, "sogo-keikaku").await;
+    let own = d.row("measure-1-1-1").unwrap().clone();
+    assert_eq!(own.department.as_deref(), Some("農政課"));
+    let other = d
+        .rows
+        .elements
+        .iter()
+        .find(|e| e.kind == "measure" && e.department.as_deref() != Some("農政課"))
+        .unwrap()
+        .clone();
+    let fields = stored_fields(&app, "sogo-keikaku", &own.id).await;
+    let mut changed = with(&fields, "title", "農政課が直した施策名");
+    changed = with(&changed, "department", "商工労働課");
+    let (status, _, body) = save(&app, &token, MEASURE, &form(&csrf, "1", &changed)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let row = draft(&app, "sogo-keikaku")
+        .await
+        .row("measure-1-1-1")
+        .unwrap()
+        .clone();
+    assert_eq!(row.title, "農政課が直した施策名");
+    assert_eq!(row.department.as_deref(), Some("農政課"), "所管課 is kept");
+    let fields = stored_fields(&app, "sogo-keikaku", &other.id).await;
+    let before = audit_count(&app).await;
+    let (status, _, _) = save(
+        &app,
+        &token,
+        &format!("/staff/plans/sogo-keikaku/elements/{}", other.id),
+        &form(&csrf, "1", &with(&fields, "title", "他課の施策")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(audit_count(&app).await, before);
+    // Nor may they add, delete or reorder.
+    let (status, _, _) = save(
+        &app,
+        &token,
+        &format!("{MEASURE}/move"),
+        &[
+            ("csrf".to_owned(), csrf.clone()),
+            ("direction".to_owned(), "down".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(audit_count(&app).await, before);
+}
+
+#[tokio::test]
+async fn elements_are_added_reordered_and_deleted() {
+    let (app, token, csrf) = editing_app().await;
+    let cookies = [("keikaku_session", token.as_str())];
+    let (status, _, page) = app
+        .get_with_cookies("/staff/plans/sogo-keikaku/new?kind=goal", &cookies)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("まちづくりの目標を追加"));
+    let fields = vec![
+        ("kind".to_owned(), "goal".to_owned()),
+        ("number".to_owned(), "6".to_owned()),
+        ("title".to_owned(), "新しい目標".to_owned()),
+        ("description".to_owned(), String::new()),
+    ];
+    let (status, location, body) = save(
+        &app,
+        &token,
+        "/staff/plans/sogo-keikaku/elements",
+        &form(&csrf, "0", &fields),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let id = location
+        .trim_start_matches("/staff/plans/sogo-keikaku/elements/")
+        .trim_end_matches("?done=created")
+        .to_owned();
+    let goals = |d: &edit::Draft| -> Vec<String> { d.goals().into_iter().map(|g| g.0).collect() };
+    let d = draft(&app, "sogo-keikaku").await;
+    assert_eq!(goals(&d).last(), Some(&id));
+    // Up one place.
+    let (status, _, _) = save(
+        &app,
+        &token,
+        &format!("/staff/plans/sogo-keikaku/elements/{id}/move"),
+        &[
+            ("csrf".to_owned(), csrf.clone()),
+            ("direction".to_owned(), "up".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let d = draft(&app, "sogo-keikaku").await;
+    let order = goals(&d);
+    assert_eq!(order[order.len() - 2], id);
+    // A goal that fields belong to cannot be deleted; the new one can.
+    let (status, _, page) = save(
+        &app,
+        &token,
+        "/staff/plans/sogo-keikaku/elements/goal-1/delete",
+        &[
+            ("csrf".to_owned(), csrf.clone()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("参照されているため削除できません"), "{page}");
+    let (status, location, _) = save(
+        &app,
+        &token,
+        &format!("/staff/plans/sogo-keikaku/elements/{id}/delete"),
+        &[
+            ("csrf".to_owned(), csrf.clone()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/staff/plans/sogo-keikaku?done=deleted");
+    assert!(!goals(&draft(&app, "sogo-keikaku").await).contains(&id));
+    // Links of a priority project are chosen with checkboxes.
+    let path = "/staff/plans/sogo-keikaku/elements/priority-project-1";
+    let mut fields = form(
+        &csrf,
+        "1",
+        &stored_fields(&app, "sogo-keikaku", "priority-project-1").await,
+    );
+    fields.push(("links_present".to_owned(), "1".to_owned()));
+    fields.push(("link".to_owned(), "sogo-keikaku/measure-1-1-1".to_owned()));
+    let (status, _, body) = save(&app, &token, path, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(
+        draft(&app, "sogo-keikaku")
+            .await
+            .links("priority-project-1"),
+        vec!["sogo-keikaku/measure-1-1-1".to_owned()]
+    );
+}
+
+/// A payload that is markup, a quote and SQL at once.
+const PAYLOAD: &str =
+    "<script>alert(\"x\")</script><img src=x onerror=alert(1)>'; DROP TABLE plan;--";
+
+#[tokio::test]
+async fn xss_payloads_in_every_field_of_every_kind_are_stored_exactly_and_rendered_inert() {
+    let (app, token, csrf) = editing_app().await;
+    let cookies = [("keikaku_session", token.as_str())];
+    for plan in ["sogo-keikaku", "sogo-senryaku"] {
+        let d = draft(&app, plan).await;
+        // One element of every kind.
+        let mut seen = Vec::new();
+        let rows: Vec<_> = d
+            .rows
+            .elements
+            .iter()
+            .filter(|e| {
+                let new = !seen.contains(&e.kind);
+                seen.push(e.kind.clone());
+                new
+            })
+            .cloned()
+            .collect();
+        for row in rows {
+            let path = format!("/staff/plans/{plan}/elements/{}", row.id);
+            let mut fields: Vec<(String, String)> = Vec::new();
+            let mut texts = Vec::new();
+            for spec in edit::fields(&row.kind) {
+                let value = match spec.input {
+                    edit::Input::Line => format!("{}{PAYLOAD}", spec.label),
+                    edit::Input::Text => format!("{PAYLOAD}\n{}", spec.label),
+                    _ => d.values(&row)[spec.name].clone(),
+                };
+                if matches!(spec.input, edit::Input::Line | edit::Input::Text) {
+                    texts.push((spec.name, value.clone()));
+                }
+                fields.push((spec.name.to_owned(), value));
+            }
+            let (status, _, body) = save(&app, &token, &path, &form(&csrf, "1", &fields)).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{} {body}", row.id);
+            let after = draft(&app, plan).await;
+            let stored = after.values(after.row(&row.id).unwrap());
+            for (name, value) in &texts {
+                assert_eq!(&stored[*name], value, "{} {name} stored exactly", row.id);
+            }
+            let (_, _, page) = app.get_with_cookies(&path, &cookies).await;
+            assert_shows_escaped(&row.id, &page, PAYLOAD);
+        }
+        let (_, _, outline) = app
+            .get_with_cookies(&format!("/staff/plans/{plan}"), &cookies)
+            .await;
+        assert_shows_escaped(plan, &outline, PAYLOAD);
+    }
+    // Published, the public pages and the API show the same text, inert.
+    for plan in ["sogo-keikaku", "sogo-senryaku"] {
+        for (from, to) in [("under_deliberation", "adopted"), ("adopted", "published")] {
+            let (status, _, body) = save(
+                &app,
+                &token,
+                &format!("/staff/plans/{plan}/status"),
+                &[
+                    ("csrf".to_owned(), csrf.clone()),
+                    ("from".to_owned(), from.to_owned()),
+                    ("to".to_owned(), to.to_owned()),
+                ],
+            )
+            .await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        }
+    }
+    let pages = app.crawl().await;
+    let mut shown = 0;
+    for (path, (_, _, html)) in &pages {
+        if unescape(html).contains(PAYLOAD) {
+            assert_shows_escaped(path, html, PAYLOAD);
+            shown += 1;
+        }
+    }
+    assert!(shown > 10, "the payload is on {shown} public pages");
+    let json = app.get_json("/api/v1/plans/sogo-keikaku").await.to_string();
+    assert!(json.contains("DROP TABLE plan;--"));
+}
+
+#[tokio::test]
+async fn the_public_keeps_the_published_version_while_a_plan_is_revised() {
+    let app = TestApp::new().await;
+    app.add_user("kikaku", "企画 太郎", PASSWORD).await;
+    let token = app.sign_in("kikaku", PASSWORD).await;
+    let csrf = csrf_of(&app, &token).await;
+    let public_before = app.page("/plans/sogo-keikaku/measures/measure-1-1-1").await;
+    // A published plan cannot be edited: the form says why.
+    let fields = stored_fields(&app, "sogo-keikaku", "measure-1-1-1").await;
+    let (status, _, page) = save(
+        &app,
+        &token,
+        MEASURE,
+        &form(&csrf, "1", &with(&fields, "title", "改訂中の施策名")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("「公開」のため編集できません"), "{page}");
+    let status_change = |from: &'static str, to: &'static str| {
+        vec![
+            ("csrf".to_owned(), csrf.clone()),
+            ("from".to_owned(), from.to_owned()),
+            ("to".to_owned(), to.to_owned()),
+        ]
+    };
+    for (from, to) in [("published", "under_deliberation")] {
+        let (status, _, _) = save(
+            &app,
+            &token,
+            "/staff/plans/sogo-keikaku/status",
+            &status_change(from, to),
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let (status, _, _) = save(
+        &app,
+        &token,
+        MEASURE,
+        &form(&csrf, "1", &with(&fields, "title", "改訂中の施策名")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Citizens still read the published version, unchanged, while the plan is revised.
+    let public = app.page("/plans/sogo-keikaku/measures/measure-1-1-1").await;
+    assert_eq!(public, public_before);
+    assert!(!public.contains("改訂中の施策名"));
+    for (from, to) in [("under_deliberation", "adopted"), ("adopted", "published")] {
+        save(
+            &app,
+            &token,
+            "/staff/plans/sogo-keikaku/status",
+            &status_change(from, to),
+        )
+        .await;
+    }
+    let public = app.page("/plans/sogo-keikaku/measures/measure-1-1-1").await;
+    assert!(public.contains("改訂中の施策名"));
+    let stored = keikaku_storage::PlanStore::plan(
+        app.store.as_ref(),
+        app.catalog.municipality_code(),
+        &PlanId::parse("sogo-keikaku").unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(stored.header().status, PlanStatus::Published);
+}
+
+#[tokio::test]
+async fn every_state_changing_route_refuses_a_request_without_a_valid_csrf_token() {
+    let (app, _, _) = editing_app().await;
+    app.add_user_with("kanri", "管理 者", Role::Administrator, PASSWORD)
+        .await;
+    let token = app.sign_in("kanri", PASSWORD).await;
+    let before = audit_count(&app).await;
+    let mut checked = 0;
+    for route in ROUTES.iter().filter(|r| r.method == Method::POST) {
+        // The login form has its own double-submit token (tested in tests/staff.rs); the API
+        // takes bearer tokens, never cookies.
+        if route.path == "/login" || route.path.starts_with("/api/") {
+            continue;
+        }
+        for csrf in [None, Some("wrong-token-wrong-token-wrong-token-xx")] {
+            let mut fields: Vec<(&str, &str)> = vec![
+                ("version", "1"),
+                ("title", "CSRF"),
+                ("direction", "up"),
+                ("from", "under_deliberation"),
+                ("to", "adopted"),
+                ("kind", "goal"),
+            ];
+            if let Some(c) = csrf {
+                fields.push(("csrf", c));
+            }
+            let (status, _, body) = app
+                .post_form(route.example, &fields, &[("keikaku_session", &token)])
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::FORBIDDEN,
+                "{} {} with {csrf:?}: {body}",
+                route.method,
+                route.example
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} requests checked");
+    assert_eq!(audit_count(&app).await, before, "nothing was written");
+}
