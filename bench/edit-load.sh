@@ -21,6 +21,7 @@
 #   BENCH_PG_URL     PostgreSQL server (default postgres://postgres@127.0.0.1:5432); a fresh
 #                    database keikaku_bench_<pid> is created there and dropped at the end
 #   KEIKAKU_BIN      use this binary instead of `cargo build --release -p keikaku --locked`
+#   BENCH_KEEP       1 = keep the temp directory (SQLite database, logs) for a closer look
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -103,7 +104,7 @@ cleanup() {
   local status=$?
   stop "$server_pid"
   drop_pg
-  rm -rf "$tmp"
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -173,7 +174,7 @@ run_backend() {
   stop "$server_pid"
   server_pid=
   verify_rc=0
-  "$bin" audit verify --database "$url" >"$dir/verify.txt" 2>&1 || verify_rc=$?
+  KEIKAKU_LOG=warn "$bin" audit verify --database "$url" >"$dir/verify.txt" 2>&1 || verify_rc=$?
   check_rc=0
   if [ "$backend" = sqlite ]; then db_arg=(--sqlite "$dir/keikaku.db"); else db_arg=(--postgres "$url"); fi
   python3 bench/edit_load.py check --backend "$backend" --results "$dir/results.json" \
