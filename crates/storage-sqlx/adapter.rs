@@ -478,6 +478,10 @@ impl PlanStore for Store {
         BACKEND
     }
 
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations")
             .run(&self.pool)
@@ -879,12 +883,31 @@ impl PlanStore for Store {
         &self,
         code: &MunicipalityCode,
         user: &User,
+        expected: Option<&User>,
         password_hash: Option<&str>,
         author: &Author,
         change: &UserChange,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         lock_municipality(&mut tx, code).await?;
+        if let Some(expected) = expected {
+            let row = sqlx::query(
+                "SELECT login_id, display_name, department, roles, disabled FROM app_user \
+                 WHERE municipality_code = $1 AND login_id = $2",
+            )
+            .bind(code.as_str())
+            .bind(user.login_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend)?;
+            match row.as_ref().map(user_row).transpose()? {
+                None => return Ok(false),
+                Some(stored) if stored != *expected => {
+                    return Err(StoreError::Stale(user.login_id.to_string()));
+                }
+                Some(_) => {}
+            }
+        }
         let done = sqlx::query(
             "UPDATE app_user SET display_name = $3, department = $4, roles = $5, disabled = $6, \
              password_hash = COALESCE($7, password_hash) WHERE municipality_code = $1 AND login_id = $2",

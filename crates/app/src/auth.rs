@@ -97,7 +97,7 @@ pub fn same_token(a: &str, b: &str) -> bool {
 /// OWASP's recommendation (m = 19 MiB, t = 2, p = 1), with a random salt; a PHC string.
 pub(crate) async fn hash_password(password: &str) -> Result<String, AppError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    on_hashing_thread(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
@@ -105,6 +105,63 @@ pub(crate) async fn hash_password(password: &str) -> Result<String, AppError> {
     .await
     .map_err(|e| fault(&format!("パスワードのハッシュ計算が中断されました: {e}")))?
     .map_err(|e| fault(&format!("パスワードのハッシュを計算できません: {e}")))
+}
+
+/// Threads that compute argon2id hashes. Each hash takes 19 MiB: a fixed, small set of threads
+/// bounds the memory a burst of sign-ins can take (the allocator keeps what a thread used for
+/// reuse by that thread), and queues the rest instead of starting a thread per sign-in.
+const HASHING_THREADS: usize = 2;
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+fn hashing_queue() -> Option<&'static std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>> {
+    static QUEUE: OnceLock<Option<std::sync::Mutex<std::sync::mpsc::Sender<HashJob>>>> =
+        OnceLock::new();
+    QUEUE
+        .get_or_init(|| {
+            let (send, receive) = std::sync::mpsc::channel::<HashJob>();
+            let receive = std::sync::Arc::new(std::sync::Mutex::new(receive));
+            for i in 0..HASHING_THREADS {
+                let receive = std::sync::Arc::clone(&receive);
+                let started = std::thread::Builder::new()
+                    .name(format!("keikaku-hash-{i}"))
+                    .spawn(move || {
+                        loop {
+                            let job = match receive.lock() {
+                                Ok(r) => r.recv(),
+                                Err(poisoned) => poisoned.into_inner().recv(),
+                            };
+                            match job {
+                                Ok(job) => job(),
+                                Err(_) => return,
+                            }
+                        }
+                    });
+                if started.is_err() {
+                    return None;
+                }
+            }
+            Some(std::sync::Mutex::new(send))
+        })
+        .as_ref()
+}
+
+/// Runs a hashing job on one of the [`HASHING_THREADS`] and waits for it without blocking the
+/// async threads.
+async fn on_hashing_thread<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (send, receive) = tokio::sync::oneshot::channel();
+    let queue = hashing_queue().ok_or("ハッシュ計算用のスレッドを起動できません")?;
+    let boxed: HashJob = Box::new(move || {
+        let _ = send.send(job());
+    });
+    match queue.lock() {
+        Ok(q) => q.send(boxed),
+        Err(poisoned) => poisoned.into_inner().send(boxed),
+    }
+    .map_err(|e| e.to_string())?;
+    receive.await.map_err(|e| e.to_string())
 }
 
 /// A hash of a password nobody knows, verified against when the login id is unknown so that
@@ -126,7 +183,7 @@ fn dummy_hash() -> &'static str {
 /// which never matches). `Ok(false)`: wrong password.
 async fn verify_password(password: &str, stored: Option<String>) -> Result<bool, AppError> {
     let password = password.to_owned();
-    tokio::task::spawn_blocking(move || {
+    on_hashing_thread(move || {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| dummy_hash().to_owned());
         match Argon2::default().verify_password(password.as_bytes(), hash.as_str()) {

@@ -164,8 +164,15 @@ async fn write(
         after: Some(audit_text(after)),
     };
     if store
-        .update_user(code, after, password_hash, author, &change)
-        .await?
+        .update_user(code, after, Some(before), password_hash, author, &change)
+        .await
+        .map_err(|e| match e {
+            keikaku_storage::StoreError::Stale(_) => AppError::Conflict(format!(
+                "利用者「{}」は、この画面を開いた後にほかの人が変更しています。変更は保存していません。画面を開き直し、最新の内容を確かめてからもう一度操作してください。",
+                after.login_id
+            )),
+            other => AppError::from(other),
+        })?
     {
         Ok(())
     } else {

@@ -463,7 +463,7 @@ async fn a_disabled_user_cannot_log_in_and_loses_their_sessions() {
     };
     assert!(
         store
-            .update_user(&code(), &sato, None, &author, &change)
+            .update_user(&code(), &sato, None, None, &author, &change)
             .await
             .unwrap()
     );

@@ -266,7 +266,7 @@ async fn expired_tokens_and_tokens_of_disabled_users_find_nobody() {
     let mut off = user("sato", Role::PlanningOffice);
     off.disabled = true;
     store
-        .update_user(&code(), &off, None, &cli(), &change("user.update"))
+        .update_user(&code(), &off, None, None, &cli(), &change("user.update"))
         .await
         .unwrap();
     assert_eq!(
@@ -277,7 +277,7 @@ async fn expired_tokens_and_tokens_of_disabled_users_find_nobody() {
     );
     off.disabled = false;
     store
-        .update_user(&code(), &off, None, &cli(), &change("user.update"))
+        .update_user(&code(), &off, None, None, &cli(), &change("user.update"))
         .await
         .unwrap();
     assert!(

@@ -228,9 +228,29 @@ pub fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return report(&Failure::Internal(format!("実行環境を準備できません: {e}"))),
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(async {
+        let outcome = run(cli).await;
+        close_stores().await;
+        outcome
+    });
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => report(&failure),
+    }
+}
+
+/// The stores this process opened, closed before it exits: SQLite merges its write-ahead log
+/// into the database file when the last connection closes, so that copying `keikaku.db`
+/// alone is a complete backup.
+static OPENED: std::sync::Mutex<Vec<Arc<dyn PlanStore>>> = std::sync::Mutex::new(Vec::new());
+
+async fn close_stores() {
+    let stores = match OPENED.lock() {
+        Ok(mut g) => std::mem::take(&mut *g),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
+    for store in stores {
+        store.close().await;
     }
 }
 
@@ -288,6 +308,10 @@ async fn open_store(url: &str) -> Result<Arc<dyn PlanStore>, Failure> {
     };
     store.migrate().await?;
     tracing::info!(backend = store.backend(), database = %redact(url), "database ready");
+    match OPENED.lock() {
+        Ok(mut g) => g.push(Arc::clone(&store)),
+        Err(poisoned) => poisoned.into_inner().push(Arc::clone(&store)),
+    }
     Ok(store)
 }
 

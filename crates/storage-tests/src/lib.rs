@@ -613,7 +613,14 @@ pub async fn users_are_created_updated_and_audited(store: &dyn PlanStore) {
     changed.roles = vec![Role::Member];
     assert!(
         store
-            .update_user(code, &changed, None, &author(), &change("user.update"))
+            .update_user(
+                code,
+                &changed,
+                None,
+                None,
+                &author(),
+                &change("user.update")
+            )
             .await
             .unwrap()
     );
@@ -626,6 +633,7 @@ pub async fn users_are_created_updated_and_audited(store: &dyn PlanStore) {
             .update_user(
                 code,
                 &changed,
+                None,
                 Some("$argon2id$new"),
                 &author(),
                 &change("user.password")
@@ -637,10 +645,42 @@ pub async fn users_are_created_updated_and_audited(store: &dyn PlanStore) {
         store.user(code, &sato.login_id).await.unwrap().unwrap().1,
         "$argon2id$new"
     );
+    // A change from a stale state is refused and writes nothing; from the stored state it
+    // goes through.
+    let mut second = changed.clone();
+    second.department = "総務課".to_owned();
+    let stale = store
+        .update_user(
+            code,
+            &second,
+            Some(&sato),
+            None,
+            &author(),
+            &change("user.update"),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Stale(_))), "{stale:?}");
+    assert_eq!(
+        store.user(code, &sato.login_id).await.unwrap().unwrap().0,
+        changed
+    );
+    assert!(
+        store
+            .update_user(
+                code,
+                &second,
+                Some(&changed),
+                None,
+                &author(),
+                &change("user.update")
+            )
+            .await
+            .unwrap()
+    );
     let ghost = user("nobody", &[Role::Member]);
     assert!(
         !store
-            .update_user(code, &ghost, None, &author(), &change("user.update"))
+            .update_user(code, &ghost, None, None, &author(), &change("user.update"))
             .await
             .unwrap()
     );
@@ -671,11 +711,12 @@ pub async fn users_are_created_updated_and_audited(store: &dyn PlanStore) {
             "user.create",
             "user.update",
             "user.password",
+            "user.update",
             "user.create"
         ]
     );
     assert_eq!(entries[1].target, "sato");
-    assert_eq!(verify_chain(&entries), Ok(5));
+    assert_eq!(verify_chain(&entries), Ok(6));
     assert!(
         entries
             .iter()
@@ -755,7 +796,14 @@ pub async fn sessions_are_found_touched_and_expired(store: &dyn PlanStore) {
     // A new password ends every session of the user.
     store.create_session(code, &session("d", 20)).await.unwrap();
     store
-        .update_user(code, &sato, Some("h2"), &author(), &change("user.password"))
+        .update_user(
+            code,
+            &sato,
+            None,
+            Some("h2"),
+            &author(),
+            &change("user.password"),
+        )
         .await
         .unwrap();
     assert_eq!(store.session(code, "d").await.unwrap(), None);
@@ -764,7 +812,7 @@ pub async fn sessions_are_found_touched_and_expired(store: &dyn PlanStore) {
     let mut off = sato.clone();
     off.disabled = true;
     store
-        .update_user(code, &off, None, &author(), &change("user.update"))
+        .update_user(code, &off, None, None, &author(), &change("user.update"))
         .await
         .unwrap();
     assert_eq!(store.session(code, "e").await.unwrap(), None);

@@ -229,6 +229,10 @@ pub trait PlanStore: Send + Sync {
     /// Brings the schema up to date (embedded migrations).
     async fn migrate(&self) -> Result<(), StoreError>;
 
+    /// Closes the connections, waiting for those in use (SQLite then merges its write-ahead
+    /// log into the database file). Call it once, before the process exits.
+    async fn close(&self);
+
     /// Every municipality stored, by code.
     async fn municipalities(&self) -> Result<Vec<Municipality>, StoreError>;
 
@@ -322,12 +326,14 @@ pub trait PlanStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     /// Updates a user's name, department, roles and disabled flag, and the password hash when
-    /// given, with an audit entry. A disabled user or a new password ends the user's sessions.
+    /// given, with an audit entry. With `expected`, refused with [`StoreError::Stale`] unless
+    /// the stored user still is as expected (checked in the transaction). A disabled user or a new password ends the user's sessions.
     /// Returns whether the user existed.
     async fn update_user(
         &self,
         municipality: &MunicipalityCode,
         user: &User,
+        expected: Option<&User>,
         password_hash: Option<&str>,
         author: &Author,
         change: &UserChange,

@@ -353,7 +353,7 @@ async fn a_token_of_a_disabled_user_is_refused_with_401() {
         at: common::at(),
     };
     app.store
-        .update_user(&code(&app), &user, None, &author, &change)
+        .update_user(&code(&app), &user, None, None, &author, &change)
         .await
         .unwrap();
     for path in ["/api/v1/audit", "/api/v1/plans"] {
