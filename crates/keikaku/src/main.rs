@@ -6,6 +6,13 @@ mod cli;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: each sign-in's argon2id hash takes 19 MiB, and
+/// glibc's malloc kept every such block (its adaptive mmap threshold moved them onto heaps it
+/// did not give back), so twenty sign-ins left the server at 200 MB; mimalloc returns freed
+/// memory to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     cli::main()
 }

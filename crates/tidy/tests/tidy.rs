@@ -137,6 +137,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "keikaku-storage-postgres",
             "keikaku-storage-sqlite",
             "keikaku-web",
+            "mimalloc",
             "rpassword",
             "tokio",
             "tracing",

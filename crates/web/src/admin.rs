@@ -14,7 +14,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use keikaku_app::access::{Action, Granted};
 use keikaku_app::{AppError, auth, history, users};
@@ -25,7 +25,7 @@ use crate::error::WebError;
 use crate::history::jst_label;
 use crate::pages::PagePath;
 use crate::staff::{
-    forbidden, now, private_response, require_csrf, signed_in, signed_user, staff_layout,
+    forbidden, now, private_response, redirect, require_csrf, signed_in, signed_user, staff_layout,
 };
 use crate::views;
 
@@ -236,18 +236,6 @@ fn roles(fields: &Fields) -> Result<Vec<Role>, WebError> {
                 .ok_or_else(|| WebError::BadRequest(format!("役割「{code}」はありません。")))
         })
         .collect()
-}
-
-/// A 303 to a page of this module, never cached.
-fn redirect(location: &str) -> Result<Response, WebError> {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::LOCATION,
-        HeaderValue::from_str(location).map_err(|e| WebError::Internal(e.to_string()))?,
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
 }
 
 /// A signed-in administrator who sent a form with the session's CSRF token, with the form's

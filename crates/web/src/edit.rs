@@ -13,8 +13,8 @@ use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, Granted};
 use keikaku_app::edit::{self, Draft, ElementRow, FieldSpec, Input, Submission};
@@ -25,7 +25,9 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::WebError;
 use crate::pages::{PagePath, plan_id};
-use crate::staff::{forbidden, now, private_response, require_csrf, signed_in, staff_layout};
+use crate::staff::{
+    forbidden, now, private_response, redirect, require_csrf, signed_in, staff_layout,
+};
 use crate::views::Layout;
 use keikaku_app::auth::Signed;
 
@@ -426,7 +428,13 @@ async fn element_page_for(
             for f in &mut fields {
                 let now = stored.get(f.name).cloned().unwrap_or_default();
                 f.differs = now != f.value.replace("\r\n", "\n");
-                f.current = Some(now);
+                // A choice is shown by its label, as in the list.
+                let shown = f
+                    .options
+                    .iter()
+                    .find(|(code, _)| *code == now)
+                    .map_or(now, |(_, label)| label.clone());
+                f.current = Some(shown);
             }
             conflict = Some(message);
         }
@@ -548,17 +556,6 @@ fn posted(pairs: Vec<(String, String)>) -> Posted {
         p.submission.links = Some(links);
     }
     p
-}
-
-fn redirect(location: &str) -> Result<Response, WebError> {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::LOCATION,
-        HeaderValue::from_str(location).map_err(|e| WebError::Internal(e.to_string()))?,
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
 }
 
 /// Reads a posted form and checks its CSRF token; `Err(response)` answers at once.

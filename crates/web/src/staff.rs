@@ -184,6 +184,18 @@ pub(crate) async fn staff_layout(state: &AppState, title: &str) -> Result<Layout
     layout(state, title).await
 }
 
+/// A 303 to a location, never cached (the answer to a form that worked).
+pub(crate) fn redirect(location: &str) -> Result<Response, WebError> {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::LOCATION,
+        HeaderValue::from_str(location).map_err(|e| WebError::Internal(e.to_string()))?,
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 /// An HTML response that no cache keeps.
 fn private_page(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
@@ -555,16 +567,7 @@ pub async fn change_status(
         Ok(_) => {
             state.catalog.invalidate().await?;
             tracing::info!(login_id = %signed.user.login_id, plan = %plan_id, to = to.code(), "plan status changed");
-            let mut response = StatusCode::SEE_OTHER.into_response();
-            let location = format!("/staff?changed={plan_id}");
-            response.headers_mut().insert(
-                header::LOCATION,
-                HeaderValue::from_str(&location).map_err(|e| WebError::Internal(e.to_string()))?,
-            );
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            return Ok(response);
+            return redirect(&format!("/staff?changed={plan_id}"));
         }
         Err(keikaku_app::AppError::Conflict(m)) => {
             (StatusCode::CONFLICT, "状態を変更できませんでした", m)

@@ -36,7 +36,7 @@ use crate::api::ApiError;
 use crate::error::WebError;
 use crate::history::jst_label;
 use crate::routes::DENIED_HEADER;
-use crate::staff::{forbidden, now, private_response, require_csrf, signed_in};
+use crate::staff::{forbidden, now, private_response, redirect, require_csrf, signed_in};
 use crate::views::Layout;
 
 // ---------------------------------------------------------------- bearer authentication
@@ -266,18 +266,6 @@ async fn list_page(
     Ok(private_response(status, page.render()?))
 }
 
-/// A 303 redirect that no cache keeps.
-fn see_other(location: &str) -> Result<Response, WebError> {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::LOCATION,
-        HeaderValue::from_str(location).map_err(|e| WebError::Internal(e.to_string()))?,
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
-}
-
 /// `GET /staff/tokens`: the signed-in user's tokens, newest first, and the form to make one.
 pub async fn list(
     State(state): State<AppState>,
@@ -285,7 +273,7 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let Some(signed) = signed_in(&state, &headers).await? else {
-        return see_other("/login");
+        return redirect("/login");
     };
     let granted = Granted::check(signed.user, Action::ManageOwnTokens)?;
     let notice = match query.get("revoked") {
@@ -355,7 +343,7 @@ pub async fn create(
     form: Result<Form<CreateForm>, FormRejection>,
 ) -> Result<Response, WebError> {
     let Some(signed) = signed_in(&state, &headers).await? else {
-        return see_other("/login");
+        return redirect("/login");
     };
     let Ok(Form(form)) = form else {
         return Err(WebError::BadRequest(
@@ -457,7 +445,7 @@ pub async fn revoke(
     form: Result<Form<RevokeForm>, FormRejection>,
 ) -> Result<Response, WebError> {
     let Some(signed) = signed_in(&state, &headers).await? else {
-        return see_other("/login");
+        return redirect("/login");
     };
     let given = form.ok().and_then(|Form(f)| f.csrf);
     if require_csrf(Some(&signed.csrf), given.as_deref()).is_err() {
@@ -473,7 +461,7 @@ pub async fn revoke(
     )
     .await?;
     tracing::info!(login_id = %signed.user.login_id, token = %revoked.id, "API token revoked");
-    see_other(&format!("/staff/tokens?revoked={}", revoked.id))
+    redirect(&format!("/staff/tokens?revoked={}", revoked.id))
 }
 
 #[cfg(test)]
