@@ -168,6 +168,23 @@ pub fn header_fields(plan: &Plan) -> &'static [FieldSpec] {
     }
 }
 
+/// The label of a form field, whatever the kind (the name itself when unknown).
+pub fn label_of(name: &str) -> &str {
+    [
+        NUMBERED,
+        BASIC_PLAN,
+        FIELD,
+        MEASURE,
+        STRATEGY_MEASURE,
+        INDICATOR,
+        HEADER_COMPREHENSIVE,
+    ]
+    .iter()
+    .flat_map(|specs| specs.iter())
+    .find(|s| s.name == name)
+    .map_or(name, |s| s.label)
+}
+
 /// The Japanese name of an element kind.
 pub fn kind_label(element_kind: &str) -> &'static str {
     match element_kind {

@@ -580,6 +580,16 @@ async fn accept(
     Ok(Ok((signed, posted, granted)))
 }
 
+/// The user's text of a save whose element was deleted meanwhile.
+#[derive(Template)]
+#[template(path = "kept.html")]
+struct KeptPage {
+    layout: Layout,
+    message: String,
+    values: Vec<(String, String)>,
+    back: String,
+}
+
 /// Turns a refused save into the form again: 422 with the problems, or 409 with the user's
 /// text next to the current text. Other errors propagate.
 async fn refused(
@@ -606,6 +616,14 @@ async fn refused(
                 conflict: Some(message),
             },
         ),
+        // The element is gone (deleted meanwhile): the kept-text page below.
+        AppError::NotFound(_) if target_id.is_some_and(|id| id != edit::PLAN_HEADER) => (
+            StatusCode::CONFLICT,
+            Outcome {
+                problems: Vec::new(),
+                conflict: None,
+            },
+        ),
         other => return Err(other.into()),
     };
     // Read the current state again: a conflict shows what is stored now.
@@ -615,10 +633,22 @@ async fn refused(
         (Some(id), _) => match draft.row(id) {
             Some(row) => Target::Element(row),
             None => {
-                // Deleted meanwhile: show the user's text on a new-element form of the kind.
-                return Err(WebError::Conflict(format!(
-                    "要素「{id}」は、ほかの人が削除しました。あなたの入力は保存されていません。"
-                )));
+                // Deleted meanwhile: nothing to save into, but the user's text is shown so
+                // that it can be copied elsewhere.
+                let page = KeptPage {
+                    layout: staff_layout(state, "保存できませんでした").await?,
+                    message: format!(
+                        "要素「{id}」は、あなたが編集している間にほかの人が削除しました。あなたの入力は保存されていません。"
+                    ),
+                    values: submission
+                        .values
+                        .iter()
+                        .filter(|(_, v)| !v.trim().is_empty())
+                        .map(|(n, v)| (edit::label_of(n).to_owned(), v.clone()))
+                        .collect(),
+                    back: format!("/staff/plans/{plan_id}"),
+                };
+                return Ok(private_response(StatusCode::CONFLICT, page.render()?));
             }
         },
         (None, Some((kind, parent))) => Target::New { kind, parent },

@@ -646,3 +646,51 @@ async fn every_state_changing_route_refuses_a_request_without_a_valid_csrf_token
     assert!(checked >= 20, "{checked} requests checked");
     assert_eq!(audit_count(&app).await, before, "nothing was written");
 }
+
+#[tokio::test]
+async fn a_save_into_an_element_deleted_meanwhile_keeps_the_users_text() {
+    let (app, token, csrf) = editing_app().await;
+    let fields = vec![
+        ("kind".to_owned(), "goal".to_owned()),
+        ("title".to_owned(), "消される目標".to_owned()),
+    ];
+    let (_, location, _) = save(
+        &app,
+        &token,
+        "/staff/plans/sogo-keikaku/elements",
+        &form(&csrf, "0", &fields),
+    )
+    .await;
+    let path = location.trim_end_matches("?done=created").to_owned();
+    // Someone deletes it while this user is typing.
+    let (status, _, _) = save(
+        &app,
+        &token,
+        &format!("{path}/delete"),
+        &[
+            ("csrf".to_owned(), csrf.clone()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let typed = "長い時間をかけて書いた<説明>";
+    let (status, _, page) = save(
+        &app,
+        &token,
+        &path,
+        &form(
+            &csrf,
+            "1",
+            &[
+                ("title".to_owned(), "消される目標".to_owned()),
+                ("description".to_owned(), typed.to_owned()),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("ほかの人が削除しました"), "{page}");
+    assert!(page.contains("<label for=\"kept-"));
+    assert_shows_escaped("kept text", &page, typed);
+}
