@@ -62,6 +62,8 @@ const JSON: &str = "application/json";
         crate::api_edit::ElementChange,
         crate::api_edit::NewElement,
         crate::api_edit::Move,
+        crate::api_edit::Direction,
+        crate::api_edit::Status,
         crate::api_edit::StatusChange,
         crate::api_edit::HeaderDto,
         crate::api_edit::HeaderChange,
@@ -562,7 +564,7 @@ pub struct AuditPage {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
     security(("token" = [])),
     params(
-        ("after" = Option<u64>, Query, description = "Only entries with a sequence number above this (default 0)", minimum = 0),
+        ("after" = Option<i64>, Query, description = "Only entries with a sequence number above this (default 0)", minimum = 0),
         ("limit" = Option<u32>, Query, description = "Maximum entries (default 100)", minimum = 1, maximum = 100)
     ),
     responses((status = 200, body = AuditPage), (status = 400, body = ErrorEnvelope),
@@ -575,11 +577,16 @@ pub(crate) async fn audit(
     only_params(&params, &["after", "limit"])?;
     let after = match params.get("after") {
         None => 0,
-        Some(a) => a.parse::<u64>().map_err(|_| {
-            ApiError::BadRequest(format!(
-                "after は0以上の整数で指定してください（「{a}」は使えません）。"
-            ))
-        })?,
+        // Sequence numbers are stored as 64-bit signed integers (the schema's int64).
+        Some(a) => a
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "after は0以上の整数で指定してください（「{a}」は使えません）。"
+                ))
+            })?,
     };
     let limit = match params.get("limit") {
         None => MAX_AUDIT,

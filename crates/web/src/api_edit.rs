@@ -49,6 +49,8 @@ pub struct ElementDto {
 #[serde(deny_unknown_fields)]
 pub struct ElementChange {
     /// The version the change starts from (from `GET`).
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub version: u32,
     /// Field name → new text; fields left out become empty.
     pub fields: BTreeMap<String, String>,
@@ -74,18 +76,66 @@ pub struct NewElement {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Move {
-    /// `up` or `down`.
-    pub direction: String,
+    /// Which way.
+    pub direction: Direction,
+}
+
+/// Which way an element moves among its siblings.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// One place towards the start.
+    Up,
+    /// One place towards the end.
+    Down,
+}
+
+/// A plan status, as in the plan file.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 草案.
+    Draft,
+    /// 審議中.
+    UnderDeliberation,
+    /// 決定.
+    Adopted,
+    /// 公開.
+    Published,
+}
+
+impl From<Status> for PlanStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Draft => Self::Draft,
+            Status::UnderDeliberation => Self::UnderDeliberation,
+            Status::Adopted => Self::Adopted,
+            Status::Published => Self::Published,
+        }
+    }
+}
+
+/// Reads a whole number that may be written `3` or `3.0` (JSON does not tell them apart).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    n.as_u64()
+        .and_then(|v| u32::try_from(v).ok())
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+                .map(|f| format!("{f:.0}").parse().unwrap_or(u32::MAX))
+        })
+        .ok_or_else(|| serde::de::Error::custom("version は0以上の整数です"))
 }
 
 /// A status change.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
-    /// The status the caller saw (`draft`, `under_deliberation`, `adopted`, `published`).
-    pub from: String,
+    /// The status the caller saw.
+    pub from: Status,
     /// The new status.
-    pub to: String,
+    pub to: Status,
 }
 
 /// The plan's own texts.
@@ -106,6 +156,8 @@ pub struct HeaderDto {
 #[serde(deny_unknown_fields)]
 pub struct HeaderChange {
     /// The revision the change starts from.
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub version: u32,
     /// Field name → new text.
     pub fields: BTreeMap<String, String>,
@@ -262,9 +314,10 @@ fn no_store(status: StatusCode, body: impl Serialize) -> Response {
 
 /// The element, to edit it.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
-    params(("plan" = String, Path), ("id" = String, Path)),
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     security(("token" = [])),
-    responses((status = 200, body = ElementDto), (status = 401, body = crate::api::ErrorEnvelope),
+    responses((status = 200, body = ElementDto), (status = 400, body = crate::api::ErrorEnvelope),
+        (status = 401, body = crate::api::ErrorEnvelope),
         (status = 403, body = crate::api::ErrorEnvelope), (status = 404, body = crate::api::ErrorEnvelope)))]
 pub(crate) async fn get_element(
     State(state): State<AppState>,
@@ -280,7 +333,7 @@ pub(crate) async fn get_element(
 
 /// Changes an element (from the version it was read at).
 #[utoipa::path(put, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
-    params(("plan" = String, Path), ("id" = String, Path)),
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     request_body = ElementChange, security(("token" = [])),
     responses((status = 200, body = ElementDto), (status = 400, body = crate::api::ErrorEnvelope),
         (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
@@ -320,7 +373,7 @@ pub(crate) async fn put_element(
 
 /// Adds an element at the end of its siblings.
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/elements", tag = "editing",
-    params(("plan" = String, Path)),
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     request_body = NewElement, security(("token" = [])),
     responses((status = 201, body = ElementDto), (status = 400, body = crate::api::ErrorEnvelope),
         (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
@@ -365,6 +418,7 @@ pub(crate) async fn create_element(
 
 /// The version a deletion starts from.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VersionParam {
     /// The element's version (from `GET`).
@@ -373,7 +427,7 @@ pub struct VersionParam {
 
 /// Deletes an element that has no children and that nothing refers to.
 #[utoipa::path(delete, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
-    params(("plan" = String, Path), ("id" = String, Path), VersionParam),
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), VersionParam),
     security(("token" = [])),
     responses((status = 204), (status = 400, body = crate::api::ErrorEnvelope),
         (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
@@ -418,7 +472,7 @@ pub(crate) async fn delete_element(
 
 /// Moves an element one place up or down among its siblings.
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/elements/{id}/move", tag = "editing",
-    params(("plan" = String, Path), ("id" = String, Path)),
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     request_body = Move, security(("token" = [])),
     responses((status = 204), (status = 400, body = crate::api::ErrorEnvelope),
         (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
@@ -431,13 +485,7 @@ pub(crate) async fn move_element(
 ) -> Result<Response, WriteFailure> {
     let (plan, id) = ids(path)?;
     let Json(m) = body.map_err(|e| bad_json(&e))?;
-    let up = match m.direction.as_str() {
-        "up" => true,
-        "down" => false,
-        _ => {
-            return Err(ApiError::BadRequest("direction は up か down です。".to_owned()).into());
-        }
-    };
+    let up = matches!(m.direction, Direction::Up);
     let granted = granted(user, Action::EditPlan)?;
     edit::move_element(
         &granted,
@@ -468,8 +516,9 @@ fn header_dto(draft: &Draft) -> HeaderDto {
 
 /// The plan's own texts (title, purpose, scope, period wording, future image), to edit them.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/header", tag = "editing",
-    params(("plan" = String, Path)), security(("token" = [])),
-    responses((status = 200, body = HeaderDto), (status = 401, body = crate::api::ErrorEnvelope),
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), security(("token" = [])),
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::api::ErrorEnvelope),
+        (status = 401, body = crate::api::ErrorEnvelope),
         (status = 403, body = crate::api::ErrorEnvelope), (status = 404, body = crate::api::ErrorEnvelope)))]
 pub(crate) async fn get_header(
     State(state): State<AppState>,
@@ -483,7 +532,7 @@ pub(crate) async fn get_header(
 
 /// Changes the plan's own texts.
 #[utoipa::path(put, path = "/api/v1/plans/{plan}/header", tag = "editing",
-    params(("plan" = String, Path)), request_body = HeaderChange, security(("token" = [])),
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), request_body = HeaderChange, security(("token" = [])),
     responses((status = 200, body = HeaderDto), (status = 400, body = crate::api::ErrorEnvelope),
         (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
         (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
@@ -518,7 +567,7 @@ pub(crate) async fn put_header(
 
 /// Moves a plan to another status (草案 → 審議中 → 決定 → 公開, or back to revise it).
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/status", tag = "editing",
-    params(("plan" = String, Path)), request_body = StatusChange, security(("token" = [])),
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), request_body = StatusChange, security(("token" = [])),
     responses((status = 200, body = HeaderDto), (status = 400, body = crate::api::ErrorEnvelope),
         (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
         (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
@@ -531,11 +580,7 @@ pub(crate) async fn change_status(
 ) -> Result<Response, WriteFailure> {
     let plan = one(path)?;
     let Json(change) = body.map_err(|e| bad_json(&e))?;
-    let status = |code: &str| {
-        PlanStatus::from_code(code)
-            .ok_or_else(|| ApiError::BadRequest(format!("状態「{code}」はありません。")))
-    };
-    let (from, to) = (status(&change.from)?, status(&change.to)?);
+    let (from, to) = (PlanStatus::from(change.from), PlanStatus::from(change.to));
     let granted = granted(user, Action::ChangePlanStatus)?;
     keikaku_app::status::change_status(
         &granted,

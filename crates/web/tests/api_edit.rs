@@ -102,6 +102,18 @@ async fn an_element_is_read_and_changed_from_its_version() {
         invalid["error"]["problems"][0]["message"],
         "名称を入力してください。"
     );
+    // A version written as 2.0 is the number 2 (JSON does not tell them apart).
+    fields["title"] = "小数点つきの版で保存".into();
+    let (status, saved) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 2.0, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["version"], 3);
     // Bad JSON is a 400 in the envelope.
     let (status, bad) = call(&app, "PUT", ELEMENT, Some(&token), Some(json!({"v": 1}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
