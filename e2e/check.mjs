@@ -160,7 +160,8 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sog
 // Editing forms, checked after the comprehensive plan is moved back to 審議中 (editable).
 const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
   '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',
-  '/staff/plans/sogo-keikaku/new?kind=measure&parent=field-1-1'];
+  '/staff/plans/sogo-keikaku/new?kind=measure&parent=field-1-1',
+  '/staff/plans/sogo-keikaku/compare?from=1&to=current'];
 
 // Signs in through the login form, as a person would.
 async function signIn(page) {

@@ -180,6 +180,37 @@ pub async fn compare_any_versions(
     compare(store, code, plan, from, to, false).await
 }
 
+/// Compares a version with the working copy as it is now (for those who may read drafts: what
+/// changed since the version a council saw, before anything is frozen again). The `to`
+/// summary of the result has number 0.
+pub async fn compare_with_working_copy(
+    authority: &impl Authority,
+    store: &dyn PlanStore,
+    code: &MunicipalityCode,
+    plan: &PlanId,
+    from: u32,
+) -> Result<VersionComparison, AppError> {
+    require(authority, Action::ReadDrafts)?;
+    let (from_summary, old) = version(store, code, plan, from, false).await?;
+    let now = store
+        .plan(code, plan)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("計画「{plan}」は登録されていません。")))?;
+    Ok(VersionComparison {
+        diff: diff_plans(&old, &now),
+        to: VersionSummary {
+            plan: plan.clone(),
+            number: 0,
+            status: now.header().status,
+            at: from_summary.at,
+            actor: String::new(),
+            audit_sequence: 0,
+        },
+        from: from_summary,
+        plan: now,
+    })
+}
+
 async fn compare(
     store: &dyn PlanStore,
     code: &MunicipalityCode,

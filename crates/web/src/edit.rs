@@ -74,6 +74,8 @@ struct DraftPage {
     csrf: String,
     events: Vec<Ev>,
     public_href: Option<String>,
+    /// The latest frozen version, to compare the working copy with.
+    latest_version: Option<u32>,
 }
 
 /// The kinds shown under a parent kind (`None`: top level), in display order.
@@ -202,6 +204,15 @@ pub async fn draft_page(
         notice: done_notice(q.done.as_deref()),
         csrf: signed.csrf,
         events,
+        latest_version: keikaku_app::history::all_versions(
+            &Granted::check(signed.user.clone(), Action::ReadDrafts)?,
+            state.catalog.store(),
+            state.catalog.municipality_code(),
+            &plan_id,
+        )
+        .await?
+        .last()
+        .map(|v| v.number),
     };
     Ok(private_response(StatusCode::OK, page.render()?))
 }

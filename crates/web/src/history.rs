@@ -52,6 +52,8 @@ struct VersionsPage {
     versions: Vec<VersionRow>,
     compare_action: String,
     show_status: bool,
+    /// Staff may compare with the working copy.
+    working_copy: bool,
 }
 
 /// Who is looking: the public (published versions only) or staff who may read drafts (every
@@ -172,6 +174,7 @@ async fn versions_in(
         versions: rows,
         compare_action: format!("{base}/{id}/compare"),
         show_status: matches!(scope, Scope::Staff(_)),
+        working_copy: matches!(scope, Scope::Staff(_)),
     };
     Ok(respond(&scope, page.render()?))
 }
@@ -196,8 +199,8 @@ struct ChangeView {
 struct ComparePage {
     layout: Layout,
     plan_title: String,
-    from: u32,
-    to: u32,
+    from: String,
+    to: String,
     from_at: String,
     to_at: String,
     added: usize,
@@ -206,6 +209,9 @@ struct ComparePage {
     changes: Vec<ChangeView>,
     versions_href: String,
 }
+
+/// The `to` value that names the working copy (staff only).
+pub(crate) const WORKING_COPY: &str = "current";
 
 fn version_number(params: &HashMap<String, String>, key: &str) -> Result<u32, WebError> {
     let raw = params
@@ -256,11 +262,21 @@ async fn compare_in(
     // Links to current pages exist only for a published plan.
     let current = site.plan(&id);
     let from = version_number(&params, "from")?;
-    let to = version_number(&params, "to")?;
+    // Staff may compare with the working copy (`to=current`).
+    let working_copy = staff && params.get("to").map(String::as_str) == Some(WORKING_COPY);
+    let to = if working_copy {
+        0
+    } else {
+        version_number(&params, "to")?
+    };
     let store = state.catalog.store();
     let cmp = match &scope {
         Scope::Public => {
             history::compare_versions(store, &site.municipality.code, &id, from, to).await?
+        }
+        Scope::Staff(granted) if working_copy => {
+            history::compare_with_working_copy(granted, store, &site.municipality.code, &id, from)
+                .await?
         }
         Scope::Staff(granted) => {
             history::compare_any_versions(granted, store, &site.municipality.code, &id, from, to)
@@ -323,14 +339,24 @@ async fn compare_in(
         Scope::Public => (title.as_str(), plan_href(&id)),
         Scope::Staff(_) => ("職員用ページ", "/staff".to_owned()),
     };
+    let from_label = format!("第{from}版");
+    let to_label = if working_copy {
+        "作業中の内容（現在）".to_owned()
+    } else {
+        format!("第{to}版")
+    };
     let page = ComparePage {
-        layout: Layout::new(&site, &format!("第{from}版と第{to}版の違い"), "")
+        layout: Layout::new(&site, &format!("{from_label}と{to_label}の違い"), "")
             .crumbs(&[first, ("版の一覧", versions_href.clone())]),
         plan_title: title,
-        from,
-        to,
+        from: from_label,
+        to: to_label,
         from_at: jst_label(cmp.from.at),
-        to_at: jst_label(cmp.to.at),
+        to_at: if working_copy {
+            String::new()
+        } else {
+            jst_label(cmp.to.at)
+        },
         added,
         removed,
         changed,

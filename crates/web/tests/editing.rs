@@ -694,3 +694,46 @@ async fn a_save_into_an_element_deleted_meanwhile_keeps_the_users_text() {
     assert!(page.contains("<label for=\"kept-"));
     assert_shows_escaped("kept text", &page, typed);
 }
+
+#[tokio::test]
+async fn staff_compare_a_version_with_the_working_copy() {
+    let (app, token, csrf) = editing_app().await;
+    let cookies = [("keikaku_session", token.as_str())];
+    let fields = stored_fields(&app, "sogo-keikaku", "measure-1-1-1").await;
+    let (status, _, _) = save(
+        &app,
+        &token,
+        MEASURE,
+        &form(
+            &csrf,
+            "1",
+            &with(&fields, "title", "審議会の意見で直した施策名"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, outline) = app
+        .get_with_cookies("/staff/plans/sogo-keikaku", &cookies)
+        .await;
+    let link = "/staff/plans/sogo-keikaku/compare?from=1&amp;to=current";
+    assert!(outline.contains(link), "{outline}");
+    let (status, _, page) = app
+        .get_with_cookies(
+            "/staff/plans/sogo-keikaku/compare?from=1&to=current",
+            &cookies,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("第1版と作業中の内容（現在）の違い"));
+    assert!(page.contains("<ins>"), "{page}");
+    assert!(unescape(&page).contains("審議会の意見で直した"));
+    // The public comparison knows no working copy: a bad request.
+    let public = TestApp::new().await;
+    assert_eq!(
+        public
+            .get("/plans/sogo-keikaku/compare?from=1&to=current")
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+}
