@@ -332,6 +332,23 @@ async fn apply_change(
                 return Err(stale("plan"));
             }
         }
+        Change::StatusIn(allowed) => {
+            let status: Option<String> = sqlx::query_scalar(
+                "SELECT status FROM plan WHERE municipality_code = $1 AND id = $2",
+            )
+            .bind(code)
+            .bind(plan_id)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(backend)?;
+            let ok = status
+                .as_deref()
+                .and_then(PlanStatus::from_code)
+                .is_some_and(|s| allowed.contains(&s));
+            if !ok {
+                return Err(stale("status"));
+            }
+        }
         Change::Unchanged { since } => {
             // The transaction's first statement added one.
             let now: i64 =
@@ -413,7 +430,8 @@ async fn apply_change(
         Change::Delete { id, expected } => {
             let done = sqlx::query(
                 "DELETE FROM plan_element WHERE municipality_code = $1 AND plan_id = $2 AND id = $3 \
-                 AND version = $4",
+                 AND version = $4 AND NOT EXISTS (SELECT 1 FROM plan_element c \
+                 WHERE c.municipality_code = $1 AND c.plan_id = $2 AND c.parent_id = $3)",
             )
             .bind(code)
             .bind(plan_id)
@@ -426,15 +444,16 @@ async fn apply_change(
                 return Err(stale(id));
             }
         }
-        Change::Position { id, position } => {
+        Change::Position { id, from, position } => {
             let done = sqlx::query(
                 "UPDATE plan_element SET position = $4 WHERE municipality_code = $1 AND plan_id = $2 \
-                 AND id = $3",
+                 AND id = $3 AND position = $5",
             )
             .bind(code)
             .bind(plan_id)
             .bind(id)
             .bind(*position)
+            .bind(*from)
             .execute(&mut **tx)
             .await
             .map_err(backend)?;
@@ -689,7 +708,7 @@ impl PlanStore for Store {
         }
         tx.commit().await.map_err(|e| {
             if is_foreign_key(&e) {
-                StoreError::Backend(
+                StoreError::Referenced(
                     "ほかの要素や計画から参照されている要素がなくなるため、保存できません。"
                         .to_owned(),
                 )

@@ -478,6 +478,15 @@ fn check_field(spec: &FieldSpec, raw: &str, goals: &[(String, String)]) -> Resul
         return Err(format!("{}を入力してください。", spec.label));
     }
     let chars = text.chars().count();
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(c == '\n' || c == '\t'))
+    {
+        return Err(format!(
+            "{}に制御文字（改行とタブのほかの、表示されない文字）が含まれています。",
+            spec.label
+        ));
+    }
     match spec.input {
         Input::Line if text.contains('\n') => {
             Err(format!("{}は1行で入力してください。", spec.label))
@@ -682,6 +691,11 @@ fn check_status(draft: &Draft) -> Result<(), AppError> {
     }
 }
 
+/// The first change of every edit: the plan is still a draft when the edit commits.
+fn still_a_draft() -> Change {
+    Change::StatusIn(vec![PlanStatus::Draft, PlanStatus::UnderDeliberation])
+}
+
 fn author(granted: &Granted, at: Timestamp) -> Author {
     Author {
         actor: granted.user().login_id.to_string(),
@@ -714,12 +728,19 @@ fn header_text(row: &PlanRow, specs: &[FieldSpec]) -> String {
 
 fn conflict(e: StoreError, what: &str) -> AppError {
     match e {
+        StoreError::Stale(id) if id == "status" => AppError::Conflict(
+            "計画の状態が、あなたが編集を始めた後に変わりました（決定・公開の計画は編集できません）。あなたの入力は保存されていません。".to_owned(),
+        ),
         StoreError::Stale(_) => AppError::Conflict(format!(
             "{what}は、あなたが編集を始めた後に、ほかの人が変更（または削除）しています。あなたの入力は保存されていません。"
         )),
         other => AppError::from(other),
     }
 }
+
+/// Fields a department editor sees but does not change: who owns the element (所管課) and
+/// where it sits in the plan (the goal a field belongs to).
+pub const LOCKED_FOR_DEPARTMENTS: &[&str] = &["department", "goal_id"];
 
 /// Applies a submission's fields to a row; problems by field. A department editor's
 /// 所管課 stays as it is.
@@ -731,7 +752,7 @@ fn apply(
 ) -> Vec<FileProblem> {
     let mut problems = Vec::new();
     for spec in fields(&row.kind) {
-        if spec.name == "department" && !everything {
+        if LOCKED_FOR_DEPARTMENTS.contains(&spec.name) && !everything {
             continue;
         }
         let raw = submission.values.get(spec.name).map_or("", String::as_str);
@@ -849,13 +870,33 @@ pub async fn update_element(
         return Err(forbidden());
     }
     check_status(&draft)?;
+    // A stale form is a conflict before anything else: its text must be compared with the
+    // current one, whatever else is wrong with it.
+    if submission.version != draft.version(id) {
+        return Err(conflict(
+            StoreError::Stale(id.to_owned()),
+            &format!("{}「{}」", kind_label(&current.kind), current.title),
+        ));
+    }
     let everything = edits_everything(granted.user());
+    if !everything
+        && let Some(chosen) = &submission.links
+        && *chosen != draft.links(id)
+    {
+        return Err(AppError::Forbidden(
+            "関連する施策・重点プロジェクトを変更できるのは、企画（計画担当）と管理者です。"
+                .to_owned(),
+        ));
+    }
     let mut row = current.clone();
     let mut problems = apply(&mut row, submission, &draft.goals(), everything);
-    let mut changes = vec![Change::Update {
-        row: row.clone(),
-        expected: submission.version,
-    }];
+    let mut changes = vec![
+        still_a_draft(),
+        Change::Update {
+            row: row.clone(),
+            expected: submission.version,
+        },
+    ];
     let mut links_after = draft.links(id);
     if let (Some(chosen), true) = (&submission.links, everything) {
         match link_changes(&draft, &row, chosen) {
@@ -908,22 +949,21 @@ pub struct Placement<'a> {
     pub parent: Option<&'a str>,
 }
 
-/// A free id for a new element of a kind: `measure-12`, `kpi-3` …
-fn new_id(draft: &Draft, element_kind: &str) -> String {
+/// A new element's id: the kind and a random suffix (`measure-3f9a0c1e`). Never a number
+/// counted from the elements there are now: a deleted element's id must not come back, or an
+/// old form or API call for the deleted element would reach the new one (same id, version 1).
+fn new_id(draft: &Draft, element_kind: &str) -> Result<String, AppError> {
     let prefix = element_kind.replace('_', "-");
-    let mut n = draft
-        .rows
-        .elements
-        .iter()
-        .filter(|e| e.kind == element_kind)
-        .count()
-        + 1;
     loop {
-        let id = format!("{prefix}-{n}");
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).map_err(|e| {
+            AppError::Store(StoreError::Backend(format!("乱数を取得できません: {e}")))
+        })?;
+        let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let id = format!("{prefix}-{suffix}");
         if draft.row(&id).is_none() {
-            return id;
+            return Ok(id);
         }
-        n += 1;
     }
 }
 
@@ -975,14 +1015,14 @@ pub async fn create_element(
         .max()
         .unwrap_or(0);
     let mut row = ElementRow {
-        id: new_id(&draft, element_kind),
+        id: new_id(&draft, element_kind)?,
         kind: element_kind.to_owned(),
         parent_id: parent.map(str::to_owned),
         position,
         ..ElementRow::default()
     };
     let mut problems = apply(&mut row, submission, &draft.goals(), true);
-    let mut changes = vec![Change::Insert { row: row.clone() }];
+    let mut changes = vec![still_a_draft(), Change::Insert { row: row.clone() }];
     let chosen = submission.links.clone().unwrap_or_default();
     if !link_kinds(element_kind).is_empty() {
         match link_changes(&draft, &row, &chosen) {
@@ -1082,10 +1122,13 @@ pub async fn delete_element(
     }
     let edit = PlanEdit {
         plan: plan_id.clone(),
-        changes: vec![Change::Delete {
-            id: id.to_owned(),
-            expected: version,
-        }],
+        changes: vec![
+            still_a_draft(),
+            Change::Delete {
+                id: id.to_owned(),
+                expected: version,
+            },
+        ],
         record: UserChange {
             action: "element.delete".to_owned(),
             before: Some(audit_text(&row, &draft.links(id))),
@@ -1148,12 +1191,15 @@ pub async fn move_element(
     let edit = PlanEdit {
         plan: plan_id.clone(),
         changes: vec![
+            still_a_draft(),
             Change::Position {
                 id: id.to_owned(),
+                from: siblings[i].position,
                 position: a,
             },
             Change::Position {
                 id: other.id.clone(),
+                from: other.position,
                 position: b,
             },
         ],
@@ -1189,6 +1235,12 @@ pub async fn update_header(
     }
     let draft = draft(store, code, plan_id).await?;
     check_status(&draft)?;
+    if submission.version != draft.versions.revision {
+        return Err(conflict(
+            StoreError::Stale("plan".to_owned()),
+            &format!("計画「{}」の基本事項", draft.plan.header().title),
+        ));
+    }
     let specs = header_fields(&draft.plan);
     let mut row = draft.rows.plan.clone();
     let mut problems = Vec::new();
@@ -1211,10 +1263,13 @@ pub async fn update_header(
     }
     let edit = PlanEdit {
         plan: plan_id.clone(),
-        changes: vec![Change::Header {
-            row: row.clone(),
-            expected: submission.version,
-        }],
+        changes: vec![
+            still_a_draft(),
+            Change::Header {
+                row: row.clone(),
+                expected: submission.version,
+            },
+        ],
         record: UserChange {
             action: "plan.update".to_owned(),
             before: Some(header_text(&draft.rows.plan, specs)),
@@ -1274,6 +1329,9 @@ mod tests {
         assert_eq!(e(Input::Line, false, "a\nb"), "値は1行で入力してください。");
         assert!(e(Input::Line, false, &"あ".repeat(501)).contains("500文字以内"));
         assert_eq!(e(Input::Text, false, "a\r\nb"), "");
+        assert_eq!(e(Input::Text, false, "a\tb"), "");
+        assert!(e(Input::Line, false, "a\u{0}b").contains("制御文字"));
+        assert!(e(Input::Text, false, "a\rb").contains("制御文字"));
         assert_eq!(e(Input::Year, false, "令和7年度"), "");
         assert!(e(Input::Year, false, "来年").starts_with("値: "));
         assert_eq!(e(Input::Decimal, false, "1.5"), "");

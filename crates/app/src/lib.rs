@@ -54,6 +54,7 @@ impl From<StoreError> for AppError {
             StoreError::PlanExists(id) => Self::Conflict(format!(
                 "計画「{id}」は既に登録されています。置き換える場合は --replace を指定してください。"
             )),
+            StoreError::Referenced(m) => Self::Conflict(m),
             other => Self::Store(other),
         }
     }

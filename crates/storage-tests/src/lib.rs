@@ -1096,14 +1096,58 @@ pub async fn edits_check_versions_and_are_audited(store: &dyn PlanStore) {
         "sogo-keikaku",
         Change::Position {
             id: "measure-new-1".to_owned(),
+            from: 1,
             position: 0,
         },
     );
     swap.changes.push(Change::Position {
         id: "measure-1-1-1".to_owned(),
+        from: 0,
         position: 1,
     });
     store.edit_plan(code, &swap, &author()).await.unwrap();
+    // The same reordering again starts from positions that are no longer there.
+    assert!(matches!(
+        store.edit_plan(code, &swap, &author()).await,
+        Err(StoreError::Stale(_))
+    ));
+    // An element with a child cannot be deleted (one may have been added meanwhile).
+    let field_version = store
+        .edit_versions(code, &pid)
+        .await
+        .unwrap()
+        .unwrap()
+        .elements["field-1-1"];
+    assert!(matches!(
+        store
+            .edit_plan(
+                code,
+                &edit(
+                    "sogo-keikaku",
+                    Change::Delete {
+                        id: "field-1-1".to_owned(),
+                        expected: field_version,
+                    },
+                ),
+                &author(),
+            )
+            .await,
+        Err(StoreError::Stale(_))
+    ));
+    // Element edits can require the plan to be in a status (checked in the transaction).
+    assert!(matches!(
+        store
+            .edit_plan(
+                code,
+                &edit(
+                    "sogo-keikaku",
+                    Change::StatusIn(vec![PlanStatus::Draft, PlanStatus::UnderDeliberation]),
+                ),
+                &author(),
+            )
+            .await,
+        Err(StoreError::Stale(ref s)) if s == "status"
+    ));
     let stored = store.plan(code, &pid).await.unwrap().unwrap();
     let Plan::Comprehensive(c) = &stored else {
         panic!()
@@ -1190,7 +1234,7 @@ pub async fn edits_check_versions_and_are_audited(store: &dyn PlanStore) {
         )
         .await
         .unwrap_err();
-    assert!(matches!(refused, StoreError::Backend(_)), "{refused:?}");
+    assert!(matches!(refused, StoreError::Referenced(_)), "{refused:?}");
     assert!(
         store
             .edit_versions(code, &pid)
@@ -1210,7 +1254,7 @@ pub async fn edits_check_versions_and_are_audited(store: &dyn PlanStore) {
     );
     assert!(matches!(
         store.edit_plan(code, &delete, &author()).await,
-        Err(StoreError::Backend(_))
+        Err(StoreError::Referenced(_))
     ));
     let keikaku_storage::Change::Links { from_id, kind, .. } = &relink.changes[0] else {
         panic!()

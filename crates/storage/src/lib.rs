@@ -37,6 +37,10 @@ pub enum StoreError {
     /// Holds the element id, or `plan` for the plan's own row.
     #[error("「{0}」は、ほかの人が先に変更しています。")]
     Stale(String),
+    /// The change would remove something that other elements or plans refer to (a link
+    /// target, a goal with fields); nothing was written.
+    #[error("{0}")]
+    Referenced(String),
     /// The database refused or failed.
     #[error("データベースのエラー: {0}")]
     Backend(String),
@@ -157,7 +161,8 @@ pub enum Change {
         /// The new row.
         row: rows::ElementRow,
     },
-    /// Remove an element, with its children and its outgoing links.
+    /// Remove an element and its outgoing links; refused ([`StoreError::Stale`]) while it has
+    /// children (one may have been added since the user looked).
     Delete {
         /// The element.
         id: String,
@@ -166,12 +171,18 @@ pub enum Change {
     },
     /// Give an element another position among its siblings (its version does not change:
     /// order belongs to the parent, and reordering must not invalidate open edit forms).
+    /// Refused when its position is no longer `from` (a concurrent reordering).
     Position {
         /// The element.
         id: String,
+        /// The position the reordering started from.
+        from: i32,
         /// Its new position.
         position: i32,
     },
+    /// The plan's status is one of these (checked in the transaction): edits of elements
+    /// start with it, so that an edit cannot land after the plan was adopted.
+    StatusIn(Vec<PlanStatus>),
     /// Replace an element's outgoing links of one kind.
     Links {
         /// The element the links start from.

@@ -409,10 +409,21 @@ async fn element_page_for(
     } else {
         None
     };
-    let locked: &[&str] = if everything { &[] } else { &["department"] };
+    let locked: &[&str] = if everything {
+        &[]
+    } else {
+        edit::LOCKED_FOR_DEPARTMENTS
+    };
     let values = submitted
         .as_ref()
         .map_or_else(|| stored.clone(), |(s, _)| s.values.clone());
+    // A form sent back for its problems keeps the version it started from (only a conflict
+    // page moves it to the current one, next to the current text): otherwise a change saved
+    // meanwhile by someone else would be overwritten by the corrected form.
+    let version = match &submitted {
+        Some((s, outcome)) if outcome.conflict.is_none() => s.version,
+        _ => version,
+    };
     let mut fields = field_views(specs, &values, draft, locked);
     let mut errors = Vec::new();
     let mut conflict = None;

@@ -737,3 +737,106 @@ async fn staff_compare_a_version_with_the_working_copy() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn a_stale_form_with_a_problem_is_a_conflict_not_a_silent_overwrite() {
+    let (app, token, csrf) = editing_app().await;
+    let fields = stored_fields(&app, "sogo-keikaku", "measure-1-1-1").await;
+    // Someone saves first (version 1 → 2).
+    let (status, _, _) = save(
+        &app,
+        &token,
+        MEASURE,
+        &form(
+            &csrf,
+            "1",
+            &with(&fields, "course_of_action", "先に保存された文章"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The stale form also has a problem: the answer is the conflict page (both texts), not a
+    // 422 form that would carry version 2 and overwrite the other text on the next save.
+    let (status, _, page) = save(
+        &app,
+        &token,
+        MEASURE,
+        &form(
+            &csrf,
+            "1",
+            &with(
+                &with(&fields, "title", ""),
+                "course_of_action",
+                "古い画面の文章",
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(unescape(&page).contains("先に保存された文章"));
+    assert!(unescape(&page).contains("古い画面の文章"));
+    // A problem in a current form keeps the form's version.
+    let (status, _, page) = save(
+        &app,
+        &token,
+        MEASURE,
+        &form(&csrf, "2", &with(&fields, "title", "")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(hidden(&page, "version"), "2");
+}
+
+#[tokio::test]
+async fn department_editors_do_not_move_a_field_to_another_goal() {
+    let (app, office, office_csrf) = editing_app().await;
+    // The planning office assigns the field to a department.
+    let fields = stored_fields(&app, "sogo-keikaku", "field-1-1").await;
+    let (status, _, _) = save(
+        &app,
+        &office,
+        "/staff/plans/sogo-keikaku/elements/field-1-1",
+        &form(&office_csrf, "1", &with(&fields, "department", "農政課")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let d = draft(&app, "sogo-keikaku").await;
+    let field = d.row("field-1-1").unwrap().clone();
+    let department = field.department.clone().unwrap();
+    let user = User {
+        login_id: LoginId::parse("bunya").unwrap(),
+        display_name: "分野 担当".to_owned(),
+        department,
+        roles: vec![Role::DepartmentEditor],
+        disabled: false,
+    };
+    keikaku_app::auth::create_user(
+        &Operator::at_console(),
+        app.store.as_ref(),
+        app.catalog.municipality_code(),
+        user,
+        PASSWORD,
+        at(),
+    )
+    .await
+    .unwrap();
+    let token = app.sign_in("bunya", PASSWORD).await;
+    let csrf = csrf_of(&app, &token).await;
+    let fields = stored_fields(&app, "sogo-keikaku", "field-1-1").await;
+    let moved = with(&with(&fields, "goal_id", "goal-2"), "title", "直した分野名");
+    let (status, _, body) = save(
+        &app,
+        &token,
+        "/staff/plans/sogo-keikaku/elements/field-1-1",
+        &form(&csrf, "2", &moved),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let row = draft(&app, "sogo-keikaku")
+        .await
+        .row("field-1-1")
+        .unwrap()
+        .clone();
+    assert_eq!(row.title, "直した分野名");
+    assert_eq!(row.goal_id, field.goal_id, "the goal is kept");
+}
