@@ -205,7 +205,7 @@ async fn insert_element(
     plan_id: &str,
     e: &ElementRow,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "INSERT INTO plan_element (municipality_code, plan_id, ",
         element_columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
@@ -216,31 +216,38 @@ async fn insert_element(
     .bind(&e.id)
     .bind(&e.kind)
     .bind(&e.parent_id)
-    .bind(e.position)
-    .bind(&e.number)
-    .bind(&e.title)
-    .bind(&e.description)
-    .bind(&e.goal_id)
-    .bind(&e.current_state)
-    .bind(&e.course_of_action)
-    .bind(&e.citizen_participation)
-    .bind(&e.department)
-    .bind(&e.half)
-    .bind(e.start_year)
-    .bind(e.end_year)
-    .bind(&e.unit)
-    .bind(&e.direction)
-    .bind(&e.indicator_type)
-    .bind(&e.baseline_value)
-    .bind(e.baseline_year)
-    .bind(&e.target_value)
-    .bind(e.target_year)
-    .bind(&e.calculation_method)
-    .bind(&e.data_source)
-    .bind(e.sample)
-    .execute(&mut **tx)
-    .await?;
+    .bind(e.position);
+    bind_content(query, e).execute(&mut **tx).await?;
     Ok(())
+}
+
+type DbQuery<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
+
+/// Binds an element's content, the columns after `position` in `element_columns!` (number …
+/// sample), in that order: the insert and the update of an element share it.
+fn bind_content<'q>(query: DbQuery<'q>, e: &ElementRow) -> DbQuery<'q> {
+    query
+        .bind(&e.number)
+        .bind(&e.title)
+        .bind(&e.description)
+        .bind(&e.goal_id)
+        .bind(&e.current_state)
+        .bind(&e.course_of_action)
+        .bind(&e.citizen_participation)
+        .bind(&e.department)
+        .bind(&e.half)
+        .bind(e.start_year)
+        .bind(e.end_year)
+        .bind(&e.unit)
+        .bind(&e.direction)
+        .bind(&e.indicator_type)
+        .bind(&e.baseline_value)
+        .bind(e.baseline_year)
+        .bind(&e.target_value)
+        .bind(e.target_year)
+        .bind(&e.calculation_method)
+        .bind(&e.data_source)
+        .bind(e.sample)
 }
 
 async fn insert_link(
@@ -377,7 +384,7 @@ async fn apply_change(
             }
         }
         Change::Update { row: e, expected } => {
-            let done = sqlx::query(
+            let query = sqlx::query(
                 "UPDATE plan_element SET number = $4, title = $5, description = $6, goal_id = $7, \
                  current_state = $8, course_of_action = $9, citizen_participation = $10, \
                  department = $11, half = $12, start_year = $13, end_year = $14, unit = $15, \
@@ -388,32 +395,12 @@ async fn apply_change(
             )
             .bind(code)
             .bind(plan_id)
-            .bind(&e.id)
-            .bind(&e.number)
-            .bind(&e.title)
-            .bind(&e.description)
-            .bind(&e.goal_id)
-            .bind(&e.current_state)
-            .bind(&e.course_of_action)
-            .bind(&e.citizen_participation)
-            .bind(&e.department)
-            .bind(&e.half)
-            .bind(e.start_year)
-            .bind(e.end_year)
-            .bind(&e.unit)
-            .bind(&e.direction)
-            .bind(&e.indicator_type)
-            .bind(&e.baseline_value)
-            .bind(e.baseline_year)
-            .bind(&e.target_value)
-            .bind(e.target_year)
-            .bind(&e.calculation_method)
-            .bind(&e.data_source)
-            .bind(e.sample)
-            .bind(version_param(*expected))
-            .execute(&mut **tx)
-            .await
-            .map_err(backend)?;
+            .bind(&e.id);
+            let done = bind_content(query, e)
+                .bind(version_param(*expected))
+                .execute(&mut **tx)
+                .await
+                .map_err(backend)?;
             if done.rows_affected() == 0 {
                 return Err(stale(&e.id));
             }
