@@ -652,12 +652,14 @@ pub async fn draft(
         .edit_versions(code, plan_id)
         .await?
         .ok_or_else(not_found)?;
-    let plan = store.plan(code, plan_id).await?.ok_or_else(not_found)?;
-    let others = crate::stored_plans(store, code)
-        .await?
-        .into_iter()
-        .filter(|p| p.id() != plan_id)
-        .collect();
+    // Versions first: a write landing in between makes the edit stale (a needless 409 at
+    // worst), never lets an old text pass for a newer version.
+    let mut others = crate::stored_plans(store, code).await?;
+    let at = others
+        .iter()
+        .position(|p| p.id() == plan_id)
+        .ok_or_else(not_found)?;
+    let plan = others.remove(at);
     Ok(Draft {
         rows: rows::flatten(&plan),
         plan,

@@ -551,6 +551,14 @@ struct Posted {
     version_text: Option<String>,
 }
 
+impl Posted {
+    /// The submission with the version the form carried; refused when it carries none.
+    fn versioned(&mut self) -> Result<&Submission, AppError> {
+        self.submission.version = edit::parse_version(self.version_text.as_deref().unwrap_or(""))?;
+        Ok(&self.submission)
+    }
+}
+
 fn posted(pairs: Vec<(String, String)>) -> Posted {
     let mut p = Posted {
         csrf: None,
@@ -700,16 +708,15 @@ pub async fn element_save(
         Err(response) => return Ok(response),
     };
     let plan_id = plan_id(&plan)?;
-    let result = match edit::parse_version(posted.version_text.as_deref().unwrap_or("")) {
-        Ok(v) => {
-            posted.submission.version = v;
+    let result = match posted.versioned() {
+        Ok(submission) => {
             edit::update_element(
                 &granted,
                 state.catalog.store(),
                 state.catalog.municipality_code(),
                 &plan_id,
                 &id,
-                &posted.submission,
+                submission,
                 now()?,
             )
             .await
@@ -953,15 +960,14 @@ pub async fn header_save(
         Err(response) => return Ok(response),
     };
     let plan_id = plan_id(&plan)?;
-    let result = match edit::parse_version(posted.version_text.as_deref().unwrap_or("")) {
-        Ok(v) => {
-            posted.submission.version = v;
+    let result = match posted.versioned() {
+        Ok(submission) => {
             edit::update_header(
                 &granted,
                 state.catalog.store(),
                 state.catalog.municipality_code(),
                 &plan_id,
-                &posted.submission,
+                submission,
                 now()?,
             )
             .await
