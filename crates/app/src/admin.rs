@@ -1,7 +1,7 @@
 //! The operator's use cases: importing and exporting plan files, loading example data.
 
 use keikaku_domain::audit::Timestamp;
-use keikaku_domain::validate::LinkTarget;
+use keikaku_domain::plan::validate::LinkTarget;
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::FileProblem;
 use keikaku_storage::{Author, ExistingPlan, PlanStore, PlanWrite};

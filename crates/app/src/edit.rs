@@ -18,7 +18,7 @@ use std::str::FromStr;
 use keikaku_domain::account::{Role, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::era::FiscalYear;
-use keikaku_domain::validate::{Segment, validate_plan};
+use keikaku_domain::plan::validate::{Segment, validate_plan};
 use keikaku_domain::{MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_planfile::FileProblem;
 use keikaku_storage::rows::{self, LinkRow, PlanRow, PlanRows, link};
@@ -608,7 +608,7 @@ fn pair_problems(row: &ElementRow) -> Vec<FileProblem> {
 }
 
 /// Maps a validation path's last member to the form field it concerns.
-fn field_of(path: &keikaku_domain::validate::Path) -> String {
+fn field_of(path: &keikaku_domain::plan::validate::Path) -> String {
     let last = path.0.iter().rev().find_map(|s| match s {
         Segment::Key(k) => Some(*k),
         Segment::Index(_) => None,

@@ -2,7 +2,7 @@
 //! versions of each plan with the differences between them.
 
 use keikaku_domain::audit::{AuditEntry, ChainBreak, ChainVerifier};
-use keikaku_domain::diff::{PlanDiff, diff_plans};
+use keikaku_domain::plan::diff::{PlanDiff, diff_plans};
 use keikaku_domain::{MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_storage::{PlanStore, VersionSummary};
 

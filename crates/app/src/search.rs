@@ -76,7 +76,7 @@ pub fn build(plans: &[Plan]) -> SearchIndex<Location> {
                 }
                 for x in &p.vision.approaches {
                     push(
-                        at(ElementKind::Approach, &x.id, &["基本構想"]),
+                        at(ElementKind::VisionApproach, &x.id, &["基本構想"]),
                         &x.title,
                         vec![&x.description],
                     );
@@ -111,7 +111,7 @@ pub fn build(plans: &[Plan]) -> SearchIndex<Location> {
                     }
                     for x in &bp.approaches {
                         push(
-                            at(ElementKind::Approach, &x.id, &[&bp.title]),
+                            at(ElementKind::PlanApproach, &x.id, &[&bp.title]),
                             &x.title,
                             vec![&x.description],
                         );

@@ -10,8 +10,11 @@
 //!   purpose, scope and [`Period`].
 //! - [`era::FiscalYear`] and [`era::Era`]: 年度 and 和暦, parsed and formatted the way plans
 //!   write them (平成37年, 令和元年度, H27, full-width digits).
-//! - [`validate::Problem`]: every problem found in a plan, with its place, so that an import can
+//! - [`plan::kinds`]: the one vocabulary of element kinds, links and fields with their
+//!   Japanese labels.
+//! - [`plan::validate::Problem`]: every problem found in a plan, with its place, so that an import can
 //!   report all of them at once and write nothing.
+//! - [`format`]: years, values, numbers and 千円 as people read them.
 //! - [`search::SearchIndex`]: a character-bigram index that finds Japanese text without word
 //!   boundaries.
 //!
@@ -23,22 +26,25 @@
 
 pub mod account;
 pub mod audit;
-pub mod comprehensive;
-pub mod diff;
+pub mod deliberation;
 pub mod era;
+pub mod format;
 pub mod ids;
+pub mod kpi;
 pub mod plan;
+pub mod program;
 pub mod search;
-pub mod strategy;
-pub mod validate;
 
-pub use comprehensive::{
+pub use ids::{ElementId, ElementRef, IdError, MunicipalityCode, PlanId};
+pub use plan::comprehensive::{
     Approach, BasicPlan, ComprehensivePlan, Field, Goal, Half, Measure, Principle, PriorityProject,
     Vision,
 };
-pub use ids::{ElementId, ElementRef, IdError, MunicipalityCode, PlanId};
-pub use plan::{ElementKind, Municipality, Period, Plan, PlanHeader, PlanKind, PlanStatus};
-pub use strategy::{
+pub use plan::strategy::{
     BasicObjective, Direction, Indicator, IndicatorType, KpiDefinition, NumericalTarget, Strategy,
     StrategyMeasure, YearValue,
+};
+pub use plan::{
+    ElementField, ElementKind, FieldDef, HeaderField, LinkKind, Municipality, Period, Plan,
+    PlanHeader, PlanKind, PlanStatus, ValueType,
 };

@@ -1,4 +1,4 @@
-//! Tests for `keikaku_domain::diff`: plan versions compared element by element, and the
+//! Tests for `keikaku_domain::plan::diff`: plan versions compared element by element, and the
 //! character-level text diff behind the highlighted changes.
 //!
 //! Plan cases are data: a change applied to a small sample plan, and the diff rendered as
@@ -6,7 +6,7 @@
 //! written `[-…-]` and inserted text `[+…+]`.
 #![allow(clippy::unwrap_used)]
 
-use keikaku_domain::diff::{Change, PlanDiff, TextPart, diff_plans, text_diff};
+use keikaku_domain::plan::diff::{Change, PlanDiff, TextPart, diff_plans, text_diff};
 use keikaku_domain::{ComprehensivePlan, ElementKind, Plan, PlanStatus, Strategy};
 use proptest::prelude::*;
 use proptest::strategy::Strategy as _;
@@ -234,7 +234,7 @@ fn kind_code(kind: Option<ElementKind>) -> &'static str {
         None => "plan",
         Some(ElementKind::Principle) => "principle",
         Some(ElementKind::Goal) => "goal",
-        Some(ElementKind::Approach) => "approach",
+        Some(ElementKind::VisionApproach | ElementKind::PlanApproach) => "approach",
         Some(ElementKind::BasicPlan) => "basic_plan",
         Some(ElementKind::PriorityProject) => "priority_project",
         Some(ElementKind::Field) => "field",

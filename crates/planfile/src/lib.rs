@@ -22,7 +22,7 @@ pub mod write;
 
 use std::fmt;
 
-use keikaku_domain::validate::validate_plan;
+use keikaku_domain::plan::validate::validate_plan;
 use keikaku_domain::{Municipality, Plan};
 use serde::Serialize;
 use serde_json::Value;

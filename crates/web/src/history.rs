@@ -11,8 +11,8 @@ use axum::response::{Html, IntoResponse, Response};
 use keikaku_app::access::{Action, Granted};
 use keikaku_app::{Site, history};
 use keikaku_domain::audit::Timestamp;
-use keikaku_domain::diff::{Change, TextPart};
 use keikaku_domain::era::{CivilDate, format_date};
+use keikaku_domain::plan::diff::{Change, TextPart};
 
 use crate::AppState;
 use crate::error::WebError;

@@ -78,7 +78,7 @@ pub fn element_href(plan: &Plan, kind: ElementKind, id: &ElementId) -> String {
     match (kind, plan) {
         (ElementKind::Principle, _) => format!("/plans/{p}/vision#e-{id}"),
         (ElementKind::Goal, _) => format!("/plans/{p}/goals/{id}"),
-        (ElementKind::Approach, Plan::Comprehensive(c)) => c
+        (ElementKind::VisionApproach | ElementKind::PlanApproach, Plan::Comprehensive(c)) => c
             .basic_plans
             .iter()
             .find(|bp| bp.approaches.iter().any(|a| &a.id == id))

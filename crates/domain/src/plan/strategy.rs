@@ -76,7 +76,7 @@ impl Direction {
     pub const ALL: [Self; 3] = [Self::Higher, Self::Lower, Self::Maintain];
 
     /// The stable code used in files, the database and the API.
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             Self::Higher => "higher",
             Self::Lower => "lower",
@@ -90,7 +90,7 @@ impl Direction {
     }
 
     /// Japanese label.
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Self::Higher => "増加を目指す",
             Self::Lower => "減少を目指す",
@@ -115,7 +115,7 @@ impl IndicatorType {
     pub const ALL: [Self; 3] = [Self::Level, Self::Cumulative, Self::Rate];
 
     /// The stable code used in files, the database and the API.
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             Self::Level => "level",
             Self::Cumulative => "cumulative",
@@ -129,7 +129,7 @@ impl IndicatorType {
     }
 
     /// Japanese label.
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Self::Level => "単年度値",
             Self::Cumulative => "累計値",

@@ -4,10 +4,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::comprehensive::ComprehensivePlan;
 use crate::ids::{ElementId, ElementRef};
+use crate::plan::comprehensive::ComprehensivePlan;
+use crate::plan::strategy::{Indicator, Strategy};
 use crate::plan::{Plan, PlanHeader};
-use crate::strategy::{Indicator, Strategy};
 
 /// One step of a [`Path`]: a named member or an index in a list.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 //! A plan of a municipality: the header every plan carries, and the two kinds of plan.
 
-use crate::comprehensive::ComprehensivePlan;
 use crate::era::{FiscalYear, YearStyle};
 use crate::ids::{MunicipalityCode, PlanId};
-use crate::strategy::Strategy;
+use crate::plan::comprehensive::ComprehensivePlan;
+use crate::plan::strategy::Strategy;
 
 /// A municipality (市町村) that owns plans. Every stored row carries its code, so that several
 /// municipalities can share one database.
@@ -192,105 +192,5 @@ impl Plan {
     /// The plan's id.
     pub fn id(&self) -> &PlanId {
         &self.header().id
-    }
-}
-
-/// The kinds of element a plan is made of; with a plan id and an element id they locate
-/// anything a page, a search hit or (later) an opinion or a program can point at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ElementKind {
-    /// まちづくりの考え方.
-    Principle,
-    /// まちづくりの目標.
-    Goal,
-    /// まちづくりの進め方 (vision or basic plan).
-    Approach,
-    /// 基本計画.
-    BasicPlan,
-    /// 重点プロジェクト.
-    PriorityProject,
-    /// 分野.
-    Field,
-    /// 施策 of a comprehensive plan.
-    Measure,
-    /// 基本目標.
-    BasicObjective,
-    /// 数値目標.
-    NumericalTarget,
-    /// 施策 of a strategy.
-    StrategyMeasure,
-    /// KPI.
-    Kpi,
-}
-
-impl ElementKind {
-    /// Japanese label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Principle => "まちづくりの考え方",
-            Self::Goal => "まちづくりの目標",
-            Self::Approach => "まちづくりの進め方",
-            Self::BasicPlan => "基本計画",
-            Self::PriorityProject => "重点プロジェクト",
-            Self::Field => "分野",
-            Self::Measure => "施策",
-            Self::BasicObjective => "基本目標",
-            Self::NumericalTarget => "数値目標",
-            Self::StrategyMeasure => "施策",
-            Self::Kpi => "KPI",
-        }
-    }
-}
-
-impl Plan {
-    /// What kind of element the id names in this plan, if any.
-    pub fn element_kind(&self, id: &crate::ids::ElementId) -> Option<ElementKind> {
-        match self {
-            Self::Comprehensive(p) => {
-                let v = &p.vision;
-                if v.principles.iter().any(|x| &x.id == id) {
-                    return Some(ElementKind::Principle);
-                }
-                if v.goals.iter().any(|x| &x.id == id) {
-                    return Some(ElementKind::Goal);
-                }
-                if v.approaches.iter().any(|x| &x.id == id)
-                    || p.basic_plans
-                        .iter()
-                        .any(|bp| bp.approaches.iter().any(|x| &x.id == id))
-                {
-                    return Some(ElementKind::Approach);
-                }
-                if p.basic_plan(id).is_some() {
-                    return Some(ElementKind::BasicPlan);
-                }
-                if p.priority_project(id).is_some() {
-                    return Some(ElementKind::PriorityProject);
-                }
-                if p.field(id).is_some() {
-                    return Some(ElementKind::Field);
-                }
-                p.measure(id).map(|_| ElementKind::Measure)
-            }
-            Self::Strategy(s) => {
-                for o in &s.basic_objectives {
-                    if &o.id == id {
-                        return Some(ElementKind::BasicObjective);
-                    }
-                    if o.numerical_targets.iter().any(|t| &t.id == id) {
-                        return Some(ElementKind::NumericalTarget);
-                    }
-                    for m in &o.measures {
-                        if &m.id == id {
-                            return Some(ElementKind::StrategyMeasure);
-                        }
-                        if m.kpis.iter().any(|k| &k.id == id) {
-                            return Some(ElementKind::Kpi);
-                        }
-                    }
-                }
-                None
-            }
-        }
     }
 }

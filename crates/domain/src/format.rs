@@ -1,0 +1,115 @@
+//! How values are written for people: fiscal years in 和暦 with the Western year, periods,
+//! values with their year, numbers with thousands separators and amounts in 千円. The pages,
+//! the API's labels and (later) the reports and spreadsheets all format through here, so that
+//! a year or an amount reads the same everywhere.
+//!
+//! ```
+//! use keikaku_domain::era::FiscalYear;
+//! use keikaku_domain::format;
+//! assert_eq!(format::fiscal_year(FiscalYear::new(2025).unwrap()), "令和7年度（2025年度）");
+//! assert_eq!(format::group_digits("1234567.5"), "1,234,567.5");
+//! assert_eq!(format::thousand_yen(1_234_500), 1_235);
+//! ```
+
+use crate::era::{FiscalYear, YearStyle};
+use crate::plan::Period;
+use crate::plan::strategy::YearValue;
+
+/// How years are shown: 「令和7年度（2025年度）」.
+pub const YEAR_STYLE: YearStyle = YearStyle::WarekiWithWestern;
+
+/// A fiscal year as pages show it.
+pub fn fiscal_year(fy: FiscalYear) -> String {
+    fy.format(YEAR_STYLE)
+}
+
+/// A period as pages show it.
+pub fn period(p: &Period) -> String {
+    p.format(YEAR_STYLE)
+}
+
+/// A span of fiscal years: 「令和3年度（2021年度）〜令和7年度（2025年度）」.
+pub fn span(start: FiscalYear, end: FiscalYear) -> String {
+    format!("{}〜{}", fiscal_year(start), fiscal_year(end))
+}
+
+/// 「105.5人（令和元年度（2019年度））」, or 「―」 when there is no value.
+pub fn year_value(v: &Option<YearValue>, unit: &str) -> String {
+    match v {
+        Some(v) => format!(
+            "{}{unit}（{}）",
+            group_digits(&v.value.to_string()),
+            fiscal_year(v.year)
+        ),
+        None => "―".to_owned(),
+    }
+}
+
+/// Thousands separators for the integer part of a decimal string: 「1,234.5」.
+pub fn group_digits(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// An amount in yen as 千円, rounded half away from zero (四捨五入): plan sheets show 事業費 in
+/// thousands of yen. The one rounding rule for money shown in 千円.
+pub fn thousand_yen(yen: i64) -> i64 {
+    let (q, r) = (yen / 1_000, yen % 1_000);
+    if r >= 500 {
+        q + 1
+    } else if r <= -500 {
+        q - 1
+    } else {
+        q
+    }
+}
+
+/// An amount in yen as a 千円 column shows it: 「1,235」.
+pub fn thousand_yen_text(yen: i64) -> String {
+    group_digits(&thousand_yen(yen).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(group_digits("1234567"), "1,234,567");
+        assert_eq!(group_digits("-1234.56"), "-1,234.56");
+        assert_eq!(group_digits("100"), "100");
+        assert_eq!(group_digits("0.5"), "0.5");
+        assert_eq!(group_digits("123456"), "123,456");
+    }
+
+    #[test]
+    fn thousands_of_yen_round_half_away_from_zero() {
+        for (yen, expected) in [
+            (0, 0),
+            (499, 0),
+            (500, 1),
+            (1_499, 1),
+            (1_500, 2),
+            (-499, 0),
+            (-500, -1),
+            (-1_500, -2),
+            (123_456_789, 123_457),
+        ] {
+            assert_eq!(thousand_yen(yen), expected, "{yen}");
+        }
+        assert_eq!(thousand_yen_text(1_234_567_890), "1,234,568");
+    }
+}

@@ -1,0 +1,570 @@
+//! The vocabulary of plan elements, defined once: every kind of element a plan is made of,
+//! with the code stored for it, its one Japanese label, where it may be added, which links it
+//! has and which fields it carries (with their labels and value types). Storage, the forms,
+//! the pages, the diff and the audit log all speak in these types, so that no layer matches
+//! kinds or field names as strings of its own.
+
+use crate::plan::strategy::{Direction, IndicatorType};
+use crate::plan::{Plan, PlanKind};
+
+/// The kinds of element a plan is made of; with a plan id and an element id they locate
+/// anything a page, a search hit or (later) an opinion or a program can point at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ElementKind {
+    /// まちづくりの考え方.
+    Principle,
+    /// まちづくりの目標.
+    Goal,
+    /// まちづくりの進め方 of the 基本構想.
+    VisionApproach,
+    /// 基本計画.
+    BasicPlan,
+    /// 重点プロジェクト.
+    PriorityProject,
+    /// 分野.
+    Field,
+    /// 施策 of a comprehensive plan.
+    Measure,
+    /// まちづくりの進め方 of a 基本計画.
+    PlanApproach,
+    /// 基本目標.
+    BasicObjective,
+    /// 数値目標.
+    NumericalTarget,
+    /// 施策 of a strategy.
+    StrategyMeasure,
+    /// KPI.
+    Kpi,
+}
+
+impl ElementKind {
+    /// Every kind, comprehensive plan's first, in the order a plan presents them.
+    pub const ALL: [Self; 12] = [
+        Self::Principle,
+        Self::Goal,
+        Self::VisionApproach,
+        Self::BasicPlan,
+        Self::PriorityProject,
+        Self::Field,
+        Self::Measure,
+        Self::PlanApproach,
+        Self::BasicObjective,
+        Self::NumericalTarget,
+        Self::StrategyMeasure,
+        Self::Kpi,
+    ];
+
+    /// The stable code stored in the database (`plan_element.kind`) and used in URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Principle => "principle",
+            Self::Goal => "goal",
+            Self::VisionApproach => "vision_approach",
+            Self::BasicPlan => "basic_plan",
+            Self::PriorityProject => "priority_project",
+            Self::Field => "field",
+            Self::Measure => "measure",
+            Self::PlanApproach => "plan_approach",
+            Self::BasicObjective => "basic_objective",
+            Self::NumericalTarget => "numerical_target",
+            Self::StrategyMeasure => "strategy_measure",
+            Self::Kpi => "kpi",
+        }
+    }
+
+    /// Parses [`ElementKind::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The Japanese name shown to users, on the public site and in the staff workspace alike.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Principle => "まちづくりの考え方",
+            Self::Goal => "まちづくりの目標",
+            Self::VisionApproach | Self::PlanApproach => "まちづくりの進め方",
+            Self::BasicPlan => "基本計画",
+            Self::PriorityProject => "重点プロジェクト",
+            Self::Field => "分野",
+            Self::Measure | Self::StrategyMeasure => "施策",
+            Self::BasicObjective => "基本目標",
+            Self::NumericalTarget => "数値目標",
+            Self::Kpi => "KPI",
+        }
+    }
+
+    /// The kind of plan elements of this kind belong to.
+    pub fn plan_kind(self) -> PlanKind {
+        match self {
+            Self::BasicObjective | Self::NumericalTarget | Self::StrategyMeasure | Self::Kpi => {
+                PlanKind::Strategy
+            }
+            _ => PlanKind::Comprehensive,
+        }
+    }
+
+    /// Whether this is an indicator (数値目標, KPI): a value with a baseline and a target.
+    pub fn is_indicator(self) -> bool {
+        matches!(self, Self::NumericalTarget | Self::Kpi)
+    }
+
+    /// Whether elements of this kind are assigned to a department (所管課), which then
+    /// maintains them.
+    pub fn has_department(self) -> bool {
+        self.fields()
+            .iter()
+            .any(|f| f.field == ElementField::Department)
+    }
+
+    /// The kinds that may be added under a parent of this kind, in display order.
+    pub fn children(self) -> &'static [Self] {
+        match self {
+            Self::BasicPlan => &[Self::PriorityProject, Self::Field, Self::PlanApproach],
+            Self::Field => &[Self::Measure],
+            Self::BasicObjective => &[Self::NumericalTarget, Self::StrategyMeasure],
+            Self::StrategyMeasure => &[Self::Kpi],
+            _ => &[],
+        }
+    }
+
+    /// The kinds that may be added at the top level of a plan of this kind, in display order
+    /// (基本計画 are made with the plan's structure, not added one by one).
+    pub fn top_level(plan: PlanKind) -> &'static [Self] {
+        match plan {
+            PlanKind::Comprehensive => &[Self::Principle, Self::Goal, Self::VisionApproach],
+            PlanKind::Strategy => &[Self::BasicObjective],
+        }
+    }
+
+    /// The kinds that may be added under `parent` (`None`: the top level) of this plan.
+    pub fn addable_under(plan: PlanKind, parent: Option<Self>) -> &'static [Self] {
+        match parent {
+            None => Self::top_level(plan),
+            Some(p) if p.plan_kind() == plan => p.children(),
+            Some(_) => &[],
+        }
+    }
+
+    /// The kinds of links that start at an element of this kind.
+    pub fn links(self) -> &'static [LinkKind] {
+        match self {
+            Self::PriorityProject => &[LinkKind::ProjectMeasure],
+            Self::StrategyMeasure => &[LinkKind::StrategyMeasure, LinkKind::StrategyProject],
+            _ => &[],
+        }
+    }
+
+    /// The fields of an element of this kind that users enter, in form order.
+    pub fn fields(self) -> &'static [FieldDef<ElementField>] {
+        match self {
+            Self::Principle
+            | Self::Goal
+            | Self::VisionApproach
+            | Self::PriorityProject
+            | Self::PlanApproach
+            | Self::BasicObjective => NUMBERED,
+            Self::BasicPlan => BASIC_PLAN,
+            Self::Field => FIELD,
+            Self::Measure => MEASURE,
+            Self::StrategyMeasure => STRATEGY_MEASURE,
+            Self::NumericalTarget | Self::Kpi => INDICATOR,
+        }
+    }
+}
+
+/// A kind of many-to-many link between elements (stored in `plan_link.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LinkKind {
+    /// 重点プロジェクト → 施策 (関連する施策).
+    ProjectMeasure,
+    /// 総合戦略の施策 → 総合計画の施策.
+    StrategyMeasure,
+    /// 総合戦略の施策 → 重点プロジェクト.
+    StrategyProject,
+}
+
+impl LinkKind {
+    /// Every link kind.
+    pub const ALL: [Self; 3] = [
+        Self::ProjectMeasure,
+        Self::StrategyMeasure,
+        Self::StrategyProject,
+    ];
+
+    /// The stable code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ProjectMeasure => "priority_project_measure",
+            Self::StrategyMeasure => "strategy_measure_measure",
+            Self::StrategyProject => "strategy_measure_priority_project",
+        }
+    }
+
+    /// Parses [`LinkKind::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The Japanese name of the link, as a form and a diff show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ProjectMeasure | Self::StrategyMeasure => "関連する施策",
+            Self::StrategyProject => "関連する重点プロジェクト",
+        }
+    }
+
+    /// The kind of element a link of this kind points at.
+    pub fn target(self) -> ElementKind {
+        match self {
+            Self::ProjectMeasure | Self::StrategyMeasure => ElementKind::Measure,
+            Self::StrategyProject => ElementKind::PriorityProject,
+        }
+    }
+}
+
+/// An attribute of an element that users enter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ElementField {
+    /// 番号 (e.g. 「1-2」).
+    Number,
+    /// 名称.
+    Title,
+    /// 説明.
+    Description,
+    /// The まちづくりの目標 a field belongs to.
+    Goal,
+    /// 現状と課題.
+    CurrentState,
+    /// 展開方法.
+    CourseOfAction,
+    /// 市民の参画.
+    CitizenParticipation,
+    /// 所管課.
+    Department,
+    /// 開始年度 of a basic plan.
+    StartYear,
+    /// 終了年度 of a basic plan.
+    EndYear,
+    /// 単位.
+    Unit,
+    /// 目指す方向.
+    Direction,
+    /// 値の種類.
+    IndicatorType,
+    /// 基準値.
+    BaselineValue,
+    /// 基準値の年度.
+    BaselineYear,
+    /// 目標値.
+    TargetValue,
+    /// 目標値の年度.
+    TargetYear,
+    /// 算出方法.
+    CalculationMethod,
+    /// 出典.
+    DataSource,
+}
+
+impl ElementField {
+    /// Every element field.
+    pub const ALL: [Self; 19] = [
+        Self::Number,
+        Self::Title,
+        Self::Description,
+        Self::Goal,
+        Self::CurrentState,
+        Self::CourseOfAction,
+        Self::CitizenParticipation,
+        Self::Department,
+        Self::StartYear,
+        Self::EndYear,
+        Self::Unit,
+        Self::Direction,
+        Self::IndicatorType,
+        Self::BaselineValue,
+        Self::BaselineYear,
+        Self::TargetValue,
+        Self::TargetYear,
+        Self::CalculationMethod,
+        Self::DataSource,
+    ];
+
+    /// The stable name of the field: the form field, the JSON key of the API and the audit
+    /// text, and the database column.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Number => "number",
+            Self::Title => "title",
+            Self::Description => "description",
+            Self::Goal => "goal_id",
+            Self::CurrentState => "current_state",
+            Self::CourseOfAction => "course_of_action",
+            Self::CitizenParticipation => "citizen_participation",
+            Self::Department => "department",
+            Self::StartYear => "start_year",
+            Self::EndYear => "end_year",
+            Self::Unit => "unit",
+            Self::Direction => "direction",
+            Self::IndicatorType => "indicator_type",
+            Self::BaselineValue => "baseline_value",
+            Self::BaselineYear => "baseline_year",
+            Self::TargetValue => "target_value",
+            Self::TargetYear => "target_year",
+            Self::CalculationMethod => "calculation_method",
+            Self::DataSource => "data_source",
+        }
+    }
+
+    /// Parses [`ElementField::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// What kind of value the field holds.
+    pub fn value_type(self) -> ValueType {
+        match self {
+            Self::Number | Self::Title | Self::Department | Self::Unit | Self::DataSource => {
+                ValueType::Line
+            }
+            Self::Description
+            | Self::CurrentState
+            | Self::CourseOfAction
+            | Self::CitizenParticipation
+            | Self::CalculationMethod => ValueType::Text,
+            Self::Goal => ValueType::Goal,
+            Self::StartYear | Self::EndYear | Self::BaselineYear | Self::TargetYear => {
+                ValueType::FiscalYear
+            }
+            Self::BaselineValue | Self::TargetValue => ValueType::Decimal,
+            Self::Direction => ValueType::Choice(DIRECTIONS),
+            Self::IndicatorType => ValueType::Choice(INDICATOR_TYPES),
+        }
+    }
+
+    /// Whether a department editor may change it: the 所管課 and the goal place an element in
+    /// the plan and in the departments' work, which the planning office decides.
+    pub fn decided_by_planning_office(self) -> bool {
+        matches!(self, Self::Department | Self::Goal)
+    }
+}
+
+/// An attribute of the plan itself (its 基本事項), edited like an element's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HeaderField {
+    /// 計画の名称.
+    Title,
+    /// 目的.
+    Purpose,
+    /// 範囲.
+    Scope,
+    /// 期間の説明.
+    PeriodDescription,
+    /// 将来像 (総合計画 only).
+    FutureImage,
+    /// 将来像の説明 (総合計画 only).
+    FutureImageNote,
+}
+
+impl HeaderField {
+    /// The stable name of the field (form field, JSON key, column).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Purpose => "purpose",
+            Self::Scope => "scope",
+            Self::PeriodDescription => "period_description",
+            Self::FutureImage => "future_image",
+            Self::FutureImageNote => "future_image_note",
+        }
+    }
+
+    /// What kind of value the field holds.
+    pub fn value_type(self) -> ValueType {
+        match self {
+            Self::Title | Self::FutureImage => ValueType::Line,
+            Self::Purpose | Self::Scope | Self::PeriodDescription | Self::FutureImageNote => {
+                ValueType::Text
+            }
+        }
+    }
+}
+
+impl PlanKind {
+    /// The fields of the plan's own texts, in form order.
+    pub fn header_fields(self) -> &'static [FieldDef<HeaderField>] {
+        match self {
+            Self::Comprehensive => HEADER_COMPREHENSIVE,
+            Self::Strategy => HEADER_STRATEGY,
+        }
+    }
+}
+
+/// What kind of value a field holds, which decides how it is entered and checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    /// One line of text.
+    Line,
+    /// Several lines of text.
+    Text,
+    /// A fiscal year (2025, 令和7年度, R7 …), stored as the Western year.
+    FiscalYear,
+    /// A decimal number (full-width digits and thousands separators accepted).
+    Decimal,
+    /// One of fixed codes, with their labels.
+    Choice(&'static [(&'static str, &'static str)]),
+    /// One of the plan's まちづくりの目標.
+    Goal,
+}
+
+/// One field of an element kind (or of the plan's own texts): which field, its label there,
+/// and whether it must not be empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldDef<F> {
+    /// The field.
+    pub field: F,
+    /// Its Japanese label for this kind (an indicator's 名称 is 「指標名」).
+    pub label: &'static str,
+    /// Whether it must not be empty.
+    pub required: bool,
+}
+
+const fn def<F>(field: F, label: &'static str, required: bool) -> FieldDef<F> {
+    FieldDef {
+        field,
+        label,
+        required,
+    }
+}
+
+/// The choices of [`Direction`], as codes and labels.
+pub const DIRECTIONS: &[(&str, &str)] = &[
+    (Direction::Higher.code(), Direction::Higher.label()),
+    (Direction::Lower.code(), Direction::Lower.label()),
+    (Direction::Maintain.code(), Direction::Maintain.label()),
+];
+
+/// The choices of [`IndicatorType`], as codes and labels.
+pub const INDICATOR_TYPES: &[(&str, &str)] = &[
+    (IndicatorType::Level.code(), IndicatorType::Level.label()),
+    (
+        IndicatorType::Cumulative.code(),
+        IndicatorType::Cumulative.label(),
+    ),
+    (IndicatorType::Rate.code(), IndicatorType::Rate.label()),
+];
+
+use ElementField as E;
+
+const NUMBERED: &[FieldDef<ElementField>] = &[
+    def(E::Number, "番号", false),
+    def(E::Title, "名称", true),
+    def(E::Description, "説明", false),
+];
+const BASIC_PLAN: &[FieldDef<ElementField>] = &[
+    def(E::Title, "名称", true),
+    def(E::StartYear, "開始年度", true),
+    def(E::EndYear, "終了年度", true),
+    def(E::Description, "説明", false),
+];
+const FIELD: &[FieldDef<ElementField>] = &[
+    def(E::Number, "番号", false),
+    def(E::Title, "名称", true),
+    def(E::Goal, "まちづくりの目標", true),
+    def(E::CurrentState, "現状と課題", false),
+    def(E::Department, "所管課", false),
+];
+const MEASURE: &[FieldDef<ElementField>] = &[
+    def(E::Number, "番号", false),
+    def(E::Title, "名称", true),
+    def(E::CourseOfAction, "展開方法", false),
+    def(E::CitizenParticipation, "市民の参画", false),
+    def(E::Department, "所管課", false),
+];
+const STRATEGY_MEASURE: &[FieldDef<ElementField>] = &[
+    def(E::Number, "番号", false),
+    def(E::Title, "名称", true),
+    def(E::Description, "説明", false),
+    def(E::Department, "所管課", false),
+];
+const INDICATOR: &[FieldDef<ElementField>] = &[
+    def(E::Title, "指標名", true),
+    def(E::Unit, "単位", false),
+    def(E::Direction, "目指す方向", true),
+    def(E::IndicatorType, "値の種類", true),
+    def(E::BaselineValue, "基準値", false),
+    def(E::BaselineYear, "基準値の年度", false),
+    def(E::TargetValue, "目標値", false),
+    def(E::TargetYear, "目標値の年度", false),
+    def(E::CalculationMethod, "算出方法", false),
+    def(E::DataSource, "出典", false),
+    def(E::Department, "所管課", false),
+];
+const HEADER_COMPREHENSIVE: &[FieldDef<HeaderField>] = &[
+    def(HeaderField::Title, "計画の名称", true),
+    def(HeaderField::Purpose, "目的", false),
+    def(HeaderField::Scope, "範囲", false),
+    def(HeaderField::PeriodDescription, "期間の説明", false),
+    def(HeaderField::FutureImage, "将来像", true),
+    def(HeaderField::FutureImageNote, "将来像の説明", false),
+];
+const HEADER_STRATEGY: &[FieldDef<HeaderField>] = &[
+    def(HeaderField::Title, "計画の名称", true),
+    def(HeaderField::Purpose, "目的", false),
+    def(HeaderField::Scope, "範囲", false),
+    def(HeaderField::PeriodDescription, "期間の説明", false),
+];
+
+impl Plan {
+    /// What kind of element the id names in this plan, if any.
+    pub fn element_kind(&self, id: &crate::ids::ElementId) -> Option<ElementKind> {
+        match self {
+            Self::Comprehensive(p) => {
+                let v = &p.vision;
+                if v.principles.iter().any(|x| &x.id == id) {
+                    return Some(ElementKind::Principle);
+                }
+                if v.goals.iter().any(|x| &x.id == id) {
+                    return Some(ElementKind::Goal);
+                }
+                if v.approaches.iter().any(|x| &x.id == id) {
+                    return Some(ElementKind::VisionApproach);
+                }
+                if p.basic_plans
+                    .iter()
+                    .any(|bp| bp.approaches.iter().any(|x| &x.id == id))
+                {
+                    return Some(ElementKind::PlanApproach);
+                }
+                if p.basic_plan(id).is_some() {
+                    return Some(ElementKind::BasicPlan);
+                }
+                if p.priority_project(id).is_some() {
+                    return Some(ElementKind::PriorityProject);
+                }
+                if p.field(id).is_some() {
+                    return Some(ElementKind::Field);
+                }
+                p.measure(id).map(|_| ElementKind::Measure)
+            }
+            Self::Strategy(s) => {
+                for o in &s.basic_objectives {
+                    if &o.id == id {
+                        return Some(ElementKind::BasicObjective);
+                    }
+                    if o.numerical_targets.iter().any(|t| &t.id == id) {
+                        return Some(ElementKind::NumericalTarget);
+                    }
+                    for m in &o.measures {
+                        if &m.id == id {
+                            return Some(ElementKind::StrategyMeasure);
+                        }
+                        if m.kpis.iter().any(|k| &k.id == id) {
+                            return Some(ElementKind::Kpi);
+                        }
+                    }
+                }
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Plans: what a municipality's 総合計画 and 総合戦略 are made of, how they are checked, and how
+//! two versions of a plan differ.
+//!
+//! - [`header`]: the municipality, the plan's header (purpose, scope, period, status) and the
+//!   two kinds of plan.
+//! - [`comprehensive`] and [`strategy`]: the element trees of each kind of plan.
+//! - [`kinds`]: the one vocabulary of element kinds, links and fields, with their Japanese
+//!   labels, used by storage, forms and pages alike.
+//! - [`validate`]: every problem of a plan with its place.
+//! - [`diff`]: what changed between two versions.
+
+pub mod comprehensive;
+pub mod diff;
+pub mod header;
+pub mod kinds;
+pub mod strategy;
+pub mod validate;
+
+pub use header::{Municipality, Period, Plan, PlanHeader, PlanKind, PlanStatus};
+pub use kinds::{ElementField, ElementKind, FieldDef, HeaderField, LinkKind, ValueType};
