@@ -3,7 +3,7 @@
 //! allowed to act holds one. The web transport has none yet (the public site is read-only);
 //! accounts and roles will hand them out per user.
 
-use keikaku_domain::account::Role;
+use keikaku_domain::account::{Role, User};
 
 /// The operator of an installation, acting from the command line on the server itself.
 /// Only the binary constructs it; it may import and export plans.
@@ -57,9 +57,47 @@ pub enum Audience {
     Everyone,
     /// Any signed-in user, whatever their roles.
     SignedIn,
-    /// Signed-in users holding one of these roles.
-    Roles(&'static [Role]),
+    /// Signed-in users holding one of these roles, each with the reach it gives.
+    Roles(&'static [(Role, Scope)]),
 }
+
+/// How far an action reaches for a role: everything, or only what is assigned to the user's
+/// own department (所管課). The department policy lives here, in the one table, not in a
+/// second role check beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Only elements (and, later, indicators and programs) whose 所管課 is the user's own
+    /// department, and only their content: not the 所管課, the structure or the links.
+    OwnDepartment,
+    /// Everything of the municipality.
+    All,
+}
+
+impl Scope {
+    /// Whether this scope reaches something assigned to `department` (`None`: a kind that is
+    /// not assigned to departments), for `user`.
+    pub fn reaches(self, user: &User, department: Option<&str>) -> bool {
+        match self {
+            Self::All => true,
+            Self::OwnDepartment => {
+                let own = user.department.trim();
+                !own.is_empty() && department.map(str::trim) == Some(own)
+            }
+        }
+    }
+}
+
+const ALL_STAFF: &[(Role, Scope)] = &[
+    (Role::Administrator, Scope::All),
+    (Role::PlanningOffice, Scope::All),
+    (Role::DepartmentEditor, Scope::All),
+    (Role::Member, Scope::All),
+];
+const PLANNING: &[(Role, Scope)] = &[
+    (Role::Administrator, Scope::All),
+    (Role::PlanningOffice, Scope::All),
+];
+const ADMINISTRATORS: &[(Role, Scope)] = &[(Role::Administrator, Scope::All)];
 
 /// The one table of who may do what. A new action must be added here, or it cannot be
 /// reached: [`permits`] has no default.
@@ -67,29 +105,18 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::ReadPublished, Audience::Everyone),
     (Action::SignIn, Audience::Everyone),
     (Action::SignOut, Audience::SignedIn),
-    (
-        Action::ReadDrafts,
-        Audience::Roles(&[
-            Role::Administrator,
-            Role::PlanningOffice,
-            Role::DepartmentEditor,
-            Role::Member,
-        ]),
-    ),
-    (
-        Action::ChangePlanStatus,
-        Audience::Roles(&[Role::Administrator, Role::PlanningOffice]),
-    ),
+    (Action::ReadDrafts, Audience::Roles(ALL_STAFF)),
+    (Action::ChangePlanStatus, Audience::Roles(PLANNING)),
     (
         Action::EditPlan,
         Audience::Roles(&[
-            Role::Administrator,
-            Role::PlanningOffice,
-            Role::DepartmentEditor,
+            (Role::Administrator, Scope::All),
+            (Role::PlanningOffice, Scope::All),
+            (Role::DepartmentEditor, Scope::OwnDepartment),
         ]),
     ),
-    (Action::ReadAudit, Audience::Roles(&[Role::Administrator])),
-    (Action::ManageUsers, Audience::Roles(&[Role::Administrator])),
+    (Action::ReadAudit, Audience::Roles(ADMINISTRATORS)),
+    (Action::ManageUsers, Audience::Roles(ADMINISTRATORS)),
     (Action::ManageOwnTokens, Audience::SignedIn),
 ];
 
@@ -129,6 +156,7 @@ pub fn require(authority: &impl Authority, action: Action) -> Result<(), crate::
 pub struct Granted {
     user: keikaku_domain::account::User,
     action: Action,
+    scope: Scope,
 }
 
 impl Granted {
@@ -137,8 +165,12 @@ impl Granted {
         user: keikaku_domain::account::User,
         action: Action,
     ) -> Result<Self, crate::AppError> {
-        if !user.disabled && permits(Some(&user.roles), action) {
-            Ok(Self { user, action })
+        if let Some(scope) = scope_of(&user, action) {
+            Ok(Self {
+                user,
+                action,
+                scope,
+            })
         } else {
             Err(crate::AppError::Forbidden(
                 "この操作をする権限がありません。".to_owned(),
@@ -155,6 +187,33 @@ impl Granted {
     pub fn action(&self) -> Action {
         self.action
     }
+
+    /// How far the grant reaches (the widest of the user's roles for the action).
+    pub fn scope(&self) -> Scope {
+        self.scope
+    }
+}
+
+/// How far the action reaches for this user (`None`: not at all; a disabled user has none).
+/// Everyone and signed-in audiences reach everything.
+pub fn scope_of(user: &User, action: Action) -> Option<Scope> {
+    if user.disabled {
+        return None;
+    }
+    let (_, audience) = PERMISSIONS.iter().find(|(a, _)| *a == action)?;
+    match audience {
+        Audience::Everyone | Audience::SignedIn => Some(Scope::All),
+        Audience::Roles(allowed) => widest(allowed, &user.roles),
+    }
+}
+
+/// The widest scope that the held roles get from the allowed ones.
+fn widest(allowed: &[(Role, Scope)], held: &[Role]) -> Option<Scope> {
+    allowed
+        .iter()
+        .filter(|(r, _)| held.contains(r))
+        .map(|(_, s)| *s)
+        .max()
 }
 
 /// Whether someone with these roles (`None`: not signed in) may perform the action.
@@ -166,7 +225,7 @@ pub fn permits(roles: Option<&[Role]>, action: Action) -> bool {
         (Audience::Everyone, _) => true,
         (_, None) => false,
         (Audience::SignedIn, Some(_)) => true,
-        (Audience::Roles(allowed), Some(held)) => held.iter().any(|r| allowed.contains(r)),
+        (Audience::Roles(allowed), Some(held)) => widest(allowed, held).is_some(),
     }
 }
 
@@ -183,5 +242,43 @@ mod tests {
         assert!(permits(Some(&[]), Action::SignOut));
         assert!(!permits(Some(&[]), Action::ReadDrafts));
         assert!(permits(Some(&[Role::Member]), Action::ReadDrafts));
+        assert!(permits(Some(&[Role::DepartmentEditor]), Action::EditPlan));
+        assert!(!permits(Some(&[Role::Member]), Action::EditPlan));
+    }
+
+    fn user(roles: Vec<Role>, department: &str) -> User {
+        User {
+            login_id: keikaku_domain::account::LoginId::parse("tester")
+                .unwrap_or_else(|_| panic!("a valid login id")),
+            display_name: "u".into(),
+            department: department.into(),
+            roles,
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn department_editors_reach_their_own_department() {
+        let editor = user(vec![Role::DepartmentEditor], "農政課");
+        assert_eq!(
+            scope_of(&editor, Action::EditPlan),
+            Some(Scope::OwnDepartment)
+        );
+        let both = user(vec![Role::DepartmentEditor, Role::PlanningOffice], "農政課");
+        assert_eq!(scope_of(&both, Action::EditPlan), Some(Scope::All));
+        let own = Scope::OwnDepartment;
+        assert!(own.reaches(&editor, Some("農政課")));
+        assert!(own.reaches(&editor, Some(" 農政課")));
+        assert!(!own.reaches(&editor, Some("商工課")));
+        assert!(!own.reaches(&editor, None));
+        assert!(!own.reaches(&user(vec![Role::DepartmentEditor], ""), Some("")));
+        assert!(Scope::All.reaches(&editor, None));
+        let mut disabled = user(vec![Role::Administrator], "");
+        disabled.disabled = true;
+        assert_eq!(scope_of(&disabled, Action::EditPlan), None);
+        assert_eq!(
+            scope_of(&user(vec![], ""), Action::SignOut),
+            Some(Scope::All)
+        );
     }
 }

@@ -3,11 +3,11 @@
 
 use keikaku_domain::audit::{AuditEntry, ChainBreak, ChainVerifier};
 use keikaku_domain::plan::diff::{PlanDiff, diff_plans};
-use keikaku_domain::{MunicipalityCode, Plan, PlanId, PlanStatus};
-use keikaku_storage::{PlanStore, VersionSummary};
+use keikaku_domain::{Plan, PlanId, PlanStatus};
+use keikaku_storage::VersionSummary;
 
-use crate::AppError;
 use crate::access::{Action, Authority, require};
+use crate::{AppError, Context};
 
 /// Entries read per query while checking the chain: memory stays bounded however long the
 /// log is.
@@ -16,15 +16,14 @@ const PAGE: u32 = 1000;
 /// Checks the whole audit chain of a municipality, oldest entry first. `Ok(Ok(n))`: `n`
 /// entries checked, all intact; `Ok(Err(b))`: the first broken entry.
 pub async fn verify_audit(
+    cx: &Context<'_>,
     authority: &impl Authority,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
 ) -> Result<Result<u64, ChainBreak>, AppError> {
     require(authority, Action::ReadAudit)?;
     let mut verifier = ChainVerifier::new();
     let mut after = 0;
     loop {
-        let page = store.audit_entries(code, after, PAGE).await?;
+        let page = cx.store.audit_entries(cx.municipality, after, PAGE).await?;
         for entry in &page {
             if let Err(broken) = verifier.check(entry) {
                 return Ok(Err(broken));
@@ -39,9 +38,8 @@ pub async fn verify_audit(
 
 /// The latest audit entries, newest first, at most `limit`.
 pub async fn recent_audit(
+    cx: &Context<'_>,
     authority: &impl Authority,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, AppError> {
     require(authority, Action::ReadAudit)?;
@@ -49,7 +47,7 @@ pub async fn recent_audit(
     let mut kept: std::collections::VecDeque<AuditEntry> = std::collections::VecDeque::new();
     let mut after = 0;
     loop {
-        let page = store.audit_entries(code, after, PAGE).await?;
+        let page = cx.store.audit_entries(cx.municipality, after, PAGE).await?;
         let full = page.len() == PAGE as usize;
         if let Some(last) = page.last() {
             after = last.sequence;
@@ -70,26 +68,26 @@ pub async fn recent_audit(
 /// Audit entries with a sequence number above `after`, oldest first, at most `limit` (1 to
 /// 1000): a page of the log for clients that read it incrementally.
 pub async fn audit_entries(
+    cx: &Context<'_>,
     authority: &impl Authority,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     after: u64,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, AppError> {
     require(authority, Action::ReadAudit)?;
-    Ok(store
-        .audit_entries(code, after, limit.clamp(1, PAGE))
+    Ok(cx
+        .store
+        .audit_entries(cx.municipality, after, limit.clamp(1, PAGE))
         .await?)
 }
 
 /// The published versions of a plan, oldest first (the public sees nothing else).
 pub async fn published_versions(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     plan: &PlanId,
 ) -> Result<Vec<VersionSummary>, AppError> {
-    Ok(store
-        .plan_versions(code, plan)
+    Ok(cx
+        .store
+        .plan_versions(cx.municipality, plan)
         .await?
         .into_iter()
         .filter(|v| v.status == PlanStatus::Published)
@@ -111,19 +109,17 @@ pub struct VersionComparison {
 
 /// Every version of a plan, drafts included, oldest first (for those who may read drafts).
 pub async fn all_versions(
+    cx: &Context<'_>,
     authority: &impl Authority,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     plan: &PlanId,
 ) -> Result<Vec<VersionSummary>, AppError> {
     require(authority, Action::ReadDrafts)?;
-    Ok(store.plan_versions(code, plan).await?)
+    Ok(cx.store.plan_versions(cx.municipality, plan).await?)
 }
 
 /// One version of a plan, as a plan; `published_only` hides the others.
 async fn version(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     plan: &PlanId,
     number: u32,
     published_only: bool,
@@ -135,8 +131,9 @@ async fn version(
             format!("計画「{plan}」に第{number}版はありません。")
         })
     };
-    let (summary, snapshot) = store
-        .plan_version(code, plan, number)
+    let (summary, snapshot) = cx
+        .store
+        .plan_version(cx.municipality, plan, number)
         .await?
         .ok_or_else(not_found)?;
     if published_only && summary.status != PlanStatus::Published {
@@ -157,43 +154,41 @@ async fn version(
 
 /// Compares two published versions of a plan.
 pub async fn compare_versions(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     plan: &PlanId,
     from: u32,
     to: u32,
 ) -> Result<VersionComparison, AppError> {
-    compare(store, code, plan, from, to, true).await
+    compare(cx, plan, from, to, true).await
 }
 
 /// Compares any two versions of a plan, drafts included (for those who may read drafts:
 /// councils see what changed after their remarks before anything is published).
 pub async fn compare_any_versions(
+    cx: &Context<'_>,
     authority: &impl Authority,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,
     to: u32,
 ) -> Result<VersionComparison, AppError> {
     require(authority, Action::ReadDrafts)?;
-    compare(store, code, plan, from, to, false).await
+    compare(cx, plan, from, to, false).await
 }
 
 /// Compares a version with the working copy as it is now (for those who may read drafts: what
 /// changed since the version a council saw, before anything is frozen again). The `to`
 /// summary of the result has number 0.
 pub async fn compare_with_working_copy(
+    cx: &Context<'_>,
     authority: &impl Authority,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,
 ) -> Result<VersionComparison, AppError> {
     require(authority, Action::ReadDrafts)?;
-    let (from_summary, old) = version(store, code, plan, from, false).await?;
-    let now = store
-        .plan(code, plan)
+    let (from_summary, old) = version(cx, plan, from, false).await?;
+    let now = cx
+        .store
+        .plan(cx.municipality, plan)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("計画「{plan}」は登録されていません。")))?;
     Ok(VersionComparison {
@@ -212,15 +207,14 @@ pub async fn compare_with_working_copy(
 }
 
 async fn compare(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     plan: &PlanId,
     from: u32,
     to: u32,
     published_only: bool,
 ) -> Result<VersionComparison, AppError> {
-    let (from_summary, old) = version(store, code, plan, from, published_only).await?;
-    let (to_summary, new) = version(store, code, plan, to, published_only).await?;
+    let (from_summary, old) = version(cx, plan, from, published_only).await?;
+    let (to_summary, new) = version(cx, plan, to, published_only).await?;
     Ok(VersionComparison {
         diff: diff_plans(&old, &new),
         from: from_summary,

@@ -1,32 +1,62 @@
 //! The use cases of keikaku: what a user can do, whatever the transport (web, API, CLI) and
-//! whatever the database.
+//! whatever the database. One module per capability:
 //!
-//! - [`Catalog`] serves the public, read-only view of one municipality's published plans: the
-//!   plans, their search index, and a version number that changes whenever the data does.
-//!   It reloads from storage only when the store's data version has moved.
-//! - [`admin`] holds the operator's use cases (import, export, example data); they need an
-//!   [`access::Operator`] capability, which only the binary can hand out.
-//! - [`users`] holds the administrators' management of user accounts (create, change,
-//!   disable, new password); each takes an [`access::Granted`] for `ManageUsers`.
-//! - [`tokens`] holds personal access tokens for the API (make, list, revoke, and find the
-//!   user a bearer secret acts for).
+//! - [`plans`]: the public [`Catalog`] of published plans and its search, editing the working
+//!   copy ([`plans::edit`]), the status workflow ([`plans::status`]) and moving plans in and
+//!   out as plan files ([`plans::transfer`]).
+//! - [`accounts`]: sign-in and sessions ([`accounts::auth`]), the administrators' management
+//!   of users ([`accounts::users`]) and personal access tokens ([`accounts::tokens`]).
+//! - [`history`]: the audit log and the versions of plans.
+//! - [`access`]: the one permission table (who may do what, and how far it reaches) and the
+//!   capabilities use cases take; [`forms`]: the fields of every form, from the domain's
+//!   vocabulary.
+//!
+//! Every use case that reads or writes data takes a [`Context`] — the store and the
+//! municipality it acts for — and returns app or domain types, never storage rows.
 //!
 //! Handlers stay thin: decode → authorize → one use case here → encode.
 
 pub mod access;
-pub mod admin;
-pub mod auth;
-mod catalog;
-pub mod edit;
+pub mod accounts;
+pub mod forms;
 pub mod history;
-pub mod search;
-pub mod status;
-pub mod tokens;
-pub mod users;
+pub mod plans;
 
-pub use catalog::{Catalog, Site};
+pub use accounts::{auth, tokens, users};
+pub use plans::catalog::{Catalog, Site};
+pub use plans::{edit, search, status, transfer};
 
-use keikaku_storage::StoreError;
+use keikaku_domain::{MunicipalityCode, Plan};
+use keikaku_storage::{PlanStore, StoreError};
+
+/// What every use case acts on: the store, and the municipality whose data it reads and
+/// writes (every query is scoped by it).
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// The store.
+    pub store: &'a dyn PlanStore,
+    /// The municipality.
+    pub municipality: &'a MunicipalityCode,
+}
+
+impl std::fmt::Debug for Context<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("backend", &self.store.backend())
+            .field("municipality", self.municipality)
+            .finish()
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The context of a store and a municipality.
+    pub fn new(store: &'a dyn PlanStore, municipality: &'a MunicipalityCode) -> Self {
+        Self {
+            store,
+            municipality,
+        }
+    }
+}
 
 /// What a use case can fail with, in words a transport can map to a status or an exit code.
 #[derive(Debug, thiserror::Error)]
@@ -61,13 +91,10 @@ impl From<StoreError> for AppError {
 }
 
 /// Every stored plan of a municipality, in display order (drafts included).
-pub(crate) async fn stored_plans(
-    store: &dyn keikaku_storage::PlanStore,
-    code: &keikaku_domain::MunicipalityCode,
-) -> Result<Vec<keikaku_domain::Plan>, AppError> {
+pub(crate) async fn stored_plans(cx: &Context<'_>) -> Result<Vec<Plan>, AppError> {
     let mut plans = Vec::new();
-    for s in store.plan_summaries(code).await? {
-        if let Some(p) = store.plan(code, &s.header.id).await? {
+    for s in cx.store.plan_summaries(cx.municipality).await? {
+        if let Some(p) = cx.store.plan(cx.municipality, &s.header.id).await? {
             plans.push(p);
         }
     }

@@ -2,8 +2,9 @@
 #![allow(clippy::unwrap_used)]
 
 use keikaku_app::AppError;
+use keikaku_app::Context;
 use keikaku_app::access::Operator;
-use keikaku_app::admin::{self, ExampleOutcome};
+use keikaku_app::transfer::{self, ExampleOutcome};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::FileProblem;
@@ -60,7 +61,7 @@ async fn stored_ids(store: &SqliteStore) -> Vec<String> {
 }
 
 async fn export_all(store: &SqliteStore) -> String {
-    admin::export(&op(), store, &ichinoseki(), &[])
+    transfer::export(&Context::new(store, &ichinoseki()), &op(), &[])
         .await
         .unwrap()
 }
@@ -68,7 +69,7 @@ async fn export_all(store: &SqliteStore) -> String {
 /// A store holding the example.
 async fn store_with_example() -> SqliteStore {
     let store = empty_store().await;
-    admin::import(&op(), &store, example(), ExistingPlan::Refuse, at())
+    transfer::import(&op(), &store, example(), ExistingPlan::Refuse, at())
         .await
         .unwrap();
     store
@@ -77,7 +78,7 @@ async fn store_with_example() -> SqliteStore {
 #[tokio::test]
 async fn import_then_export_gives_the_same_text() {
     let store = empty_store().await;
-    let report = admin::import(&op(), &store, example(), ExistingPlan::Refuse, at())
+    let report = transfer::import(&op(), &store, example(), ExistingPlan::Refuse, at())
         .await
         .unwrap();
     assert_eq!(report.municipality.name, "一関市");
@@ -94,7 +95,7 @@ async fn importing_a_stored_plan_again_is_refused_and_writes_nothing() {
     assert!(version > 0);
 
     let problems =
-        invalid(admin::import(&op(), &store, example(), ExistingPlan::Refuse, at()).await);
+        invalid(transfer::import(&op(), &store, example(), ExistingPlan::Refuse, at()).await);
     assert_eq!(paths(&problems), ["$.plans[0].id", "$.plans[1].id"]);
     assert!(
         problems[0]
@@ -112,11 +113,15 @@ async fn a_file_with_one_stored_plan_is_refused_whole() {
     let store = empty_store().await;
     let comprehensive_only = {
         let full = store_with_example().await;
-        admin::export(&op(), &full, &ichinoseki(), &[id(COMPREHENSIVE)])
-            .await
-            .unwrap()
+        transfer::export(
+            &Context::new(&full, &ichinoseki()),
+            &op(),
+            &[id(COMPREHENSIVE)],
+        )
+        .await
+        .unwrap()
     };
-    admin::import(
+    transfer::import(
         &op(),
         &store,
         &comprehensive_only,
@@ -129,7 +134,7 @@ async fn a_file_with_one_stored_plan_is_refused_whole() {
 
     // The strategy is new, the comprehensive plan is not: nothing is written.
     let problems =
-        invalid(admin::import(&op(), &store, example(), ExistingPlan::Refuse, at()).await);
+        invalid(transfer::import(&op(), &store, example(), ExistingPlan::Refuse, at()).await);
     assert_eq!(paths(&problems), ["$.plans[0].id"]);
     assert_eq!(stored_ids(&store).await, [COMPREHENSIVE]);
     assert_eq!(store.data_version(&ichinoseki()).await.unwrap(), version);
@@ -146,7 +151,7 @@ async fn replace_overwrites_stored_plans() {
     );
     assert_ne!(revised, example());
 
-    let report = admin::import(&op(), &store, &revised, ExistingPlan::Replace, at())
+    let report = transfer::import(&op(), &store, &revised, ExistingPlan::Replace, at())
         .await
         .unwrap();
     assert_eq!(report.plans, [id(COMPREHENSIVE), id(STRATEGY)]);
@@ -155,7 +160,7 @@ async fn replace_overwrites_stored_plans() {
 
     // Replace also imports plans that are not stored yet.
     let fresh = empty_store().await;
-    admin::import(&op(), &fresh, example(), ExistingPlan::Replace, at())
+    transfer::import(&op(), &fresh, example(), ExistingPlan::Replace, at())
         .await
         .unwrap();
     assert_eq!(export_all(&fresh).await, example());
@@ -167,7 +172,8 @@ async fn an_invalid_file_writes_nothing() {
     let broken = example()
         .replacen("\"id\": \"goal-1\"", "\"id\": \"Goal-1\"", 1)
         .replacen("\"year\": 2019", "\"year\": \"令和0年度\"", 1);
-    let problems = invalid(admin::import(&op(), &store, &broken, ExistingPlan::Refuse, at()).await);
+    let problems =
+        invalid(transfer::import(&op(), &store, &broken, ExistingPlan::Refuse, at()).await);
     assert_eq!(
         paths(&problems),
         [
@@ -186,7 +192,7 @@ async fn an_invalid_file_writes_nothing() {
     assert_eq!(store.data_version(&ichinoseki()).await.unwrap(), 0);
 
     // Not JSON at all: one problem, nothing written.
-    let problems = invalid(admin::import(&op(), &store, "{", ExistingPlan::Replace, at()).await);
+    let problems = invalid(transfer::import(&op(), &store, "{", ExistingPlan::Replace, at()).await);
     assert_eq!(paths(&problems), ["$"]);
     assert!(store.municipalities().await.unwrap().is_empty());
 }
@@ -196,10 +202,14 @@ async fn a_strategy_may_link_to_a_stored_comprehensive_plan() {
     let (comprehensive_only, strategy_only) = {
         let full = store_with_example().await;
         (
-            admin::export(&op(), &full, &ichinoseki(), &[id(COMPREHENSIVE)])
-                .await
-                .unwrap(),
-            admin::export(&op(), &full, &ichinoseki(), &[id(STRATEGY)])
+            transfer::export(
+                &Context::new(&full, &ichinoseki()),
+                &op(),
+                &[id(COMPREHENSIVE)],
+            )
+            .await
+            .unwrap(),
+            transfer::export(&Context::new(&full, &ichinoseki()), &op(), &[id(STRATEGY)])
                 .await
                 .unwrap(),
         )
@@ -210,7 +220,7 @@ async fn a_strategy_may_link_to_a_stored_comprehensive_plan() {
     // Into an empty store, every link of the strategy points nowhere.
     let store = empty_store().await;
     let problems =
-        invalid(admin::import(&op(), &store, &strategy_only, ExistingPlan::Refuse, at()).await);
+        invalid(transfer::import(&op(), &store, &strategy_only, ExistingPlan::Refuse, at()).await);
     let expected = link_paths(example());
     assert!(expected.len() >= 3, "{expected:?}");
     assert_eq!(
@@ -230,7 +240,7 @@ async fn a_strategy_may_link_to_a_stored_comprehensive_plan() {
     assert!(store.municipalities().await.unwrap().is_empty());
 
     // With the comprehensive plan stored first, the same file imports fine.
-    admin::import(
+    transfer::import(
         &op(),
         &store,
         &comprehensive_only,
@@ -239,7 +249,7 @@ async fn a_strategy_may_link_to_a_stored_comprehensive_plan() {
     )
     .await
     .unwrap();
-    let report = admin::import(&op(), &store, &strategy_only, ExistingPlan::Refuse, at())
+    let report = transfer::import(&op(), &store, &strategy_only, ExistingPlan::Refuse, at())
         .await
         .unwrap();
     assert_eq!(report.plans, [id(STRATEGY)]);
@@ -279,7 +289,7 @@ async fn replacing_a_comprehensive_plan_rechecks_the_links_in_the_file() {
         1,
     );
     let problems =
-        invalid(admin::import(&op(), &store, &revised, ExistingPlan::Replace, at()).await);
+        invalid(transfer::import(&op(), &store, &revised, ExistingPlan::Replace, at()).await);
     assert_eq!(
         paths(&problems),
         ["$.plans[1].basic_objectives[0].measures[0].linked_measures[0]"],
@@ -291,7 +301,7 @@ async fn replacing_a_comprehensive_plan_rechecks_the_links_in_the_file() {
 #[tokio::test]
 async fn export_of_selected_plans() {
     let store = store_with_example().await;
-    let strategy = admin::export(&op(), &store, &ichinoseki(), &[id(STRATEGY)])
+    let strategy = transfer::export(&Context::new(&store, &ichinoseki()), &op(), &[id(STRATEGY)])
         .await
         .unwrap();
     let stored: Vec<Plan> = {
@@ -310,10 +320,9 @@ async fn export_of_selected_plans() {
     assert!(strategy.ends_with("}\n"));
 
     // Both, named in any order: the stored order, the same as exporting all.
-    let both = admin::export(
+    let both = transfer::export(
+        &Context::new(&store, &ichinoseki()),
         &op(),
-        &store,
-        &ichinoseki(),
         &[id(STRATEGY), id(COMPREHENSIVE)],
     )
     .await
@@ -324,10 +333,9 @@ async fn export_of_selected_plans() {
 #[tokio::test]
 async fn export_of_unknown_things_is_not_found() {
     let store = store_with_example().await;
-    let err = admin::export(
+    let err = transfer::export(
+        &Context::new(&store, &ichinoseki()),
         &op(),
-        &store,
-        &ichinoseki(),
         &[id(STRATEGY), id("no-such-plan")],
     )
     .await
@@ -337,7 +345,7 @@ async fn export_of_unknown_things_is_not_found() {
         other => panic!("expected NotFound, got {other:?}"),
     }
     let elsewhere = MunicipalityCode::parse("13101").unwrap();
-    let err = admin::export(&op(), &store, &elsewhere, &[])
+    let err = transfer::export(&Context::new(&store, &elsewhere), &op(), &[])
         .await
         .unwrap_err();
     assert!(
@@ -349,7 +357,7 @@ async fn export_of_unknown_things_is_not_found() {
 #[tokio::test]
 async fn load_example_only_into_an_empty_store() {
     let store = empty_store().await;
-    match admin::load_example(&op(), &store, "ichinoseki", at())
+    match transfer::load_example(&op(), &store, "ichinoseki", at())
         .await
         .unwrap()
     {
@@ -361,7 +369,7 @@ async fn load_example_only_into_an_empty_store() {
     }
     let version = store.data_version(&ichinoseki()).await.unwrap();
 
-    match admin::load_example(&op(), &store, "ichinoseki", at())
+    match transfer::load_example(&op(), &store, "ichinoseki", at())
         .await
         .unwrap()
     {
@@ -371,7 +379,7 @@ async fn load_example_only_into_an_empty_store() {
     assert_eq!(store.data_version(&ichinoseki()).await.unwrap(), version);
     assert_eq!(export_all(&store).await, example());
 
-    let err = admin::load_example(&op(), &store, "tokyo", at())
+    let err = transfer::load_example(&op(), &store, "tokyo", at())
         .await
         .unwrap_err();
     assert!(
@@ -384,9 +392,13 @@ async fn load_example_only_into_an_empty_store() {
 async fn replacing_a_plan_that_stored_links_point_into_is_checked() {
     let store = store_with_example().await;
     let version = store.data_version(&ichinoseki()).await.unwrap();
-    let comprehensive_only = admin::export(&op(), &store, &ichinoseki(), &[id(COMPREHENSIVE)])
-        .await
-        .unwrap();
+    let comprehensive_only = transfer::export(
+        &Context::new(&store, &ichinoseki()),
+        &op(),
+        &[id(COMPREHENSIVE)],
+    )
+    .await
+    .unwrap();
 
     // The stored strategy links to measure-1-2-1 and priority-project-1; the revised plan
     // renames both.
@@ -394,7 +406,7 @@ async fn replacing_a_plan_that_stored_links_point_into_is_checked() {
         .replace("measure-1-2-1", "measure-1-2-9")
         .replace("\"priority-project-1\"", "\"priority-project-9\"");
     let problems =
-        invalid(admin::import(&op(), &store, &revised, ExistingPlan::Replace, at()).await);
+        invalid(transfer::import(&op(), &store, &revised, ExistingPlan::Replace, at()).await);
     assert_eq!(
         paths(&problems),
         ["$.plans[0]", "$.plans[0]"],
@@ -417,7 +429,7 @@ async fn replacing_a_plan_that_stored_links_point_into_is_checked() {
 
     // A revision that keeps the linked elements replaces the plan.
     let kept = comprehensive_only.replace("一関市総合計画", "一関市総合計画（改訂版）");
-    admin::import(&op(), &store, &kept, ExistingPlan::Replace, at())
+    transfer::import(&op(), &store, &kept, ExistingPlan::Replace, at())
         .await
         .unwrap();
     assert_eq!(

@@ -5,11 +5,12 @@
 use std::net::IpAddr;
 
 use keikaku_app::AppError;
+use keikaku_app::Context;
 use keikaku_app::access::Operator;
-use keikaku_app::admin;
 use keikaku_app::auth::{
     self, LoginError, LoginLimiter, SessionPolicy, current_session, login, logout, token_hash,
 };
+use keikaku_app::transfer;
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
@@ -49,13 +50,12 @@ fn user(id: &str, name: &str) -> User {
 async fn store() -> SqliteStore {
     let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
     store.migrate().await.unwrap();
-    admin::load_example(&Operator::at_console(), &store, "ichinoseki", t0())
+    transfer::load_example(&Operator::at_console(), &store, "ichinoseki", t0())
         .await
         .unwrap();
     auth::create_user(
+        &Context::new(&store, &code()),
         &Operator::at_console(),
-        &store,
-        &code(),
         user("sato", "佐藤 花子"),
         PASSWORD,
         t0(),
@@ -67,8 +67,7 @@ async fn store() -> SqliteStore {
 
 async fn sign_in(store: &SqliteStore, at: Timestamp) -> auth::NewSession {
     login(
-        store,
-        &code(),
+        &Context::new(store, &code()),
         &LoginLimiter::new(),
         "sato",
         PASSWORD,
@@ -100,7 +99,7 @@ async fn login_opens_a_session_found_by_the_hash_of_its_token() {
         .unwrap();
     assert_eq!(record.csrf_token, session.csrf);
 
-    let signed = current_session(&store, &code(), &session.token, after(1))
+    let signed = current_session(&Context::new(&store, &code()), &session.token, after(1))
         .await
         .unwrap()
         .unwrap();
@@ -112,23 +111,25 @@ async fn login_opens_a_session_found_by_the_hash_of_its_token() {
     let again = sign_in(&store, after(2)).await;
     assert_ne!(again.token, session.token);
 
-    logout(&store, &code(), &session.token).await.unwrap();
+    logout(&Context::new(&store, &code()), &session.token)
+        .await
+        .unwrap();
     assert!(
-        current_session(&store, &code(), &session.token, after(3))
+        current_session(&Context::new(&store, &code()), &session.token, after(3))
             .await
             .unwrap()
             .is_none()
     );
     // The other session is untouched; nonsense tokens find nothing.
     assert!(
-        current_session(&store, &code(), &again.token, after(3))
+        current_session(&Context::new(&store, &code()), &again.token, after(3))
             .await
             .unwrap()
             .is_some()
     );
     for junk in ["", "x", &"a".repeat(500)] {
         assert!(
-            current_session(&store, &code(), junk, after(3))
+            current_session(&Context::new(&store, &code()), junk, after(3))
                 .await
                 .unwrap()
                 .is_none()
@@ -141,20 +142,20 @@ async fn an_idle_session_ends_after_thirty_minutes() {
     let store = store().await;
     let s = sign_in(&store, t0()).await;
     assert!(
-        current_session(&store, &code(), &s.token, after(29))
+        current_session(&Context::new(&store, &code()), &s.token, after(29))
             .await
             .unwrap()
             .is_some()
     );
     // Used at minute 29: idle counts from there.
     assert!(
-        current_session(&store, &code(), &s.token, after(58))
+        current_session(&Context::new(&store, &code()), &s.token, after(58))
             .await
             .unwrap()
             .is_some()
     );
     assert!(
-        current_session(&store, &code(), &s.token, after(58 + 31))
+        current_session(&Context::new(&store, &code()), &s.token, after(58 + 31))
             .await
             .unwrap()
             .is_none()
@@ -170,7 +171,7 @@ async fn an_idle_session_ends_after_thirty_minutes() {
 
     let s = sign_in(&store, t0()).await;
     assert!(
-        current_session(&store, &code(), &s.token, after(31))
+        current_session(&Context::new(&store, &code()), &s.token, after(31))
             .await
             .unwrap()
             .is_none()
@@ -184,7 +185,7 @@ async fn a_session_ends_twelve_hours_after_login_however_busy() {
     let twelve_hours = 12 * 60;
     for minute in (10..twelve_hours).step_by(10) {
         assert!(
-            current_session(&store, &code(), &s.token, after(minute))
+            current_session(&Context::new(&store, &code()), &s.token, after(minute))
                 .await
                 .unwrap()
                 .is_some(),
@@ -192,10 +193,14 @@ async fn a_session_ends_twelve_hours_after_login_however_busy() {
         );
     }
     assert!(
-        current_session(&store, &code(), &s.token, after(twelve_hours))
-            .await
-            .unwrap()
-            .is_none()
+        current_session(
+            &Context::new(&store, &code()),
+            &s.token,
+            after(twelve_hours)
+        )
+        .await
+        .unwrap()
+        .is_none()
     );
     assert_eq!(
         SessionPolicy::STANDARD.absolute.as_secs(),
@@ -221,11 +226,11 @@ async fn use_is_recorded_at_most_once_a_minute() {
         }
     };
     let half_minute = Timestamp::from_millis(t0().as_millis() + 30_000).unwrap();
-    current_session(&store, &code(), &s.token, half_minute)
+    current_session(&Context::new(&store, &code()), &s.token, half_minute)
         .await
         .unwrap();
     assert_eq!(seen(&store).await, t0());
-    current_session(&store, &code(), &s.token, after(2))
+    current_session(&Context::new(&store, &code()), &s.token, after(2))
         .await
         .unwrap();
     assert_eq!(seen(&store).await, after(2));
@@ -242,9 +247,16 @@ async fn unknown_users_and_wrong_passwords_get_the_same_answer() {
         ("Not A Login", PASSWORD),
         ("sato", &"x".repeat(10_000)),
     ] {
-        let err = login(&store, &code(), &limiter, id, password, a, t0())
-            .await
-            .unwrap_err();
+        let err = login(
+            &Context::new(&store, &code()),
+            &limiter,
+            id,
+            password,
+            a,
+            t0(),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, LoginError::Invalid), "{id}: {err:?}");
         assert_eq!(err.to_string(), "ログインIDまたはパスワードが違います。");
     }
@@ -257,8 +269,7 @@ async fn five_failures_lock_the_login_id_for_fifteen_minutes() {
     // From different addresses: the count is per login id.
     for i in 0..5 {
         let err = login(
-            &store,
-            &code(),
+            &Context::new(&store, &code()),
             &limiter,
             "sato",
             "wrong password here",
@@ -270,8 +281,7 @@ async fn five_failures_lock_the_login_id_for_fifteen_minutes() {
         assert!(matches!(err, LoginError::Invalid), "{err:?}");
     }
     let locked = login(
-        &store,
-        &code(),
+        &Context::new(&store, &code()),
         &limiter,
         "sato",
         PASSWORD,
@@ -286,8 +296,7 @@ async fn five_failures_lock_the_login_id_for_fifteen_minutes() {
     assert!(!limiter.is_locked("suzuki", addr("192.0.2.1"), after(5)));
     // Fifteen minutes after the first failure, one failure has left the window.
     login(
-        &store,
-        &code(),
+        &Context::new(&store, &code()),
         &limiter,
         "sato",
         PASSWORD,
@@ -365,7 +374,7 @@ async fn new_users_and_passwords_are_checked() {
     let op = Operator::at_console();
     let mut bad = user("suzuki", " ");
     bad.roles.clear();
-    match auth::create_user(&op, &store, &code(), bad, "short", t0()).await {
+    match auth::create_user(&Context::new(&store, &code()), &op, bad, "short", t0()).await {
         Err(AppError::Invalid(problems)) => {
             let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
             assert_eq!(paths, ["display_name", "roles", "password"]);
@@ -374,9 +383,8 @@ async fn new_users_and_passwords_are_checked() {
         other => panic!("{other:?}"),
     }
     match auth::create_user(
+        &Context::new(&store, &code()),
         &op,
-        &store,
-        &code(),
         user("suzuki", "鈴木"),
         "my suzuki password",
         t0(),
@@ -401,9 +409,8 @@ async fn new_users_and_passwords_are_checked() {
 async fn a_login_id_is_used_once() {
     let store = store().await;
     let err = auth::create_user(
+        &Context::new(&store, &code()),
         &Operator::at_console(),
-        &store,
-        &code(),
         user("sato", "佐藤 次郎"),
         "another long password",
         t0(),
@@ -468,21 +475,27 @@ async fn a_disabled_user_cannot_log_in_and_loses_their_sessions() {
             .unwrap()
     );
     assert!(
-        current_session(&store, &code(), &s.token, after(2))
+        current_session(&Context::new(&store, &code()), &s.token, after(2))
             .await
             .unwrap()
             .is_none()
     );
     let limiter = LoginLimiter::new();
     let a = addr("192.0.2.1");
-    let err = login(&store, &code(), &limiter, "sato", PASSWORD, a, after(2))
-        .await
-        .unwrap_err();
+    let err = login(
+        &Context::new(&store, &code()),
+        &limiter,
+        "sato",
+        PASSWORD,
+        a,
+        after(2),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, LoginError::Disabled), "{err:?}");
     // A wrong password says nothing about the account.
     let err = login(
-        &store,
-        &code(),
+        &Context::new(&store, &code()),
         &limiter,
         "sato",
         "wrong password!!",

@@ -3,9 +3,10 @@
 #![allow(clippy::unwrap_used)]
 
 use keikaku_app::AppError;
+use keikaku_app::Context;
 use keikaku_app::access::{Action, Granted, Operator};
-use keikaku_app::admin;
 use keikaku_app::status::change_status;
+use keikaku_app::transfer;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::{Timestamp, verify_chain};
 use keikaku_domain::{MunicipalityCode, PlanId, PlanStatus};
@@ -32,7 +33,7 @@ async fn store_with_draft() -> (SqliteStore, MunicipalityCode, PlanId) {
     let mut file: serde_json::Value =
         serde_json::from_str(keikaku_planfile::example("ichinoseki").unwrap()).unwrap();
     file["plans"][1]["status"] = "draft".into();
-    admin::import(
+    transfer::import(
         &Operator::at_console(),
         &store,
         &file.to_string(),
@@ -58,7 +59,7 @@ async fn a_draft_goes_step_by_step_to_published_with_audit_and_versions() {
         (PlanStatus::Adopted, PlanStatus::Published),
     ];
     for (from, to) in steps {
-        let plan = change_status(&granted, &store, &code, &id, from, to, at())
+        let plan = change_status(&Context::new(&store, &code), &granted, &id, from, to, at())
             .await
             .unwrap();
         assert_eq!(plan.header().status, to);
@@ -115,9 +116,8 @@ async fn a_stale_or_skipping_change_is_refused_and_nothing_changes() {
     let granted = Granted::check(user(Role::Administrator), Action::ChangePlanStatus).unwrap();
     // Someone saw the plan as 審議中, but it is still a draft.
     let stale = change_status(
+        &Context::new(&store, &code),
         &granted,
-        &store,
-        &code,
         &id,
         PlanStatus::UnderDeliberation,
         PlanStatus::Adopted,
@@ -130,9 +130,8 @@ async fn a_stale_or_skipping_change_is_refused_and_nothing_changes() {
     );
     // A draft cannot be published in one step.
     let skip = change_status(
+        &Context::new(&store, &code),
         &granted,
-        &store,
-        &code,
         &id,
         PlanStatus::Draft,
         PlanStatus::Published,
@@ -144,9 +143,8 @@ async fn a_stale_or_skipping_change_is_refused_and_nothing_changes() {
         "{skip:?}"
     );
     let unknown = change_status(
+        &Context::new(&store, &code),
         &granted,
-        &store,
-        &code,
         &PlanId::parse("nothing").unwrap(),
         PlanStatus::Draft,
         PlanStatus::UnderDeliberation,

@@ -3,13 +3,14 @@
 #![allow(clippy::unwrap_used)]
 
 use keikaku_app::AppError;
+use keikaku_app::Context;
 use keikaku_app::access::{Action, Granted, Operator};
-use keikaku_app::admin;
 use keikaku_app::auth::token_hash;
 use keikaku_app::tokens::{
     self, MAX_LIVE_TOKENS, SECRET_PREFIX, TokenState, authenticate_token, create_token, own_tokens,
     revoke_own_token, revoke_user_token, user_tokens,
 };
+use keikaku_app::transfer;
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
@@ -61,7 +62,7 @@ fn cli() -> Author {
 async fn store() -> SqliteStore {
     let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
     store.migrate().await.unwrap();
-    admin::load_example(&Operator::at_console(), &store, "ichinoseki", t0())
+    transfer::load_example(&Operator::at_console(), &store, "ichinoseki", t0())
         .await
         .unwrap();
     for u in [
@@ -89,16 +90,24 @@ fn own(id: &str, role: Role) -> Granted {
 async fn a_token_is_made_once_and_only_its_hash_is_stored() {
     let store = store().await;
     let sato = own("sato", Role::PlanningOffice);
-    let made = create_token(&sato, &store, &code(), "  進捗集計  ", Some(30), t0())
-        .await
-        .unwrap();
+    let made = create_token(
+        &Context::new(&store, &code()),
+        &sato,
+        "  進捗集計  ",
+        Some(30),
+        t0(),
+    )
+    .await
+    .unwrap();
     assert!(made.secret.starts_with(SECRET_PREFIX), "{}", made.secret);
     assert!(tokens::is_secret_shaped(&made.secret));
     assert_eq!(made.token.name, "進捗集計");
     assert_eq!(made.token.token_hash, token_hash(&made.secret));
     assert_eq!(made.token.expires_at, Some(after(30 * DAY)));
     assert_eq!(made.token.login_id.as_str(), "sato");
-    let listed = own_tokens(&sato, &store, &code()).await.unwrap();
+    let listed = own_tokens(&Context::new(&store, &code()), &sato)
+        .await
+        .unwrap();
     assert_eq!(listed, vec![made.token.clone()]);
     // The secret is nowhere in storage: not in the token, not in the audit log.
     let entries = store.audit_entries(&code(), 0, 100).await.unwrap();
@@ -113,14 +122,14 @@ async fn a_token_is_made_once_and_only_its_hash_is_stored() {
         }
     }
     // Two tokens never share a secret or an id.
-    let other = create_token(&sato, &store, &code(), "別", None, after(1))
+    let other = create_token(&Context::new(&store, &code()), &sato, "別", None, after(1))
         .await
         .unwrap();
     assert_ne!(other.secret, made.secret);
     assert_ne!(other.token.id, made.token.id);
     assert_eq!(other.token.expires_at, None);
     // Newest first.
-    let ids: Vec<String> = own_tokens(&sato, &store, &code())
+    let ids: Vec<String> = own_tokens(&Context::new(&store, &code()), &sato)
         .await
         .unwrap()
         .into_iter()
@@ -133,13 +142,18 @@ async fn a_token_is_made_once_and_only_its_hash_is_stored() {
 async fn bad_names_and_expiries_are_refused_with_their_field() {
     let store = store().await;
     let sato = own("sato", Role::PlanningOffice);
-    let refused = create_token(&sato, &store, &code(), " ", Some(400), t0()).await;
+    let refused = create_token(&Context::new(&store, &code()), &sato, " ", Some(400), t0()).await;
     let Err(AppError::Invalid(problems)) = refused else {
         panic!("{refused:?}");
     };
     let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
     assert_eq!(paths, ["name", "expires_in_days"]);
-    assert!(own_tokens(&sato, &store, &code()).await.unwrap().is_empty());
+    assert!(
+        own_tokens(&Context::new(&store, &code()), &sato)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -148,30 +162,49 @@ async fn a_user_holds_a_bounded_number_of_working_tokens() {
     let sato = own("sato", Role::PlanningOffice);
     let mut first = None;
     for i in 0..MAX_LIVE_TOKENS {
-        let made = create_token(&sato, &store, &code(), &format!("t{i}"), None, t0())
-            .await
-            .unwrap();
+        let made = create_token(
+            &Context::new(&store, &code()),
+            &sato,
+            &format!("t{i}"),
+            None,
+            t0(),
+        )
+        .await
+        .unwrap();
         first.get_or_insert(made.token.id);
     }
-    let refused = create_token(&sato, &store, &code(), "one more", None, t0()).await;
+    let refused = create_token(
+        &Context::new(&store, &code()),
+        &sato,
+        "one more",
+        None,
+        t0(),
+    )
+    .await;
     assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
     // Revoking one makes room.
-    revoke_own_token(&sato, &store, &code(), &first.unwrap(), t0())
+    revoke_own_token(&Context::new(&store, &code()), &sato, &first.unwrap(), t0())
         .await
         .unwrap();
-    create_token(&sato, &store, &code(), "one more", None, t0())
-        .await
-        .unwrap();
+    create_token(
+        &Context::new(&store, &code()),
+        &sato,
+        "one more",
+        None,
+        t0(),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
 async fn a_bearer_secret_acts_for_its_user_until_revoked() {
     let store = store().await;
     let sato = own("sato", Role::PlanningOffice);
-    let made = create_token(&sato, &store, &code(), "集計", None, t0())
+    let made = create_token(&Context::new(&store, &code()), &sato, "集計", None, t0())
         .await
         .unwrap();
-    let found = authenticate_token(&store, &code(), &made.secret, after(SECOND))
+    let found = authenticate_token(&Context::new(&store, &code()), &made.secret, after(SECOND))
         .await
         .unwrap()
         .unwrap();
@@ -186,7 +219,7 @@ async fn a_bearer_secret_acts_for_its_user_until_revoked() {
         &format!("kk_{}", "A".repeat(43)),
     ] {
         assert_eq!(
-            authenticate_token(&store, &code(), bad, after(SECOND))
+            authenticate_token(&Context::new(&store, &code()), bad, after(SECOND))
                 .await
                 .unwrap(),
             None,
@@ -195,27 +228,54 @@ async fn a_bearer_secret_acts_for_its_user_until_revoked() {
     }
     // Someone else cannot revoke it; its owner can, once.
     let abe = own("abe", Role::Member);
-    let theirs = revoke_own_token(&abe, &store, &code(), &made.token.id, after(2 * SECOND)).await;
+    let theirs = revoke_own_token(
+        &Context::new(&store, &code()),
+        &abe,
+        &made.token.id,
+        after(2 * SECOND),
+    )
+    .await;
     assert!(matches!(theirs, Err(AppError::NotFound(_))), "{theirs:?}");
-    let revoked = revoke_own_token(&sato, &store, &code(), &made.token.id, after(2 * SECOND))
-        .await
-        .unwrap();
+    let revoked = revoke_own_token(
+        &Context::new(&store, &code()),
+        &sato,
+        &made.token.id,
+        after(2 * SECOND),
+    )
+    .await
+    .unwrap();
     assert_eq!(revoked.revoked_at, Some(after(2 * SECOND)));
     assert_eq!(
         TokenState::of(&revoked, after(3 * SECOND)),
         TokenState::Revoked
     );
-    let again = revoke_own_token(&sato, &store, &code(), &made.token.id, after(3 * SECOND)).await;
+    let again = revoke_own_token(
+        &Context::new(&store, &code()),
+        &sato,
+        &made.token.id,
+        after(3 * SECOND),
+    )
+    .await;
     assert!(matches!(again, Err(AppError::NotFound(_))), "{again:?}");
-    let shapeless = revoke_own_token(&sato, &store, &code(), "../x", after(3 * SECOND)).await;
+    let shapeless = revoke_own_token(
+        &Context::new(&store, &code()),
+        &sato,
+        "../x",
+        after(3 * SECOND),
+    )
+    .await;
     assert!(
         matches!(shapeless, Err(AppError::NotFound(_))),
         "{shapeless:?}"
     );
     assert_eq!(
-        authenticate_token(&store, &code(), &made.secret, after(3 * SECOND))
-            .await
-            .unwrap(),
+        authenticate_token(
+            &Context::new(&store, &code()),
+            &made.secret,
+            after(3 * SECOND)
+        )
+        .await
+        .unwrap(),
         None
     );
     let actions: Vec<(String, String)> = store
@@ -239,28 +299,36 @@ async fn a_bearer_secret_acts_for_its_user_until_revoked() {
 async fn expired_tokens_and_tokens_of_disabled_users_find_nobody() {
     let store = store().await;
     let sato = own("sato", Role::PlanningOffice);
-    let made = create_token(&sato, &store, &code(), "一日だけ", Some(1), t0())
-        .await
-        .unwrap();
+    let made = create_token(
+        &Context::new(&store, &code()),
+        &sato,
+        "一日だけ",
+        Some(1),
+        t0(),
+    )
+    .await
+    .unwrap();
     let just_before = after(DAY - 1);
     assert!(
-        authenticate_token(&store, &code(), &made.secret, just_before)
+        authenticate_token(&Context::new(&store, &code()), &made.secret, just_before)
             .await
             .unwrap()
             .is_some()
     );
     assert_eq!(
-        authenticate_token(&store, &code(), &made.secret, after(DAY))
+        authenticate_token(&Context::new(&store, &code()), &made.secret, after(DAY))
             .await
             .unwrap(),
         None
     );
-    let listed = own_tokens(&sato, &store, &code()).await.unwrap();
+    let listed = own_tokens(&Context::new(&store, &code()), &sato)
+        .await
+        .unwrap();
     assert_eq!(TokenState::of(&listed[0], after(DAY)), TokenState::Expired);
     assert_eq!(TokenState::of(&listed[0], t0()), TokenState::Active);
     // Disabling the user stops their tokens at once; enabling them again brings them back
     // (revoke them to end them for good).
-    let forever = create_token(&sato, &store, &code(), "無期限", None, t0())
+    let forever = create_token(&Context::new(&store, &code()), &sato, "無期限", None, t0())
         .await
         .unwrap();
     let mut off = user("sato", Role::PlanningOffice);
@@ -270,9 +338,13 @@ async fn expired_tokens_and_tokens_of_disabled_users_find_nobody() {
         .await
         .unwrap();
     assert_eq!(
-        authenticate_token(&store, &code(), &forever.secret, after(SECOND))
-            .await
-            .unwrap(),
+        authenticate_token(
+            &Context::new(&store, &code()),
+            &forever.secret,
+            after(SECOND)
+        )
+        .await
+        .unwrap(),
         None
     );
     off.disabled = false;
@@ -281,10 +353,14 @@ async fn expired_tokens_and_tokens_of_disabled_users_find_nobody() {
         .await
         .unwrap();
     assert!(
-        authenticate_token(&store, &code(), &forever.secret, after(SECOND))
-            .await
-            .unwrap()
-            .is_some()
+        authenticate_token(
+            &Context::new(&store, &code()),
+            &forever.secret,
+            after(SECOND)
+        )
+        .await
+        .unwrap()
+        .is_some()
     );
     // A disabled user is granted nothing, tokens included.
     let mut disabled = user("abe", Role::Member);
@@ -296,10 +372,15 @@ async fn expired_tokens_and_tokens_of_disabled_users_find_nobody() {
 async fn the_last_use_is_written_at_most_once_a_minute() {
     let store = store().await;
     let sato = own("sato", Role::PlanningOffice);
-    let made = create_token(&sato, &store, &code(), "集計", None, t0())
+    let made = create_token(&Context::new(&store, &code()), &sato, "集計", None, t0())
         .await
         .unwrap();
-    let last_used = || async { own_tokens(&sato, &store, &code()).await.unwrap()[0].last_used_at };
+    let last_used = || async {
+        own_tokens(&Context::new(&store, &code()), &sato)
+            .await
+            .unwrap()[0]
+            .last_used_at
+    };
     assert_eq!(last_used().await, None);
     for (at, expected) in [
         (SECOND, SECOND),
@@ -307,7 +388,7 @@ async fn the_last_use_is_written_at_most_once_a_minute() {
         (61 * SECOND, 61 * SECOND),
         (62 * SECOND, 61 * SECOND),
     ] {
-        authenticate_token(&store, &code(), &made.secret, after(at))
+        authenticate_token(&Context::new(&store, &code()), &made.secret, after(at))
             .await
             .unwrap()
             .unwrap();
@@ -319,28 +400,40 @@ async fn the_last_use_is_written_at_most_once_a_minute() {
 async fn administrators_see_and_revoke_anyones_tokens() {
     let store = store().await;
     let abe = own("abe", Role::Member);
-    let made = create_token(&abe, &store, &code(), "委員の集計", None, t0())
-        .await
-        .unwrap();
+    let made = create_token(
+        &Context::new(&store, &code()),
+        &abe,
+        "委員の集計",
+        None,
+        t0(),
+    )
+    .await
+    .unwrap();
     let admin = granted("admin", Role::Administrator, Action::ManageUsers);
-    let listed = user_tokens(&admin, &store, &code(), &made.token.login_id)
+    let listed = user_tokens(&Context::new(&store, &code()), &admin, &made.token.login_id)
         .await
         .unwrap();
     assert_eq!(listed, vec![made.token.clone()]);
     // A grant for another action does not do.
-    let refused = user_tokens(&abe, &store, &code(), &made.token.login_id).await;
+    let refused = user_tokens(&Context::new(&store, &code()), &abe, &made.token.login_id).await;
     assert!(
         matches!(refused, Err(AppError::Forbidden(_))),
         "{refused:?}"
     );
-    let refused = revoke_user_token(&abe, &store, &code(), &made.token.id, t0()).await;
+    let refused =
+        revoke_user_token(&Context::new(&store, &code()), &abe, &made.token.id, t0()).await;
     assert!(
         matches!(refused, Err(AppError::Forbidden(_))),
         "{refused:?}"
     );
-    revoke_user_token(&admin, &store, &code(), &made.token.id, after(SECOND))
-        .await
-        .unwrap();
+    revoke_user_token(
+        &Context::new(&store, &code()),
+        &admin,
+        &made.token.id,
+        after(SECOND),
+    )
+    .await
+    .unwrap();
     let last = store
         .audit_entries(&code(), 0, 100)
         .await
@@ -352,9 +445,13 @@ async fn administrators_see_and_revoke_anyones_tokens() {
         ("token.revoke", "admin")
     );
     assert_eq!(
-        authenticate_token(&store, &code(), &made.secret, after(2 * SECOND))
-            .await
-            .unwrap(),
+        authenticate_token(
+            &Context::new(&store, &code()),
+            &made.secret,
+            after(2 * SECOND)
+        )
+        .await
+        .unwrap(),
         None
     );
 }

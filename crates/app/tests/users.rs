@@ -4,9 +4,10 @@
 #![allow(clippy::unwrap_used)]
 
 use keikaku_app::AppError;
+use keikaku_app::Context;
 use keikaku_app::access::{Action, Granted, Operator};
 use keikaku_app::users::{self, NewUser, UserEdit, fingerprint};
-use keikaku_app::{admin, auth};
+use keikaku_app::{auth, transfer};
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
@@ -42,7 +43,7 @@ fn user(login: &str, role: Role) -> User {
 async fn setup() -> (SqliteStore, Granted) {
     let store = SqliteStore::connect("sqlite::memory:").await.unwrap();
     store.migrate().await.unwrap();
-    admin::load_example(&Operator::at_console(), &store, "ichinoseki", t0())
+    transfer::load_example(&Operator::at_console(), &store, "ichinoseki", t0())
         .await
         .unwrap();
     for (login, role) in [
@@ -50,9 +51,8 @@ async fn setup() -> (SqliteStore, Granted) {
         ("kikaku", Role::PlanningOffice),
     ] {
         auth::create_user(
+            &Context::new(&store, &code()),
             &Operator::at_console(),
-            &store,
-            &code(),
             user(login, role),
             PASSWORD,
             t0(),
@@ -80,9 +80,8 @@ async fn only_a_grant_to_manage_users_will_do() {
     let seen = fingerprint(&kikaku);
     let refused = [
         users::create_user(
+            &Context::new(&store, &code()),
             &other,
-            &store,
-            &code(),
             NewUser {
                 login_id: "mallory".to_owned(),
                 display_name: "侵入者".to_owned(),
@@ -94,12 +93,26 @@ async fn only_a_grant_to_manage_users_will_do() {
         )
         .await
         .map(|_| ()),
-        users::set_disabled(&other, &store, &code(), &id("kikaku"), &seen, true, t0())
-            .await
-            .map(|_| ()),
-        users::reset_password(&other, &store, &code(), &id("kikaku"), &seen, "", t0())
-            .await
-            .map(|_| ()),
+        users::set_disabled(
+            &Context::new(&store, &code()),
+            &other,
+            &id("kikaku"),
+            &seen,
+            true,
+            t0(),
+        )
+        .await
+        .map(|_| ()),
+        users::reset_password(
+            &Context::new(&store, &code()),
+            &other,
+            &id("kikaku"),
+            &seen,
+            "",
+            t0(),
+        )
+        .await
+        .map(|_| ()),
     ];
     for r in refused {
         assert!(matches!(r, Err(AppError::Forbidden(_))), "{r:?}");
@@ -114,9 +127,8 @@ async fn creating_checks_every_field_and_hashes_the_password() {
     let (store, granted) = setup().await;
     let before = audit_count(&store).await;
     let err = users::create_user(
+        &Context::new(&store, &code()),
         &granted,
-        &store,
-        &code(),
         NewUser {
             login_id: "佐藤".to_owned(),
             display_name: String::new(),
@@ -145,9 +157,8 @@ async fn creating_checks_every_field_and_hashes_the_password() {
     assert_eq!(audit_count(&store).await, before);
 
     let created = users::create_user(
+        &Context::new(&store, &code()),
         &granted,
-        &store,
-        &code(),
         NewUser {
             login_id: " sato ".to_owned(),
             display_name: "佐藤 花子".to_owned(),
@@ -173,9 +184,8 @@ async fn creating_checks_every_field_and_hashes_the_password() {
     assert!(!text.contains(PASSWORD) && !text.contains(&hash) && !text.contains("argon2"));
 
     let again = users::create_user(
+        &Context::new(&store, &code()),
         &granted,
-        &store,
-        &code(),
         NewUser {
             login_id: "sato".to_owned(),
             display_name: "別人".to_owned(),
@@ -203,9 +213,8 @@ async fn changes_are_audited_and_a_stale_fingerprint_is_a_conflict() {
         roles: vec![Role::Member],
     };
     let changed = users::update_user(
+        &Context::new(&store, &code()),
         &granted,
-        &store,
-        &code(),
         &id("kikaku"),
         &seen,
         edit.clone(),
@@ -220,20 +229,26 @@ async fn changes_are_audited_and_a_stale_fingerprint_is_a_conflict() {
     // The same form again: the user changed since it was shown.
     for r in [
         users::update_user(
+            &Context::new(&store, &code()),
             &granted,
-            &store,
-            &code(),
             &id("kikaku"),
             &seen,
             edit.clone(),
             t0(),
         )
         .await,
-        users::set_disabled(&granted, &store, &code(), &id("kikaku"), &seen, true, t0()).await,
-        users::reset_password(
+        users::set_disabled(
+            &Context::new(&store, &code()),
             &granted,
-            &store,
-            &code(),
+            &id("kikaku"),
+            &seen,
+            true,
+            t0(),
+        )
+        .await,
+        users::reset_password(
+            &Context::new(&store, &code()),
+            &granted,
             &id("kikaku"),
             &seen,
             "a new long password",
@@ -250,20 +265,33 @@ async fn changes_are_audited_and_a_stale_fingerprint_is_a_conflict() {
 
     // Saving what is stored writes nothing.
     let fresh = fingerprint(&changed);
-    users::update_user(&granted, &store, &code(), &id("kikaku"), &fresh, edit, t0())
-        .await
-        .unwrap();
+    users::update_user(
+        &Context::new(&store, &code()),
+        &granted,
+        &id("kikaku"),
+        &fresh,
+        edit,
+        t0(),
+    )
+    .await
+    .unwrap();
     assert_eq!(audit_count(&store).await, count);
 
     // Disable, enable, new password: one audit entry each, never the password.
-    let off = users::set_disabled(&granted, &store, &code(), &id("kikaku"), &fresh, true, t0())
-        .await
-        .unwrap();
+    let off = users::set_disabled(
+        &Context::new(&store, &code()),
+        &granted,
+        &id("kikaku"),
+        &fresh,
+        true,
+        t0(),
+    )
+    .await
+    .unwrap();
     assert!(off.disabled);
     let on = users::set_disabled(
+        &Context::new(&store, &code()),
         &granted,
-        &store,
-        &code(),
         &id("kikaku"),
         &fingerprint(&off),
         false,
@@ -274,9 +302,8 @@ async fn changes_are_audited_and_a_stale_fingerprint_is_a_conflict() {
     assert!(!on.disabled);
     let old_hash = stored(&store, "kikaku").await.1;
     users::reset_password(
+        &Context::new(&store, &code()),
         &granted,
-        &store,
-        &code(),
         &id("kikaku"),
         &fingerprint(&on),
         "a new long password",
@@ -304,15 +331,22 @@ async fn administrators_cannot_lock_themselves_out() {
     let (store, granted) = setup().await;
     let me = stored(&store, "admin").await.0;
     let seen = fingerprint(&me);
-    let r = users::set_disabled(&granted, &store, &code(), &id("admin"), &seen, true, t0()).await;
+    let r = users::set_disabled(
+        &Context::new(&store, &code()),
+        &granted,
+        &id("admin"),
+        &seen,
+        true,
+        t0(),
+    )
+    .await;
     assert!(
         matches!(&r, Err(AppError::Invalid(p)) if p[0].path == "disabled" && p[0].message.contains("利用停止にできません")),
         "{r:?}"
     );
     let r = users::update_user(
+        &Context::new(&store, &code()),
         &granted,
-        &store,
-        &code(),
         &id("admin"),
         &seen,
         UserEdit {
@@ -330,9 +364,8 @@ async fn administrators_cannot_lock_themselves_out() {
     assert_eq!(stored(&store, "admin").await.0, me);
     // Another administrator's role may be removed.
     auth::create_user(
+        &Context::new(&store, &code()),
         &Operator::at_console(),
-        &store,
-        &code(),
         user("second", Role::Administrator),
         PASSWORD,
         t0(),
@@ -341,9 +374,8 @@ async fn administrators_cannot_lock_themselves_out() {
     .unwrap();
     let second = stored(&store, "second").await.0;
     users::set_disabled(
+        &Context::new(&store, &code()),
         &granted,
-        &store,
-        &code(),
         &id("second"),
         &fingerprint(&second),
         true,

@@ -16,8 +16,8 @@ use keikaku_domain::search::{SearchHit, SearchIndex};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_storage::{PlanStore, PlanSummary};
 
-use crate::AppError;
 use crate::search::{self, Location};
+use crate::{AppError, Context};
 
 /// Everything the public site shows, at one data version.
 #[derive(Debug)]
@@ -87,13 +87,13 @@ impl std::fmt::Debug for Catalog {
 
 /// The latest published version of each plan: `(plan, version number)`, in display order.
 /// A published plan without a frozen version (an old database) is read as it is stored.
-async fn published(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
-) -> Result<Vec<(PlanSummary, Option<u32>)>, AppError> {
+async fn published(cx: &Context<'_>) -> Result<Vec<(PlanSummary, Option<u32>)>, AppError> {
     let mut out = Vec::new();
-    for s in store.plan_summaries(code).await? {
-        let versions = store.plan_versions(code, &s.header.id).await?;
+    for s in cx.store.plan_summaries(cx.municipality).await? {
+        let versions = cx
+            .store
+            .plan_versions(cx.municipality, &s.header.id)
+            .await?;
         let latest = versions
             .iter()
             .rev()
@@ -128,17 +128,21 @@ fn content_key(
 
 /// Loads the public view, unless its content is the same as `current`'s.
 async fn load(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     current: Option<&Site>,
     data_version: i64,
 ) -> Result<Option<Site>, AppError> {
-    let municipality = store.municipality(code).await?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "市町村コード「{code}」の団体は登録されていません。"
-        ))
-    })?;
-    let published = published(store, code).await?;
+    let municipality = cx
+        .store
+        .municipality(cx.municipality)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "市町村コード「{}」の団体は登録されていません。",
+                cx.municipality
+            ))
+        })?;
+    let published = published(cx).await?;
     let key = content_key(&municipality, &published, data_version);
     if current.is_some_and(|c| c.version == key && c.municipality == municipality) {
         return Ok(None);
@@ -147,7 +151,11 @@ async fn load(
     for (s, number) in &published {
         let plan = match number {
             Some(n) => {
-                let Some((_, snapshot)) = store.plan_version(code, &s.header.id, *n).await? else {
+                let Some((_, snapshot)) = cx
+                    .store
+                    .plan_version(cx.municipality, &s.header.id, *n)
+                    .await?
+                else {
                     continue;
                 };
                 let file = keikaku_planfile::read_snapshot(&snapshot).map_err(|p| {
@@ -159,7 +167,7 @@ async fn load(
                 })?;
                 file.plans.into_iter().find(|p| p.id() == &s.header.id)
             }
-            None => store.plan(code, &s.header.id).await?,
+            None => cx.store.plan(cx.municipality, &s.header.id).await?,
         };
         plans.extend(plan);
     }
@@ -170,7 +178,7 @@ impl Catalog {
     /// Opens the catalog of a municipality, loading its plans.
     pub async fn open(store: Arc<dyn PlanStore>, code: MunicipalityCode) -> Result<Self, AppError> {
         let seen = store.data_version(&code).await?;
-        let site = load(store.as_ref(), &code, None, seen)
+        let site = load(&Context::new(store.as_ref(), &code), None, seen)
             .await?
             .ok_or_else(|| AppError::NotFound(code.to_string()))?;
         Ok(Self {
@@ -184,9 +192,10 @@ impl Catalog {
         })
     }
 
-    /// The store behind the catalog, for the reads that are not cached (version history).
-    pub fn store(&self) -> &dyn PlanStore {
-        self.store.as_ref()
+    /// The store and the municipality this catalog serves, for the use cases that read and
+    /// write through it (editing, accounts, history).
+    pub fn context(&self) -> Context<'_> {
+        Context::new(self.store.as_ref(), &self.code)
     }
 
     /// The municipality this catalog serves.
@@ -228,7 +237,7 @@ impl Catalog {
         // reload again.
         let seen = self.store.data_version(&self.code).await?;
         let current = self.snapshot();
-        if let Some(site) = load(self.store.as_ref(), &self.code, Some(&current), seen).await? {
+        if let Some(site) = load(&self.context(), Some(&current), seen).await? {
             let site = Arc::new(site);
             match self.current.write() {
                 Ok(mut g) => *g = site,

@@ -2,21 +2,20 @@
 //! (`plan.status`) and freezes a version, so the published text can always be found again.
 
 use keikaku_domain::audit::Timestamp;
-use keikaku_domain::{MunicipalityCode, Plan, PlanId, PlanStatus};
+use keikaku_domain::{Plan, PlanId, PlanStatus};
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, Change, PlanEdit, PlanStore, StoreError, UserChange};
+use keikaku_storage::{Author, Change, PlanEdit, StoreError, UserChange};
 
-use crate::AppError;
 use crate::access::{Action, Granted};
+use crate::{AppError, Context};
 
 /// Changes a plan's status from `from` (the status the user saw) to `to`.
 ///
 /// Refused when the plan's status is no longer `from` (someone else changed it first: the
 /// user is told, nothing is overwritten) or when `to` is not a next step of `from`.
 pub async fn change_status(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     plan_id: &PlanId,
     from: PlanStatus,
     to: PlanStatus,
@@ -27,16 +26,25 @@ pub async fn change_status(
             "この操作をする権限がありません。".to_owned(),
         ));
     }
-    let municipality = store.municipality(code).await?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "市町村コード「{code}」の団体は登録されていません。"
-        ))
-    })?;
-    for _ in 0..5 {
-        let since = store.data_version(code).await?;
-        let current = store.plan(code, plan_id).await?.ok_or_else(|| {
-            AppError::NotFound(format!("計画「{plan_id}」は登録されていません。"))
+    let municipality = cx
+        .store
+        .municipality(cx.municipality)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "市町村コード「{}」の団体は登録されていません。",
+                cx.municipality
+            ))
         })?;
+    for _ in 0..5 {
+        let since = cx.store.data_version(cx.municipality).await?;
+        let current = cx
+            .store
+            .plan(cx.municipality, plan_id)
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(format!("計画「{plan_id}」は登録されていません。"))
+            })?;
         let now = current.header().status;
         if now != from {
             return Err(AppError::Conflict(format!(
@@ -84,7 +92,7 @@ pub async fn change_status(
             actor: granted.user().login_id.to_string(),
             at,
         };
-        match store.edit_plan(code, &edit, &author).await {
+        match cx.store.edit_plan(cx.municipality, &edit, &author).await {
             Ok(()) => return Ok(changed),
             // Something was written between reading the plan and writing: read it again, so
             // that the frozen version is exactly the stored plan.

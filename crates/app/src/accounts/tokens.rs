@@ -18,18 +18,17 @@
 
 use std::time::Duration;
 
-use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, PlanStore, StoreError};
+use keikaku_storage::{Author, StoreError};
 
 /// A stored token (its hash, never the secret), as the use cases return it.
 pub use keikaku_storage::TokenRecord;
 
-use crate::AppError;
 use crate::access::{Action, Granted, require};
 use crate::auth;
+use crate::{AppError, Context};
 
 /// What every secret starts with, so that a leaked one is recognisable (secret scanners,
 /// logs) and cannot be mistaken for a session token.
@@ -150,9 +149,8 @@ pub fn problems(name: &str, expires_in_days: Option<u32>) -> Vec<FileProblem> {
 /// stores the token with an audit entry `token.create`. The secret is in the result and
 /// nowhere else.
 pub async fn create_token(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     name: &str,
     expires_in_days: Option<u32>,
     at: Timestamp,
@@ -164,8 +162,9 @@ pub async fn create_token(
         return Err(AppError::Invalid(problems));
     }
     let user = granted.user();
-    let live = store
-        .tokens(code, &user.login_id)
+    let live = cx
+        .store
+        .tokens(cx.municipality, &user.login_id)
         .await?
         .iter()
         .filter(|t| TokenState::of(t, at) == TokenState::Active)
@@ -190,7 +189,9 @@ pub async fn create_token(
         expires_at,
         revoked_at: None,
     };
-    store.create_token(code, &token, &author(user, at)).await?;
+    cx.store
+        .create_token(cx.municipality, &token, &author(user, at))
+        .await?;
     Ok(NewToken { secret, token })
 }
 
@@ -202,13 +203,12 @@ fn author(user: &User, at: Timestamp) -> Author {
 }
 
 /// The signed-in user's tokens, newest first (revoked and expired ones too).
-pub async fn own_tokens(
-    granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
-) -> Result<Vec<TokenRecord>, AppError> {
+pub async fn own_tokens(cx: &Context<'_>, granted: &Granted) -> Result<Vec<TokenRecord>, AppError> {
     require(granted, Action::ManageOwnTokens)?;
-    Ok(store.tokens(code, &granted.user().login_id).await?)
+    Ok(cx
+        .store
+        .tokens(cx.municipality, &granted.user().login_id)
+        .await?)
 }
 
 fn no_such_token(id: &str) -> AppError {
@@ -220,9 +220,8 @@ fn no_such_token(id: &str) -> AppError {
 /// Revokes one of the signed-in user's tokens, with an audit entry `token.revoke`. Another
 /// user's token, an unknown one and one already revoked are all [`AppError::NotFound`].
 pub async fn revoke_own_token(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     id: &str,
     at: Timestamp,
 ) -> Result<TokenRecord, AppError> {
@@ -231,29 +230,27 @@ pub async fn revoke_own_token(
         return Err(no_such_token(id));
     }
     let user = granted.user();
-    store
-        .revoke_token(code, id, Some(&user.login_id), &author(user, at))
+    cx.store
+        .revoke_token(cx.municipality, id, Some(&user.login_id), &author(user, at))
         .await?
         .ok_or_else(|| no_such_token(id))
 }
 
 /// Another user's tokens, newest first, as an administrator sees them.
 pub async fn user_tokens(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     login_id: &LoginId,
 ) -> Result<Vec<TokenRecord>, AppError> {
     require(granted, Action::ManageUsers)?;
-    Ok(store.tokens(code, login_id).await?)
+    Ok(cx.store.tokens(cx.municipality, login_id).await?)
 }
 
 /// Revokes anyone's token, as an administrator, with an audit entry `token.revoke` naming
 /// the administrator.
 pub async fn revoke_user_token(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     id: &str,
     at: Timestamp,
 ) -> Result<TokenRecord, AppError> {
@@ -261,8 +258,8 @@ pub async fn revoke_user_token(
     if !is_id_shaped(id) {
         return Err(no_such_token(id));
     }
-    store
-        .revoke_token(code, id, None, &author(granted.user(), at))
+    cx.store
+        .revoke_token(cx.municipality, id, None, &author(granted.user(), at))
         .await?
         .ok_or_else(|| no_such_token(id))
 }
@@ -271,21 +268,24 @@ pub async fn revoke_user_token(
 /// token is revoked or expired, or its user is gone or disabled. Records the use at most once
 /// per [`TOUCH_INTERVAL`].
 pub async fn authenticate_token(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     secret: &str,
     at: Timestamp,
 ) -> Result<Option<User>, AppError> {
     if !is_secret_shaped(secret) {
         return Ok(None);
     }
-    let Some(token) = store.token_by_hash(code, &auth::token_hash(secret)).await? else {
+    let Some(token) = cx
+        .store
+        .token_by_hash(cx.municipality, &auth::token_hash(secret))
+        .await?
+    else {
         return Ok(None);
     };
     if TokenState::of(&token, at) != TokenState::Active {
         return Ok(None);
     }
-    let user = match store.user(code, &token.login_id).await? {
+    let user = match cx.store.user(cx.municipality, &token.login_id).await? {
         Some((user, _)) if !user.disabled => user,
         _ => return Ok(None),
     };
@@ -294,7 +294,7 @@ pub async fn authenticate_token(
         .last_used_at
         .is_none_or(|last| at.as_millis().saturating_sub(last.as_millis()) >= interval);
     if due {
-        store.touch_token(code, &token.id, at).await?;
+        cx.store.touch_token(cx.municipality, &token.id, at).await?;
     }
     Ok(Some(user))
 }

@@ -21,17 +21,16 @@ use argon2::Argon2;
 use argon2::password_hash::{Error as HashError, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{
     LoginId, MAX_PASSWORD_CHARS, User, check_new_password, normalize_roles,
 };
 use keikaku_domain::audit::Timestamp;
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, PlanStore, SessionRecord, StoreError, UserChange};
+use keikaku_storage::{Author, SessionRecord, StoreError, UserChange};
 use sha2::{Digest, Sha256};
 
-use crate::AppError;
 use crate::access::Operator;
+use crate::{AppError, Context};
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
@@ -223,22 +222,20 @@ pub(crate) fn audit_text(user: &User) -> String {
 /// [`AppError::Conflict`]. The password is hashed with argon2id; the audit entry
 /// (`user.create`) holds the user's fields only.
 pub async fn create_user(
+    cx: &Context<'_>,
     operator: &Operator,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     user: User,
     password: &str,
     at: Timestamp,
 ) -> Result<(), AppError> {
-    store_new_user(operator.actor(), store, code, user, password, at).await
+    store_new_user(cx, operator.actor(), user, password, at).await
 }
 
 /// The checks, hashing and write of [`create_user`], for any actor (the operator, or an
 /// administrator through [`crate::users::create_user`]).
 pub(crate) async fn store_new_user(
+    cx: &Context<'_>,
     actor: &str,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     user: User,
     password: &str,
     at: Timestamp,
@@ -274,8 +271,9 @@ pub(crate) async fn store_new_user(
         before: None,
         after: Some(audit_text(&user)),
     };
-    match store
-        .create_user(code, &user, &hash, &author, &change)
+    match cx
+        .store
+        .create_user(cx.municipality, &user, &hash, &author, &change)
         .await
     {
         Ok(()) => Ok(()),
@@ -288,12 +286,11 @@ pub(crate) async fn store_new_user(
 
 /// Every user of the municipality, by login id, as the operator sees them.
 pub async fn users(
+    cx: &Context<'_>,
     authority: &impl crate::access::Authority,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
 ) -> Result<Vec<User>, AppError> {
     crate::access::require(authority, crate::access::Action::ManageUsers)?;
-    Ok(store.users(code).await?)
+    Ok(cx.store.users(cx.municipality).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,8 +394,7 @@ pub enum LoginError {
 /// id planted before sign-in is worthless (fixation). Failures are counted; a success clears
 /// the login id's failures. Expired sessions of the municipality are removed on the way.
 pub async fn login(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     limiter: &LoginLimiter,
     login_id: &str,
     password: &str,
@@ -413,7 +409,11 @@ pub async fn login(
     // (argon2 pre-hashes, so length costs little) so that the answer takes as long.
     let plausible = password.chars().count() <= MAX_PASSWORD_CHARS;
     let found = match LoginId::parse(login_id) {
-        Ok(id) if plausible => store.user(code, &id).await.map_err(AppError::from)?,
+        Ok(id) if plausible => cx
+            .store
+            .user(cx.municipality, &id)
+            .await
+            .map_err(AppError::from)?,
         _ => None,
     };
     let (user, stored) = match found {
@@ -434,15 +434,19 @@ pub async fn login(
     }
     limiter.clear(login_id);
     let policy = SessionPolicy::STANDARD;
-    store
-        .delete_expired_sessions(code, minus(at, policy.idle), minus(at, policy.absolute))
+    cx.store
+        .delete_expired_sessions(
+            cx.municipality,
+            minus(at, policy.idle),
+            minus(at, policy.absolute),
+        )
         .await
         .map_err(AppError::from)?;
     let token = random_token()?;
     let csrf = random_token()?;
-    store
+    cx.store
         .create_session(
-            code,
+            cx.municipality,
             &SessionRecord {
                 token_hash: token_hash(&token),
                 login_id: user.login_id.clone(),
@@ -461,8 +465,7 @@ pub async fn login(
 /// user is gone or disabled. Records the use of the session at most once per
 /// [`SessionPolicy::TOUCH_INTERVAL`].
 pub async fn current_session(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     token: &str,
     at: Timestamp,
 ) -> Result<Option<Signed>, AppError> {
@@ -470,17 +473,17 @@ pub async fn current_session(
         return Ok(None);
     }
     let hash = token_hash(token);
-    let Some(session) = store.session(code, &hash).await? else {
+    let Some(session) = cx.store.session(cx.municipality, &hash).await? else {
         return Ok(None);
     };
     if SessionPolicy::STANDARD.expired(&session, at) {
-        store.delete_session(code, &hash).await?;
+        cx.store.delete_session(cx.municipality, &hash).await?;
         return Ok(None);
     }
-    let user = match store.user(code, &session.login_id).await? {
+    let user = match cx.store.user(cx.municipality, &session.login_id).await? {
         Some((user, _)) if !user.disabled => user,
         _ => {
-            store.delete_session(code, &hash).await?;
+            cx.store.delete_session(cx.municipality, &hash).await?;
             return Ok(None);
         }
     };
@@ -488,7 +491,7 @@ pub async fn current_session(
         .as_millis()
         .saturating_sub(session.last_seen_at.as_millis());
     if since >= millis(SessionPolicy::TOUCH_INTERVAL) {
-        store.touch_session(code, &hash, at).await?;
+        cx.store.touch_session(cx.municipality, &hash, at).await?;
     }
     Ok(Some(Signed {
         user,
@@ -498,13 +501,11 @@ pub async fn current_session(
 }
 
 /// Ends the session of a token (sign-out). An unknown token is not an error.
-pub async fn logout(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
-    token: &str,
-) -> Result<(), AppError> {
+pub async fn logout(cx: &Context<'_>, token: &str) -> Result<(), AppError> {
     if is_token_shaped(token) {
-        store.delete_session(code, &token_hash(token)).await?;
+        cx.store
+            .delete_session(cx.municipality, &token_hash(token))
+            .await?;
     }
     Ok(())
 }

@@ -2,12 +2,12 @@
 
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::plan::validate::LinkTarget;
-use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId};
+use keikaku_domain::{Municipality, Plan, PlanId};
 use keikaku_planfile::FileProblem;
 use keikaku_storage::{Author, ExistingPlan, PlanStore, PlanWrite};
 
 use crate::access::Operator;
-use crate::{AppError, stored_plans};
+use crate::{AppError, Context, stored_plans};
 
 /// What an import did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub async fn import(
     // leniently first, then check the whole file against those plans.
     let code = keikaku_planfile::peek_municipality(text);
     let stored = match &code {
-        Some(code) => stored_plans(store, code).await?,
+        Some(code) => stored_plans(&Context::new(store, code)).await?,
         None => Vec::new(),
     };
     let file = keikaku_planfile::parse(text, &stored).map_err(AppError::Invalid)?;
@@ -143,18 +143,18 @@ fn links_cut_by(file: &[Plan], stored: &[Plan]) -> Vec<FileProblem> {
 }
 
 /// Exports the plans of a municipality (all, or the ones named) as a canonical plan file.
-pub async fn export(
-    _: &Operator,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
-    only: &[PlanId],
-) -> Result<String, AppError> {
-    let municipality = store.municipality(code).await?.ok_or_else(|| {
-        AppError::NotFound(format!(
-            "市町村コード「{code}」の団体は登録されていません。"
-        ))
-    })?;
-    let mut plans = stored_plans(store, code).await?;
+pub async fn export(cx: &Context<'_>, _: &Operator, only: &[PlanId]) -> Result<String, AppError> {
+    let municipality = cx
+        .store
+        .municipality(cx.municipality)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "市町村コード「{}」の団体は登録されていません。",
+                cx.municipality
+            ))
+        })?;
+    let mut plans = stored_plans(cx).await?;
     if !only.is_empty() {
         for id in only {
             if !plans.iter().any(|p| p.id() == id) {

@@ -14,15 +14,14 @@
 //!   the write are two calls of the port, so two changes landing within the same instant can
 //!   still both pass; the port has no compare-and-set for users yet.
 
-use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User, check_new_password, normalize_roles};
 use keikaku_domain::audit::Timestamp;
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, PlanStore, UserChange};
+use keikaku_storage::{Author, UserChange};
 
-use crate::AppError;
 use crate::access::{Action, Granted, require};
 use crate::auth::{audit_text, hash_password, store_new_user, token_hash};
+use crate::{AppError, Context};
 
 /// A user to create, as typed into the form.
 #[derive(Clone, Debug, Default)]
@@ -59,21 +58,16 @@ pub fn fingerprint(user: &User) -> String {
 
 /// One user of the municipality with its [`fingerprint`], or [`AppError::NotFound`].
 pub async fn user(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     login_id: &LoginId,
 ) -> Result<User, AppError> {
     require(granted, Action::ManageUsers)?;
-    current(store, code, login_id).await
+    current(cx, login_id).await
 }
 
-async fn current(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
-    login_id: &LoginId,
-) -> Result<User, AppError> {
-    match store.user(code, login_id).await? {
+async fn current(cx: &Context<'_>, login_id: &LoginId) -> Result<User, AppError> {
+    match cx.store.user(cx.municipality, login_id).await? {
         Some((user, _)) => Ok(user),
         None => Err(AppError::NotFound(format!(
             "ログインID「{login_id}」の利用者は登録されていません。"
@@ -93,9 +87,8 @@ fn problem(path: &str, message: impl Into<String>) -> FileProblem {
 /// `roles`, `password`); a login id in use is an [`AppError::Conflict`]. The audit entry
 /// (`user.create`) names the administrator.
 pub async fn create_user(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     new: NewUser,
     at: Timestamp,
 ) -> Result<User, AppError> {
@@ -128,18 +121,13 @@ pub async fn create_user(
         return Err(AppError::Invalid(problems));
     }
     let actor = granted.user().login_id.to_string();
-    store_new_user(&actor, store, code, user.clone(), &new.password, at).await?;
+    store_new_user(cx, &actor, user.clone(), &new.password, at).await?;
     Ok(user)
 }
 
 /// Loads the user the administrator changes and checks that it is still as they saw it.
-async fn as_seen(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
-    login_id: &LoginId,
-    seen: &str,
-) -> Result<User, AppError> {
-    let user = current(store, code, login_id).await?;
+async fn as_seen(cx: &Context<'_>, login_id: &LoginId, seen: &str) -> Result<User, AppError> {
+    let user = current(cx, login_id).await?;
     if !crate::auth::same_token(&fingerprint(&user), seen) {
         return Err(AppError::Conflict(format!(
             "利用者「{login_id}」は、この画面を開いた後にほかの人が変更しています。変更は保存していません。画面を開き直し、最新の内容を確かめてからもう一度操作してください。"
@@ -150,8 +138,7 @@ async fn as_seen(
 
 /// Writes a changed user with its audit entry; `password_hash` replaces the password.
 async fn write(
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
+    cx: &Context<'_>,
     author: &Author,
     action: &str,
     before: &User,
@@ -163,8 +150,8 @@ async fn write(
         before: Some(audit_text(before)),
         after: Some(audit_text(after)),
     };
-    if store
-        .update_user(code, after, Some(before), password_hash, author, &change)
+    if cx.store
+        .update_user(cx.municipality, after, Some(before), password_hash, author, &change)
         .await
         .map_err(|e| match e {
             keikaku_storage::StoreError::Stale(_) => AppError::Conflict(format!(
@@ -202,16 +189,15 @@ fn is_self(granted: &Granted, login_id: &LoginId) -> bool {
 /// administrator role away from themselves (`roles`). Nothing is written (and nothing
 /// audited) when nothing changes. Role changes apply to the user's open sessions at once.
 pub async fn update_user(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     login_id: &LoginId,
     seen: &str,
     edit: UserEdit,
     at: Timestamp,
 ) -> Result<User, AppError> {
     require(granted, Action::ManageUsers)?;
-    let before = as_seen(store, code, login_id, seen).await?;
+    let before = as_seen(cx, login_id, seen).await?;
     let after = User {
         display_name: edit.display_name.trim().to_owned(),
         department: edit.department.trim().to_owned(),
@@ -236,7 +222,7 @@ pub async fn update_user(
         return Ok(after);
     }
     let author = author(granted, at);
-    write(store, code, &author, "user.update", &before, &after, None).await?;
+    write(cx, &author, "user.update", &before, &after, None).await?;
     Ok(after)
 }
 
@@ -245,16 +231,15 @@ pub async fn update_user(
 /// [`update_user`]. Administrators cannot disable themselves ([`AppError::Invalid`], path
 /// `disabled`). Nothing is written when the user is already in that state.
 pub async fn set_disabled(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     login_id: &LoginId,
     seen: &str,
     disabled: bool,
     at: Timestamp,
 ) -> Result<User, AppError> {
     require(granted, Action::ManageUsers)?;
-    let before = as_seen(store, code, login_id, seen).await?;
+    let before = as_seen(cx, login_id, seen).await?;
     if disabled && is_self(granted, login_id) {
         return Err(AppError::Invalid(vec![problem(
             "disabled",
@@ -273,16 +258,7 @@ pub async fn set_disabled(
     } else {
         "user.enable"
     };
-    write(
-        store,
-        code,
-        &author(granted, at),
-        action,
-        &before,
-        &after,
-        None,
-    )
-    .await?;
+    write(cx, &author(granted, at), action, &before, &after, None).await?;
     Ok(after)
 }
 
@@ -291,23 +267,21 @@ pub async fn set_disabled(
 /// for [`update_user`]. The audit entry (`user.password`) records that the password was
 /// changed and by whom, never the password or its hash.
 pub async fn reset_password(
+    cx: &Context<'_>,
     granted: &Granted,
-    store: &dyn PlanStore,
-    code: &MunicipalityCode,
     login_id: &LoginId,
     seen: &str,
     password: &str,
     at: Timestamp,
 ) -> Result<User, AppError> {
     require(granted, Action::ManageUsers)?;
-    let user = as_seen(store, code, login_id, seen).await?;
+    let user = as_seen(cx, login_id, seen).await?;
     if let Err(e) = check_new_password(login_id, password) {
         return Err(AppError::Invalid(vec![problem("password", e.0)]));
     }
     let hash = hash_password(password).await?;
     write(
-        store,
-        code,
+        cx,
         &author(granted, at),
         "user.password",
         &user,
