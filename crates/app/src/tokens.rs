@@ -22,7 +22,7 @@ use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, PlanStore, StoreError};
+use keikaku_storage::{Author, Store, StoreError, TokenStore};
 
 /// A stored token (its hash, never the secret), as the use cases return it.
 pub use keikaku_storage::TokenRecord;
@@ -151,7 +151,7 @@ pub fn problems(name: &str, expires_in_days: Option<u32>) -> Vec<FileProblem> {
 /// nowhere else.
 pub async fn create_token(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
     name: &str,
     expires_in_days: Option<u32>,
@@ -204,7 +204,7 @@ fn author(user: &User, at: Timestamp) -> Author {
 /// The signed-in user's tokens, newest first (revoked and expired ones too).
 pub async fn own_tokens(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
 ) -> Result<Vec<TokenRecord>, AppError> {
     require(granted, Action::ManageOwnTokens)?;
@@ -221,7 +221,7 @@ fn no_such_token(id: &str) -> AppError {
 /// user's token, an unknown one and one already revoked are all [`AppError::NotFound`].
 pub async fn revoke_own_token(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
     id: &str,
     at: Timestamp,
@@ -240,7 +240,7 @@ pub async fn revoke_own_token(
 /// Another user's tokens, newest first, as an administrator sees them.
 pub async fn user_tokens(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
     login_id: &LoginId,
 ) -> Result<Vec<TokenRecord>, AppError> {
@@ -252,7 +252,7 @@ pub async fn user_tokens(
 /// the administrator.
 pub async fn revoke_user_token(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
     id: &str,
     at: Timestamp,
@@ -271,7 +271,7 @@ pub async fn revoke_user_token(
 /// token is revoked or expired, or its user is gone or disabled. Records the use at most once
 /// per [`TOUCH_INTERVAL`].
 pub async fn authenticate_token(
-    store: &dyn PlanStore,
+    store: &dyn Store,
     code: &MunicipalityCode,
     secret: &str,
     at: Timestamp,

@@ -15,7 +15,7 @@ use keikaku_domain::audit::{Timestamp, verify_chain};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_planfile::PlanFile;
 use keikaku_storage::{
-    Author, ExistingPlan, PlanStore, PlanWrite, SessionRecord, StoreError, TokenRecord, UserChange,
+    Author, ExistingPlan, PlanWrite, SessionRecord, Store, StoreError, TokenRecord, UserChange,
 };
 
 /// The example plans (Ichinoseki), parsed.
@@ -54,7 +54,7 @@ pub fn writes(municipality: &Municipality, plans: &[Plan]) -> Vec<PlanWrite> {
 
 /// Stores plans through the port.
 async fn put(
-    store: &dyn PlanStore,
+    store: &dyn Store,
     m: &Municipality,
     plans: &[Plan],
     existing: ExistingPlan,
@@ -96,7 +96,7 @@ macro_rules! conformance_tests {
             #[tokio::test]
             async fn $name() {
                 let Some((store, _guard)) = $factory().await else { return };
-                keikaku_storage::PlanStore::migrate(&store).await.unwrap();
+                keikaku_storage::Store::migrate(&store).await.unwrap();
                 $crate::$name(&store).await;
             }
         )*
@@ -104,7 +104,7 @@ macro_rules! conformance_tests {
 }
 
 /// The example goes in and comes out equal, field for field.
-pub async fn stores_and_loads_the_example_exactly(store: &dyn PlanStore) {
+pub async fn stores_and_loads_the_example_exactly(store: &dyn Store) {
     let file = example();
     put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
         .await
@@ -129,7 +129,7 @@ pub async fn stores_and_loads_the_example_exactly(store: &dyn PlanStore) {
 }
 
 /// Plans are listed by position.
-pub async fn lists_plans_in_display_order(store: &dyn PlanStore) {
+pub async fn lists_plans_in_display_order(store: &dyn Store) {
     let file = example();
     let reversed: Vec<Plan> = file.plans.iter().rev().cloned().collect();
     put(store, &file.municipality, &reversed, ExistingPlan::Refuse)
@@ -144,7 +144,7 @@ pub async fn lists_plans_in_display_order(store: &dyn PlanStore) {
 
 /// Importing the same plan twice is refused; a batch with one new and one existing plan writes
 /// neither.
-pub async fn refuses_an_existing_plan_and_writes_nothing(store: &dyn PlanStore) {
+pub async fn refuses_an_existing_plan_and_writes_nothing(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     put(
@@ -177,7 +177,7 @@ pub async fn refuses_an_existing_plan_and_writes_nothing(store: &dyn PlanStore) 
 }
 
 /// Replacing a plan swaps it whole.
-pub async fn replaces_a_plan_in_one_transaction(store: &dyn PlanStore) {
+pub async fn replaces_a_plan_in_one_transaction(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
@@ -207,7 +207,7 @@ pub async fn replaces_a_plan_in_one_transaction(store: &dyn PlanStore) {
 }
 
 /// A replacement that removes a measure another plan links to is refused, and nothing changes.
-pub async fn refuses_a_replacement_that_breaks_links(store: &dyn PlanStore) {
+pub async fn refuses_a_replacement_that_breaks_links(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
@@ -237,7 +237,7 @@ pub async fn refuses_a_replacement_that_breaks_links(store: &dyn PlanStore) {
 }
 
 /// A plan can be deleted; a plan that another links to cannot.
-pub async fn deletes_plans_but_not_link_targets(store: &dyn PlanStore) {
+pub async fn deletes_plans_but_not_link_targets(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
@@ -278,7 +278,7 @@ pub async fn deletes_plans_but_not_link_targets(store: &dyn PlanStore) {
 }
 
 /// The data version moves on every write and only then.
-pub async fn data_version_grows_with_every_write(store: &dyn PlanStore) {
+pub async fn data_version_grows_with_every_write(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     assert_eq!(store.data_version(code).await.unwrap(), 0);
@@ -311,7 +311,7 @@ pub async fn data_version_grows_with_every_write(store: &dyn PlanStore) {
 }
 
 /// Two municipalities with the same plan ids see only their own plans.
-pub async fn municipalities_are_isolated(store: &dyn PlanStore) {
+pub async fn municipalities_are_isolated(store: &dyn Store) {
     let file = example();
     let other = Municipality {
         code: code("03201"),
@@ -363,7 +363,7 @@ pub async fn municipalities_are_isolated(store: &dyn PlanStore) {
 }
 
 /// Whatever a user typed comes back byte for byte: markup, SQL, IVS, emoji, line breaks.
-pub async fn keeps_text_exactly(store: &dyn PlanStore) {
+pub async fn keeps_text_exactly(store: &dyn Store) {
     let file = example();
     let Plan::Comprehensive(mut p) = comprehensive(&file) else {
         panic!()
@@ -394,7 +394,7 @@ pub async fn keeps_text_exactly(store: &dyn PlanStore) {
 }
 
 /// An unknown plan or municipality is simply absent.
-pub async fn unknown_plan_is_none(store: &dyn PlanStore) {
+pub async fn unknown_plan_is_none(store: &dyn Store) {
     let c = code("03209");
     assert_eq!(store.plan(&c, &plan_id("nothing")).await.unwrap(), None);
     assert_eq!(store.municipality(&c).await.unwrap(), None);
@@ -408,7 +408,7 @@ pub async fn unknown_plan_is_none(store: &dyn PlanStore) {
 }
 
 /// Imports, replacements and deletions each leave one audit entry, chained by hashes.
-pub async fn every_write_is_audited_in_an_intact_chain(store: &dyn PlanStore) {
+pub async fn every_write_is_audited_in_an_intact_chain(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
@@ -486,7 +486,7 @@ fn code_of(s: &str) -> MunicipalityCode {
 
 /// Every write of a plan freezes the next version with its snapshot; versions outlive a
 /// deleted plan.
-pub async fn every_write_freezes_a_version(store: &dyn PlanStore) {
+pub async fn every_write_freezes_a_version(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
@@ -562,7 +562,7 @@ fn change(action: &str) -> UserChange {
 
 /// Users: create (once), read with the hash, list, update (roles, name, password), each with
 /// an audit entry; unknown municipality refused.
-pub async fn users_are_created_updated_and_audited(store: &dyn PlanStore) {
+pub async fn users_are_created_updated_and_audited(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     let sato = user("sato", &[Role::Administrator, Role::PlanningOffice]);
@@ -726,7 +726,7 @@ pub async fn users_are_created_updated_and_audited(store: &dyn PlanStore) {
 
 /// Sessions: stored by token hash, touched, deleted, expired; a password change or disabling
 /// the user ends them.
-pub async fn sessions_are_found_touched_and_expired(store: &dyn PlanStore) {
+pub async fn sessions_are_found_touched_and_expired(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     put(
@@ -821,7 +821,7 @@ pub async fn sessions_are_found_touched_and_expired(store: &dyn PlanStore) {
 /// API tokens: stored by hash with an audit entry (never the hash or a secret in it), listed
 /// newest first per user, found by hash, touched, revoked once (only the owner's when an owner
 /// is given), scoped by municipality.
-pub async fn tokens_are_created_listed_touched_and_revoked(store: &dyn PlanStore) {
+pub async fn tokens_are_created_listed_touched_and_revoked(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
     let t = |ms: i64| Timestamp::from_millis(1_764_000_000_000 + ms).unwrap();
@@ -1016,7 +1016,7 @@ fn edit(plan: &str, change: keikaku_storage::Change) -> keikaku_storage::PlanEdi
 /// Element edits: each checks the version it started from, so of two editors saving the same
 /// element from the same version exactly one succeeds; each is audited; reordering keeps
 /// versions; a replacement makes open forms stale; a link target cannot be deleted.
-pub async fn edits_check_versions_and_are_audited(store: &dyn PlanStore) {
+pub async fn edits_check_versions_and_are_audited(store: &dyn Store) {
     use keikaku_storage::Change;
     let file = example();
     let code = &file.municipality.code;
