@@ -38,7 +38,7 @@ pub(crate) async fn insert_plans(
     }
     tx.commit().await.map_err(|e| {
         if tx::is_foreign_key(&e) {
-            StoreError::Backend(LINK_TARGET_GONE.to_owned())
+            StoreError::Backend(LINK_TARGET_GONE.into())
         } else {
             backend(e)
         }
@@ -185,7 +185,7 @@ pub(crate) async fn delete_plan(
     tx::append_audit(&mut tx, code, author, &change, id.as_str()).await?;
     tx.commit().await.map_err(|e| {
         if tx::is_foreign_key(&e) {
-            StoreError::Backend(PLAN_LINKED.to_owned())
+            StoreError::Backend(PLAN_LINKED.into())
         } else {
             backend(e)
         }

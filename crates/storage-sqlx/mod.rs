@@ -63,9 +63,9 @@ use keikaku_storage::StoreError;
 
 use crate::{BACKEND, Store};
 
-/// A failure of the database or the driver.
+/// A failure of the database or the driver, with the driver's error kept as the cause.
 pub(crate) fn backend(e: sqlx::Error) -> StoreError {
-    StoreError::Backend(e.to_string())
+    StoreError::Backend(Box::new(e))
 }
 
 /// Stored data that does not convert back into the domain.
@@ -83,7 +83,7 @@ impl keikaku_storage::Store for Store {
         sqlx::migrate!("./migrations")
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Backend(e.to_string()))
+            .map_err(|e| StoreError::Backend(Box::new(e)))
     }
 
     async fn close(&self) {

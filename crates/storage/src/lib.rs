@@ -67,9 +67,10 @@ pub enum StoreError {
     /// target, a goal with fields); nothing was written.
     #[error("{0}")]
     Referenced(String),
-    /// The database refused or failed.
+    /// The database refused or failed. The cause is kept as the error's source (for logs);
+    /// the message repeats it, so that a user who sees only the message sees why.
     #[error("データベースのエラー: {0}")]
-    Backend(String),
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Who makes a change, and when. The clock is read at the edge (binary, web) and passed in.
@@ -94,4 +95,23 @@ pub trait Store: PlanStore + HistoryStore + AccountStore + TokenStore + Send + S
     /// Closes the connections, waiting for those in use (SQLite then merges its write-ahead
     /// log into the database file). Call it once, before the process exits.
     async fn close(&self);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_backend_error_keeps_its_cause_and_names_it() {
+        let cause = std::io::Error::other("接続が切れました");
+        let e = StoreError::Backend(Box::new(cause));
+        assert_eq!(e.to_string(), "データベースのエラー: 接続が切れました");
+        // The cause is the original error, not a copy of its text.
+        let source = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            source.map(ToString::to_string).as_deref(),
+            Some("接続が切れました")
+        );
+    }
 }
