@@ -36,13 +36,7 @@ pub(crate) async fn insert_plans(
         let entry = store_plan(&mut tx, &m.code, write, existing, last.as_ref(), author).await?;
         last = Some(entry);
     }
-    tx.commit().await.map_err(|e| {
-        if tx::is_foreign_key(&e) {
-            StoreError::Backend(LINK_TARGET_GONE.into())
-        } else {
-            backend(e)
-        }
-    })
+    tx::commit_plans(tx, LINK_TARGET_GONE).await
 }
 
 /// Stores one plan of an import — replacing the stored one if allowed — with its audit entry
@@ -183,13 +177,7 @@ pub(crate) async fn delete_plan(
         after: None,
     };
     tx::append_audit(&mut tx, code, author, &change, id.as_str()).await?;
-    tx.commit().await.map_err(|e| {
-        if tx::is_foreign_key(&e) {
-            StoreError::Backend(PLAN_LINKED.into())
-        } else {
-            backend(e)
-        }
-    })?;
+    tx::commit_plans(tx, PLAN_LINKED).await?;
     Ok(true)
 }
 

@@ -213,9 +213,9 @@ pub(crate) async fn insert_version(
     Ok(())
 }
 
-/// Commits an edit of a plan. Links between plans, and a field's goal, are foreign keys
-/// checked when the transaction commits (`DEFERRABLE INITIALLY DEFERRED`), so a target removed
-/// by this write — or by a concurrent one — shows only here: that is
+/// Commits a write of plans. Links between plans, and a field's goal, are foreign keys checked
+/// when the transaction commits (`DEFERRABLE INITIALLY DEFERRED`), so a target removed by
+/// this write — or by a concurrent one — shows only here: that is
 /// [`StoreError::Referenced`] with `refusal`, a conflict the user can resolve, and nothing is
 /// written. Any other failure is the database's.
 pub(crate) async fn commit_plans(tx: Transaction<'_, Db>, refusal: &str) -> Result<(), StoreError> {
@@ -235,7 +235,7 @@ pub(crate) async fn commit(tx: Transaction<'_, Db>) -> Result<(), StoreError> {
 
 /// Whether an error is a violated foreign key (a link whose target would disappear).
 /// PostgreSQL says so by its SQLSTATE; SQLite, at commit, only in its message.
-pub(crate) fn is_foreign_key(e: &sqlx::Error) -> bool {
+fn is_foreign_key(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.is_foreign_key_violation() || d.message().contains("FOREIGN KEY"))
 }

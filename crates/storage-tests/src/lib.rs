@@ -112,6 +112,7 @@ macro_rules! conformance_tests {
                 replaces_a_plan_in_one_transaction,
                 refuses_a_replacement_that_breaks_links,
                 deletes_plans_but_not_link_targets,
+                removing_a_link_target_is_referenced_and_writes_nothing,
                 data_version_grows_with_every_write,
                 municipalities_are_isolated,
                 keeps_text_exactly,

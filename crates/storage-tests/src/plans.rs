@@ -180,6 +180,57 @@ pub async fn deletes_plans_but_not_link_targets(store: &dyn Store) {
     assert!(store.plan_summaries(code).await.unwrap().is_empty());
 }
 
+/// Removing an element another plan links to — by replacing its plan or by deleting it — is
+/// refused when the transaction commits as [`StoreError::Referenced`], a conflict the user can
+/// resolve (the import's own check may have passed before a concurrent write), and nothing is
+/// written: no plan, no data version, no audit entry, no version.
+pub async fn removing_a_link_target_is_referenced_and_writes_nothing(store: &dyn Store) {
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    let version = store.data_version(code).await.unwrap();
+    let entries = store.audit_entries(code, 0, 100).await.unwrap();
+    let versions = store.plan_versions(code, file.plans[0].id()).await.unwrap();
+    let Plan::Comprehensive(mut broken) = comprehensive(&file) else {
+        panic!()
+    };
+    // measure-1-2-1 is linked from the strategy.
+    broken.basic_plans[0].fields[1].measures.clear();
+    for pp in &mut broken.basic_plans[0].priority_projects {
+        pp.measures.retain(|m| m.as_str() != "measure-1-2-1");
+    }
+    let replaced = put(
+        store,
+        &file.municipality,
+        &[Plan::Comprehensive(broken)],
+        ExistingPlan::Replace,
+    )
+    .await;
+    assert!(
+        matches!(replaced, Err(StoreError::Referenced(ref m)) if m.contains("リンク")),
+        "{replaced:?}"
+    );
+    let deleted = store
+        .delete_plan(code, file.plans[0].id(), &author(), None)
+        .await;
+    assert!(
+        matches!(deleted, Err(StoreError::Referenced(ref m)) if m.contains("リンク")),
+        "{deleted:?}"
+    );
+    assert_eq!(
+        store.plan(code, file.plans[0].id()).await.unwrap().as_ref(),
+        Some(&file.plans[0])
+    );
+    assert_eq!(store.data_version(code).await.unwrap(), version);
+    assert_eq!(store.audit_entries(code, 0, 100).await.unwrap(), entries);
+    assert_eq!(
+        store.plan_versions(code, file.plans[0].id()).await.unwrap(),
+        versions
+    );
+}
+
 /// The data version moves on every write and only then.
 pub async fn data_version_grows_with_every_write(store: &dyn Store) {
     let file = example();

@@ -169,6 +169,8 @@ pub trait PlanStore: Send + Sync {
 
     /// Stores the municipality (inserted or updated) and the plans, in one transaction, with
     /// one audit entry (`plan.import` or `plan.replace`) and one new version per plan.
+    /// Refused whole with [`StoreError::Referenced`] when a replacement removes an element
+    /// that another plan links to (checked when the transaction commits).
     async fn insert_plans(
         &self,
         municipality: &Municipality,
@@ -195,7 +197,8 @@ pub trait PlanStore: Send + Sync {
     ) -> Result<Option<EditVersions>, StoreError>;
 
     /// Removes a plan, recording `plan.delete` with the plan file it had (`before`); returns
-    /// whether it existed. Its versions are kept.
+    /// whether it existed. Its versions are kept. Refused with [`StoreError::Referenced`]
+    /// while another plan links to one of its elements.
     async fn delete_plan(
         &self,
         municipality: &MunicipalityCode,
