@@ -27,7 +27,7 @@ use keikaku_domain::account::{
 };
 use keikaku_domain::audit::Timestamp;
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{AccountStore, Author, SessionRecord, Store, StoreError, UserChange};
+use keikaku_storage::{AccountStore, Author, SessionRecord, StoreError, UserChange};
 use sha2::{Digest, Sha256};
 
 use crate::AppError;
@@ -224,7 +224,7 @@ pub(crate) fn audit_text(user: &User) -> String {
 /// (`user.create`) holds the user's fields only.
 pub async fn create_user(
     operator: &Operator,
-    store: &dyn Store,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     user: User,
     password: &str,

@@ -157,7 +157,7 @@ async fn version(
 
 /// Compares two published versions of a plan.
 pub async fn compare_versions(
-    store: &dyn Store,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,
@@ -170,7 +170,7 @@ pub async fn compare_versions(
 /// councils see what changed after their remarks before anything is published).
 pub async fn compare_any_versions(
     authority: &impl Authority,
-    store: &dyn Store,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,
@@ -212,7 +212,7 @@ pub async fn compare_with_working_copy(
 }
 
 async fn compare(
-    store: &dyn Store,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,
