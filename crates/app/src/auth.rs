@@ -27,7 +27,7 @@ use keikaku_domain::account::{
 };
 use keikaku_domain::audit::Timestamp;
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, PlanStore, SessionRecord, StoreError, UserChange};
+use keikaku_storage::{AccountStore, Author, SessionRecord, StoreError, UserChange};
 use sha2::{Digest, Sha256};
 
 use crate::AppError;
@@ -45,7 +45,7 @@ const TOKEN_CHARS: usize = 43;
 /// A fault below the use cases (random numbers, the hashing task). [`AppError`] has no variant
 /// of its own for these; they are reported like a failing backend.
 fn fault(what: &str) -> AppError {
-    AppError::Store(StoreError::Backend(what.to_owned()))
+    AppError::Store(StoreError::Backend(what.into()))
 }
 
 /// A new random token: 32 bytes from the operating system, as 43 characters of unpadded
@@ -224,7 +224,7 @@ pub(crate) fn audit_text(user: &User) -> String {
 /// (`user.create`) holds the user's fields only.
 pub async fn create_user(
     operator: &Operator,
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     user: User,
     password: &str,
@@ -237,7 +237,7 @@ pub async fn create_user(
 /// administrator through [`crate::users::create_user`]).
 pub(crate) async fn store_new_user(
     actor: &str,
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     user: User,
     password: &str,
@@ -289,7 +289,7 @@ pub(crate) async fn store_new_user(
 /// Every user of the municipality, by login id, as the operator sees them.
 pub async fn users(
     authority: &impl crate::access::Authority,
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
 ) -> Result<Vec<User>, AppError> {
     crate::access::require(authority, crate::access::Action::ManageUsers)?;
@@ -397,7 +397,7 @@ pub enum LoginError {
 /// id planted before sign-in is worthless (fixation). Failures are counted; a success clears
 /// the login id's failures. Expired sessions of the municipality are removed on the way.
 pub async fn login(
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     limiter: &LoginLimiter,
     login_id: &str,
@@ -461,7 +461,7 @@ pub async fn login(
 /// user is gone or disabled. Records the use of the session at most once per
 /// [`SessionPolicy::TOUCH_INTERVAL`].
 pub async fn current_session(
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     token: &str,
     at: Timestamp,
@@ -499,7 +499,7 @@ pub async fn current_session(
 
 /// Ends the session of a token (sign-out). An unknown token is not an error.
 pub async fn logout(
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     token: &str,
 ) -> Result<(), AppError> {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use keikaku_domain::search::{SearchHit, SearchIndex};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
-use keikaku_storage::{PlanStore, PlanSummary};
+use keikaku_storage::{PlanSummary, Store};
 
 use crate::AppError;
 use crate::search::{self, Location};
@@ -66,7 +66,7 @@ const FRESHNESS: Duration = Duration::from_secs(1);
 
 /// The public catalog of one municipality.
 pub struct Catalog {
-    store: Arc<dyn PlanStore>,
+    store: Arc<dyn Store>,
     code: MunicipalityCode,
     /// The store's data version the current view was checked against.
     seen: AtomicI64,
@@ -88,7 +88,7 @@ impl std::fmt::Debug for Catalog {
 /// The latest published version of each plan: `(plan, version number)`, in display order.
 /// A published plan without a frozen version (an old database) is read as it is stored.
 async fn published(
-    store: &dyn PlanStore,
+    store: &dyn Store,
     code: &MunicipalityCode,
 ) -> Result<Vec<(PlanSummary, Option<u32>)>, AppError> {
     let mut out = Vec::new();
@@ -128,7 +128,7 @@ fn content_key(
 
 /// Loads the public view, unless its content is the same as `current`'s.
 async fn load(
-    store: &dyn PlanStore,
+    store: &dyn Store,
     code: &MunicipalityCode,
     current: Option<&Site>,
     data_version: i64,
@@ -168,7 +168,7 @@ async fn load(
 
 impl Catalog {
     /// Opens the catalog of a municipality, loading its plans.
-    pub async fn open(store: Arc<dyn PlanStore>, code: MunicipalityCode) -> Result<Self, AppError> {
+    pub async fn open(store: Arc<dyn Store>, code: MunicipalityCode) -> Result<Self, AppError> {
         let seen = store.data_version(&code).await?;
         let site = load(store.as_ref(), &code, None, seen)
             .await?
@@ -185,7 +185,7 @@ impl Catalog {
     }
 
     /// The store behind the catalog, for the reads that are not cached (version history).
-    pub fn store(&self) -> &dyn PlanStore {
+    pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
     }
 

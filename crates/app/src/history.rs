@@ -4,7 +4,7 @@
 use keikaku_domain::audit::{AuditEntry, ChainBreak, ChainVerifier};
 use keikaku_domain::plan::diff::{PlanDiff, diff_plans};
 use keikaku_domain::{MunicipalityCode, Plan, PlanId, PlanStatus};
-use keikaku_storage::{PlanStore, VersionSummary};
+use keikaku_storage::{HistoryStore, Store, VersionSummary};
 
 use crate::AppError;
 use crate::access::{Action, Authority, require};
@@ -17,7 +17,7 @@ const PAGE: u32 = 1000;
 /// entries checked, all intact; `Ok(Err(b))`: the first broken entry.
 pub async fn verify_audit(
     authority: &impl Authority,
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
 ) -> Result<Result<u64, ChainBreak>, AppError> {
     require(authority, Action::ReadAudit)?;
@@ -40,7 +40,7 @@ pub async fn verify_audit(
 /// The latest audit entries, newest first, at most `limit`.
 pub async fn recent_audit(
     authority: &impl Authority,
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     limit: u32,
 ) -> Result<Vec<AuditEntry>, AppError> {
@@ -71,7 +71,7 @@ pub async fn recent_audit(
 /// 1000): a page of the log for clients that read it incrementally.
 pub async fn audit_entries(
     authority: &impl Authority,
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     after: u64,
     limit: u32,
@@ -84,7 +84,7 @@ pub async fn audit_entries(
 
 /// The published versions of a plan, oldest first (the public sees nothing else).
 pub async fn published_versions(
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
 ) -> Result<Vec<VersionSummary>, AppError> {
@@ -112,7 +112,7 @@ pub struct VersionComparison {
 /// Every version of a plan, drafts included, oldest first (for those who may read drafts).
 pub async fn all_versions(
     authority: &impl Authority,
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
 ) -> Result<Vec<VersionSummary>, AppError> {
@@ -122,7 +122,7 @@ pub async fn all_versions(
 
 /// One version of a plan, as a plan; `published_only` hides the others.
 async fn version(
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
     number: u32,
@@ -157,7 +157,7 @@ async fn version(
 
 /// Compares two published versions of a plan.
 pub async fn compare_versions(
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,
@@ -170,7 +170,7 @@ pub async fn compare_versions(
 /// councils see what changed after their remarks before anything is published).
 pub async fn compare_any_versions(
     authority: &impl Authority,
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,
@@ -185,7 +185,7 @@ pub async fn compare_any_versions(
 /// summary of the result has number 0.
 pub async fn compare_with_working_copy(
     authority: &impl Authority,
-    store: &dyn PlanStore,
+    store: &dyn Store,
     code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,
@@ -212,7 +212,7 @@ pub async fn compare_with_working_copy(
 }
 
 async fn compare(
-    store: &dyn PlanStore,
+    store: &dyn HistoryStore,
     code: &MunicipalityCode,
     plan: &PlanId,
     from: u32,

@@ -22,7 +22,7 @@ use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, PlanStore, StoreError};
+use keikaku_storage::{Author, Store, StoreError, TokenStore};
 
 /// A stored token (its hash, never the secret), as the use cases return it.
 pub use keikaku_storage::TokenRecord;
@@ -104,8 +104,11 @@ pub fn is_id_shaped(id: &str) -> bool {
 
 fn new_id() -> Result<String, AppError> {
     let mut bytes = [0u8; ID_BYTES];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| AppError::Store(StoreError::Backend(format!("乱数を取得できません: {e}"))))?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        AppError::Store(StoreError::Backend(
+            format!("乱数を取得できません: {e}").into(),
+        ))
+    })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
@@ -151,7 +154,7 @@ pub fn problems(name: &str, expires_in_days: Option<u32>) -> Vec<FileProblem> {
 /// nowhere else.
 pub async fn create_token(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
     name: &str,
     expires_in_days: Option<u32>,
@@ -204,7 +207,7 @@ fn author(user: &User, at: Timestamp) -> Author {
 /// The signed-in user's tokens, newest first (revoked and expired ones too).
 pub async fn own_tokens(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
 ) -> Result<Vec<TokenRecord>, AppError> {
     require(granted, Action::ManageOwnTokens)?;
@@ -221,7 +224,7 @@ fn no_such_token(id: &str) -> AppError {
 /// user's token, an unknown one and one already revoked are all [`AppError::NotFound`].
 pub async fn revoke_own_token(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
     id: &str,
     at: Timestamp,
@@ -240,7 +243,7 @@ pub async fn revoke_own_token(
 /// Another user's tokens, newest first, as an administrator sees them.
 pub async fn user_tokens(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
     login_id: &LoginId,
 ) -> Result<Vec<TokenRecord>, AppError> {
@@ -252,7 +255,7 @@ pub async fn user_tokens(
 /// the administrator.
 pub async fn revoke_user_token(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn TokenStore,
     code: &MunicipalityCode,
     id: &str,
     at: Timestamp,
@@ -271,7 +274,7 @@ pub async fn revoke_user_token(
 /// token is revoked or expired, or its user is gone or disabled. Records the use at most once
 /// per [`TOUCH_INTERVAL`].
 pub async fn authenticate_token(
-    store: &dyn PlanStore,
+    store: &dyn Store,
     code: &MunicipalityCode,
     secret: &str,
     at: Timestamp,

@@ -18,7 +18,7 @@ use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User, check_new_password, normalize_roles};
 use keikaku_domain::audit::Timestamp;
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, PlanStore, UserChange};
+use keikaku_storage::{AccountStore, Author, UserChange};
 
 use crate::AppError;
 use crate::access::{Action, Granted, require};
@@ -60,7 +60,7 @@ pub fn fingerprint(user: &User) -> String {
 /// One user of the municipality with its [`fingerprint`], or [`AppError::NotFound`].
 pub async fn user(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     login_id: &LoginId,
 ) -> Result<User, AppError> {
@@ -69,7 +69,7 @@ pub async fn user(
 }
 
 async fn current(
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     login_id: &LoginId,
 ) -> Result<User, AppError> {
@@ -94,7 +94,7 @@ fn problem(path: &str, message: impl Into<String>) -> FileProblem {
 /// (`user.create`) names the administrator.
 pub async fn create_user(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     new: NewUser,
     at: Timestamp,
@@ -134,7 +134,7 @@ pub async fn create_user(
 
 /// Loads the user the administrator changes and checks that it is still as they saw it.
 async fn as_seen(
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     login_id: &LoginId,
     seen: &str,
@@ -150,7 +150,7 @@ async fn as_seen(
 
 /// Writes a changed user with its audit entry; `password_hash` replaces the password.
 async fn write(
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     author: &Author,
     action: &str,
@@ -203,7 +203,7 @@ fn is_self(granted: &Granted, login_id: &LoginId) -> bool {
 /// audited) when nothing changes. Role changes apply to the user's open sessions at once.
 pub async fn update_user(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     login_id: &LoginId,
     seen: &str,
@@ -246,7 +246,7 @@ pub async fn update_user(
 /// `disabled`). Nothing is written when the user is already in that state.
 pub async fn set_disabled(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     login_id: &LoginId,
     seen: &str,
@@ -292,7 +292,7 @@ pub async fn set_disabled(
 /// changed and by whom, never the password or its hash.
 pub async fn reset_password(
     granted: &Granted,
-    store: &dyn PlanStore,
+    store: &dyn AccountStore,
     code: &MunicipalityCode,
     login_id: &LoginId,
     seen: &str,

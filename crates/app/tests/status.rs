@@ -9,7 +9,7 @@ use keikaku_app::status::change_status;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::{Timestamp, verify_chain};
 use keikaku_domain::{MunicipalityCode, PlanId, PlanStatus};
-use keikaku_storage::{ExistingPlan, PlanStore};
+use keikaku_storage::{ExistingPlan, HistoryStore, PlanStore, Store};
 use keikaku_storage_sqlite::SqliteStore;
 
 fn at() -> Timestamp {

@@ -10,7 +10,7 @@ use keikaku_app::{admin, auth};
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
-use keikaku_storage::PlanStore;
+use keikaku_storage::{AccountStore, HistoryStore, Store};
 use keikaku_storage_sqlite::SqliteStore;
 
 const PASSWORD: &str = "correct horse battery";
