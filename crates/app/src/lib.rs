@@ -27,14 +27,14 @@ pub use plans::catalog::{Catalog, Site};
 pub use plans::{edit, search, status, transfer};
 
 use keikaku_domain::{MunicipalityCode, Plan};
-use keikaku_storage::{PlanStore, StoreError};
+use keikaku_storage::{Store, StoreError};
 
 /// What every use case acts on: the store, and the municipality whose data it reads and
 /// writes (every query is scoped by it).
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     /// The store.
-    pub store: &'a dyn PlanStore,
+    pub store: &'a dyn Store,
     /// The municipality.
     pub municipality: &'a MunicipalityCode,
 }
@@ -50,7 +50,7 @@ impl std::fmt::Debug for Context<'_> {
 
 impl<'a> Context<'a> {
     /// The context of a store and a municipality.
-    pub fn new(store: &'a dyn PlanStore, municipality: &'a MunicipalityCode) -> Self {
+    pub fn new(store: &'a dyn Store, municipality: &'a MunicipalityCode) -> Self {
         Self {
             store,
             municipality,

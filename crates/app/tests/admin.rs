@@ -8,7 +8,7 @@ use keikaku_app::transfer::{self, ExampleOutcome};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{ExistingPlan, PlanStore};
+use keikaku_storage::{ExistingPlan, PlanStore, Store};
 use keikaku_storage_sqlite::SqliteStore;
 
 const COMPREHENSIVE: &str = "sogo-keikaku";

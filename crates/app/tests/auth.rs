@@ -14,7 +14,7 @@ use keikaku_app::transfer;
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
-use keikaku_storage::{Author, PlanStore, UserChange};
+use keikaku_storage::{AccountStore, Author, HistoryStore, Store, UserChange};
 use keikaku_storage_sqlite::SqliteStore;
 
 const PASSWORD: &str = "correct horse battery";

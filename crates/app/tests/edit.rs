@@ -9,7 +9,7 @@ use keikaku_app::{AppError, Context, transfer};
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{ElementKind, MunicipalityCode, PlanId};
-use keikaku_storage::{ExistingPlan, PlanStore};
+use keikaku_storage::{ExistingPlan, HistoryStore, Store};
 use keikaku_storage_sqlite::SqliteStore;
 
 fn at() -> Timestamp {

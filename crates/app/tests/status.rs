@@ -10,7 +10,7 @@ use keikaku_app::transfer;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::{Timestamp, verify_chain};
 use keikaku_domain::{MunicipalityCode, PlanId, PlanStatus};
-use keikaku_storage::{ExistingPlan, PlanStore};
+use keikaku_storage::{ExistingPlan, HistoryStore, PlanStore, Store};
 use keikaku_storage_sqlite::SqliteStore;
 
 fn at() -> Timestamp {

@@ -11,7 +11,7 @@ use keikaku_app::{auth, transfer};
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
-use keikaku_storage::PlanStore;
+use keikaku_storage::{AccountStore, HistoryStore, Store};
 use keikaku_storage_sqlite::SqliteStore;
 
 const PASSWORD: &str = "correct horse battery";

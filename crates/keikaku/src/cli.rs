@@ -15,7 +15,7 @@ use keikaku_app::{auth, history};
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{MunicipalityCode, PlanId};
-use keikaku_storage::{ExistingPlan, PlanStore, StoreError};
+use keikaku_storage::{ExistingPlan, PlanStore, Store, StoreError};
 use keikaku_storage_postgres::PostgresStore;
 use keikaku_storage_sqlite::SqliteStore;
 
@@ -242,7 +242,7 @@ pub fn main() -> ExitCode {
 /// The stores this process opened, closed before it exits: SQLite merges its write-ahead log
 /// into the database file when the last connection closes, so that copying `keikaku.db`
 /// alone is a complete backup.
-static OPENED: std::sync::Mutex<Vec<Arc<dyn PlanStore>>> = std::sync::Mutex::new(Vec::new());
+static OPENED: std::sync::Mutex<Vec<Arc<dyn Store>>> = std::sync::Mutex::new(Vec::new());
 
 async fn close_stores() {
     let stores = match OPENED.lock() {
@@ -276,8 +276,8 @@ fn init_tracing() {
 }
 
 /// Opens the database named by the URL (creating a SQLite file's folder) and migrates it.
-async fn open_store(url: &str) -> Result<Arc<dyn PlanStore>, Failure> {
-    let store: Arc<dyn PlanStore> = if let Some(rest) = url.strip_prefix("sqlite:") {
+async fn open_store(url: &str) -> Result<Arc<dyn Store>, Failure> {
+    let store: Arc<dyn Store> = if let Some(rest) = url.strip_prefix("sqlite:") {
         let path = rest.trim_start_matches("//");
         let path = path.split('?').next().unwrap_or_default();
         if !path.is_empty()

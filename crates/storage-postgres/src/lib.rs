@@ -5,22 +5,28 @@
 //! one municipality serialise on its row lock, so audit entries never interleave. The schema
 //! comes from the migrations embedded in this crate. Row shapes and their conversion to the
 //! domain come from [`keikaku_storage::rows`]; the queries are shared with the SQLite adapter
-//! (`crates/storage-sqlx/adapter.rs`, included here); what is this crate's own is the
+//! (`crates/storage-sqlx/`, loaded here as the module `sql`); what is this crate's own is the
 //! connection setup and the migrations.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), keikaku_storage::StoreError> {
-//! use keikaku_storage::PlanStore;
+//! use keikaku_storage::Store;
 //! let store = keikaku_storage_postgres::PostgresStore::connect("postgres://localhost/keikaku").await?;
 //! store.migrate().await?;
 //! # Ok(()) }
 //! ```
 
+#[path = "../../storage-sqlx/mod.rs"]
+mod sql;
+
 use std::str::FromStr;
 use std::time::Duration;
 
+use keikaku_storage::StoreError;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::sql::backend;
 
 type Db = sqlx::Postgres;
 type DbRow = sqlx::postgres::PgRow;
@@ -34,7 +40,7 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
-    /// Connects to a `postgres://` URL. The database must exist; [`PlanStore::migrate`] creates
+    /// Connects to a `postgres://` URL. The database must exist; [`Store::migrate`](keikaku_storage::Store::migrate) creates
     /// the tables.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url).map_err(backend)?;
@@ -53,5 +59,3 @@ impl PostgresStore {
         &self.pool
     }
 }
-
-include!("../../storage-sqlx/adapter.rs");

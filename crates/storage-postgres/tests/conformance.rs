@@ -94,7 +94,7 @@ keikaku_storage_tests::conformance_tests!(fresh);
 /// The audit log is append-only in the database itself.
 #[tokio::test]
 async fn audit_entries_cannot_be_changed() {
-    use keikaku_storage::{ExistingPlan, PlanStore};
+    use keikaku_storage::{ExistingPlan, HistoryStore, PlanStore, Store};
     let Some((store, _guard)) = fresh().await else {
         return;
     };

@@ -3,22 +3,28 @@
 //! The database runs in WAL mode (readers never wait for the writer) with foreign keys on;
 //! the schema comes from the migrations embedded in this crate. Row shapes and their
 //! conversion to the domain come from [`keikaku_storage::rows`]; the queries are shared with
-//! the PostgreSQL adapter (`crates/storage-sqlx/adapter.rs`, included here); what is this crate's
-//! own is the connection setup and the migrations.
+//! the PostgreSQL adapter (`crates/storage-sqlx/`, loaded here as the module `sql`); what is
+//! this crate's own is the connection setup and the migrations.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), keikaku_storage::StoreError> {
-//! use keikaku_storage::PlanStore;
+//! use keikaku_storage::Store;
 //! let store = keikaku_storage_sqlite::SqliteStore::connect("sqlite://data/keikaku.db").await?;
 //! store.migrate().await?;
 //! # Ok(()) }
 //! ```
 
+#[path = "../../storage-sqlx/mod.rs"]
+mod sql;
+
 use std::str::FromStr;
 use std::time::Duration;
 
+use keikaku_storage::StoreError;
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::sql::backend;
 
 type Db = sqlx::Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
@@ -59,5 +65,3 @@ impl SqliteStore {
         &self.pool
     }
 }
-
-include!("../../storage-sqlx/adapter.rs");

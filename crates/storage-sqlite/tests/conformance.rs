@@ -26,7 +26,7 @@ keikaku_storage_tests::conformance_tests!(fresh);
 /// trigger is found by the hash chain.
 #[tokio::test]
 async fn audit_entries_cannot_be_changed_and_tampering_is_detected() {
-    use keikaku_storage::{ExistingPlan, PlanStore};
+    use keikaku_storage::{ExistingPlan, HistoryStore, PlanStore, Store};
     let (store, _dir) = fresh().await.unwrap();
     store.migrate().await.unwrap();
     let file = keikaku_storage_tests::example();

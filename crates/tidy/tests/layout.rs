@@ -84,7 +84,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == "target" || n == "tests") {
+            if path
+                .file_name()
+                .is_some_and(|n| n == "target" || n == "tests")
+            {
                 continue;
             }
             rust_files(&path, out);
@@ -128,18 +131,36 @@ fn normal_dependencies(krate: &str) -> Vec<String> {
 const OWNED: &[(&str, &[&str])] = &[
     (
         "sheets",
-        &["rust_xlsxwriter", "calamine", "csv", "encoding_rs", "umya-spreadsheet"],
+        &[
+            "rust_xlsxwriter",
+            "calamine",
+            "csv",
+            "encoding_rs",
+            "umya-spreadsheet",
+        ],
     ),
     (
         "reports",
-        &["typst", "typst-pdf", "typst-layout", "printpdf", "genpdf", "lopdf"],
+        &[
+            "typst",
+            "typst-pdf",
+            "typst-layout",
+            "printpdf",
+            "genpdf",
+            "lopdf",
+        ],
     ),
 ];
 
 #[test]
 fn spreadsheets_and_pdfs_have_one_crate_each() {
     for krate in crate_folders() {
-        if !root().join("crates").join(&krate).join("Cargo.toml").exists() {
+        if !root()
+            .join("crates")
+            .join(&krate)
+            .join("Cargo.toml")
+            .exists()
+        {
             continue;
         }
         let deps = normal_dependencies(&krate);

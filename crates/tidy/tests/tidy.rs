@@ -224,15 +224,6 @@ fn every_file_says_what_it_is_for() {
             .lines()
             .find(|l| !l.trim().is_empty())
             .unwrap_or_default();
-        // A file included with `include!` cannot carry `//!`; its header is a plain comment.
-        if rel(&path).starts_with("crates/storage-sqlx/") {
-            assert!(
-                first.starts_with("// "),
-                "{}: start with a comment that says what it is for",
-                rel(&path)
-            );
-            continue;
-        }
         assert!(
             first.starts_with("//!"),
             "{}: start the file with a `//!` line that says what it is for",

@@ -64,7 +64,7 @@ async fn stored_fields(app: &TestApp, plan: &str, id: &str) -> Vec<(String, Stri
 }
 
 async fn audit_count(app: &TestApp) -> usize {
-    keikaku_storage::PlanStore::audit_entries(
+    keikaku_storage::HistoryStore::audit_entries(
         app.store.as_ref(),
         app.catalog.municipality_code(),
         0,
@@ -218,7 +218,7 @@ async fn two_editors_saving_the_same_element_one_wins_and_nothing_typed_is_lost(
     );
     assert_eq!(d.version("measure-1-1-1"), 3);
     // Both saves are in the audit log with their before and after.
-    let entries = keikaku_storage::PlanStore::audit_entries(
+    let entries = keikaku_storage::HistoryStore::audit_entries(
         app.store.as_ref(),
         app.catalog.municipality_code(),
         0,

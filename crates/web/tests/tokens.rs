@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode, header};
 use common::{TestApp, cookie_header, unescape};
 use keikaku_domain::account::{LoginId, Role};
 use keikaku_domain::audit::Timestamp;
-use keikaku_storage::{Author, PlanStore, UserChange};
+use keikaku_storage::{AccountStore, Author, HistoryStore, TokenStore, UserChange};
 use keikaku_web::routes::DENIED_HEADER;
 use serde_json::Value;
 

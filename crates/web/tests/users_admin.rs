@@ -8,7 +8,7 @@ mod common;
 use axum::http::{HeaderMap, StatusCode};
 use common::{TestApp, assert_shows_escaped, count, unescape};
 use keikaku_domain::account::{LoginId, Role, User};
-use keikaku_storage::PlanStore;
+use keikaku_storage::{AccountStore, HistoryStore};
 use keikaku_web::routes::DENIED_HEADER;
 
 const PASSWORD: &str = "correct horse battery";

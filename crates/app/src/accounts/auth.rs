@@ -44,7 +44,7 @@ const TOKEN_CHARS: usize = 43;
 /// A fault below the use cases (random numbers, the hashing task). [`AppError`] has no variant
 /// of its own for these; they are reported like a failing backend.
 fn fault(what: &str) -> AppError {
-    AppError::Store(StoreError::Backend(what.to_owned()))
+    AppError::Store(StoreError::Backend(what.into()))
 }
 
 /// A new random token: 32 bytes from the operating system, as 43 characters of unpadded

@@ -103,8 +103,11 @@ pub fn is_id_shaped(id: &str) -> bool {
 
 fn new_id() -> Result<String, AppError> {
     let mut bytes = [0u8; ID_BYTES];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| AppError::Store(StoreError::Backend(format!("乱数を取得できません: {e}"))))?;
+    getrandom::fill(&mut bytes).map_err(|e| {
+        AppError::Store(StoreError::Backend(
+            format!("乱数を取得できません: {e}").into(),
+        ))
+    })?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

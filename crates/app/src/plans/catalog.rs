@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use keikaku_domain::search::{SearchHit, SearchIndex};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
-use keikaku_storage::{PlanStore, PlanSummary};
+use keikaku_storage::{PlanSummary, Store};
 
 use crate::search::{self, Location};
 use crate::{AppError, Context};
@@ -66,7 +66,7 @@ const FRESHNESS: Duration = Duration::from_secs(1);
 
 /// The public catalog of one municipality.
 pub struct Catalog {
-    store: Arc<dyn PlanStore>,
+    store: Arc<dyn Store>,
     code: MunicipalityCode,
     /// The store's data version the current view was checked against.
     seen: AtomicI64,
@@ -176,7 +176,7 @@ async fn load(
 
 impl Catalog {
     /// Opens the catalog of a municipality, loading its plans.
-    pub async fn open(store: Arc<dyn PlanStore>, code: MunicipalityCode) -> Result<Self, AppError> {
+    pub async fn open(store: Arc<dyn Store>, code: MunicipalityCode) -> Result<Self, AppError> {
         let seen = store.data_version(&code).await?;
         let site = load(&Context::new(store.as_ref(), &code), None, seen)
             .await?

@@ -4,7 +4,7 @@ use keikaku_domain::audit::Timestamp;
 use keikaku_domain::plan::validate::LinkTarget;
 use keikaku_domain::{Municipality, Plan, PlanId};
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, ExistingPlan, PlanStore, PlanWrite};
+use keikaku_storage::{Author, ExistingPlan, PlanWrite, Store};
 
 use crate::access::Operator;
 use crate::{AppError, Context, stored_plans};
@@ -25,7 +25,7 @@ pub struct ImportReport {
 /// change, read by the caller.
 pub async fn import(
     operator: &Operator,
-    store: &dyn PlanStore,
+    store: &dyn Store,
     text: &str,
     existing: ExistingPlan,
     at: Timestamp,
@@ -180,7 +180,7 @@ pub enum ExampleOutcome {
 /// Loads a named example into the database when the example's municipality has no plans yet.
 pub async fn load_example(
     operator: &Operator,
-    store: &dyn PlanStore,
+    store: &dyn Store,
     name: &str,
     at: Timestamp,
 ) -> Result<ExampleOutcome, AppError> {

@@ -16,7 +16,7 @@ use keikaku_app::access::Operator;
 use keikaku_app::admin::{self, ExampleOutcome};
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User};
-use keikaku_storage::{ExistingPlan, PlanStore};
+use keikaku_storage::{AccountStore, ExistingPlan, Store};
 use keikaku_storage_sqlite::SqliteStore;
 use keikaku_web::AppState;
 use serde_json::Value;
@@ -70,7 +70,7 @@ impl TestApp {
     }
 
     async fn over(store: Arc<SqliteStore>) -> Self {
-        let dyn_store: Arc<dyn PlanStore> = store.clone();
+        let dyn_store: Arc<dyn Store> = store.clone();
         let code = MunicipalityCode::parse(ICHINOSEKI).unwrap();
         let catalog = Arc::new(Catalog::open(dyn_store, code).await.unwrap());
         let router = keikaku_web::router(AppState::new(catalog.clone()));

@@ -154,7 +154,9 @@ fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
     loop {
         let mut bytes = [0u8; 4];
         getrandom::fill(&mut bytes).map_err(|e| {
-            AppError::Store(StoreError::Backend(format!("乱数を取得できません: {e}")))
+            AppError::Store(StoreError::Backend(
+                format!("乱数を取得できません: {e}").into(),
+            ))
         })?;
         let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let id = format!("{prefix}-{suffix}");
