@@ -224,10 +224,10 @@ async fn structure_changes(store: &dyn Store, file: &PlanFile, stored: &Plan) ->
         "sogo-keikaku",
         Change::Links {
             from_id: "priority-project-1".to_owned(),
-            kind: keikaku_storage::rows::link::PROJECT_MEASURE.to_owned(),
+            kind: keikaku_domain::LinkKind::ProjectMeasure.code().to_owned(),
             links: vec![keikaku_storage::rows::LinkRow {
                 from_id: "priority-project-1".to_owned(),
-                kind: keikaku_storage::rows::link::PROJECT_MEASURE.to_owned(),
+                kind: keikaku_domain::LinkKind::ProjectMeasure.code().to_owned(),
                 to_plan_id: "sogo-keikaku".to_owned(),
                 to_id: "measure-new-1".to_owned(),
                 position: 0,

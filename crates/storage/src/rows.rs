@@ -11,9 +11,9 @@ use std::str::FromStr;
 
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::{
-    Approach, BasicObjective, BasicPlan, ComprehensivePlan, Direction, ElementId, ElementRef,
-    Field, Goal, Half, Indicator, IndicatorType, Measure, MunicipalityCode, Period, Plan,
-    PlanHeader, PlanId, PlanKind, PlanStatus, Principle, PriorityProject, Strategy,
+    Approach, BasicObjective, BasicPlan, ComprehensivePlan, Direction, ElementId, ElementKind,
+    ElementRef, Field, Goal, Half, Indicator, IndicatorType, LinkKind, Measure, MunicipalityCode,
+    Period, Plan, PlanHeader, PlanId, PlanKind, PlanStatus, Principle, PriorityProject, Strategy,
     StrategyMeasure, Vision, YearValue,
 };
 use rust_decimal::Decimal;
@@ -84,29 +84,6 @@ pub struct PlanRows {
     pub links: Vec<LinkRow>,
 }
 
-/// Element kinds, as stored in `plan_element.kind`.
-pub mod kind {
-    pub const PRINCIPLE: &str = "principle";
-    pub const GOAL: &str = "goal";
-    pub const VISION_APPROACH: &str = "vision_approach";
-    pub const BASIC_PLAN: &str = "basic_plan";
-    pub const PRIORITY_PROJECT: &str = "priority_project";
-    pub const FIELD: &str = "field";
-    pub const MEASURE: &str = "measure";
-    pub const PLAN_APPROACH: &str = "plan_approach";
-    pub const BASIC_OBJECTIVE: &str = "basic_objective";
-    pub const NUMERICAL_TARGET: &str = "numerical_target";
-    pub const STRATEGY_MEASURE: &str = "strategy_measure";
-    pub const KPI: &str = "kpi";
-}
-
-/// Link kinds, as stored in `plan_link.kind`.
-pub mod link {
-    pub const PROJECT_MEASURE: &str = "priority_project_measure";
-    pub const STRATEGY_MEASURE: &str = "strategy_measure_measure";
-    pub const STRATEGY_PROJECT: &str = "strategy_measure_priority_project";
-}
-
 fn pos(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
@@ -173,7 +150,7 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
     let e = &mut rows.elements;
     for (i, x) in p.vision.principles.iter().enumerate() {
         e.push(titled(
-            base(&x.id, kind::PRINCIPLE, None, i),
+            base(&x.id, ElementKind::Principle.code(), None, i),
             &x.number,
             &x.title,
             &x.description,
@@ -181,14 +158,14 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
     }
     for (i, x) in p.vision.goals.iter().enumerate() {
         e.push(titled(
-            base(&x.id, kind::GOAL, None, i),
+            base(&x.id, ElementKind::Goal.code(), None, i),
             &x.number,
             &x.title,
             &x.description,
         ));
     }
     for (i, x) in p.vision.approaches.iter().enumerate() {
-        e.push(approach_row(x, kind::VISION_APPROACH, None, i));
+        e.push(approach_row(x, ElementKind::VisionApproach.code(), None, i));
     }
     for (i, bp) in p.basic_plans.iter().enumerate() {
         e.push(ElementRow {
@@ -196,7 +173,7 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
             start_year: Some(bp.start.year()),
             end_year: Some(bp.end.year()),
             ..titled(
-                base(&bp.id, kind::BASIC_PLAN, None, i),
+                base(&bp.id, ElementKind::BasicPlan.code(), None, i),
                 "",
                 &bp.title,
                 &bp.description,
@@ -207,7 +184,7 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
             e.push(ElementRow {
                 sample: pp.sample,
                 ..titled(
-                    base(&pp.id, kind::PRIORITY_PROJECT, parent, j),
+                    base(&pp.id, ElementKind::PriorityProject.code(), parent, j),
                     &pp.number,
                     &pp.title,
                     &pp.description,
@@ -216,7 +193,7 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
             for (k, m) in pp.measures.iter().enumerate() {
                 rows.links.push(LinkRow {
                     from_id: pp.id.as_str().to_owned(),
-                    kind: link::PROJECT_MEASURE.to_owned(),
+                    kind: LinkKind::ProjectMeasure.code().to_owned(),
                     to_plan_id: p.header.id.as_str().to_owned(),
                     to_id: m.as_str().to_owned(),
                     position: pos(k),
@@ -229,7 +206,12 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
                 current_state: Some(f.current_state.clone()),
                 department: Some(f.department.clone()),
                 sample: f.sample,
-                ..titled(base(&f.id, kind::FIELD, parent, j), &f.number, &f.title, "")
+                ..titled(
+                    base(&f.id, ElementKind::Field.code(), parent, j),
+                    &f.number,
+                    &f.title,
+                    "",
+                )
             });
             for (k, m) in f.measures.iter().enumerate() {
                 e.push(ElementRow {
@@ -238,7 +220,7 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
                     department: Some(m.department.clone()),
                     sample: m.sample,
                     ..titled(
-                        base(&m.id, kind::MEASURE, Some(&f.id), k),
+                        base(&m.id, ElementKind::Measure.code(), Some(&f.id), k),
                         &m.number,
                         &m.title,
                         "",
@@ -247,7 +229,7 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
             }
         }
         for (j, a) in bp.approaches.iter().enumerate() {
-            e.push(approach_row(a, kind::PLAN_APPROACH, parent, j));
+            e.push(approach_row(a, ElementKind::PlanApproach.code(), parent, j));
         }
     }
 }
@@ -274,33 +256,41 @@ fn flatten_strategy(s: &Strategy, rows: &mut PlanRows) {
         rows.elements.push(ElementRow {
             sample: o.sample,
             ..titled(
-                base(&o.id, kind::BASIC_OBJECTIVE, None, i),
+                base(&o.id, ElementKind::BasicObjective.code(), None, i),
                 &o.number,
                 &o.title,
                 &o.description,
             )
         });
         for (j, t) in o.numerical_targets.iter().enumerate() {
-            rows.elements
-                .push(indicator_row(t, kind::NUMERICAL_TARGET, &o.id, j));
+            rows.elements.push(indicator_row(
+                t,
+                ElementKind::NumericalTarget.code(),
+                &o.id,
+                j,
+            ));
         }
         for (j, m) in o.measures.iter().enumerate() {
             rows.elements.push(ElementRow {
                 department: Some(m.department.clone()),
                 sample: m.sample,
                 ..titled(
-                    base(&m.id, kind::STRATEGY_MEASURE, Some(&o.id), j),
+                    base(&m.id, ElementKind::StrategyMeasure.code(), Some(&o.id), j),
                     &m.number,
                     &m.title,
                     &m.description,
                 )
             });
             for (k, kpi) in m.kpis.iter().enumerate() {
-                rows.elements.push(indicator_row(kpi, kind::KPI, &m.id, k));
+                rows.elements
+                    .push(indicator_row(kpi, ElementKind::Kpi.code(), &m.id, k));
             }
             let links = [
-                (link::STRATEGY_MEASURE, &m.linked_measures),
-                (link::STRATEGY_PROJECT, &m.linked_priority_projects),
+                (LinkKind::StrategyMeasure.code(), &m.linked_measures),
+                (
+                    LinkKind::StrategyProject.code(),
+                    &m.linked_priority_projects,
+                ),
             ];
             for (link_kind, refs) in links {
                 for (k, r) in refs.iter().enumerate() {
@@ -444,7 +434,7 @@ fn assemble_comprehensive(
     let vision = Vision {
         future_image: text(&p.future_image),
         future_image_note: text(&p.future_image_note),
-        principles: approaches(a, None, kind::PRINCIPLE)?
+        principles: approaches(a, None, ElementKind::Principle.code())?
             .into_iter()
             .map(|x| Principle {
                 id: x.id,
@@ -453,7 +443,7 @@ fn assemble_comprehensive(
                 description: x.description,
             })
             .collect(),
-        goals: approaches(a, None, kind::GOAL)?
+        goals: approaches(a, None, ElementKind::Goal.code())?
             .into_iter()
             .map(|x| Goal {
                 id: x.id,
@@ -462,15 +452,15 @@ fn assemble_comprehensive(
                 description: x.description,
             })
             .collect(),
-        approaches: approaches(a, None, kind::VISION_APPROACH)?,
+        approaches: approaches(a, None, ElementKind::VisionApproach.code())?,
     };
     let mut basic_plans = Vec::new();
-    for r in a.children(None, kind::BASIC_PLAN) {
+    for r in a.children(None, ElementKind::BasicPlan.code()) {
         let parent = Some(r.id.as_str());
         let mut fields = Vec::new();
-        for f in a.children(parent, kind::FIELD) {
+        for f in a.children(parent, ElementKind::Field.code()) {
             let measures = a
-                .children(Some(&f.id), kind::MEASURE)
+                .children(Some(&f.id), ElementKind::Measure.code())
                 .iter()
                 .map(|m| {
                     Ok(Measure {
@@ -496,7 +486,7 @@ fn assemble_comprehensive(
             });
         }
         let priority_projects = a
-            .children(parent, kind::PRIORITY_PROJECT)
+            .children(parent, ElementKind::PriorityProject.code())
             .iter()
             .map(|pp| {
                 Ok(PriorityProject {
@@ -505,7 +495,7 @@ fn assemble_comprehensive(
                     title: pp.title.clone(),
                     description: pp.description.clone(),
                     measures: a
-                        .links(&pp.id, link::PROJECT_MEASURE)?
+                        .links(&pp.id, LinkKind::ProjectMeasure.code())?
                         .into_iter()
                         .map(|l| l.element)
                         .collect(),
@@ -523,7 +513,7 @@ fn assemble_comprehensive(
             description: r.description.clone(),
             priority_projects,
             fields,
-            approaches: approaches(a, parent, kind::PLAN_APPROACH)?,
+            approaches: approaches(a, parent, ElementKind::PlanApproach.code())?,
         });
     }
     Ok(ComprehensivePlan {
@@ -560,18 +550,18 @@ fn indicators(a: &Assembler, parent: &str, kind: &str) -> Result<Vec<Indicator>,
 
 fn assemble_strategy(header: PlanHeader, a: &Assembler) -> Result<Strategy, AssembleError> {
     let mut basic_objectives = Vec::new();
-    for o in a.children(None, kind::BASIC_OBJECTIVE) {
+    for o in a.children(None, ElementKind::BasicObjective.code()) {
         let mut measures = Vec::new();
-        for m in a.children(Some(&o.id), kind::STRATEGY_MEASURE) {
+        for m in a.children(Some(&o.id), ElementKind::StrategyMeasure.code()) {
             measures.push(StrategyMeasure {
                 id: element_id(&m.id)?,
                 number: m.number.clone(),
                 title: m.title.clone(),
                 description: m.description.clone(),
                 department: text(&m.department),
-                kpis: indicators(a, &m.id, kind::KPI)?,
-                linked_measures: a.links(&m.id, link::STRATEGY_MEASURE)?,
-                linked_priority_projects: a.links(&m.id, link::STRATEGY_PROJECT)?,
+                kpis: indicators(a, &m.id, ElementKind::Kpi.code())?,
+                linked_measures: a.links(&m.id, LinkKind::StrategyMeasure.code())?,
+                linked_priority_projects: a.links(&m.id, LinkKind::StrategyProject.code())?,
                 sample: m.sample,
             });
         }
@@ -580,7 +570,7 @@ fn assemble_strategy(header: PlanHeader, a: &Assembler) -> Result<Strategy, Asse
             number: o.number.clone(),
             title: o.title.clone(),
             description: o.description.clone(),
-            numerical_targets: indicators(a, &o.id, kind::NUMERICAL_TARGET)?,
+            numerical_targets: indicators(a, &o.id, ElementKind::NumericalTarget.code())?,
             measures,
             sample: o.sample,
         });
