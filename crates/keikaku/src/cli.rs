@@ -9,8 +9,8 @@ use std::sync::Arc;
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Parser, Subcommand};
 use keikaku_app::access::Operator;
-use keikaku_app::admin::{self, ExampleOutcome};
-use keikaku_app::{AppError, Catalog};
+use keikaku_app::transfer::{self, ExampleOutcome};
+use keikaku_app::{AppError, Catalog, Context};
 use keikaku_app::{auth, history};
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
@@ -375,7 +375,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let store = open_store(&cli.database).await?;
             if let Some(name) = example {
-                match admin::load_example(&operator, store.as_ref(), &name, now()?).await? {
+                match transfer::load_example(&operator, store.as_ref(), &name, now()?).await? {
                     ExampleOutcome::Loaded(r) => {
                         tracing::info!(municipality = %r.municipality.name, plans = r.plans.len(), "example loaded");
                     }
@@ -397,7 +397,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             };
             for file in files {
                 let text = read_input(&file)?;
-                let report = admin::import(&operator, store.as_ref(), &text, existing, now()?)
+                let report = transfer::import(&operator, store.as_ref(), &text, existing, now()?)
                     .await
                     .map_err(|e| prefix(Failure::from(e), &file))?;
                 tracing::info!(
@@ -422,7 +422,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .iter()
                 .map(|p| PlanId::parse(p).map_err(|e| Failure::Invalid(e.0)))
                 .collect::<Result<Vec<_>, _>>()?;
-            let text = admin::export(&operator, store.as_ref(), &code, &ids).await?;
+            let text = transfer::export(&Context::new(store.as_ref(), &code), &operator, &ids).await?;
             write_output(output.as_deref(), &text)
         }
     }
@@ -434,7 +434,7 @@ async fn audit(operator: &Operator, database: &str, command: AuditCommand) -> Re
     match command {
         AuditCommand::Verify { municipality } => {
             let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
-            match history::verify_audit(operator, store.as_ref(), &code).await? {
+            match history::verify_audit(&Context::new(store.as_ref(), &code), operator).await? {
                 Ok(n) => {
                     println!("監査ログ {n}件を検証しました。ハッシュの連鎖は完全です。");
                     Ok(())
@@ -450,7 +450,7 @@ async fn audit(operator: &Operator, database: &str, command: AuditCommand) -> Re
             limit,
         } => {
             let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
-            for e in history::recent_audit(operator, store.as_ref(), &code, limit).await? {
+            for e in history::recent_audit(&Context::new(store.as_ref(), &code), operator, limit).await? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     e.sequence, e.at, e.actor, e.action, e.target
@@ -503,7 +503,7 @@ async fn user(operator: &Operator, database: &str, command: UserCommand) -> Resu
                 disabled: false,
             };
             let shown = format!("「{}」（{}）", user.login_id, user.display_name);
-            auth::create_user(operator, store.as_ref(), &code, user, &password, now()?)
+            auth::create_user(&Context::new(store.as_ref(), &code), operator, user, &password, now()?)
                 .await
                 .map_err(|e| refused("職員を登録できません", e))?;
             println!("職員{shown}を登録しました。");
@@ -512,7 +512,7 @@ async fn user(operator: &Operator, database: &str, command: UserCommand) -> Resu
         UserCommand::List { municipality } => {
             let store = open_store(database).await?;
             let code = stored_municipality(store.as_ref(), municipality.as_deref()).await?;
-            for u in auth::users(operator, store.as_ref(), &code).await? {
+            for u in auth::users(&Context::new(store.as_ref(), &code), operator).await? {
                 let roles: Vec<&str> = u.roles.iter().map(|r| r.label()).collect();
                 println!(
                     "{}\t{}\t{}\t{}\t{}",

@@ -25,14 +25,20 @@ fn crate_folders() -> Vec<String> {
     out
 }
 
-/// The part of ARCHITECTURE.md about one crate: from its `### `crates/NAME`` heading to the
-/// next heading of the same level.
+/// The part of ARCHITECTURE.md about one crate: from the `### ` heading that names
+/// `` `crates/NAME` `` to the next heading.
 fn section<'a>(doc: &'a str, krate: &str) -> Option<&'a str> {
-    let heading = format!("### `crates/{krate}`");
-    let start = doc.find(&heading)?;
-    let rest = &doc[start + heading.len()..];
-    let end = rest.find("\n### ").or_else(|| rest.find("\n## "));
-    Some(&rest[..end.unwrap_or(rest.len())])
+    let name = format!("`crates/{krate}`");
+    let mut offset = 0;
+    for line in doc.split_inclusive('\n') {
+        offset += line.len();
+        if line.starts_with("### ") && line.contains(&name) {
+            let rest = &doc[offset..];
+            let end = rest.find("\n### ").or_else(|| rest.find("\n## "));
+            return Some(&rest[..end.unwrap_or(rest.len())]);
+        }
+    }
+    None
 }
 
 #[test]
