@@ -64,7 +64,7 @@ struct EntryRow {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "staff/audit.html")]
 struct AuditPage {
     layout: views::Layout,
     chain: String,
@@ -291,7 +291,7 @@ struct UserRow {
 }
 
 #[derive(Template)]
-#[template(path = "users.html")]
+#[template(path = "staff/users.html")]
 struct UsersPage {
     layout: views::Layout,
     csrf: String,
@@ -438,7 +438,7 @@ pub async fn create_user(
 }
 
 #[derive(Template)]
-#[template(path = "user_form.html")]
+#[template(path = "staff/user_form.html")]
 struct UserPage {
     layout: views::Layout,
     csrf: String,

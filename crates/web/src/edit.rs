@@ -62,7 +62,7 @@ enum Ev {
 }
 
 #[derive(Template)]
-#[template(path = "draft.html")]
+#[template(path = "staff/draft.html")]
 struct DraftPage {
     layout: Layout,
     plan_id: String,
@@ -244,7 +244,7 @@ struct LinkView {
 }
 
 #[derive(Template)]
-#[template(path = "element.html")]
+#[template(path = "staff/element.html")]
 struct ElementPage {
     layout: Layout,
     heading: String,
@@ -612,7 +612,7 @@ async fn accept(
 
 /// The user's text of a save whose element was deleted meanwhile.
 #[derive(Template)]
-#[template(path = "kept.html")]
+#[template(path = "staff/kept.html")]
 struct KeptPage {
     layout: Layout,
     message: String,

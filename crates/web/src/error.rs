@@ -96,7 +96,7 @@ impl IntoResponse for WebError {
 }
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "components/error.html")]
 struct ErrorPage {
     layout: Layout,
     heading: String,

@@ -45,7 +45,7 @@ struct VersionRow {
 }
 
 #[derive(Template)]
-#[template(path = "versions.html")]
+#[template(path = "public/versions.html")]
 struct VersionsPage {
     layout: Layout,
     plan_title: String,
@@ -195,7 +195,7 @@ struct ChangeView {
 }
 
 #[derive(Template)]
-#[template(path = "compare.html")]
+#[template(path = "public/compare.html")]
 struct ComparePage {
     layout: Layout,
     plan_title: String,

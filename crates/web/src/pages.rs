@@ -161,7 +161,7 @@ fn comparison(site: &Site) -> Comparison {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "public/home.html")]
 struct HomePage {
     layout: Layout,
     heading: String,
@@ -291,7 +291,7 @@ struct Section {
 }
 
 #[derive(Template)]
-#[template(path = "plan.html")]
+#[template(path = "public/plan.html")]
 struct PlanPage {
     layout: Layout,
     title: String,
@@ -413,7 +413,7 @@ struct VisionItem {
 }
 
 #[derive(Template)]
-#[template(path = "vision.html")]
+#[template(path = "public/vision.html")]
 struct VisionPage {
     layout: Layout,
     plan_title: String,
@@ -498,7 +498,7 @@ struct GoalFields {
 }
 
 #[derive(Template)]
-#[template(path = "basic_plan.html")]
+#[template(path = "public/basic_plan.html")]
 struct BasicPlanPage {
     layout: Layout,
     title: String,
@@ -602,7 +602,7 @@ struct GoalBasicPlan {
 }
 
 #[derive(Template)]
-#[template(path = "goal.html")]
+#[template(path = "public/goal.html")]
 struct GoalPage {
     layout: Layout,
     number: String,
@@ -674,7 +674,7 @@ struct MeasureView {
 }
 
 #[derive(Template)]
-#[template(path = "field.html")]
+#[template(path = "public/field.html")]
 struct FieldPage {
     layout: Layout,
     number: String,
@@ -760,7 +760,7 @@ pub async fn field(
 // ---------------------------------------------------------------- measure
 
 #[derive(Template)]
-#[template(path = "measure.html")]
+#[template(path = "public/measure.html")]
 struct MeasurePage {
     layout: Layout,
     number: String,
@@ -869,7 +869,7 @@ struct ProjectField {
 }
 
 #[derive(Template)]
-#[template(path = "priority_project.html")]
+#[template(path = "public/priority_project.html")]
 struct PriorityProjectPage {
     layout: Layout,
     number: String,
@@ -945,7 +945,7 @@ pub async fn priority_project(
 // ---------------------------------------------------------------- strategy
 
 #[derive(Template)]
-#[template(path = "objective.html")]
+#[template(path = "public/objective.html")]
 struct ObjectivePage {
     layout: Layout,
     number: String,
@@ -1005,7 +1005,7 @@ pub async fn objective(
 }
 
 #[derive(Template)]
-#[template(path = "strategy_measure.html")]
+#[template(path = "public/strategy_measure.html")]
 struct StrategyMeasurePage {
     layout: Layout,
     number: String,
@@ -1122,7 +1122,7 @@ struct HitView {
 }
 
 #[derive(Template)]
-#[template(path = "search.html")]
+#[template(path = "public/search.html")]
 struct SearchPage {
     layout: Layout,
     query: String,

@@ -220,7 +220,7 @@ async fn layout(state: &AppState, title: &str) -> Result<Layout, WebError> {
 }
 
 #[derive(Template)]
-#[template(path = "error.html")]
+#[template(path = "components/error.html")]
 struct ForbiddenPage {
     layout: Layout,
     heading: String,
@@ -245,7 +245,7 @@ pub(crate) async fn forbidden(state: &AppState) -> Result<Response, WebError> {
 // ---------------------------------------------------------------- login
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "staff/login.html")]
 struct LoginPage {
     layout: Layout,
     csrf: String,
@@ -424,7 +424,7 @@ struct PlanRow {
 }
 
 #[derive(Template)]
-#[template(path = "staff.html")]
+#[template(path = "staff/staff.html")]
 struct StaffPage {
     layout: Layout,
     display_name: String,
@@ -519,7 +519,7 @@ pub struct StatusForm {
 }
 
 #[derive(Template)]
-#[template(path = "message.html")]
+#[template(path = "staff/message.html")]
 struct MessagePage {
     layout: Layout,
     heading: String,

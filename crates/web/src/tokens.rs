@@ -184,7 +184,7 @@ fn row(t: &TokenRecord, at: Timestamp) -> TokenRow {
 }
 
 #[derive(Template)]
-#[template(path = "tokens.html")]
+#[template(path = "staff/tokens.html")]
 struct TokensPage {
     layout: Layout,
     csrf: String,
@@ -203,7 +203,7 @@ struct TokensPage {
 }
 
 #[derive(Template)]
-#[template(path = "token_created.html")]
+#[template(path = "staff/token_created.html")]
 struct CreatedPage {
     layout: Layout,
     name: String,
