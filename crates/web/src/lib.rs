@@ -20,18 +20,15 @@
 //! # }
 //! ```
 
-mod admin;
 mod api;
-mod api_edit;
 mod assets;
 pub mod cache;
-mod edit;
+mod clock;
 mod error;
-mod history;
-mod pages;
+mod paths;
+mod public;
 pub mod routes;
 mod staff;
-mod tokens;
 mod views;
 
 use std::sync::Arc;
@@ -45,7 +42,7 @@ use keikaku_app::auth::LoginLimiter;
 
 pub use api::ApiDoc;
 pub use error::WebError;
-pub use staff::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+pub use staff::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
@@ -81,25 +78,13 @@ impl AppState {
 
 /// The whole application: public pages, static assets, the JSON API and the fallback 404.
 pub fn router(state: AppState) -> Router {
-    // Every route comes from the route table; the `/api/v1` ones are nested below.
-    let mut router = Router::new();
-    for spec in routes::ROUTES
-        .iter()
-        .filter(|r| !r.path.starts_with("/api/v1"))
-    {
-        router = router.route(spec.path, routes::handler(spec));
-    }
-    router
-        .nest("/api/v1", api::router())
+    // Every route comes from the route table, behind the guard of its action.
+    routes::guarded(&state)
         // The rest of `/api` (`/api/v1/`, `/api/v2/…`) answers in JSON too, not with the HTML page.
         .route("/api", any(api::not_found))
         .route("/api/", any(api::not_found))
         .route("/api/{*rest}", any(api::not_found))
-        .fallback(pages::not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            routes::authorize,
-        ))
+        .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,

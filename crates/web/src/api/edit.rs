@@ -20,8 +20,52 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::ApiError;
-use crate::staff::now;
-use crate::tokens::ApiUser;
+use crate::api::auth::ApiUser;
+use crate::clock::now;
+use crate::routes::{Route, route};
+
+pub(crate) const ROUTES: &[Route] = &[
+    route!(
+        GET "/api/v1/plans/{plan}/elements/{id}" => get_element,
+        ReadDrafts,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1"
+    ),
+    route!(
+        PUT "/api/v1/plans/{plan}/elements/{id}" => put_element,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1"
+    ),
+    route!(
+        DELETE "/api/v1/plans/{plan}/elements/{id}" => delete_element,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1?version=1"
+    ),
+    route!(
+        POST "/api/v1/plans/{plan}/elements" => create_element,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements"
+    ),
+    route!(
+        POST "/api/v1/plans/{plan}/elements/{id}/move" => move_element,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1/move"
+    ),
+    route!(
+        GET "/api/v1/plans/{plan}/header" => get_header,
+        ReadDrafts,
+        "/api/v1/plans/sogo-keikaku/header"
+    ),
+    route!(
+        PUT "/api/v1/plans/{plan}/header" => put_header,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/header"
+    ),
+    route!(
+        POST "/api/v1/plans/{plan}/status" => change_status,
+        ChangePlanStatus,
+        "/api/v1/plans/sogo-keikaku/status"
+    ),
+];
 
 /// An element as the write API shows it: its form fields and links, and its version.
 #[derive(Debug, Serialize, ToSchema)]

@@ -6,35 +6,31 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
-use keikaku_app::access::{Action, Granted};
+use keikaku_app::access::Granted;
 use keikaku_app::{Site, history};
-use keikaku_domain::audit::Timestamp;
+use keikaku_domain::PlanId;
 use keikaku_domain::diff::{Change, TextPart};
-use keikaku_domain::era::{CivilDate, format_date};
 
 use crate::AppState;
+use crate::clock::jst_label;
 use crate::error::WebError;
-use crate::pages::{PagePath, missing, plan_id};
-use crate::staff::signed_user;
-use crate::views::{Layout, YEAR_STYLE, element_href, plan_href};
-use keikaku_domain::PlanId;
+use crate::paths::{PagePath, missing, plan_id};
+use crate::routes::{Route, route};
+use crate::views::{Layout, element_href, plan_href};
 
-/// 「令和7年11月26日 15:15」 in Japan time (UTC+9, no daylight saving).
-pub fn jst_label(at: Timestamp) -> String {
-    const NINE_HOURS: i64 = 9 * 3600 * 1000;
-    let shifted = Timestamp::from_millis(at.as_millis().saturating_add(NINE_HOURS)).unwrap_or(at);
-    let iso = shifted.to_iso(); // 2026-11-26T06:15:00.000Z
-    let date = iso
-        .get(..10)
-        .and_then(|d| CivilDate::parse_iso(d).ok())
-        .map(|d| format_date(d, YEAR_STYLE));
-    match (date, iso.get(11..16)) {
-        (Some(date), Some(time)) => format!("{date} {time}"),
-        _ => iso,
-    }
-}
+pub(crate) const ROUTES: &[Route] = &[
+    route!(
+        GET "/plans/{plan}/versions" => versions,
+        ReadPublished,
+        "/plans/sogo-keikaku/versions"
+    ),
+    route!(
+        GET "/plans/{plan}/compare" => compare,
+        ReadPublished,
+        "/plans/sogo-keikaku/compare?from=1&to=1"
+    ),
+];
 
 struct VersionRow {
     number: u32,
@@ -58,22 +54,12 @@ struct VersionsPage {
 
 /// Who is looking: the public (published versions only) or staff who may read drafts (every
 /// version, under `/staff/plans/…`, never cached).
-enum Scope {
+pub(crate) enum Scope {
     Public,
     Staff(Granted),
 }
 
 impl Scope {
-    async fn of(state: &AppState, headers: &HeaderMap, staff: bool) -> Result<Self, WebError> {
-        if !staff {
-            return Ok(Self::Public);
-        }
-        let user = signed_user(state, headers)
-            .await?
-            .ok_or(WebError::Forbidden)?;
-        Ok(Self::Staff(Granted::check(user, Action::ReadDrafts)?))
-    }
-
     fn base(&self) -> &'static str {
         match self {
             Self::Public => "/plans",
@@ -113,33 +99,22 @@ fn respond(scope: &Scope, body: String) -> Response {
 }
 
 /// `GET /plans/{plan}/versions`.
-pub async fn versions(
-    state: State<AppState>,
-    headers: HeaderMap,
-    plan: PagePath<String>,
-) -> Result<Response, WebError> {
-    versions_in(state, headers, plan, false).await
-}
-
-/// `GET /staff/plans/{plan}/versions`: every version, drafts included.
-pub async fn staff_versions(
-    state: State<AppState>,
-    headers: HeaderMap,
-    plan: PagePath<String>,
-) -> Result<Response, WebError> {
-    versions_in(state, headers, plan, true).await
-}
-
-async fn versions_in(
+async fn versions(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
-    staff: bool,
 ) -> Result<Response, WebError> {
-    let scope = Scope::of(&state, &headers, staff).await?;
+    versions_page(&state, Scope::Public, &plan).await
+}
+
+/// The list of a plan's versions, as the scope may see them.
+pub(crate) async fn versions_page(
+    state: &AppState,
+    scope: Scope,
+    plan: &str,
+) -> Result<Response, WebError> {
     let site = state.catalog.site().await?;
-    let id = plan_id(&plan)?;
-    let title = plan_title(&state, &site, &scope, &id).await?;
+    let id = plan_id(plan)?;
+    let title = plan_title(state, &site, &scope, &id).await?;
     let store = state.catalog.store();
     let list = match &scope {
         Scope::Public => history::published_versions(store, &site.municipality.code, &id).await?,
@@ -229,45 +204,35 @@ fn version_number(params: &HashMap<String, String>, key: &str) -> Result<u32, We
 }
 
 /// `GET /plans/{plan}/compare?from=1&to=2`.
-pub async fn compare(
-    state: State<AppState>,
-    headers: HeaderMap,
-    plan: PagePath<String>,
-    params: Query<HashMap<String, String>>,
-) -> Result<Response, WebError> {
-    compare_in(state, headers, plan, params, false).await
-}
-
-/// `GET /staff/plans/{plan}/compare?from=1&to=2`: drafts included.
-pub async fn staff_compare(
-    state: State<AppState>,
-    headers: HeaderMap,
-    plan: PagePath<String>,
-    params: Query<HashMap<String, String>>,
-) -> Result<Response, WebError> {
-    compare_in(state, headers, plan, params, true).await
-}
-
-async fn compare_in(
+async fn compare(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
     Query(params): Query<HashMap<String, String>>,
-    staff: bool,
 ) -> Result<Response, WebError> {
-    let scope = Scope::of(&state, &headers, staff).await?;
+    compare_page(&state, Scope::Public, &plan, &params).await
+}
+
+/// The differences between two versions, as the scope may see them.
+#[allow(clippy::too_many_lines)] // one page model, change by change
+pub(crate) async fn compare_page(
+    state: &AppState,
+    scope: Scope,
+    plan: &str,
+    params: &HashMap<String, String>,
+) -> Result<Response, WebError> {
     let site = state.catalog.site().await?;
-    let id = plan_id(&plan)?;
-    let title = plan_title(&state, &site, &scope, &id).await?;
+    let id = plan_id(plan)?;
+    let title = plan_title(state, &site, &scope, &id).await?;
     // Links to current pages exist only for a published plan.
     let current = site.plan(&id);
-    let from = version_number(&params, "from")?;
+    let from = version_number(params, "from")?;
     // Staff may compare with the working copy (`to=current`).
-    let working_copy = staff && params.get("to").map(String::as_str) == Some(WORKING_COPY);
+    let working_copy = matches!(scope, Scope::Staff(_))
+        && params.get("to").map(String::as_str) == Some(WORKING_COPY);
     let to = if working_copy {
         0
     } else {
-        version_number(&params, "to")?
+        version_number(params, "to")?
     };
     let store = state.catalog.store();
     let cmp = match &scope {

@@ -1,12 +1,11 @@
-//! Administrators' pages: the audit log (with the result of checking its hash chain) and the
-//! management of user accounts — the list with a form to add a user, and per user a page to
-//! change name, department and roles, disable or re-enable the account and set a new
-//! password. The route table allows them to administrators only.
+//! Administrators' management of user accounts: the list with a form to add a user, and per
+//! user a page to change name, department and roles, disable or re-enable the account and set
+//! a new password. The route table allows them to administrators only.
 //!
-//! Every form carries the session's CSRF token (checked as for the plan status form) and, on a
-//! user's page, the user's fingerprint as shown, so that a change made meanwhile by someone
-//! else is refused rather than overwritten. Problems are shown next to their field (status
-//! 422) with what was typed kept — except passwords, which are never sent back.
+//! Every form carries the session's CSRF token and, on a user's page, the user's fingerprint
+//! as shown, so that a change made meanwhile by someone else is refused rather than
+//! overwritten. Problems are shown next to their field (status 422) with what was typed kept —
+//! except passwords, which are never sent back.
 
 use std::collections::HashMap;
 
@@ -17,110 +16,47 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use keikaku_app::access::{Action, Granted};
-use keikaku_app::{AppError, auth, history, users};
+use keikaku_app::{AppError, auth, users};
 use keikaku_domain::account::{LoginId, Role};
 
 use crate::AppState;
+use crate::clock::now;
 use crate::error::WebError;
-use crate::history::jst_label;
-use crate::pages::PagePath;
-use crate::staff::{
-    forbidden, now, private_response, redirect, require_csrf, signed_in, signed_user, staff_layout,
-};
+use crate::paths::PagePath;
+use crate::routes::{Route, route};
+use crate::staff::session::{require_csrf, signed_in};
+use crate::staff::{forbidden, private_page, redirect, staff_layout};
 use crate::views;
 
-/// Entries shown at most.
-const AUDIT_LIMIT: u32 = 200;
-
-/// The Japanese name of an audit action.
-fn action_label(action: &str) -> &str {
-    match action {
-        "plan.import" => "計画の取り込み",
-        "plan.replace" => "計画の置き換え",
-        "plan.delete" => "計画の削除",
-        "plan.status" => "計画の状態の変更",
-        "plan.update" => "計画の基本事項の編集",
-        "element.update" => "要素の編集",
-        "element.create" => "要素の追加",
-        "element.delete" => "要素の削除",
-        "element.move" => "要素の並べ替え",
-        "token.create" => "APIトークンの作成",
-        "token.revoke" => "APIトークンの失効",
-        "user.create" => "利用者の登録",
-        "user.update" => "利用者の変更",
-        "user.disable" => "利用者の利用停止",
-        "user.enable" => "利用者の利用再開",
-        "user.password" => "パスワードの変更",
-        other => other,
-    }
-}
-
-struct EntryRow {
-    sequence: u64,
-    at: String,
-    actor: String,
-    action: String,
-    target: String,
-}
-
-#[derive(Template)]
-#[template(path = "staff/audit.html")]
-struct AuditPage {
-    layout: views::Layout,
-    chain: String,
-    limit: u32,
-    entries: Vec<EntryRow>,
-}
-
-async fn granted(
-    state: &AppState,
-    headers: &HeaderMap,
-    action: Action,
-) -> Result<Granted, WebError> {
-    let user = signed_user(state, headers)
-        .await?
-        .ok_or(WebError::Forbidden)?;
-    Ok(Granted::check(user, action)?)
-}
-
-/// `GET /staff/audit`.
-pub async fn audit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
-    let granted = granted(&state, &headers, Action::ReadAudit).await?;
-    let code = state.catalog.municipality_code();
-    let store = state.catalog.store();
-    let chain = match history::verify_audit(&granted, store, code).await? {
-        Ok(n) => {
-            format!("{n}件の記録を検証しました。ハッシュの連鎖に改ざんは見つかりませんでした。")
-        }
-        Err(broken) => format!(
-            "警告: 記録 {} 番が壊れています（{broken}）。",
-            broken.sequence()
-        ),
-    };
-    let entries = history::recent_audit(&granted, store, code, AUDIT_LIMIT)
-        .await?
-        .into_iter()
-        .map(|e| EntryRow {
-            sequence: e.sequence,
-            at: jst_label(e.at),
-            actor: e.actor,
-            action: action_label(&e.action).to_owned(),
-            target: e.target,
-        })
-        .collect();
-    let page = AuditPage {
-        layout: staff_layout(&state, "監査ログ").await?,
-        chain,
-        limit: AUDIT_LIMIT,
-        entries,
-    };
-    Ok(private_response(StatusCode::OK, page.render()?).into_response())
-}
-
-// ---------------------------------------------------------------- users
+pub(crate) const ROUTES: &[Route] = &[
+    route!(GET "/staff/users" => users, ManageUsers, "/staff/users"),
+    route!(POST "/staff/users" => create_user, ManageUsers, "/staff/users"),
+    route!(
+        GET "/staff/users/{login}" => user,
+        ManageUsers,
+        "/staff/users/e2e-admin"
+    ),
+    route!(
+        POST "/staff/users/{login}" => update_user,
+        ManageUsers,
+        "/staff/users/e2e-admin"
+    ),
+    route!(
+        POST "/staff/users/{login}/disable" => disable_user,
+        ManageUsers,
+        "/staff/users/e2e-admin/disable"
+    ),
+    route!(
+        POST "/staff/users/{login}/enable" => enable_user,
+        ManageUsers,
+        "/staff/users/e2e-admin/enable"
+    ),
+    route!(
+        POST "/staff/users/{login}/password" => reset_password,
+        ManageUsers,
+        "/staff/users/e2e-admin/password"
+    ),
+];
 
 /// What pages say about each role besides its name.
 fn role_hint(role: Role) -> &'static str {
@@ -364,7 +300,7 @@ async fn users_page(
         summary: problems.summary(FIELD_IDS),
         problems,
     };
-    Ok(private_response(status, page.render()?).into_response())
+    Ok(private_page(status, page.render()?).into_response())
 }
 
 /// `GET /staff/users`: every user, with a link to each user's page, and the form to add a
@@ -525,7 +461,7 @@ async fn user_page(
         summary: view.problems.summary(FIELD_IDS),
         problems: view.problems,
     };
-    Ok(private_response(view.status, page.render()?).into_response())
+    Ok(private_page(view.status, page.render()?).into_response())
 }
 
 /// `GET /staff/users/{login}`: the forms to change a user, disable or re-enable them and set

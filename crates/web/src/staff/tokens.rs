@@ -1,162 +1,43 @@
-//! Personal access tokens: the staff pages where users make, list and revoke their tokens, and
-//! the bearer authentication of the API.
+//! Personal access tokens, the staff pages: users make, list and revoke their own tokens for
+//! the API (the API's side, bearer authentication, is `api::auth`).
 //!
-//! - `GET /staff/tokens` lists the signed-in user's tokens with a form to make one (name and
-//!   an optional expiry in days); `POST /staff/tokens` makes it and shows the secret on the
-//!   result page — once: only its hash is stored; `POST /staff/tokens/{id}/revoke` revokes one.
-//!   Every POST carries the session's CSRF token; the pages are `no-store`.
-//! - Under `/api/`, [`authorize_api`] (called by the route table's `authorize` layer) takes the
-//!   caller from `Authorization: Bearer kk_…` and nothing else: **the API never reads the
-//!   session cookie**, so a page on another site cannot make a signed-in browser call it (no
-//!   CSRF through the API), and every API write needs a token. A missing token where one is
-//!   needed, or a bad, revoked or expired token (or one of a disabled user) anywhere under
-//!   `/api/`, answers 401 with `WWW-Authenticate: Bearer`; a token whose user lacks the role,
-//!   403. The resolved user goes into the request's extensions: API handlers take [`ApiUser`]
-//!   (or call [`api_user`]) and make a `Granted` from it.
+//! `GET /staff/tokens` lists the signed-in user's tokens with a form to make one (name and an
+//! optional expiry in days); `POST /staff/tokens` makes it and shows the secret on the result
+//! page — once: only its hash is stored; `POST /staff/tokens/{id}/revoke` revokes one. Every
+//! POST carries the session's CSRF token; the pages are `no-store`.
 
 use std::collections::HashMap;
 
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{FromRequestParts, Query, Request, State};
-use axum::http::request::Parts;
-use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use keikaku_app::AppError;
-use keikaku_app::access::{Action, Granted, permits};
+use keikaku_app::access::{Action, Granted};
 use keikaku_app::tokens::{self, TokenRecord, TokenState};
-use keikaku_domain::account::User;
 use keikaku_domain::audit::Timestamp;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::api::ApiError;
+use crate::clock::{jst_label, now};
 use crate::error::WebError;
-use crate::history::jst_label;
-use crate::routes::DENIED_HEADER;
-use crate::staff::{forbidden, now, private_response, redirect, require_csrf, signed_in};
+use crate::paths::PagePath;
+use crate::routes::{Route, route};
+use crate::staff::session::{require_csrf, signed_in};
+use crate::staff::{forbidden, private_page, redirect};
 use crate::views::Layout;
 
-// ---------------------------------------------------------------- bearer authentication
-
-/// The user an API request acts for, resolved from its bearer token by [`authorize_api`].
-/// As an extractor it refuses (401) a request without one, which only happens on public
-/// routes: the layer has already refused the others.
-#[derive(Clone, Debug)]
-pub(crate) struct ApiUser(pub(crate) User);
-
-impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        api_user(&parts.extensions)
-            .map(Self)
-            .ok_or(ApiError::Unauthorized {
-                invalid_token: false,
-            })
-    }
-}
-
-/// The user of an API request's bearer token, if it carried a valid one.
-pub(crate) fn api_user(extensions: &Extensions) -> Option<User> {
-    extensions.get::<ApiUser>().map(|u| u.0.clone())
-}
-
-/// What an `Authorization` header holds, as far as the API is concerned.
-enum Credentials<'a> {
-    /// No header, or a scheme other than Bearer (not ours: treated as no credentials).
-    None,
-    /// `Bearer` and a value.
-    Bearer(&'a str),
-    /// `Bearer` without a usable value.
-    Malformed,
-}
-
-fn credentials(headers: &HeaderMap) -> Credentials<'_> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Credentials::None;
-    };
-    let Ok(text) = value.to_str() else {
-        return Credentials::Malformed;
-    };
-    let text = text.trim();
-    let (scheme, rest) = text.split_once(' ').unwrap_or((text, ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Credentials::None;
-    }
-    match rest.trim() {
-        "" => Credentials::Malformed,
-        secret => Credentials::Bearer(secret),
-    }
-}
-
-fn denied(error: ApiError) -> Response {
-    let mut response = error.into_response();
-    response
-        .headers_mut()
-        .insert(DENIED_HEADER, HeaderValue::from_static("1"));
-    response
-}
-
-/// Authorizes a request under `/api/` for a route's action from its bearer token alone (the
-/// session cookie is ignored). A bearer token is checked whenever one is sent, public route
-/// or not; the resolved user is put into the request's extensions ([`ApiUser`]).
-pub(crate) async fn authorize_api(
-    state: &AppState,
-    action: Action,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let user = match credentials(request.headers()) {
-        Credentials::None => None,
-        Credentials::Malformed => {
-            return denied(ApiError::Unauthorized {
-                invalid_token: true,
-            });
-        }
-        Credentials::Bearer(secret) => {
-            let at = match now() {
-                Ok(at) => at,
-                Err(e) => return ApiError::Internal(format!("{e:?}")).into_response(),
-            };
-            match tokens::authenticate_token(
-                state.catalog.store(),
-                state.catalog.municipality_code(),
-                secret,
-                at,
-            )
-            .await
-            {
-                Ok(Some(user)) => Some(user),
-                Ok(None) => {
-                    // Never the secret: only where it was sent.
-                    tracing::info!(path = %request.uri().path(), "API token refused");
-                    return denied(ApiError::Unauthorized {
-                        invalid_token: true,
-                    });
-                }
-                Err(e) => return ApiError::from(e).into_response(),
-            }
-        }
-    };
-    let roles = user.as_ref().map(|u| u.roles.as_slice());
-    if !permits(roles, action) {
-        return denied(match user {
-            None => ApiError::Unauthorized {
-                invalid_token: false,
-            },
-            Some(_) => ApiError::Forbidden,
-        });
-    }
-    if let Some(user) = user {
-        request.extensions_mut().insert(ApiUser(user));
-    }
-    next.run(request).await
-}
-
-// ---------------------------------------------------------------- pages
+pub(crate) const ROUTES: &[Route] = &[
+    route!(GET "/staff/tokens" => list, ManageOwnTokens, "/staff/tokens"),
+    route!(POST "/staff/tokens" => create, ManageOwnTokens, "/staff/tokens"),
+    route!(
+        POST "/staff/tokens/{id}/revoke" => revoke,
+        ManageOwnTokens,
+        "/staff/tokens/0123456789abcdef/revoke"
+    ),
+];
 
 struct TokenRow {
     id: String,
@@ -263,7 +144,7 @@ async fn list_page(
         max_name: tokens::MAX_NAME_CHARS,
         max_days: tokens::MAX_EXPIRY_DAYS,
     };
-    Ok(private_response(status, page.render()?))
+    Ok(private_page(status, page.render()?))
 }
 
 /// `GET /staff/tokens`: the signed-in user's tokens, newest first, and the form to make one.
@@ -408,7 +289,7 @@ pub async fn create(
                     .map_or_else(|| "無期限".to_owned(), jst_label),
                 secret: made.secret,
             };
-            return Ok(private_response(StatusCode::OK, page.render()?));
+            return Ok(private_page(StatusCode::OK, page.render()?));
         }
         Err(AppError::Invalid(problems)) => {
             for p in problems {
@@ -441,7 +322,7 @@ pub struct RevokeForm {
 pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
-    crate::pages::PagePath(id): crate::pages::PagePath<String>,
+    PagePath(id): PagePath<String>,
     form: Result<Form<RevokeForm>, FormRejection>,
 ) -> Result<Response, WebError> {
     let Some(signed) = signed_in(&state, &headers).await? else {
@@ -478,38 +359,5 @@ mod tests {
         assert!(parse_days("30日").is_err());
         assert!(parse_days("-1").is_err());
         assert!(parse_days("99999999999").is_err());
-    }
-
-    #[test]
-    fn only_bearer_credentials_count() {
-        let with = |v: &str| {
-            let mut h = HeaderMap::new();
-            h.insert(
-                header::AUTHORIZATION,
-                HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("x")),
-            );
-            h
-        };
-        assert!(matches!(credentials(&HeaderMap::new()), Credentials::None));
-        assert!(matches!(
-            credentials(&with("Basic YTpi")),
-            Credentials::None
-        ));
-        assert!(matches!(
-            credentials(&with("Bearer kk_x")),
-            Credentials::Bearer("kk_x")
-        ));
-        assert!(matches!(
-            credentials(&with("bearer  kk_x ")),
-            Credentials::Bearer("kk_x")
-        ));
-        assert!(matches!(
-            credentials(&with("Bearer")),
-            Credentials::Malformed
-        ));
-        assert!(matches!(
-            credentials(&with("Bearer ")),
-            Credentials::Malformed
-        ));
     }
 }
