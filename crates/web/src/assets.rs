@@ -27,10 +27,7 @@ pub fn css_version() -> &'static str {
 }
 
 /// `GET /static/{file}`.
-pub async fn serve(
-    PagePath(file): PagePath<String>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
+async fn serve(PagePath(file): PagePath<String>, headers: HeaderMap) -> Result<Response, WebError> {
     let entry = match file.as_str() {
         "keikaku.css" => Entry::new(0, "text/css; charset=utf-8", CSS),
         "favicon.svg" => Entry::new(0, "image/svg+xml", FAVICON),

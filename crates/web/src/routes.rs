@@ -125,6 +125,11 @@ struct Guard {
     api: bool,
 }
 
+/// The action of the route a request was routed to, put into the request's extensions by its
+/// guard (for the extractors that grant it to the signed-in user).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RouteAction(pub(crate) Action);
+
 /// Header set on every response refused by authorization, so that tests (and logs) can tell
 /// a refusal from other 403s such as a CSRF mismatch.
 pub const DENIED_HEADER: &str = "x-keikaku-denied";
@@ -136,6 +141,7 @@ pub const DENIED_HEADER: &str = "x-keikaku-denied";
 /// [`api::auth::authorize_api`]).
 async fn authorize(State(guard): State<Guard>, mut request: Request, next: Next) -> Response {
     let Guard { state, action, api } = guard;
+    request.extensions_mut().insert(RouteAction(action));
     if api {
         return api::auth::authorize_api(&state, action, request, next).await;
     }

@@ -96,7 +96,7 @@ struct FieldPage {
 }
 
 /// `GET /plans/{plan}/fields/{id}`.
-pub async fn field(
+async fn field(
     State(state): State<AppState>,
     PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
@@ -203,7 +203,7 @@ fn linking_strategy_measures(site: &Site, target: &ElementRef) -> Vec<Item> {
 }
 
 /// `GET /plans/{plan}/measures/{id}`.
-pub async fn measure(
+async fn measure(
     State(state): State<AppState>,
     PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
@@ -288,7 +288,7 @@ struct PriorityProjectPage {
 }
 
 /// `GET /plans/{plan}/priority-projects/{id}`.
-pub async fn priority_project(
+async fn priority_project(
     State(state): State<AppState>,
     PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
@@ -362,7 +362,7 @@ struct ObjectivePage {
 }
 
 /// `GET /plans/{plan}/objectives/{id}`.
-pub async fn objective(
+async fn objective(
     State(state): State<AppState>,
     PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
@@ -466,7 +466,7 @@ fn strategy_links(site: &Site, m: &keikaku_domain::StrategyMeasure) -> Vec<Item>
 }
 
 /// `GET /plans/{plan}/strategy-measures/{id}`.
-pub async fn strategy_measure(
+async fn strategy_measure(
     State(state): State<AppState>,
     PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
@@ -504,7 +504,7 @@ pub async fn strategy_measure(
 
 /// `GET /plans/{plan}/elements/{id}`: a stable link to any element, redirected to the page
 /// that shows it.
-pub async fn element(
+async fn element(
     State(state): State<AppState>,
     PagePath((plan, id)): PagePath<(String, String)>,
 ) -> Result<Response, WebError> {

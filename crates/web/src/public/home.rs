@@ -158,7 +158,7 @@ fn home_strategy(s: &Strategy) -> HomeStrategy {
 }
 
 /// `GET /`.
-pub async fn home(
+async fn home(
     State(state): State<AppState>,
     uri: Uri,
     headers: HeaderMap,

@@ -117,7 +117,7 @@ fn plan_sections(plan: &Plan) -> Vec<Section> {
 }
 
 /// `GET /plans/{plan}`.
-pub async fn plan(
+async fn plan(
     State(state): State<AppState>,
     PagePath(plan): PagePath<String>,
     uri: Uri,
@@ -192,7 +192,7 @@ fn vision_item(
 }
 
 /// `GET /plans/{plan}/vision`.
-pub async fn vision(
+async fn vision(
     State(state): State<AppState>,
     PagePath(plan): PagePath<String>,
     uri: Uri,
@@ -275,7 +275,7 @@ fn field_item(plan: &PlanId, f: &keikaku_domain::Field) -> Item {
 }
 
 /// `GET /plans/{plan}/basic-plans/{id}`.
-pub async fn basic_plan(
+async fn basic_plan(
     State(state): State<AppState>,
     PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,
@@ -362,7 +362,7 @@ struct GoalPage {
 }
 
 /// `GET /plans/{plan}/goals/{id}`.
-pub async fn goal(
+async fn goal(
     State(state): State<AppState>,
     PagePath((plan, id)): PagePath<(String, String)>,
     uri: Uri,

@@ -86,7 +86,7 @@ fn hit_is_sample(site: &Site, loc: &keikaku_app::search::Location) -> bool {
 
 /// `GET /search?q=…`. The query string is read leniently: a repeated `q` (the first counts) or
 /// unknown parameters still give the search page, not a plain-text 400.
-pub async fn search(
+async fn search(
     State(state): State<AppState>,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, WebError> {

@@ -3,16 +3,15 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use keikaku_app::access::{Action, Granted};
 use keikaku_app::history;
 
 use crate::AppState;
 use crate::clock::jst_label;
 use crate::error::WebError;
 use crate::routes::{Route, route};
-use crate::staff::session::signed_user;
+use crate::staff::extract::StaffUser;
 use crate::staff::{private_page, staff_layout};
 use crate::views;
 
@@ -62,23 +61,11 @@ struct AuditPage {
     entries: Vec<EntryRow>,
 }
 
-async fn granted(
-    state: &AppState,
-    headers: &HeaderMap,
-    action: Action,
-) -> Result<Granted, WebError> {
-    let user = signed_user(state, headers)
-        .await?
-        .ok_or(WebError::Forbidden)?;
-    Ok(Granted::check(user, action)?)
-}
-
 /// `GET /staff/audit`.
-pub async fn audit(
+async fn audit(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    StaffUser { granted, .. }: StaffUser,
 ) -> Result<Response, WebError> {
-    let granted = granted(&state, &headers, Action::ReadAudit).await?;
     let code = state.catalog.municipality_code();
     let store = state.catalog.store();
     let chain = match history::verify_audit(&granted, store, code).await? {

@@ -5,16 +5,14 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
-use keikaku_app::access::{Action, Granted};
 
 use crate::AppState;
 use crate::error::WebError;
 use crate::paths::PagePath;
 use crate::public::history::{Scope, compare_page, versions_page};
 use crate::routes::{Route, route};
-use crate::staff::session::signed_user;
+use crate::staff::extract::StaffUser;
 
 pub(crate) const ROUTES: &[Route] = &[
     route!(
@@ -29,28 +27,21 @@ pub(crate) const ROUTES: &[Route] = &[
     ),
 ];
 
-async fn staff_scope(state: &AppState, headers: &HeaderMap) -> Result<Scope, WebError> {
-    let user = signed_user(state, headers)
-        .await?
-        .ok_or(WebError::Forbidden)?;
-    Ok(Scope::Staff(Granted::check(user, Action::ReadDrafts)?))
-}
-
 /// `GET /staff/plans/{plan}/versions`: every version, drafts included.
 async fn versions(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
+    StaffUser { granted, .. }: StaffUser,
 ) -> Result<Response, WebError> {
-    versions_page(&state, staff_scope(&state, &headers).await?, &plan).await
+    versions_page(&state, Scope::Staff(granted), &plan).await
 }
 
 /// `GET /staff/plans/{plan}/compare?from=1&to=2` (or `to=current`): drafts included.
 async fn compare(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
     Query(params): Query<HashMap<String, String>>,
+    StaffUser { granted, .. }: StaffUser,
 ) -> Result<Response, WebError> {
-    compare_page(&state, staff_scope(&state, &headers).await?, &plan, &params).await
+    compare_page(&state, Scope::Staff(granted), &plan, &params).await
 }

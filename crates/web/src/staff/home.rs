@@ -5,12 +5,10 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
-use keikaku_app::access::{Action, Granted, permits};
+use keikaku_app::access::{Action, permits};
 use keikaku_domain::PlanStatus;
 use serde::Deserialize;
 
@@ -19,10 +17,8 @@ use crate::clock::now;
 use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::routes::{Route, route};
-use crate::staff::session::{
-    SESSION_COOKIE, clear_session_cookie, cookie, require_csrf, signed_in,
-};
-use crate::staff::{forbidden, private_page, redirect, see_other, staff_layout};
+use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
+use crate::staff::{private_page, redirect, staff_layout};
 use crate::views::{self, Layout, plan_href};
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -63,22 +59,12 @@ struct StaffPage {
 }
 
 /// `GET /staff`: who is signed in, a sign-out button, and every plan of the municipality with
-/// its status (drafts too, for users whose roles may read them). Without a session: 303 to
-/// `/login`.
-pub async fn staff_page(
+/// its status (drafts too, for users whose roles may read them).
+async fn staff_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
+    StaffUser { signed, .. }: StaffUser,
 ) -> Result<Response, WebError> {
-    let Some(signed) = signed_in(&state, &headers).await? else {
-        let mut response = see_other("/login");
-        if cookie(&headers, SESSION_COOKIE).is_some() {
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, clear_session_cookie(&state)?);
-        }
-        return Ok(response);
-    };
     let user = &signed.user;
     let drafts = user.may_read_drafts();
     let summaries = state
@@ -130,6 +116,12 @@ pub async fn staff_page(
 
 // ---------------------------------------------------------------- plan status
 
+impl StaffFields for StatusForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 /// The fields of a status-change form.
 #[derive(Debug, Deserialize)]
 pub struct StatusForm {
@@ -152,30 +144,21 @@ struct MessagePage {
 /// `POST /staff/plans/{plan}/status`: moves a plan to its next status (planning office and
 /// administrators; the route table says so). The form carries the status the user saw, so a
 /// change made meanwhile by someone else is reported, never overwritten.
-pub async fn change_status(
+async fn change_status(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
-    form: Result<Form<StatusForm>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form,
+    }: StaffForm<StatusForm>,
 ) -> Result<Response, WebError> {
-    let Some(signed) = signed_in(&state, &headers).await? else {
-        return Ok(see_other("/login"));
-    };
-    let Ok(Form(form)) = form else {
-        return Err(WebError::BadRequest(
-            "フォームの内容を読み取れません。".to_owned(),
-        ));
-    };
-    if require_csrf(Some(&signed.csrf), form.csrf.as_deref()).is_err() {
-        return forbidden(&state).await;
-    }
     let plan_id = plan_id(&plan)?;
     let status = |code: &str| {
         PlanStatus::from_code(code)
             .ok_or_else(|| WebError::BadRequest(format!("状態「{code}」はありません。")))
     };
     let (from, to) = (status(&form.from)?, status(&form.to)?);
-    let granted = Granted::check(signed.user.clone(), Action::ChangePlanStatus)?;
     let result = keikaku_app::status::change_status(
         &granted,
         state.catalog.store(),

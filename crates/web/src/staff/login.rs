@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::clock::now;
 use crate::error::WebError;
 use crate::routes::{Route, route};
+use crate::staff::extract::{CsrfOnly, StaffForm};
 use crate::staff::session::{
     ClientAddr, LOGIN_CSRF_COOKIE, SESSION_COOKIE, clear_login_csrf_cookie, clear_session_cookie,
     cookie, login_csrf_cookie, require_csrf, session_cookie, signed_in,
@@ -55,7 +56,7 @@ async fn login_form(
 
 /// `GET /login`: the sign-in form, with a login CSRF cookie (kept if the browser has one).
 /// Someone signed in already goes to the staff page.
-pub async fn login_page(
+async fn login_page(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -89,7 +90,7 @@ pub struct LoginForm {
 /// (a new token, whatever cookie came in; a session the browser still had is ended) and goes
 /// to `/staff` (303). A wrong password shows the form again with the message and the login id
 /// typed, never the password; too many failures answer 429.
-pub async fn login_submit(
+async fn login_submit(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
@@ -154,38 +155,23 @@ pub async fn login_submit(
     }
 }
 
-// ---------------------------------------------------------------- logout
-
-/// The fields of the sign-out form.
-#[derive(Debug, Deserialize)]
-pub struct LogoutForm {
-    #[serde(default)]
-    csrf: Option<String>,
-}
-
 /// `POST /logout`: ends the session (the form must carry the session's CSRF token, else 403)
-/// and clears the cookie; then the home page (303). Without a live session there is nothing
-/// to end: the cookie is cleared all the same.
-pub async fn logout(
+/// and clears the cookie; then the home page (303). Without a live session the route's guard
+/// sends the browser to `/login` (clearing a stale cookie): there is nothing to end.
+async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    form: Result<Form<LogoutForm>, FormRejection>,
+    StaffForm { signed, .. }: StaffForm<CsrfOnly>,
 ) -> Result<Response, WebError> {
-    let given = form.ok().and_then(|Form(f)| f.csrf);
-    if let Some(signed) = signed_in(&state, &headers).await? {
-        if require_csrf(Some(&signed.csrf), given.as_deref()).is_err() {
-            return forbidden(&state).await;
-        }
-        if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-            auth::logout(
-                state.catalog.store(),
-                state.catalog.municipality_code(),
-                token,
-            )
-            .await?;
-        }
-        tracing::info!(login_id = %signed.user.login_id, "signed out");
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        auth::logout(
+            state.catalog.store(),
+            state.catalog.municipality_code(),
+            token,
+        )
+        .await?;
     }
+    tracing::info!(login_id = %signed.user.login_id, "signed out");
     let mut response = see_other("/");
     response
         .headers_mut()

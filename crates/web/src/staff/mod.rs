@@ -6,6 +6,7 @@
 //! nothing of the signed-in user, so their cache stays shared. Every form carries the
 //! session's CSRF token.
 
+pub(crate) mod extract;
 pub(crate) mod session;
 
 mod audit;

@@ -140,11 +140,3 @@ pub(crate) fn clear_stale_cookie(state: &AppState, headers: &HeaderMap) -> Optio
     cookie(headers, SESSION_COOKIE)?;
     clear_session_cookie(state).ok()
 }
-
-/// The signed-in user of the request, if any (for pages in other modules).
-pub(crate) async fn signed_user(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<keikaku_domain::account::User>, WebError> {
-    Ok(signed_in(state, headers).await?.map(|s| s.user))
-}

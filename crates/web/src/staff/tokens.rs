@@ -9,13 +9,11 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::AppError;
-use keikaku_app::access::{Action, Granted};
+use keikaku_app::access::Granted;
 use keikaku_app::tokens::{self, TokenRecord, TokenState};
 use keikaku_domain::audit::Timestamp;
 use serde::Deserialize;
@@ -25,8 +23,8 @@ use crate::clock::{jst_label, now};
 use crate::error::WebError;
 use crate::paths::PagePath;
 use crate::routes::{Route, route};
-use crate::staff::session::{require_csrf, signed_in};
-use crate::staff::{forbidden, private_page, redirect};
+use crate::staff::extract::{CsrfOnly, StaffFields, StaffForm, StaffUser};
+use crate::staff::{private_page, redirect};
 use crate::views::Layout;
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -148,15 +146,11 @@ async fn list_page(
 }
 
 /// `GET /staff/tokens`: the signed-in user's tokens, newest first, and the form to make one.
-pub async fn list(
+async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
+    StaffUser { signed, granted }: StaffUser,
 ) -> Result<Response, WebError> {
-    let Some(signed) = signed_in(&state, &headers).await? else {
-        return redirect("/login");
-    };
-    let granted = Granted::check(signed.user, Action::ManageOwnTokens)?;
     let notice = match query.get("revoked") {
         Some(id) => {
             let store = state.catalog.store();
@@ -191,6 +185,12 @@ pub struct CreateForm {
     expires_in_days: String,
 }
 
+impl StaffFields for CreateForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 /// The expiry field: blank is no expiry; digits (full-width ones too) are days.
 fn parse_days(text: &str) -> Result<Option<u32>, String> {
     let digits: String = text
@@ -218,23 +218,14 @@ fn parse_days(text: &str) -> Result<Option<u32>, String> {
 /// `POST /staff/tokens`: makes a token and shows its secret, once. Problems with the form show
 /// the list page again with the messages next to their fields (422), a user with too many
 /// tokens gets 409.
-pub async fn create(
+async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    form: Result<Form<CreateForm>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form,
+    }: StaffForm<CreateForm>,
 ) -> Result<Response, WebError> {
-    let Some(signed) = signed_in(&state, &headers).await? else {
-        return redirect("/login");
-    };
-    let Ok(Form(form)) = form else {
-        return Err(WebError::BadRequest(
-            "フォームの内容を読み取れません。".to_owned(),
-        ));
-    };
-    if require_csrf(Some(&signed.csrf), form.csrf.as_deref()).is_err() {
-        return forbidden(&state).await;
-    }
-    let granted = Granted::check(signed.user.clone(), Action::ManageOwnTokens)?;
     let mut typed = Typed {
         name: form.name.chars().take(tokens::MAX_NAME_CHARS * 2).collect(),
         days: form.expires_in_days.chars().take(8).collect(),
@@ -310,29 +301,15 @@ pub async fn create(
     list_page(&state, &granted, &signed.csrf, status, None, typed).await
 }
 
-/// The fields of the revoke form.
-#[derive(Debug, Deserialize)]
-pub struct RevokeForm {
-    #[serde(default)]
-    csrf: Option<String>,
-}
-
 /// `POST /staff/tokens/{id}/revoke`: revokes one of the signed-in user's tokens, then back to
 /// the list (303). Someone else's token, an unknown one or one already revoked: 404.
-pub async fn revoke(
+async fn revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(id): PagePath<String>,
-    form: Result<Form<RevokeForm>, FormRejection>,
+    StaffForm {
+        signed, granted, ..
+    }: StaffForm<CsrfOnly>,
 ) -> Result<Response, WebError> {
-    let Some(signed) = signed_in(&state, &headers).await? else {
-        return redirect("/login");
-    };
-    let given = form.ok().and_then(|Form(f)| f.csrf);
-    if require_csrf(Some(&signed.csrf), given.as_deref()).is_err() {
-        return forbidden(&state).await;
-    }
-    let granted = Granted::check(signed.user.clone(), Action::ManageOwnTokens)?;
     let revoked = tokens::revoke_own_token(
         &granted,
         state.catalog.store(),

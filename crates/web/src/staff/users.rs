@@ -10,22 +10,21 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use keikaku_app::access::{Action, Granted};
+use keikaku_app::access::Granted;
 use keikaku_app::{AppError, auth, users};
 use keikaku_domain::account::{LoginId, Role};
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::clock::now;
 use crate::error::WebError;
 use crate::paths::PagePath;
 use crate::routes::{Route, route};
-use crate::staff::session::{require_csrf, signed_in};
-use crate::staff::{forbidden, private_page, redirect, staff_layout};
+use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
+use crate::staff::{private_page, redirect, staff_layout};
 use crate::views;
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -152,11 +151,23 @@ struct UserFields {
 }
 
 /// A form's fields in order; a field may repeat (the role checkboxes).
-type Fields = Vec<(String, String)>;
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct Fields(Vec<(String, String)>);
+
+impl StaffFields for Fields {
+    fn csrf(&self) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == "csrf")
+            .map(|(_, v)| v.as_str())
+    }
+}
 
 /// The first value of a field, or "".
 fn value<'a>(fields: &'a Fields, name: &str) -> &'a str {
     fields
+        .0
         .iter()
         .find(|(n, _)| n == name)
         .map_or("", |(_, v)| v.as_str())
@@ -165,6 +176,7 @@ fn value<'a>(fields: &'a Fields, name: &str) -> &'a str {
 /// The roles ticked in a form; an unknown role code is a bad request.
 fn roles(fields: &Fields) -> Result<Vec<Role>, WebError> {
     fields
+        .0
         .iter()
         .filter(|(n, _)| n == "roles")
         .map(|(_, code)| {
@@ -172,41 +184,6 @@ fn roles(fields: &Fields) -> Result<Vec<Role>, WebError> {
                 .ok_or_else(|| WebError::BadRequest(format!("役割「{code}」はありません。")))
         })
         .collect()
-}
-
-/// A signed-in administrator who sent a form with the session's CSRF token, with the form's
-/// fields; or the response that ends the request (sign-in page, CSRF refusal).
-async fn posted(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
-) -> Result<Result<(Granted, String, Fields), Response>, WebError> {
-    let Some(signed) = signed_in(state, headers).await? else {
-        return Ok(Err(redirect("/login")?));
-    };
-    let Ok(Form(fields)) = form else {
-        return Err(WebError::BadRequest(
-            "フォームの内容を読み取れません。".to_owned(),
-        ));
-    };
-    let given = fields
-        .iter()
-        .find(|(n, _)| n == "csrf")
-        .map(|(_, v)| v.as_str());
-    if require_csrf(Some(&signed.csrf), given).is_err() {
-        return Ok(Err(forbidden(state).await?));
-    }
-    let granted = Granted::check(signed.user, Action::ManageUsers)?;
-    Ok(Ok((granted, signed.csrf, fields)))
-}
-
-/// The signed-in administrator of a page request, with the session's CSRF token.
-async fn viewing(state: &AppState, headers: &HeaderMap) -> Result<(Granted, String), WebError> {
-    let signed = signed_in(state, headers)
-        .await?
-        .ok_or(WebError::Forbidden)?;
-    let granted = Granted::check(signed.user, Action::ManageUsers)?;
-    Ok((granted, signed.csrf))
 }
 
 fn login_id(path: &str) -> Result<LoginId, WebError> {
@@ -305,12 +282,12 @@ async fn users_page(
 
 /// `GET /staff/users`: every user, with a link to each user's page, and the form to add a
 /// user. `?created=<login id>` confirms a user just added.
-pub async fn users(
+async fn users(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
+    StaffUser { signed, granted }: StaffUser,
 ) -> Result<Response, WebError> {
-    let (granted, csrf) = viewing(&state, &headers).await?;
+    let csrf = signed.csrf;
     let input = NewUserInput {
         login_id: String::new(),
         display_name: String::new(),
@@ -332,15 +309,15 @@ pub async fn users(
 /// `POST /staff/users`: adds a user (login id, name, department, roles, initial password).
 /// Success: 303 to the list with a confirmation. Problems: the list again with each problem
 /// next to its field (422; 409 when the login id is taken), the input kept but the password.
-pub async fn create_user(
+async fn create_user(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    form: Result<Form<Fields>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form: fields,
+    }: StaffForm<Fields>,
 ) -> Result<Response, WebError> {
-    let (granted, csrf, fields) = match posted(&state, &headers, form).await? {
-        Ok(ok) => ok,
-        Err(response) => return Ok(response),
-    };
+    let csrf = signed.csrf;
     let new = users::NewUser {
         login_id: value(&fields, "login_id").to_owned(),
         display_name: value(&fields, "display_name").to_owned(),
@@ -466,13 +443,13 @@ async fn user_page(
 
 /// `GET /staff/users/{login}`: the forms to change a user, disable or re-enable them and set
 /// a new password. `?done=saved|disabled|enabled|password` confirms what was just done.
-pub async fn user(
+async fn user(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(login): PagePath<String>,
     Query(query): Query<HashMap<String, String>>,
+    StaffUser { signed, granted }: StaffUser,
 ) -> Result<Response, WebError> {
-    let (granted, csrf) = viewing(&state, &headers).await?;
+    let csrf = signed.csrf;
     let login_id = login_id(&login)?;
     let notice = query.get("done").and_then(|done| match done.as_str() {
         "saved" => Some("利用者の情報を保存しました。変更は監査ログに記録されました。"),
@@ -526,16 +503,16 @@ async fn refused(
 }
 
 /// `POST /staff/users/{login}`: saves name, department and roles.
-pub async fn update_user(
+async fn update_user(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(login): PagePath<String>,
-    form: Result<Form<Fields>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form: fields,
+    }: StaffForm<Fields>,
 ) -> Result<Response, WebError> {
-    let (granted, csrf, fields) = match posted(&state, &headers, form).await? {
-        Ok(ok) => ok,
-        Err(response) => return Ok(response),
-    };
+    let csrf = signed.csrf;
     let login_id = login_id(&login)?;
     let seen = value(&fields, "seen");
     let edit = users::UserEdit {
@@ -556,15 +533,16 @@ pub async fn update_user(
 
 async fn set_disabled(
     state: AppState,
-    headers: HeaderMap,
     login: String,
-    form: Result<Form<Fields>, FormRejection>,
+    form: StaffForm<Fields>,
     disabled: bool,
 ) -> Result<Response, WebError> {
-    let (granted, csrf, fields) = match posted(&state, &headers, form).await? {
-        Ok(ok) => ok,
-        Err(response) => return Ok(response),
-    };
+    let StaffForm {
+        signed,
+        granted,
+        form: fields,
+    } = form;
+    let csrf = signed.csrf;
     let login_id = login_id(&login)?;
     let seen = value(&fields, "seen");
     let store = state.catalog.store();
@@ -580,36 +558,34 @@ async fn set_disabled(
 }
 
 /// `POST /staff/users/{login}/disable`: the user can no longer sign in; their sessions end.
-pub async fn disable_user(
+async fn disable_user(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(login): PagePath<String>,
-    form: Result<Form<Fields>, FormRejection>,
+    form: StaffForm<Fields>,
 ) -> Result<Response, WebError> {
-    set_disabled(state, headers, login, form, true).await
+    set_disabled(state, login, form, true).await
 }
 
 /// `POST /staff/users/{login}/enable`: the user may sign in again.
-pub async fn enable_user(
+async fn enable_user(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(login): PagePath<String>,
-    form: Result<Form<Fields>, FormRejection>,
+    form: StaffForm<Fields>,
 ) -> Result<Response, WebError> {
-    set_disabled(state, headers, login, form, false).await
+    set_disabled(state, login, form, false).await
 }
 
 /// `POST /staff/users/{login}/password`: sets a new password; the user's sessions end.
-pub async fn reset_password(
+async fn reset_password(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(login): PagePath<String>,
-    form: Result<Form<Fields>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form: fields,
+    }: StaffForm<Fields>,
 ) -> Result<Response, WebError> {
-    let (granted, csrf, fields) = match posted(&state, &headers, form).await? {
-        Ok(ok) => ok,
-        Err(response) => return Ok(response),
-    };
+    let csrf = signed.csrf;
     let login_id = login_id(&login)?;
     let seen = value(&fields, "seen");
     let password = value(&fields, "password");

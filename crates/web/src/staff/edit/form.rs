@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::edit::{self, Draft, ElementRow, FieldSpec, Input, Submission};
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::edit::{DoneQuery, done_notice, element_href, load_draft};
-use crate::staff::session::signed_in;
+use crate::staff::extract::StaffUser;
 use crate::staff::{private_page, staff_layout};
 use crate::views::Layout;
 use keikaku_app::auth::Signed;
@@ -314,13 +314,12 @@ pub(crate) async fn element_page_for(
 }
 
 /// to edit it, or when the plan is not a draft).
-pub async fn element_page(
+pub(super) async fn element_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath((plan, id)): PagePath<(String, String)>,
     Query(q): Query<DoneQuery>,
+    StaffUser { signed, .. }: StaffUser,
 ) -> Result<Response, WebError> {
-    let signed = signed(&state, &headers).await?;
     let plan_id = plan_id(&plan)?;
     let draft = load_draft(&state, &plan_id).await?;
     let row = draft
@@ -345,13 +344,12 @@ pub struct NewQuery {
 }
 
 /// `GET /staff/plans/{plan}/new?kind=…&parent=…`: the form for a new element.
-pub async fn element_new(
+pub(super) async fn element_new(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
     Query(q): Query<NewQuery>,
+    StaffUser { signed, .. }: StaffUser,
 ) -> Result<Response, WebError> {
-    let signed = signed(&state, &headers).await?;
     let plan_id = plan_id(&plan)?;
     let draft = load_draft(&state, &plan_id).await?;
     let parent_kind = match q.parent.as_deref() {
@@ -391,13 +389,12 @@ pub async fn element_new(
 }
 
 /// `GET /staff/plans/{plan}/header`: the plan's own texts.
-pub async fn header_page(
+pub(super) async fn header_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
     Query(q): Query<DoneQuery>,
+    StaffUser { signed, .. }: StaffUser,
 ) -> Result<Response, WebError> {
-    let signed = signed(&state, &headers).await?;
     let plan_id = plan_id(&plan)?;
     let draft = load_draft(&state, &plan_id).await?;
     let page = element_page_for(
@@ -410,8 +407,4 @@ pub async fn header_page(
     )
     .await?;
     Ok(private_page(StatusCode::OK, page.render()?))
-}
-
-async fn signed(state: &AppState, headers: &HeaderMap) -> Result<Signed, WebError> {
-    signed_in(state, headers).await?.ok_or(WebError::Forbidden)
 }

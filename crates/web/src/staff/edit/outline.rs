@@ -3,9 +3,8 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use keikaku_app::access::{Action, Granted};
 use keikaku_app::edit::{self, Draft, ElementRow};
 use keikaku_domain::account::User;
 
@@ -13,10 +12,9 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::edit::{DoneQuery, done_notice, element_href, load_draft};
-use crate::staff::session::signed_in;
+use crate::staff::extract::StaffUser;
 use crate::staff::{private_page, staff_layout};
 use crate::views::Layout;
-use keikaku_app::auth::Signed;
 
 /// One group of children (e.g. the measures of a field).
 struct Group {
@@ -128,18 +126,13 @@ fn walk(
     }
 }
 
-async fn signed(state: &AppState, headers: &HeaderMap) -> Result<Signed, WebError> {
-    signed_in(state, headers).await?.ok_or(WebError::Forbidden)
-}
-
 /// `GET /staff/plans/{plan}`: the working copy of a plan, as an outline with edit links.
-pub async fn draft_page(
+pub(super) async fn draft_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
     Query(q): Query<DoneQuery>,
+    StaffUser { signed, granted }: StaffUser,
 ) -> Result<Response, WebError> {
-    let signed = signed(&state, &headers).await?;
     let plan_id = plan_id(&plan)?;
     let draft = load_draft(&state, &plan_id).await?;
     let status = draft.plan.header().status;
@@ -162,7 +155,7 @@ pub async fn draft_page(
         csrf: signed.csrf,
         events,
         latest_version: keikaku_app::history::all_versions(
-            &Granted::check(signed.user.clone(), Action::ReadDrafts)?,
+            &granted,
             state.catalog.store(),
             state.catalog.municipality_code(),
             &plan_id,

@@ -3,16 +3,14 @@
 //! with the problems, `409` with the user's text next to the stored one.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::AppError;
-use keikaku_app::access::{Action, Granted};
 use keikaku_app::auth::Signed;
 use keikaku_app::edit::{self, Submission};
 use keikaku_domain::PlanId;
+use serde::Deserialize;
 
 use crate::AppState;
 use crate::clock::now;
@@ -20,12 +18,15 @@ use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::edit::form::{Outcome, Target, element_page_for};
 use crate::staff::edit::{element_href, load_draft};
-use crate::staff::session::{require_csrf, signed_in};
-use crate::staff::{forbidden, private_page, redirect, staff_layout};
+use crate::staff::extract::{StaffFields, StaffForm};
+use crate::staff::{private_page, redirect, staff_layout};
 use crate::views::Layout;
 
-/// A submitted form: the CSRF token, the version, the fields and the chosen links.
-struct Posted {
+/// A submitted form: the CSRF token, the version, the fields and the chosen links. Read from
+/// the fields in order, so a name that repeats keeps its last value (the links collect).
+#[derive(Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+pub(super) struct Posted {
     csrf: Option<String>,
     kind: Option<String>,
     parent: Option<String>,
@@ -38,6 +39,18 @@ impl Posted {
     fn versioned(&mut self) -> Result<&Submission, AppError> {
         self.submission.version = edit::parse_version(self.version_text.as_deref().unwrap_or(""))?;
         Ok(&self.submission)
+    }
+}
+
+impl From<Vec<(String, String)>> for Posted {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        posted(pairs)
+    }
+}
+
+impl StaffFields for Posted {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
     }
 }
 
@@ -68,28 +81,6 @@ fn posted(pairs: Vec<(String, String)>) -> Posted {
         p.submission.links = Some(links);
     }
     p
-}
-
-/// Reads a posted form and checks its CSRF token; `Err(response)` answers at once.
-async fn accept(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
-) -> Result<Result<(Signed, Posted, Granted), Response>, WebError> {
-    let Some(signed) = signed_in(state, headers).await? else {
-        return Ok(Err(redirect("/login")?));
-    };
-    let Ok(Form(pairs)) = form else {
-        return Err(WebError::BadRequest(
-            "フォームの内容を読み取れません。".to_owned(),
-        ));
-    };
-    let posted = posted(pairs);
-    if require_csrf(Some(&signed.csrf), posted.csrf.as_deref()).is_err() {
-        return Ok(Err(forbidden(state).await?));
-    }
-    let granted = Granted::check(signed.user.clone(), Action::EditPlan)?;
-    Ok(Ok((signed, posted, granted)))
 }
 
 /// The user's text of a save whose element was deleted meanwhile.
@@ -179,16 +170,15 @@ async fn refused(
 }
 
 /// `POST /staff/plans/{plan}/elements/{id}`: saves an element.
-pub async fn element_save(
+pub(super) async fn element_save(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath((plan, id)): PagePath<(String, String)>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form: mut posted,
+    }: StaffForm<Posted>,
 ) -> Result<Response, WebError> {
-    let (signed, mut posted, granted) = match accept(&state, &headers, form).await? {
-        Ok(x) => x,
-        Err(response) => return Ok(response),
-    };
     let plan_id = plan_id(&plan)?;
     let result = match posted.versioned() {
         Ok(submission) => {
@@ -226,16 +216,15 @@ pub async fn element_save(
 }
 
 /// `POST /staff/plans/{plan}/elements`: adds an element.
-pub async fn element_create(
+pub(super) async fn element_create(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form: posted,
+    }: StaffForm<Posted>,
 ) -> Result<Response, WebError> {
-    let (signed, posted, granted) = match accept(&state, &headers, form).await? {
-        Ok(x) => x,
-        Err(response) => return Ok(response),
-    };
     let plan_id = plan_id(&plan)?;
     let kind = posted.kind.clone().unwrap_or_default();
     let result = edit::create_element(
@@ -280,16 +269,15 @@ pub async fn element_create(
 }
 
 /// `POST /staff/plans/{plan}/elements/{id}/delete`.
-pub async fn element_delete(
+pub(super) async fn element_delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath((plan, id)): PagePath<(String, String)>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form: posted,
+    }: StaffForm<Posted>,
 ) -> Result<Response, WebError> {
-    let (signed, posted, granted) = match accept(&state, &headers, form).await? {
-        Ok(x) => x,
-        Err(response) => return Ok(response),
-    };
     let plan_id = plan_id(&plan)?;
     let version = edit::parse_version(posted.version_text.as_deref().unwrap_or(""))
         .map_err(|_| WebError::BadRequest("版の番号がありません。".to_owned()))?;
@@ -314,16 +302,15 @@ pub async fn element_delete(
 }
 
 /// `POST /staff/plans/{plan}/elements/{id}/move` with `direction=up|down`.
-pub async fn element_move(
+pub(super) async fn element_move(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath((plan, id)): PagePath<(String, String)>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    StaffForm {
+        granted,
+        form: posted,
+        ..
+    }: StaffForm<Posted>,
 ) -> Result<Response, WebError> {
-    let (_, posted, granted) = match accept(&state, &headers, form).await? {
-        Ok(x) => x,
-        Err(response) => return Ok(response),
-    };
     let plan_id = plan_id(&plan)?;
     let up = match posted
         .submission
@@ -357,16 +344,15 @@ pub async fn element_move(
 }
 
 /// `POST /staff/plans/{plan}/header`.
-pub async fn header_save(
+pub(super) async fn header_save(
     State(state): State<AppState>,
-    headers: HeaderMap,
     PagePath(plan): PagePath<String>,
-    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+    StaffForm {
+        signed,
+        granted,
+        form: mut posted,
+    }: StaffForm<Posted>,
 ) -> Result<Response, WebError> {
-    let (signed, mut posted, granted) = match accept(&state, &headers, form).await? {
-        Ok(x) => x,
-        Err(response) => return Ok(response),
-    };
     let plan_id = plan_id(&plan)?;
     let result = match posted.versioned() {
         Ok(submission) => {
