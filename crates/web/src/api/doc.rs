@@ -40,8 +40,8 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::edit::change_status
     ),
     components(schemas(
-        crate::api::ErrorEnvelope,
-        crate::api::ErrorBody,
+        crate::error::ErrorEnvelope,
+        crate::error::ErrorBody,
         crate::api::read::PlanList,
         crate::api::read::PlanSummaryDto,
         crate::api::read::SearchResults,
@@ -57,9 +57,7 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::edit::StatusChange,
         crate::api::edit::HeaderDto,
         crate::api::edit::HeaderChange,
-        crate::api::edit::FieldProblem,
-        crate::api::edit::WriteErrorEnvelope,
-        crate::api::edit::WriteError
+        crate::error::FieldProblem
     )),
     modifiers(&BearerToken)
 )]

@@ -207,88 +207,11 @@ pub struct HeaderChange {
     pub fields: BTreeMap<String, String>,
 }
 
-/// One refused field.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FieldProblem {
-    /// The field (or `links`, `kind`, `version`; empty for the element as a whole).
-    pub field: String,
-    /// Why (Japanese).
-    pub message: String,
-}
-
-/// The error envelope of a refused write: `invalid` (422) lists every problem; `conflict`
-/// (409) carries the element as it is now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WriteErrorEnvelope {
-    /// The error.
-    pub error: WriteError,
-}
-
-/// What was refused.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WriteError {
-    /// `invalid` or `conflict`.
-    pub code: &'static str,
-    /// Human-readable message (Japanese).
-    pub message: String,
-    /// For `invalid`: every problem, by field.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub problems: Vec<FieldProblem>,
-    /// For `conflict`: the element as it is stored now.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub current: Option<ElementDto>,
-}
-
-/// A refused write, or any API error.
-pub enum WriteFailure {
-    Api(ApiError),
-    Invalid(Vec<FieldProblem>),
-    Conflict(String, Option<ElementDto>),
-}
-
-impl From<ApiError> for WriteFailure {
-    fn from(e: ApiError) -> Self {
-        Self::Api(e)
-    }
-}
-
-impl IntoResponse for WriteFailure {
-    fn into_response(self) -> Response {
-        let (status, error) = match self {
-            Self::Api(e) => return e.into_response(),
-            Self::Invalid(problems) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                WriteError {
-                    code: "invalid",
-                    message: format!("入力に{}件の問題があります。", problems.len()),
-                    problems,
-                    current: None,
-                },
-            ),
-            Self::Conflict(message, current) => (
-                StatusCode::CONFLICT,
-                WriteError {
-                    code: "conflict",
-                    message,
-                    problems: Vec::new(),
-                    current,
-                },
-            ),
-        };
-        (
-            status,
-            [(header::CACHE_CONTROL, "no-store")],
-            Json(WriteErrorEnvelope { error }),
-        )
-            .into_response()
-    }
-}
-
-fn bad_json(e: &JsonRejection) -> WriteFailure {
-    WriteFailure::Api(ApiError::BadRequest(format!(
+fn bad_json(e: &JsonRejection) -> ApiError {
+    ApiError::BadRequest(format!(
         "リクエストの本文をJSONとして読めません: {}",
         e.body_text()
-    )))
+    ))
 }
 
 fn ids(path: Result<Path<(String, String)>, PathRejection>) -> Result<(PlanId, String), ApiError> {
@@ -336,19 +259,14 @@ fn dto(draft: &Draft, id: &str, user: &keikaku_domain::account::User) -> Option<
     })
 }
 
-fn failure(e: AppError, current: Option<ElementDto>) -> WriteFailure {
-    match e {
-        AppError::Invalid(problems) => WriteFailure::Invalid(
-            problems
-                .into_iter()
-                .map(|p| FieldProblem {
-                    field: p.path,
-                    message: p.message,
-                })
-                .collect(),
-        ),
-        AppError::Conflict(m) => WriteFailure::Conflict(m, current),
-        other => WriteFailure::Api(other.into()),
+/// A refused write; a conflict carries the element as it is now (`current`).
+fn failure(e: AppError, current: Option<ElementDto>) -> ApiError {
+    match ApiError::from(e) {
+        ApiError::Conflict { message, .. } => ApiError::Conflict {
+            message,
+            current: current.map(Box::new),
+        },
+        other => other,
     }
 }
 
@@ -360,9 +278,9 @@ fn no_store(status: StatusCode, body: impl Serialize) -> Response {
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     security(("token" = [])),
-    responses((status = 200, body = ElementDto), (status = 400, body = crate::api::ErrorEnvelope),
-        (status = 401, body = crate::api::ErrorEnvelope),
-        (status = 403, body = crate::api::ErrorEnvelope), (status = 404, body = crate::api::ErrorEnvelope)))]
+    responses((status = 200, body = ElementDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope),
+        (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn get_element(
     State(state): State<AppState>,
     user: ApiUser,
@@ -379,16 +297,16 @@ pub(crate) async fn get_element(
 #[utoipa::path(put, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     request_body = ElementChange, security(("token" = [])),
-    responses((status = 200, body = ElementDto), (status = 400, body = crate::api::ErrorEnvelope),
-        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
-        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
-        (status = 422, body = WriteErrorEnvelope)))]
+    responses((status = 200, body = ElementDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope),
+        (status = 422, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn put_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<(String, String)>, PathRejection>,
     body: Result<Json<ElementChange>, JsonRejection>,
-) -> Result<Response, WriteFailure> {
+) -> Result<Response, ApiError> {
     let (plan, id) = ids(path)?;
     let Json(change) = body.map_err(|e| bad_json(&e))?;
     let who = user.0.clone();
@@ -419,16 +337,16 @@ pub(crate) async fn put_element(
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/elements", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     request_body = NewElement, security(("token" = [])),
-    responses((status = 201, body = ElementDto), (status = 400, body = crate::api::ErrorEnvelope),
-        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
-        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
-        (status = 422, body = WriteErrorEnvelope)))]
+    responses((status = 201, body = ElementDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope),
+        (status = 422, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn create_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<String>, PathRejection>,
     body: Result<Json<NewElement>, JsonRejection>,
-) -> Result<Response, WriteFailure> {
+) -> Result<Response, ApiError> {
     let plan = one(path)?;
     let Json(new) = body.map_err(|e| bad_json(&e))?;
     let who = user.0.clone();
@@ -473,21 +391,20 @@ pub struct VersionParam {
 #[utoipa::path(delete, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), VersionParam),
     security(("token" = [])),
-    responses((status = 204), (status = 400, body = crate::api::ErrorEnvelope),
-        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
-        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope)))]
+    responses((status = 204), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn delete_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<(String, String)>, PathRejection>,
     query: Result<Query<VersionParam>, QueryRejection>,
-) -> Result<Response, WriteFailure> {
+) -> Result<Response, ApiError> {
     let (plan, id) = ids(path)?;
     let Ok(Query(q)) = query else {
         return Err(ApiError::BadRequest(
             "削除には version（要素の版）を指定してください。".to_owned(),
-        )
-        .into());
+        ));
     };
     let who = user.0.clone();
     let granted = granted(user, Action::EditPlan)?;
@@ -518,15 +435,15 @@ pub(crate) async fn delete_element(
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/elements/{id}/move", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
     request_body = Move, security(("token" = [])),
-    responses((status = 204), (status = 400, body = crate::api::ErrorEnvelope),
-        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
-        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope)))]
+    responses((status = 204), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn move_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<(String, String)>, PathRejection>,
     body: Result<Json<Move>, JsonRejection>,
-) -> Result<Response, WriteFailure> {
+) -> Result<Response, ApiError> {
     let (plan, id) = ids(path)?;
     let Json(m) = body.map_err(|e| bad_json(&e))?;
     let up = matches!(m.direction, Direction::Up);
@@ -561,9 +478,9 @@ fn header_dto(draft: &Draft) -> HeaderDto {
 /// The plan's own texts (title, purpose, scope, period wording, future image), to edit them.
 #[utoipa::path(get, path = "/api/v1/plans/{plan}/header", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), security(("token" = [])),
-    responses((status = 200, body = HeaderDto), (status = 400, body = crate::api::ErrorEnvelope),
-        (status = 401, body = crate::api::ErrorEnvelope),
-        (status = 403, body = crate::api::ErrorEnvelope), (status = 404, body = crate::api::ErrorEnvelope)))]
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope),
+        (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn get_header(
     State(state): State<AppState>,
     _user: ApiUser,
@@ -577,16 +494,16 @@ pub(crate) async fn get_header(
 /// Changes the plan's own texts.
 #[utoipa::path(put, path = "/api/v1/plans/{plan}/header", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), request_body = HeaderChange, security(("token" = [])),
-    responses((status = 200, body = HeaderDto), (status = 400, body = crate::api::ErrorEnvelope),
-        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
-        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
-        (status = 422, body = WriteErrorEnvelope)))]
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope),
+        (status = 422, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn put_header(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<String>, PathRejection>,
     body: Result<Json<HeaderChange>, JsonRejection>,
-) -> Result<Response, WriteFailure> {
+) -> Result<Response, ApiError> {
     let plan = one(path)?;
     let Json(change) = body.map_err(|e| bad_json(&e))?;
     let granted = granted(user, Action::EditPlan)?;
@@ -612,16 +529,16 @@ pub(crate) async fn put_header(
 /// Moves a plan to another status (草案 → 審議中 → 決定 → 公開, or back to revise it).
 #[utoipa::path(post, path = "/api/v1/plans/{plan}/status", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), request_body = StatusChange, security(("token" = [])),
-    responses((status = 200, body = HeaderDto), (status = 400, body = crate::api::ErrorEnvelope),
-        (status = 401, body = crate::api::ErrorEnvelope), (status = 403, body = crate::api::ErrorEnvelope),
-        (status = 404, body = crate::api::ErrorEnvelope), (status = 409, body = WriteErrorEnvelope),
-        (status = 422, body = WriteErrorEnvelope)))]
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope),
+        (status = 422, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn change_status(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<String>, PathRejection>,
     body: Result<Json<StatusChange>, JsonRejection>,
-) -> Result<Response, WriteFailure> {
+) -> Result<Response, ApiError> {
     let plan = one(path)?;
     let Json(change) = body.map_err(|e| bad_json(&e))?;
     let (from, to) = (PlanStatus::from(change.from), PlanStatus::from(change.to));
@@ -637,7 +554,7 @@ pub(crate) async fn change_status(
     )
     .await
     .map_err(|e| failure(e, None))?;
-    state.catalog.invalidate().await.map_err(ApiError::from)?;
+    state.catalog.invalidate().await?;
     let draft = load(&state, &plan).await?;
     Ok(no_store(StatusCode::OK, header_dto(&draft)))
 }

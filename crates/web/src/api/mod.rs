@@ -3,31 +3,30 @@
 //! bearer-token authentication (`auth`) and the OpenAPI 3 document generated from this code
 //! (`doc`, served as `GET /api/v1/openapi.json`). Conventions: see `docs/api.md`.
 //!
-//! Every error has one shape, [`ErrorEnvelope`]; every successful read carries an `ETag` and
-//! `Cache-Control`, and answers `304` to a matching `If-None-Match`.
+//! Every error, read or write, has one shape, the envelope of [`ApiError`] (in `error`);
+//! every successful read carries an `ETag` and `Cache-Control`, and answers `304` to a
+//! matching `If-None-Match`.
 
 pub(crate) mod auth;
 mod doc;
-mod edit;
+pub(crate) mod edit;
 mod read;
 
 use std::collections::HashMap;
 
-use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, OriginalUri, Path};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use keikaku_app::Site;
 use serde::Serialize;
-use utoipa::ToSchema;
 
 pub use doc::ApiDoc;
 
 use crate::AppState;
 use crate::cache::Entry;
-use crate::error::error_id;
+pub(crate) use crate::error::ApiError;
 use crate::routes::Route;
 
 pub(crate) const JSON: &str = "application/json";
@@ -35,140 +34,6 @@ pub(crate) const JSON: &str = "application/json";
 /// The API's routes (with their full path).
 pub(crate) fn routes() -> Vec<Route> {
     [read::ROUTES, doc::ROUTES, edit::ROUTES].concat()
-}
-
-/// The error envelope every API error uses.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorEnvelope {
-    /// The error.
-    pub error: ErrorBody,
-}
-
-/// What went wrong.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Machine-readable code: `not_found`, `bad_request`, `method_not_allowed`,
-    /// `unauthorized`, `forbidden`, `internal`.
-    pub code: &'static str,
-    /// Human-readable message (Japanese).
-    pub message: String,
-    /// For `internal` errors: the id under which the fault was logged.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_id: Option<String>,
-}
-
-/// An API error.
-#[derive(Debug)]
-pub enum ApiError {
-    /// 404.
-    NotFound(String),
-    /// 400.
-    BadRequest(String),
-    /// 405: the API is read-only.
-    MethodNotAllowed,
-    /// 403: the caller's token is valid but its user may not do this.
-    Forbidden,
-    /// 401: a token is needed and none was sent (`invalid_token: false`), or the token sent is
-    /// malformed, unknown, revoked or expired, or its user is disabled (`true`).
-    Unauthorized {
-        /// Whether a token was sent but refused.
-        invalid_token: bool,
-    },
-    /// 500; the detail is logged, not returned.
-    Internal(String),
-}
-
-impl From<keikaku_app::AppError> for ApiError {
-    fn from(e: keikaku_app::AppError) -> Self {
-        match e {
-            keikaku_app::AppError::NotFound(m) => Self::NotFound(m),
-            keikaku_app::AppError::Forbidden(_) => Self::Forbidden,
-            other => Self::Internal(other.to_string()),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, code, message, id) = match self {
-            Self::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m, None),
-            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m, None),
-            Self::Forbidden => (
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "この操作をする権限がありません。".to_owned(),
-                None,
-            ),
-            Self::Unauthorized { invalid_token } => {
-                let (message, challenge) = if invalid_token {
-                    (
-                        "アクセストークンが無効です（誤り・失効・期限切れ、または利用停止中のアカウントのトークンです）。",
-                        "Bearer realm=\"keikaku\", error=\"invalid_token\"",
-                    )
-                } else {
-                    (
-                        "このAPIを使うには、アクセストークンを Authorization: Bearer ヘッダーで送ってください。",
-                        "Bearer realm=\"keikaku\"",
-                    )
-                };
-                let body = ErrorEnvelope {
-                    error: ErrorBody {
-                        code: "unauthorized",
-                        message: message.to_owned(),
-                        error_id: None,
-                    },
-                };
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [
-                        (axum::http::header::CACHE_CONTROL, "no-store"),
-                        (axum::http::header::WWW_AUTHENTICATE, challenge),
-                    ],
-                    Json(body),
-                )
-                    .into_response();
-            }
-            Self::MethodNotAllowed => {
-                let body = ErrorEnvelope {
-                    error: ErrorBody {
-                        code: "method_not_allowed",
-                        message: "このURLでは、このHTTPメソッドは使えません（使えるメソッドは Allow ヘッダーのとおりです）。".to_owned(),
-                        error_id: None,
-                    },
-                };
-                return (
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    // axum's method router adds the `Allow` header of the path.
-                    [(axum::http::header::CACHE_CONTROL, "no-store")],
-                    Json(body),
-                )
-                    .into_response();
-            }
-            Self::Internal(detail) => {
-                let id = error_id();
-                tracing::error!(error_id = %id, %detail, "internal error (api)");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "サーバー内部でエラーが発生しました。".to_owned(),
-                    Some(id),
-                )
-            }
-        };
-        let body = ErrorEnvelope {
-            error: ErrorBody {
-                code,
-                message,
-                error_id: id,
-            },
-        };
-        (
-            status,
-            [(axum::http::header::CACHE_CONTROL, "no-store")],
-            Json(body),
-        )
-            .into_response()
-    }
 }
 
 /// The parameters of an endpoint's path. A path that cannot be read (percent-encoded bytes that

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::auth::ApiUser;
-use crate::api::{ApiError, ApiPath, ErrorEnvelope, cached_json, only_params};
+use crate::api::{ApiError, ApiPath, cached_json, only_params};
 use crate::public::search::{MAX_HITS, MAX_QUERY_CHARS, hit_href};
 use crate::routes::{Route, route};
 use crate::views;
@@ -41,7 +41,7 @@ pub(crate) const ROUTES: &[Route] = &[
 
 /// The municipality whose plans this server publishes.
 #[utoipa::path(get, path = "/api/v1/municipality", tag = "plans",
-    responses((status = 200, body = MunicipalityDto), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = MunicipalityDto), (status = 400, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn municipality(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -89,7 +89,7 @@ pub struct PlanList {
 
 /// Lists the published plans.
 #[utoipa::path(get, path = "/api/v1/plans", tag = "plans",
-    responses((status = 200, body = PlanList), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = PlanList), (status = 400, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn list_plans(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -130,7 +130,7 @@ pub(crate) async fn list_plans(
 /// One plan's whole tree, in the shape of the plan file format (`docs/plan-file.md`).
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans",
     params(("id" = String, Path, description = "Plan id (lowercase ASCII slug)", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
-    responses((status = 200, body = PlanDto), (status = 400, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)))]
+    responses((status = 200, body = PlanDto), (status = 400, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn get_plan(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -183,7 +183,7 @@ pub struct SearchResults {
         ("q" = String, Query, description = "Search words; several words separated by spaces must all match. Blank finds nothing.", max_length = 100),
         ("limit" = Option<u32>, Query, description = "Maximum hits (default 20)", minimum = 1, maximum = 100)
     ),
-    responses((status = 200, body = SearchResults), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = SearchResults), (status = 400, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn search(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -280,8 +280,8 @@ pub struct AuditPage {
         ("after" = Option<i64>, Query, description = "Only entries with a sequence number above this (default 0)", minimum = 0),
         ("limit" = Option<u32>, Query, description = "Maximum entries (default 100)", minimum = 1, maximum = 100)
     ),
-    responses((status = 200, body = AuditPage), (status = 400, body = ErrorEnvelope),
-        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)))]
+    responses((status = 200, body = AuditPage), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn audit(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
