@@ -1,14 +1,18 @@
 //! The web transport of keikaku: the public site (server-rendered Japanese HTML that works
-//! without JavaScript) and the read-only JSON API under `/api/v1`.
+//! without JavaScript), the staff pages, and the JSON API under `/api/v1`.
 //!
 //! [`router`] builds the whole application from an [`AppState`]. Handlers are thin: they
-//! decode the request, take the current [`keikaku_app::Site`] from the catalog, build a view
-//! and render it. Rendered pages and API bodies are cached per data version ([`cache`]), so a
-//! page is rendered once per change of the data, and every response carries an `ETag`.
+//! decode the request, take the current [`keikaku_app::Site`] from the catalog (or call one use
+//! case), build a view and render it. Rendered pages and API bodies are cached per data
+//! version ([`cache`]), so a page is rendered once per change of the data, and every response
+//! carries an `ETag`.
 //!
-//! The staff side (`/login`, `/logout`, `/staff`) signs staff in with a session cookie
-//! ([`SESSION_COOKIE`]); its pages are never cached, and the public pages stay the same for
-//! everyone, signed in or not.
+//! The code is laid out by audience: `public` (the pages everyone reads), `staff` (signing in
+//! and out with a session cookie, [`SESSION_COOKIE`], and everything behind it; never cached)
+//! and `api` (reads, writes, bearer tokens, the OpenAPI document), each module declaring its
+//! own routes in the route table ([`routes`]); the router and the authorization guard of every
+//! route are built from that one table. `error` maps application errors onto HTTP for all of
+//! them. The public pages stay the same for everyone, signed in or not.
 //!
 //! ```no_run
 //! # async fn run(catalog: std::sync::Arc<keikaku_app::Catalog>) {

@@ -263,24 +263,7 @@ async fn create(
     let status = match result {
         Ok(made) => {
             tracing::info!(login_id = %signed.user.login_id, token = %made.token.id, "API token created");
-            let page = CreatedPage {
-                layout: layout(
-                    &state,
-                    "トークンを作成しました",
-                    &[
-                        ("職員用ページ", "/staff".to_owned()),
-                        (TITLE, "/staff/tokens".to_owned()),
-                    ],
-                )
-                .await?,
-                name: made.token.name.clone(),
-                expires: made
-                    .token
-                    .expires_at
-                    .map_or_else(|| "無期限".to_owned(), jst_label),
-                secret: made.secret,
-            };
-            return Ok(private_page(StatusCode::OK, page.render()?));
+            return created_page(&state, made).await;
         }
         Err(AppError::Invalid(problems)) => {
             for p in problems {
@@ -299,6 +282,28 @@ async fn create(
         Err(other) => return Err(other.into()),
     };
     list_page(&state, &granted, &signed.csrf, status, None, typed).await
+}
+
+/// The page that shows a token just made, with its secret — the only time it is shown.
+async fn created_page(state: &AppState, made: tokens::NewToken) -> Result<Response, WebError> {
+    let page = CreatedPage {
+        layout: layout(
+            state,
+            "トークンを作成しました",
+            &[
+                ("職員用ページ", "/staff".to_owned()),
+                (TITLE, "/staff/tokens".to_owned()),
+            ],
+        )
+        .await?,
+        name: made.token.name.clone(),
+        expires: made
+            .token
+            .expires_at
+            .map_or_else(|| "無期限".to_owned(), jst_label),
+        secret: made.secret,
+    };
+    Ok(private_page(StatusCode::OK, page.render()?))
 }
 
 /// `POST /staff/tokens/{id}/revoke`: revokes one of the signed-in user's tokens, then back to
