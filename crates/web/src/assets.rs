@@ -6,10 +6,15 @@ use axum::response::{IntoResponse, Response};
 
 use crate::cache::Entry;
 use crate::error::WebError;
-use crate::pages::PagePath;
+use crate::paths::PagePath;
+use crate::routes::{Route, route};
 
 const CSS: &str = include_str!("../assets/keikaku.css");
 const FAVICON: &str = include_str!("../assets/favicon.svg");
+
+/// The stylesheet and the icon.
+pub(crate) const ROUTES: &[Route] =
+    &[route!(GET "/static/{file}" => serve, ReadPublished, "/static/keikaku.css")];
 
 /// A short fingerprint of the stylesheet, appended to its URL so that browsers refetch it
 /// after an upgrade.
@@ -22,10 +27,7 @@ pub fn css_version() -> &'static str {
 }
 
 /// `GET /static/{file}`.
-pub async fn serve(
-    PagePath(file): PagePath<String>,
-    headers: HeaderMap,
-) -> Result<Response, WebError> {
+async fn serve(PagePath(file): PagePath<String>, headers: HeaderMap) -> Result<Response, WebError> {
     let entry = match file.as_str() {
         "keikaku.css" => Entry::new(0, "text/css; charset=utf-8", CSS),
         "favicon.svg" => Entry::new(0, "image/svg+xml", FAVICON),

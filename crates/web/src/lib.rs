@@ -1,14 +1,18 @@
 //! The web transport of keikaku: the public site (server-rendered Japanese HTML that works
-//! without JavaScript) and the read-only JSON API under `/api/v1`.
+//! without JavaScript), the staff pages, and the JSON API under `/api/v1`.
 //!
 //! [`router`] builds the whole application from an [`AppState`]. Handlers are thin: they
-//! decode the request, take the current [`keikaku_app::Site`] from the catalog, build a view
-//! and render it. Rendered pages and API bodies are cached per data version ([`cache`]), so a
-//! page is rendered once per change of the data, and every response carries an `ETag`.
+//! decode the request, take the current [`keikaku_app::Site`] from the catalog (or call one use
+//! case), build a view and render it. Rendered pages and API bodies are cached per data
+//! version ([`cache`]), so a page is rendered once per change of the data, and every response
+//! carries an `ETag`.
 //!
-//! The staff side (`/login`, `/logout`, `/staff`) signs staff in with a session cookie
-//! ([`SESSION_COOKIE`]); its pages are never cached, and the public pages stay the same for
-//! everyone, signed in or not.
+//! The code is laid out by audience: `public` (the pages everyone reads), `staff` (signing in
+//! and out with a session cookie, [`SESSION_COOKIE`], and everything behind it; never cached)
+//! and `api` (reads, writes, bearer tokens, the OpenAPI document), each module declaring its
+//! own routes in the route table ([`routes`]); the router and the authorization guard of every
+//! route are built from that one table. `error` maps application errors onto HTTP for all of
+//! them. The public pages stay the same for everyone, signed in or not.
 //!
 //! ```no_run
 //! # async fn run(catalog: std::sync::Arc<keikaku_app::Catalog>) {
@@ -20,18 +24,15 @@
 //! # }
 //! ```
 
-mod admin;
 mod api;
-mod api_edit;
 mod assets;
 pub mod cache;
-mod edit;
+mod clock;
 mod error;
-mod history;
-mod pages;
+mod paths;
+mod public;
 pub mod routes;
 mod staff;
-mod tokens;
 mod views;
 
 use std::sync::Arc;
@@ -45,7 +46,7 @@ use keikaku_app::auth::LoginLimiter;
 
 pub use api::ApiDoc;
 pub use error::WebError;
-pub use staff::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+pub use staff::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
@@ -81,25 +82,13 @@ impl AppState {
 
 /// The whole application: public pages, static assets, the JSON API and the fallback 404.
 pub fn router(state: AppState) -> Router {
-    // Every route comes from the route table; the `/api/v1` ones are nested below.
-    let mut router = Router::new();
-    for spec in routes::ROUTES
-        .iter()
-        .filter(|r| !r.path.starts_with("/api/v1"))
-    {
-        router = router.route(spec.path, routes::handler(spec));
-    }
-    router
-        .nest("/api/v1", api::router())
+    // Every route comes from the route table, behind the guard of its action.
+    routes::guarded(&state)
         // The rest of `/api` (`/api/v1/`, `/api/v2/…`) answers in JSON too, not with the HTML page.
         .route("/api", any(api::not_found))
         .route("/api/", any(api::not_found))
         .route("/api/{*rest}", any(api::not_found))
-        .fallback(pages::not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            routes::authorize,
-        ))
+        .fallback(public::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             error::render_errors,

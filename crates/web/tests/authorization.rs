@@ -190,7 +190,7 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
 
 #[test]
 fn every_route_has_an_expectation() {
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         assert!(
             EXPECTED
                 .iter()

@@ -1,0 +1,102 @@
+//! The OpenAPI 3 document of the API, generated from the handlers and their types
+//! (`GET /api/v1/openapi.json`).
+
+use axum::http::HeaderMap;
+use axum::response::Response;
+use utoipa::OpenApi;
+
+use crate::api::JSON;
+use crate::cache::Entry;
+use crate::routes::{Route, route};
+
+pub(crate) const ROUTES: &[Route] = &[route!(
+    GET "/api/v1/openapi.json" => openapi_json,
+    ReadPublished,
+    "/api/v1/openapi.json"
+)];
+
+/// The OpenAPI document of the API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "keikaku API",
+        version = "1",
+        description = "自治体の総合計画・総合戦略を取得するAPIです。公開中の計画は誰でも読めます。下書きの読み取りと編集（editing）には、職員用ページで作るアクセストークンが要ります（Authorization: Bearer）。/ API of a municipality's comprehensive plan and strategy: published plans are public; reading drafts and editing need a personal access token."
+    ),
+    paths(
+        crate::api::read::municipality,
+        crate::api::read::list_plans,
+        crate::api::read::get_plan,
+        crate::api::read::search,
+        openapi_json,
+        crate::api::read::audit,
+        crate::api::edit::get_element,
+        crate::api::edit::put_element,
+        crate::api::edit::delete_element,
+        crate::api::edit::create_element,
+        crate::api::edit::move_element,
+        crate::api::edit::get_header,
+        crate::api::edit::put_header,
+        crate::api::edit::change_status
+    ),
+    components(schemas(
+        crate::error::ErrorEnvelope,
+        crate::error::ErrorBody,
+        crate::api::read::PlanList,
+        crate::api::read::PlanSummaryDto,
+        crate::api::read::SearchResults,
+        crate::api::read::SearchHitDto,
+        crate::api::read::AuditPage,
+        crate::api::read::AuditEntryDto,
+        crate::api::edit::ElementDto,
+        crate::api::edit::ElementChange,
+        crate::api::edit::NewElement,
+        crate::api::edit::Move,
+        crate::api::edit::Direction,
+        crate::api::edit::Status,
+        crate::api::edit::StatusChange,
+        crate::api::edit::HeaderDto,
+        crate::api::edit::HeaderChange,
+        crate::error::FieldProblem
+    )),
+    modifiers(&BearerToken)
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
+pub(crate) async fn openapi_json(headers: HeaderMap) -> Response {
+    static DOC: std::sync::LazyLock<Entry> = std::sync::LazyLock::new(|| {
+        let body = ApiDoc::openapi()
+            .to_pretty_json()
+            .unwrap_or_else(|_| "{}".to_owned());
+        Entry::new(0, JSON, body)
+    });
+    DOC.respond(&headers)
+}
+
+/// Declares the security scheme `token`: a personal access token (made on `/staff/tokens`)
+/// sent as `Authorization: Bearer kk_…`. Endpoints that need one say
+/// `security(("token" = []))`.
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("kk_…")
+            .description(Some(
+                "個人用アクセストークン（職員用ページの「APIアクセストークン」で作成）。\
+                 トークンの利用者の役割で認可されます。セッションのクッキーはAPIでは使えません。 / \
+                 Personal access token; requests act with the roles of the token's user. \
+                 Session cookies are not accepted by the API.",
+            ))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("token", SecurityScheme::Http(scheme));
+    }
+}

@@ -1,0 +1,560 @@
+//! The write API: the browser's editing operations for scripts and other systems, under
+//! `/api/v1`, with a personal access token (`Authorization: Bearer kk_…`; the API never reads
+//! the session cookie). The same use cases as the forms (`keikaku_app::edit`), so the same
+//! rules: drafts only, department editors limited to their own elements, and every write
+//! carrying the version it started from — a stale one answers `409` with the current element.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use keikaku_app::AppError;
+use keikaku_app::access::{Action, Granted};
+use keikaku_app::edit::{self, Draft, Submission};
+use keikaku_domain::{PlanId, PlanStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api::ApiError;
+use crate::api::auth::ApiUser;
+use crate::clock::now;
+use crate::routes::{Route, route};
+
+pub(crate) const ROUTES: &[Route] = &[
+    route!(
+        GET "/api/v1/plans/{plan}/elements/{id}" => get_element,
+        ReadDrafts,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1"
+    ),
+    route!(
+        PUT "/api/v1/plans/{plan}/elements/{id}" => put_element,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1"
+    ),
+    route!(
+        DELETE "/api/v1/plans/{plan}/elements/{id}" => delete_element,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1?version=1"
+    ),
+    route!(
+        POST "/api/v1/plans/{plan}/elements" => create_element,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements"
+    ),
+    route!(
+        POST "/api/v1/plans/{plan}/elements/{id}/move" => move_element,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1/move"
+    ),
+    route!(
+        GET "/api/v1/plans/{plan}/header" => get_header,
+        ReadDrafts,
+        "/api/v1/plans/sogo-keikaku/header"
+    ),
+    route!(
+        PUT "/api/v1/plans/{plan}/header" => put_header,
+        EditPlan,
+        "/api/v1/plans/sogo-keikaku/header"
+    ),
+    route!(
+        POST "/api/v1/plans/{plan}/status" => change_status,
+        ChangePlanStatus,
+        "/api/v1/plans/sogo-keikaku/status"
+    ),
+];
+
+/// An element as the write API shows it: its form fields and links, and its version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ElementDto {
+    /// The plan.
+    pub plan: String,
+    /// The element's stable id.
+    pub id: String,
+    /// Its kind (`measure`, `field`, `kpi`, …).
+    pub kind: String,
+    /// Its parent element, if any.
+    pub parent: Option<String>,
+    /// The version to send back with a change.
+    pub version: u32,
+    /// Field name → text.
+    pub fields: BTreeMap<String, String>,
+    /// Link targets (`plan/element`), for priority projects and strategy measures.
+    pub links: Vec<String>,
+    /// Whether the token's user may change it now.
+    pub editable: bool,
+}
+
+/// A change to an element.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ElementChange {
+    /// The version the change starts from (from `GET`).
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 0, maximum = 2147483647)]
+    pub version: u32,
+    /// Field name → new text; fields left out become empty.
+    pub fields: BTreeMap<String, String>,
+    /// New link targets (`plan/element`); left out, the links stay as they are.
+    pub links: Option<Vec<String>>,
+}
+
+/// A new element.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewElement {
+    /// Its kind (`goal`, `measure`, `kpi`, …).
+    pub kind: String,
+    /// Its parent element (none for the plan's top level).
+    pub parent: Option<String>,
+    /// Field name → text.
+    pub fields: BTreeMap<String, String>,
+    /// Link targets (`plan/element`).
+    pub links: Option<Vec<String>>,
+}
+
+/// A move among siblings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Move {
+    /// Which way.
+    pub direction: Direction,
+}
+
+/// Which way an element moves among its siblings.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// One place towards the start.
+    Up,
+    /// One place towards the end.
+    Down,
+}
+
+/// A plan status, as in the plan file.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 草案.
+    Draft,
+    /// 審議中.
+    UnderDeliberation,
+    /// 決定.
+    Adopted,
+    /// 公開.
+    Published,
+}
+
+impl From<Status> for PlanStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Draft => Self::Draft,
+            Status::UnderDeliberation => Self::UnderDeliberation,
+            Status::Adopted => Self::Adopted,
+            Status::Published => Self::Published,
+        }
+    }
+}
+
+/// Reads a whole number that may be written `3` or `3.0` (JSON does not tell them apart).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    n.as_u64()
+        .and_then(|v| u32::try_from(v).ok())
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(f))
+                .map(|f| format!("{f:.0}").parse().unwrap_or(u32::MAX))
+        })
+        .ok_or_else(|| serde::de::Error::custom("version は0以上の整数です"))
+}
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// The status the caller saw.
+    pub from: Status,
+    /// The new status.
+    pub to: Status,
+}
+
+/// The plan's own texts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeaderDto {
+    /// The plan.
+    pub plan: String,
+    /// Its status.
+    pub status: String,
+    /// The revision to send back with a change.
+    pub version: u32,
+    /// Field name → text.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// A change to the plan's own texts.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderChange {
+    /// The revision the change starts from.
+    #[serde(deserialize_with = "whole_number")]
+    #[schema(minimum = 0, maximum = 2147483647)]
+    pub version: u32,
+    /// Field name → new text.
+    pub fields: BTreeMap<String, String>,
+}
+
+fn bad_json(e: &JsonRejection) -> ApiError {
+    ApiError::BadRequest(format!(
+        "リクエストの本文をJSONとして読めません: {}",
+        e.body_text()
+    ))
+}
+
+fn ids(path: Result<Path<(String, String)>, PathRejection>) -> Result<(PlanId, String), ApiError> {
+    let Ok(Path((plan, id))) = path else {
+        return Err(ApiError::BadRequest("パスを読み取れません。".to_owned()));
+    };
+    Ok((plan_id(&plan)?, id))
+}
+
+fn plan_id(s: &str) -> Result<PlanId, ApiError> {
+    PlanId::parse(s).map_err(|e| ApiError::BadRequest(e.to_string()))
+}
+
+fn one(path: Result<Path<String>, PathRejection>) -> Result<PlanId, ApiError> {
+    let Ok(Path(plan)) = path else {
+        return Err(ApiError::BadRequest("パスを読み取れません。".to_owned()));
+    };
+    plan_id(&plan)
+}
+
+fn granted(user: ApiUser, action: Action) -> Result<Granted, ApiError> {
+    Granted::check(user.0, action).map_err(|_| ApiError::Forbidden)
+}
+
+async fn load(state: &AppState, plan: &PlanId) -> Result<Draft, ApiError> {
+    Ok(edit::draft(
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        plan,
+    )
+    .await?)
+}
+
+fn dto(draft: &Draft, id: &str, user: &keikaku_domain::account::User) -> Option<ElementDto> {
+    let row = draft.row(id)?;
+    Some(ElementDto {
+        plan: draft.plan.id().to_string(),
+        id: row.id.clone(),
+        kind: row.kind.clone(),
+        parent: row.parent_id.clone(),
+        version: draft.version(id),
+        fields: draft.values(row),
+        links: draft.links(id),
+        editable: edit::editable_status(draft.plan.header().status) && edit::may_edit(user, row),
+    })
+}
+
+/// A refused write; a conflict carries the element as it is now (`current`).
+fn failure(e: AppError, current: Option<ElementDto>) -> ApiError {
+    match ApiError::from(e) {
+        ApiError::Conflict { message, .. } => ApiError::Conflict {
+            message,
+            current: current.map(Box::new),
+        },
+        other => other,
+    }
+}
+
+fn no_store(status: StatusCode, body: impl Serialize) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+/// The element, to edit it.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
+    security(("token" = [])),
+    responses((status = 200, body = ElementDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope),
+        (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn get_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let (plan, id) = ids(path)?;
+    let draft = load(&state, &plan).await?;
+    let element = dto(&draft, &id, &user.0)
+        .ok_or_else(|| ApiError::NotFound(format!("要素「{id}」はこの計画にありません。")))?;
+    Ok(no_store(StatusCode::OK, element))
+}
+
+/// Changes an element (from the version it was read at).
+#[utoipa::path(put, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
+    request_body = ElementChange, security(("token" = [])),
+    responses((status = 200, body = ElementDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope),
+        (status = 422, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn put_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Result<Json<ElementChange>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let (plan, id) = ids(path)?;
+    let Json(change) = body.map_err(|e| bad_json(&e))?;
+    let who = user.0.clone();
+    let granted = granted(user, Action::EditPlan)?;
+    let submission = Submission {
+        version: change.version,
+        values: change.fields,
+        links: change.links,
+    };
+    let result = edit::update_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        &id,
+        &submission,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await;
+    let draft = load(&state, &plan).await?;
+    match result {
+        Ok(_) => Ok(no_store(StatusCode::OK, dto(&draft, &id, &who))),
+        Err(e) => Err(failure(e, dto(&draft, &id, &who))),
+    }
+}
+
+/// Adds an element at the end of its siblings.
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/elements", tag = "editing",
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
+    request_body = NewElement, security(("token" = [])),
+    responses((status = 201, body = ElementDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope),
+        (status = 422, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn create_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<NewElement>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let plan = one(path)?;
+    let Json(new) = body.map_err(|e| bad_json(&e))?;
+    let who = user.0.clone();
+    let granted = granted(user, Action::EditPlan)?;
+    let submission = Submission {
+        version: 0,
+        values: new.fields,
+        links: new.links,
+    };
+    let id = edit::create_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        edit::Placement {
+            kind: &new.kind,
+            parent: new.parent.as_deref(),
+        },
+        &submission,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| failure(e, None))?;
+    let draft = load(&state, &plan).await?;
+    let mut response = no_store(StatusCode::CREATED, dto(&draft, &id, &who));
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/plans/{plan}/elements/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// The version a deletion starts from.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct VersionParam {
+    /// The element's version (from `GET`).
+    pub version: u32,
+}
+
+/// Deletes an element that has no children and that nothing refers to.
+#[utoipa::path(delete, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), VersionParam),
+    security(("token" = [])),
+    responses((status = 204), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn delete_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+    query: Result<Query<VersionParam>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let (plan, id) = ids(path)?;
+    let Ok(Query(q)) = query else {
+        return Err(ApiError::BadRequest(
+            "削除には version（要素の版）を指定してください。".to_owned(),
+        ));
+    };
+    let who = user.0.clone();
+    let granted = granted(user, Action::EditPlan)?;
+    let result = edit::delete_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        &id,
+        q.version,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await;
+    match result {
+        Ok(()) => Ok((
+            StatusCode::NO_CONTENT,
+            [(header::CACHE_CONTROL, "no-store")],
+        )
+            .into_response()),
+        Err(e) => {
+            let draft = load(&state, &plan).await?;
+            Err(failure(e, dto(&draft, &id, &who)))
+        }
+    }
+}
+
+/// Moves an element one place up or down among its siblings.
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/elements/{id}/move", tag = "editing",
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")),
+    request_body = Move, security(("token" = [])),
+    responses((status = 204), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn move_element(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Result<Json<Move>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let (plan, id) = ids(path)?;
+    let Json(m) = body.map_err(|e| bad_json(&e))?;
+    let up = matches!(m.direction, Direction::Up);
+    let granted = granted(user, Action::EditPlan)?;
+    edit::move_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        &id,
+        up,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| failure(e, None))?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::CACHE_CONTROL, "no-store")],
+    )
+        .into_response())
+}
+
+fn header_dto(draft: &Draft) -> HeaderDto {
+    HeaderDto {
+        plan: draft.plan.id().to_string(),
+        status: draft.plan.header().status.code().to_owned(),
+        version: draft.versions.revision,
+        fields: draft.header_values(),
+    }
+}
+
+/// The plan's own texts (title, purpose, scope, period wording, future image), to edit them.
+#[utoipa::path(get, path = "/api/v1/plans/{plan}/header", tag = "editing",
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), security(("token" = [])),
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope),
+        (status = 403, body = crate::error::ErrorEnvelope), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn get_header(
+    State(state): State<AppState>,
+    _user: ApiUser,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let plan = one(path)?;
+    let draft = load(&state, &plan).await?;
+    Ok(no_store(StatusCode::OK, header_dto(&draft)))
+}
+
+/// Changes the plan's own texts.
+#[utoipa::path(put, path = "/api/v1/plans/{plan}/header", tag = "editing",
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), request_body = HeaderChange, security(("token" = [])),
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope),
+        (status = 422, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn put_header(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<HeaderChange>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let plan = one(path)?;
+    let Json(change) = body.map_err(|e| bad_json(&e))?;
+    let granted = granted(user, Action::EditPlan)?;
+    let submission = Submission {
+        version: change.version,
+        values: change.fields,
+        links: None,
+    };
+    edit::update_header(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        &submission,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| failure(e, None))?;
+    let draft = load(&state, &plan).await?;
+    Ok(no_store(StatusCode::OK, header_dto(&draft)))
+}
+
+/// Moves a plan to another status (草案 → 審議中 → 決定 → 公開, or back to revise it).
+#[utoipa::path(post, path = "/api/v1/plans/{plan}/status", tag = "editing",
+    params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$")), request_body = StatusChange, security(("token" = [])),
+    responses((status = 200, body = HeaderDto), (status = 400, body = crate::error::ErrorEnvelope),
+        (status = 401, body = crate::error::ErrorEnvelope), (status = 403, body = crate::error::ErrorEnvelope),
+        (status = 404, body = crate::error::ErrorEnvelope), (status = 409, body = crate::error::ErrorEnvelope),
+        (status = 422, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn change_status(
+    State(state): State<AppState>,
+    user: ApiUser,
+    path: Result<Path<String>, PathRejection>,
+    body: Result<Json<StatusChange>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let plan = one(path)?;
+    let Json(change) = body.map_err(|e| bad_json(&e))?;
+    let (from, to) = (PlanStatus::from(change.from), PlanStatus::from(change.to));
+    let granted = granted(user, Action::ChangePlanStatus)?;
+    keikaku_app::status::change_status(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan,
+        from,
+        to,
+        now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
+    )
+    .await
+    .map_err(|e| failure(e, None))?;
+    state.catalog.invalidate().await?;
+    let draft = load(&state, &plan).await?;
+    Ok(no_store(StatusCode::OK, header_dto(&draft)))
+}

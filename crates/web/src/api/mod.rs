@@ -1,0 +1,112 @@
+//! The JSON API under `/api/v1`: the read API (`read`: published plans, search, the audit log
+//! for administrators' tokens), the write API (`edit`: the editing use cases for scripts), the
+//! bearer-token authentication (`auth`) and the OpenAPI 3 document generated from this code
+//! (`doc`, served as `GET /api/v1/openapi.json`). Conventions: see `docs/api.md`.
+//!
+//! Every error, read or write, has one shape, the envelope of [`ApiError`] (in `error`);
+//! every successful read carries an `ETag` and `Cache-Control`, and answers `304` to a
+//! matching `If-None-Match`.
+
+pub(crate) mod auth;
+mod doc;
+pub(crate) mod edit;
+mod read;
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, OriginalUri, Path};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use axum::response::Response;
+use keikaku_app::Site;
+use serde::Serialize;
+
+pub use doc::ApiDoc;
+
+use crate::AppState;
+use crate::cache::Entry;
+pub(crate) use crate::error::ApiError;
+use crate::routes::Route;
+
+pub(crate) const JSON: &str = "application/json";
+
+/// The API's routes (with their full path).
+pub(crate) fn routes() -> Vec<Route> {
+    [read::ROUTES, doc::ROUTES, edit::ROUTES].concat()
+}
+
+/// The parameters of an endpoint's path. A path that cannot be read (percent-encoded bytes that
+/// are not UTF-8, such as `/api/v1/plans/%FF`) is a bad request in the error envelope, like any
+/// other id that is not an id, not axum's plain-text rejection.
+pub(crate) struct ApiPath<T>(T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            Err(_) => Err(ApiError::BadRequest(
+                "URLのパスを読めません。IDは半角英小文字・数字・「-」「_」で指定してください。"
+                    .to_owned(),
+            )),
+        }
+    }
+}
+
+/// The API's routes as the route table mounts them under `/api/v1`, with the API's answers
+/// for what they do not serve: a 404, or a 405 for a method the URL does not take, both in the
+/// error envelope.
+pub(crate) fn nested(routes: Router<AppState>) -> Router<AppState> {
+    routes
+        .fallback(not_found)
+        // Without this, a POST answers axum's bare 405 with an empty body, outside the envelope.
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+}
+
+/// Any other URL under `/api`: a 404 in the error envelope (API clients read JSON, not the
+/// HTML 404 page).
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::NotFound("そのAPIはありません。".to_owned())
+}
+
+/// Serves JSON from the cache, building it first if the data changed since.
+async fn cached_json<T: Serialize>(
+    state: &AppState,
+    uri: &OriginalUri,
+    headers: &HeaderMap,
+    build: impl FnOnce(&Site) -> Result<T, ApiError>,
+) -> Result<Response, ApiError> {
+    let site = state.catalog.site().await?;
+    // The original URI: inside the nested router the `/api/v1` prefix is stripped.
+    let key = format!("json {}", uri.0);
+    if let Some(entry) = state.cache.get(&key, site.version) {
+        return Ok(entry.respond(headers));
+    }
+    let value = build(&site)?;
+    let body = serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let entry = Entry::new(site.version, JSON, body);
+    let response = entry.respond(headers);
+    state.cache.put(key, entry);
+    Ok(response)
+}
+
+/// Refuses query parameters the endpoint does not know, so that typos are not silently ignored.
+fn only_params(params: &HashMap<String, String>, known: &[&str]) -> Result<(), ApiError> {
+    match params.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(ApiError::BadRequest(format!(
+            "パラメータ「{k}」は使えません（使えるもの: {}）。",
+            if known.is_empty() {
+                "なし".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ))),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,77 @@
+//! The public site: the pages everyone reads, signed in or not — home, search, the plans and
+//! their elements, and the published version history. Pages are rendered once per data
+//! version and served from the cache ([`cached`]); they never show anything of a signed-in
+//! user, so the cache is shared by everyone.
+
+mod elements;
+pub(crate) mod history;
+mod home;
+mod plans;
+pub(crate) mod search;
+
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use keikaku_app::Site;
+use keikaku_domain::{ComprehensivePlan, Plan, Strategy};
+
+use crate::AppState;
+use crate::cache::Entry;
+use crate::error::WebError;
+use crate::paths::plan_id;
+use crate::routes::Route;
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// The public pages' routes.
+pub(crate) fn routes() -> Vec<Route> {
+    [
+        home::ROUTES,
+        search::ROUTES,
+        plans::ROUTES,
+        elements::ROUTES,
+        history::ROUTES,
+    ]
+    .concat()
+}
+
+/// Serves a page from the cache, rendering it first if the data changed since.
+pub(crate) async fn cached(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    render: impl FnOnce(&Site) -> Result<String, WebError>,
+) -> Result<Response, WebError> {
+    let site = state.catalog.site().await?;
+    let key = format!("html {}", uri.path());
+    if let Some(entry) = state.cache.get(&key, site.version) {
+        return Ok(entry.respond(headers));
+    }
+    let entry = Entry::new(site.version, HTML, render(&site)?);
+    let response = entry.respond(headers);
+    state.cache.put(key, entry);
+    Ok(response)
+}
+
+/// The published comprehensive plan of a path, or the 404 page.
+pub(crate) fn comprehensive<'a>(
+    site: &'a Site,
+    plan: &str,
+) -> Result<&'a ComprehensivePlan, WebError> {
+    match site.plan(&plan_id(plan)?) {
+        Some(Plan::Comprehensive(c)) => Ok(c),
+        _ => Err(WebError::NotFound(None)),
+    }
+}
+
+/// The published strategy of a path, or the 404 page.
+pub(crate) fn strategy<'a>(site: &'a Site, plan: &str) -> Result<&'a Strategy, WebError> {
+    match site.plan(&plan_id(plan)?) {
+        Some(Plan::Strategy(s)) => Ok(s),
+        _ => Err(WebError::NotFound(None)),
+    }
+}
+
+/// Every other URL: the Japanese 404 page.
+pub(crate) async fn not_found() -> WebError {
+    WebError::NotFound(None)
+}

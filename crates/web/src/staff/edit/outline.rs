@@ -1,0 +1,168 @@
+//! The working copy of a plan as an outline (`GET /staff/plans/{plan}`): groups of children
+//! with 「＋…を追加」 links, and 上へ/下へ buttons that reorder siblings.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use keikaku_app::edit::{self, Draft, ElementRow};
+use keikaku_domain::account::User;
+
+use crate::AppState;
+use crate::error::WebError;
+use crate::paths::{PagePath, plan_id};
+use crate::staff::edit::{DoneQuery, done_notice, element_href, load_draft};
+use crate::staff::extract::StaffUser;
+use crate::staff::{private_page, staff_layout};
+use crate::views::Layout;
+
+/// One group of children (e.g. the measures of a field).
+struct Group {
+    label: &'static str,
+    add: Option<String>,
+}
+
+/// One element in the outline.
+struct Item {
+    id: String,
+    kind: &'static str,
+    number: String,
+    title: String,
+    department: String,
+    href: String,
+    may_edit: bool,
+    may_move: bool,
+    first: bool,
+    last: bool,
+}
+
+/// The outline as a flat sequence of opening and closing events (templates do not recurse).
+enum Ev {
+    Open(Group),
+    Item(Item),
+    EndItem,
+    Close,
+}
+
+#[derive(Template)]
+#[template(path = "staff/draft.html")]
+struct DraftPage {
+    layout: Layout,
+    plan_id: String,
+    title: String,
+    status: &'static str,
+    editable: bool,
+    everything: bool,
+    notice: Option<&'static str>,
+    csrf: String,
+    events: Vec<Ev>,
+    public_href: Option<String>,
+    /// The latest frozen version, to compare the working copy with.
+    latest_version: Option<u32>,
+}
+
+/// The kinds shown under a parent kind (`None`: top level), in display order.
+fn shown_kinds(plan: &keikaku_domain::Plan, parent_kind: Option<&str>) -> Vec<&'static str> {
+    use keikaku_app::edit::kind;
+    let mut kinds: Vec<&'static str> = edit::child_kinds(plan, parent_kind).to_vec();
+    if parent_kind.is_none() && matches!(plan, keikaku_domain::Plan::Comprehensive(_)) {
+        kinds.push(kind::BASIC_PLAN);
+    }
+    kinds
+}
+
+fn walk(
+    draft: &Draft,
+    user: &User,
+    parent: Option<&ElementRow>,
+    editable: bool,
+    out: &mut Vec<Ev>,
+) {
+    let plan_id = draft.plan.id();
+    let everything = edit::edits_everything(user) && editable;
+    for kind in shown_kinds(&draft.plan, parent.map(|p| p.kind.as_str())) {
+        let mut children: Vec<&ElementRow> = draft
+            .rows
+            .elements
+            .iter()
+            .filter(|e| e.kind == kind && e.parent_id.as_deref() == parent.map(|p| p.id.as_str()))
+            .collect();
+        children.sort_by_key(|e| e.position);
+        let creatable =
+            edit::child_kinds(&draft.plan, parent.map(|p| p.kind.as_str())).contains(&kind);
+        if children.is_empty() && !(everything && creatable) {
+            continue;
+        }
+        let add = (everything && creatable).then(|| {
+            let mut href = format!("/staff/plans/{plan_id}/new?kind={kind}");
+            if let Some(p) = parent {
+                href.push_str("&parent=");
+                href.push_str(&p.id);
+            }
+            href
+        });
+        out.push(Ev::Open(Group {
+            label: edit::kind_label(kind),
+            add,
+        }));
+        let n = children.len();
+        for (i, row) in children.into_iter().enumerate() {
+            out.push(Ev::Item(Item {
+                id: row.id.clone(),
+                kind: edit::kind_label(&row.kind),
+                number: row.number.clone(),
+                title: row.title.clone(),
+                department: row.department.clone().unwrap_or_default(),
+                href: element_href(plan_id, &row.id),
+                may_edit: editable && edit::may_edit(user, row),
+                may_move: everything && n > 1,
+                first: i == 0,
+                last: i + 1 == n,
+            }));
+            walk(draft, user, Some(row), editable, out);
+            out.push(Ev::EndItem);
+        }
+        out.push(Ev::Close);
+    }
+}
+
+/// `GET /staff/plans/{plan}`: the working copy of a plan, as an outline with edit links.
+pub(super) async fn draft_page(
+    State(state): State<AppState>,
+    PagePath(plan): PagePath<String>,
+    Query(q): Query<DoneQuery>,
+    StaffUser { signed, granted }: StaffUser,
+) -> Result<Response, WebError> {
+    let plan_id = plan_id(&plan)?;
+    let draft = load_draft(&state, &plan_id).await?;
+    let status = draft.plan.header().status;
+    let editable = edit::editable_status(status);
+    let mut events = Vec::new();
+    walk(&draft, &signed.user, None, editable, &mut events);
+    let site = state.catalog.site().await?;
+    let title = draft.plan.header().title.clone();
+    let page = DraftPage {
+        layout: staff_layout(&state, &format!("{title}（作業中の内容）")).await?,
+        public_href: site
+            .plan(&plan_id)
+            .map(|_| crate::views::plan_href(&plan_id)),
+        plan_id: plan_id.to_string(),
+        title,
+        status: status.label(),
+        editable,
+        everything: edit::edits_everything(&signed.user),
+        notice: done_notice(q.done.as_deref()),
+        csrf: signed.csrf,
+        events,
+        latest_version: keikaku_app::history::all_versions(
+            &granted,
+            state.catalog.store(),
+            state.catalog.municipality_code(),
+            &plan_id,
+        )
+        .await?
+        .last()
+        .map(|v| v.number),
+    };
+    Ok(private_page(StatusCode::OK, page.render()?))
+}

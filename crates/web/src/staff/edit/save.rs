@@ -1,0 +1,386 @@
+//! The POSTs of the editing forms: save an element or the plan's own texts, add, delete and
+//! move an element. A refused save shows its form again (`form::element_page_for`): `422`
+//! with the problems, `409` with the user's text next to the stored one.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use keikaku_app::AppError;
+use keikaku_app::auth::Signed;
+use keikaku_app::edit::{self, Submission};
+use keikaku_domain::PlanId;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::clock::now;
+use crate::error::WebError;
+use crate::paths::{PagePath, plan_id};
+use crate::staff::edit::form::{Outcome, Target, element_page_for};
+use crate::staff::edit::{element_href, load_draft};
+use crate::staff::extract::{StaffFields, StaffForm};
+use crate::staff::{private_page, redirect, staff_layout};
+use crate::views::Layout;
+
+/// A submitted form: the CSRF token, the version, the fields and the chosen links. Read from
+/// the fields in order, so a name that repeats keeps its last value (the links collect).
+#[derive(Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+pub(super) struct Posted {
+    csrf: Option<String>,
+    kind: Option<String>,
+    parent: Option<String>,
+    submission: Submission,
+    version_text: Option<String>,
+}
+
+impl Posted {
+    /// The submission with the version the form carried; refused when it carries none.
+    fn versioned(&mut self) -> Result<&Submission, AppError> {
+        self.submission.version = edit::parse_version(self.version_text.as_deref().unwrap_or(""))?;
+        Ok(&self.submission)
+    }
+}
+
+impl From<Vec<(String, String)>> for Posted {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        posted(pairs)
+    }
+}
+
+impl StaffFields for Posted {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+fn posted(pairs: Vec<(String, String)>) -> Posted {
+    let mut p = Posted {
+        csrf: None,
+        kind: None,
+        parent: None,
+        submission: Submission::default(),
+        version_text: None,
+    };
+    let mut links = Vec::new();
+    let mut links_present = false;
+    for (name, value) in pairs {
+        match name.as_str() {
+            "csrf" => p.csrf = Some(value),
+            "version" => p.version_text = Some(value),
+            "kind" => p.kind = Some(value),
+            "parent" => p.parent = (!value.is_empty()).then_some(value),
+            "links_present" => links_present = true,
+            "link" => links.push(value),
+            _ => {
+                p.submission.values.insert(name, value);
+            }
+        }
+    }
+    if links_present {
+        p.submission.links = Some(links);
+    }
+    p
+}
+
+/// The user's text of a save whose element was deleted meanwhile.
+#[derive(Template)]
+#[template(path = "staff/kept.html")]
+struct KeptPage {
+    layout: Layout,
+    message: String,
+    values: Vec<(String, String)>,
+    back: String,
+}
+
+/// Turns a refused save into the form again: 422 with the problems, or 409 with the user's
+/// text next to the current text. Other errors propagate.
+async fn refused(
+    state: &AppState,
+    signed: &Signed,
+    plan_id: &PlanId,
+    target_id: Option<&str>,
+    new: Option<(&str, Option<&str>)>,
+    submission: &Submission,
+    error: AppError,
+) -> Result<Response, WebError> {
+    let (status, outcome) = match error {
+        AppError::Invalid(problems) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Outcome {
+                problems: problems.into_iter().map(|p| (p.path, p.message)).collect(),
+                conflict: None,
+            },
+        ),
+        AppError::Conflict(message) => (
+            StatusCode::CONFLICT,
+            Outcome {
+                problems: Vec::new(),
+                conflict: Some(message),
+            },
+        ),
+        // The element is gone (deleted meanwhile): the kept-text page below.
+        AppError::NotFound(_) if target_id.is_some_and(|id| id != edit::PLAN_HEADER) => (
+            StatusCode::CONFLICT,
+            Outcome {
+                problems: Vec::new(),
+                conflict: None,
+            },
+        ),
+        other => return Err(other.into()),
+    };
+    // Read the current state again: a conflict shows what is stored now.
+    let draft = load_draft(state, plan_id).await?;
+    let target = match (target_id, new) {
+        (Some(edit::PLAN_HEADER), _) => Target::Header,
+        (Some(id), _) => match draft.row(id) {
+            Some(row) => Target::Element(row),
+            None => {
+                // Deleted meanwhile: nothing to save into, but the user's text is shown so
+                // that it can be copied elsewhere.
+                let page = KeptPage {
+                    layout: staff_layout(state, "保存できませんでした").await?,
+                    message: format!(
+                        "要素「{id}」は、あなたが編集している間にほかの人が削除しました。あなたの入力は保存されていません。"
+                    ),
+                    values: submission
+                        .values
+                        .iter()
+                        .filter(|(_, v)| !v.trim().is_empty())
+                        .map(|(n, v)| (edit::label_of(n).to_owned(), v.clone()))
+                        .collect(),
+                    back: format!("/staff/plans/{plan_id}"),
+                };
+                return Ok(private_page(StatusCode::CONFLICT, page.render()?));
+            }
+        },
+        (None, Some((kind, parent))) => Target::New { kind, parent },
+        (None, None) => Target::Header,
+    };
+    let page = element_page_for(
+        state,
+        signed,
+        &draft,
+        target,
+        Some((submission, outcome)),
+        None,
+    )
+    .await?;
+    Ok(private_page(status, page.render()?))
+}
+
+/// `POST /staff/plans/{plan}/elements/{id}`: saves an element.
+pub(super) async fn element_save(
+    State(state): State<AppState>,
+    PagePath((plan, id)): PagePath<(String, String)>,
+    StaffForm {
+        signed,
+        granted,
+        form: mut posted,
+    }: StaffForm<Posted>,
+) -> Result<Response, WebError> {
+    let plan_id = plan_id(&plan)?;
+    let result = match posted.versioned() {
+        Ok(submission) => {
+            edit::update_element(
+                &granted,
+                state.catalog.store(),
+                state.catalog.municipality_code(),
+                &plan_id,
+                &id,
+                submission,
+                now()?,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            tracing::info!(login_id = %signed.user.login_id, plan = %plan_id, element = %id, "element saved");
+            redirect(&format!("{}?done=saved", element_href(&plan_id, &id)))
+        }
+        Err(e) => {
+            refused(
+                &state,
+                &signed,
+                &plan_id,
+                Some(&id),
+                None,
+                &posted.submission,
+                e,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /staff/plans/{plan}/elements`: adds an element.
+pub(super) async fn element_create(
+    State(state): State<AppState>,
+    PagePath(plan): PagePath<String>,
+    StaffForm {
+        signed,
+        granted,
+        form: posted,
+    }: StaffForm<Posted>,
+) -> Result<Response, WebError> {
+    let plan_id = plan_id(&plan)?;
+    let kind = posted.kind.clone().unwrap_or_default();
+    let result = edit::create_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan_id,
+        edit::Placement {
+            kind: &kind,
+            parent: posted.parent.as_deref(),
+        },
+        &posted.submission,
+        now()?,
+    )
+    .await;
+    match result {
+        Ok(id) => {
+            tracing::info!(login_id = %signed.user.login_id, plan = %plan_id, element = %id, "element created");
+            redirect(&format!("{}?done=created", element_href(&plan_id, &id)))
+        }
+        Err(AppError::Invalid(p)) if p.iter().any(|p| p.path == "kind") => {
+            Err(WebError::BadRequest(
+                p.into_iter()
+                    .map(|p| p.message)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ))
+        }
+        Err(e) => {
+            refused(
+                &state,
+                &signed,
+                &plan_id,
+                None,
+                Some((&kind, posted.parent.as_deref())),
+                &posted.submission,
+                e,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /staff/plans/{plan}/elements/{id}/delete`.
+pub(super) async fn element_delete(
+    State(state): State<AppState>,
+    PagePath((plan, id)): PagePath<(String, String)>,
+    StaffForm {
+        signed,
+        granted,
+        form: posted,
+    }: StaffForm<Posted>,
+) -> Result<Response, WebError> {
+    let plan_id = plan_id(&plan)?;
+    let version = edit::parse_version(posted.version_text.as_deref().unwrap_or(""))
+        .map_err(|_| WebError::BadRequest("版の番号がありません。".to_owned()))?;
+    let result = edit::delete_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan_id,
+        &id,
+        version,
+        now()?,
+    )
+    .await;
+    match result {
+        Ok(()) => {
+            tracing::info!(login_id = %signed.user.login_id, plan = %plan_id, element = %id, "element deleted");
+            redirect(&format!("/staff/plans/{plan_id}?done=deleted"))
+        }
+        Err(AppError::Conflict(m)) => Err(WebError::Conflict(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /staff/plans/{plan}/elements/{id}/move` with `direction=up|down`.
+pub(super) async fn element_move(
+    State(state): State<AppState>,
+    PagePath((plan, id)): PagePath<(String, String)>,
+    StaffForm {
+        granted,
+        form: posted,
+        ..
+    }: StaffForm<Posted>,
+) -> Result<Response, WebError> {
+    let plan_id = plan_id(&plan)?;
+    let up = match posted
+        .submission
+        .values
+        .get("direction")
+        .map(String::as_str)
+    {
+        Some("up") => true,
+        Some("down") => false,
+        _ => {
+            return Err(WebError::BadRequest(
+                "移動の向き（up または down）がありません。".to_owned(),
+            ));
+        }
+    };
+    let result = edit::move_element(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan_id,
+        &id,
+        up,
+        now()?,
+    )
+    .await;
+    match result {
+        Ok(()) => redirect(&format!("/staff/plans/{plan_id}?done=moved#{id}")),
+        Err(AppError::Conflict(m)) => Err(WebError::Conflict(m)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /staff/plans/{plan}/header`.
+pub(super) async fn header_save(
+    State(state): State<AppState>,
+    PagePath(plan): PagePath<String>,
+    StaffForm {
+        signed,
+        granted,
+        form: mut posted,
+    }: StaffForm<Posted>,
+) -> Result<Response, WebError> {
+    let plan_id = plan_id(&plan)?;
+    let result = match posted.versioned() {
+        Ok(submission) => {
+            edit::update_header(
+                &granted,
+                state.catalog.store(),
+                state.catalog.municipality_code(),
+                &plan_id,
+                submission,
+                now()?,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => redirect(&format!("/staff/plans/{plan_id}/header?done=saved")),
+        Err(e) => {
+            refused(
+                &state,
+                &signed,
+                &plan_id,
+                Some(edit::PLAN_HEADER),
+                None,
+                &posted.submission,
+                e,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The staff page (`/staff`): who is signed in, and every plan of the municipality with its
+//! status — drafts too, for users whose roles may read them — with the forms that move a plan
+//! to its next status (`POST /staff/plans/{plan}/status`).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use keikaku_app::access::{Action, permits};
+use keikaku_domain::PlanStatus;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::clock::now;
+use crate::error::WebError;
+use crate::paths::{PagePath, plan_id};
+use crate::routes::{Route, route};
+use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
+use crate::staff::{private_page, redirect, staff_layout};
+use crate::views::{self, Layout, plan_href};
+
+pub(crate) const ROUTES: &[Route] = &[
+    route!(GET "/staff" => staff_page, ReadDrafts, "/staff"),
+    route!(
+        POST "/staff/plans/{plan}/status" => change_status,
+        ChangePlanStatus,
+        "/staff/plans/sogo-keikaku/status"
+    ),
+];
+
+struct PlanRow {
+    id: String,
+    status_code: &'static str,
+    /// The statuses the plan may move to: code and label.
+    next: Vec<(&'static str, &'static str)>,
+    title: String,
+    href: Option<String>,
+    kind: &'static str,
+    status: &'static str,
+    period: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/staff.html")]
+struct StaffPage {
+    layout: Layout,
+    display_name: String,
+    login_id: String,
+    department: String,
+    roles: String,
+    csrf: String,
+    plans: Vec<PlanRow>,
+    may_change_status: bool,
+    may_edit: bool,
+    may_administer: bool,
+    notice: Option<String>,
+}
+
+/// `GET /staff`: who is signed in, a sign-out button, and every plan of the municipality with
+/// its status (drafts too, for users whose roles may read them).
+async fn staff_page(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    StaffUser { signed, .. }: StaffUser,
+) -> Result<Response, WebError> {
+    let user = &signed.user;
+    let drafts = user.may_read_drafts();
+    let summaries = state
+        .catalog
+        .store()
+        .plan_summaries(state.catalog.municipality_code())
+        .await
+        .map_err(keikaku_app::AppError::from)?;
+    let plans = summaries
+        .iter()
+        .filter(|s| drafts || s.header.status == PlanStatus::Published)
+        .map(|s| {
+            let published = s.header.status == PlanStatus::Published;
+            PlanRow {
+                id: s.header.id.to_string(),
+                status_code: s.header.status.code(),
+                next: s
+                    .header
+                    .status
+                    .next()
+                    .iter()
+                    .map(|n| (n.code(), n.label()))
+                    .collect(),
+                title: s.header.title.clone(),
+                href: published.then(|| plan_href(&s.header.id)),
+                kind: s.kind.label(),
+                status: s.header.status.label(),
+                period: views::period(&s.header.period),
+            }
+        })
+        .collect();
+    let page = StaffPage {
+        layout: staff_layout(&state, "職員用ページ").await?,
+        display_name: user.display_name.clone(),
+        login_id: user.login_id.to_string(),
+        department: user.department.clone(),
+        roles: views::roles_label(&user.roles),
+        csrf: signed.csrf.clone(),
+        plans,
+        may_change_status: permits(Some(&user.roles), Action::ChangePlanStatus),
+        may_edit: permits(Some(&user.roles), Action::EditPlan),
+        may_administer: permits(Some(&user.roles), Action::ReadAudit),
+        notice: query
+            .get("changed")
+            .map(|id| format!("計画「{id}」の状態を変更しました。変更は監査ログに記録され、新しい版として保存されました。")),
+    };
+    Ok(private_page(StatusCode::OK, page.render()?))
+}
+
+// ---------------------------------------------------------------- plan status
+
+impl StaffFields for StatusForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// The fields of a status-change form.
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/message.html")]
+struct MessagePage {
+    layout: Layout,
+    heading: String,
+    message: String,
+}
+
+/// `POST /staff/plans/{plan}/status`: moves a plan to its next status (planning office and
+/// administrators; the route table says so). The form carries the status the user saw, so a
+/// change made meanwhile by someone else is reported, never overwritten.
+async fn change_status(
+    State(state): State<AppState>,
+    PagePath(plan): PagePath<String>,
+    StaffForm {
+        signed,
+        granted,
+        form,
+    }: StaffForm<StatusForm>,
+) -> Result<Response, WebError> {
+    let plan_id = plan_id(&plan)?;
+    let status = |code: &str| {
+        PlanStatus::from_code(code)
+            .ok_or_else(|| WebError::BadRequest(format!("状態「{code}」はありません。")))
+    };
+    let (from, to) = (status(&form.from)?, status(&form.to)?);
+    let result = keikaku_app::status::change_status(
+        &granted,
+        state.catalog.store(),
+        state.catalog.municipality_code(),
+        &plan_id,
+        from,
+        to,
+        now()?,
+    )
+    .await;
+    let (code, heading, message) = match result {
+        Ok(_) => {
+            state.catalog.invalidate().await?;
+            tracing::info!(login_id = %signed.user.login_id, plan = %plan_id, to = to.code(), "plan status changed");
+            return redirect(&format!("/staff?changed={plan_id}"));
+        }
+        Err(keikaku_app::AppError::Conflict(m)) => {
+            (StatusCode::CONFLICT, "状態を変更できませんでした", m)
+        }
+        Err(keikaku_app::AppError::Invalid(problems)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "状態を変更できませんでした",
+            problems
+                .into_iter()
+                .map(|p| p.message)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let page = MessagePage {
+        layout: staff_layout(&state, heading).await?,
+        heading: heading.to_owned(),
+        message,
+    };
+    Ok(private_page(code, page.render()?))
+}
