@@ -422,7 +422,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .iter()
                 .map(|p| PlanId::parse(p).map_err(|e| Failure::Invalid(e.0)))
                 .collect::<Result<Vec<_>, _>>()?;
-            let text = transfer::export(&Context::new(store.as_ref(), &code), &operator, &ids).await?;
+            let text =
+                transfer::export(&Context::new(store.as_ref(), &code), &operator, &ids).await?;
             write_output(output.as_deref(), &text)
         }
     }
@@ -450,7 +451,9 @@ async fn audit(operator: &Operator, database: &str, command: AuditCommand) -> Re
             limit,
         } => {
             let code = choose_municipality(store.as_ref(), municipality.as_deref()).await?;
-            for e in history::recent_audit(&Context::new(store.as_ref(), &code), operator, limit).await? {
+            for e in
+                history::recent_audit(&Context::new(store.as_ref(), &code), operator, limit).await?
+            {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     e.sequence, e.at, e.actor, e.action, e.target
@@ -503,9 +506,15 @@ async fn user(operator: &Operator, database: &str, command: UserCommand) -> Resu
                 disabled: false,
             };
             let shown = format!("「{}」（{}）", user.login_id, user.display_name);
-            auth::create_user(&Context::new(store.as_ref(), &code), operator, user, &password, now()?)
-                .await
-                .map_err(|e| refused("職員を登録できません", e))?;
+            auth::create_user(
+                &Context::new(store.as_ref(), &code),
+                operator,
+                user,
+                &password,
+                now()?,
+            )
+            .await
+            .map_err(|e| refused("職員を登録できません", e))?;
             println!("職員{shown}を登録しました。");
             Ok(())
         }

@@ -219,7 +219,7 @@ mod tests {
             .expect("in-memory store");
         store.migrate().await.expect("schema");
         let at = Timestamp::from_millis(1_764_000_000_000).expect("time");
-        keikaku_app::admin::load_example(&Operator::at_console(), &store, "ichinoseki", at)
+        keikaku_app::transfer::load_example(&Operator::at_console(), &store, "ichinoseki", at)
             .await
             .expect("example");
         let store = Arc::new(store);

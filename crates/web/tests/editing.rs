@@ -9,7 +9,8 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::{TestApp, assert_shows_escaped, at, example_json, plan_mut, to_text, unescape};
 use keikaku_app::access::Operator;
-use keikaku_app::edit;
+use keikaku_app::{edit, forms};
+use keikaku_domain::ElementKind;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::{PlanId, PlanStatus};
 use keikaku_web::routes::ROUTES;
@@ -47,20 +48,15 @@ fn hidden(page: &str, name: &str) -> String {
 }
 
 async fn draft(app: &TestApp, plan: &str) -> edit::Draft {
-    edit::draft(
-        app.store.as_ref(),
-        app.catalog.municipality_code(),
-        &PlanId::parse(plan).unwrap(),
-    )
-    .await
-    .unwrap()
+    edit::draft(&app.catalog.context(), &PlanId::parse(plan).unwrap())
+        .await
+        .unwrap()
 }
 
 /// The form's fields as stored, to submit with some changed.
 async fn stored_fields(app: &TestApp, plan: &str, id: &str) -> Vec<(String, String)> {
     let d = draft(app, plan).await;
-    let row = d.row(id).unwrap().clone();
-    d.values(&row).into_iter().collect()
+    d.values(id).into_iter().collect()
 }
 
 async fn audit_count(app: &TestApp) -> usize {
@@ -198,7 +194,9 @@ async fn two_editors_saving_the_same_element_one_wins_and_nothing_typed_is_lost(
     );
     let d = draft(&app, "sogo-keikaku").await;
     assert_eq!(
-        d.row("measure-1-1-1").unwrap().course_of_action.as_deref(),
+        d.values("measure-1-1-1")
+            .get("course_of_action")
+            .map(String::as_str),
         Some(text_a)
     );
     // B merges and saves from the current version.
@@ -213,7 +211,9 @@ async fn two_editors_saving_the_same_element_one_wins_and_nothing_typed_is_lost(
     assert_eq!(status, StatusCode::SEE_OTHER);
     let d = draft(&app, "sogo-keikaku").await;
     assert_eq!(
-        d.row("measure-1-1-1").unwrap().course_of_action.as_deref(),
+        d.values("measure-1-1-1")
+            .get("course_of_action")
+            .map(String::as_str),
         Some(merged.as_str())
     );
     assert_eq!(d.version("measure-1-1-1"), 3);
@@ -264,10 +264,9 @@ async fn problems_are_shown_next_to_their_field_and_nothing_is_saved() {
     // Indicators: numbers, years and choices are checked too.
     let kpi = draft(&app, "sogo-senryaku")
         .await
-        .rows
         .elements
         .iter()
-        .find(|e| e.kind == edit::kind::KPI)
+        .find(|e| e.kind == ElementKind::Kpi)
         .unwrap()
         .id
         .clone();
@@ -287,9 +286,9 @@ async fn problems_are_shown_next_to_their_field_and_nothing_is_saved() {
     let (status, _, page) = save(&app, &token, &path, &form(&csrf, "1", &good)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     let d = draft(&app, "sogo-senryaku").await;
-    let row = d.row(&kpi).unwrap();
-    assert_eq!(row.target_value.as_deref(), Some("1200"));
-    assert_eq!(row.target_year, Some(2025));
+    let values = d.values(&kpi);
+    assert_eq!(values["target_value"], "1200");
+    assert_eq!(values["target_year"], "2025");
 }
 
 #[tokio::test]
@@ -303,9 +302,8 @@ async fn department_editors_edit_only_their_departments_elements() {
         disabled: false,
     };
     keikaku_app::auth::create_user(
+        &app.catalog.context(),
         &Operator::at_console(),
-        app.store.as_ref(),
-        app.catalog.municipality_code(),
         user,
         PASSWORD,
         at(),
@@ -315,13 +313,12 @@ async fn department_editors_edit_only_their_departments_elements() {
     let token = app.sign_in("nousei", PASSWORD).await;
     let csrf = csrf_of(&app, &token).await;
     let d = draft(&app, "sogo-keikaku").await;
-    let own = d.row("measure-1-1-1").unwrap().clone();
+    let own = d.element("measure-1-1-1").unwrap().clone();
     assert_eq!(own.department.as_deref(), Some("農政課"));
     let other = d
-        .rows
         .elements
         .iter()
-        .find(|e| e.kind == "measure" && e.department.as_deref() != Some("農政課"))
+        .find(|e| e.kind == ElementKind::Measure && e.department.as_deref() != Some("農政課"))
         .unwrap()
         .clone();
     let fields = stored_fields(&app, "sogo-keikaku", &own.id).await;
@@ -331,7 +328,7 @@ async fn department_editors_edit_only_their_departments_elements() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let row = draft(&app, "sogo-keikaku")
         .await
-        .row("measure-1-1-1")
+        .element("measure-1-1-1")
         .unwrap()
         .clone();
     assert_eq!(row.title, "農政課が直した施策名");
@@ -465,12 +462,11 @@ async fn xss_payloads_in_every_field_of_every_kind_are_stored_exactly_and_render
         // One element of every kind.
         let mut seen = Vec::new();
         let rows: Vec<_> = d
-            .rows
             .elements
             .iter()
             .filter(|e| {
                 let new = !seen.contains(&e.kind);
-                seen.push(e.kind.clone());
+                seen.push(e.kind);
                 new
             })
             .cloned()
@@ -479,13 +475,13 @@ async fn xss_payloads_in_every_field_of_every_kind_are_stored_exactly_and_render
             let path = format!("/staff/plans/{plan}/elements/{}", row.id);
             let mut fields: Vec<(String, String)> = Vec::new();
             let mut texts = Vec::new();
-            for spec in edit::fields(&row.kind) {
+            for spec in forms::fields(row.kind) {
                 let value = match spec.input {
-                    edit::Input::Line => format!("{}{PAYLOAD}", spec.label),
-                    edit::Input::Text => format!("{PAYLOAD}\n{}", spec.label),
-                    _ => d.values(&row)[spec.name].clone(),
+                    forms::Input::Line => format!("{}{PAYLOAD}", spec.label),
+                    forms::Input::Text => format!("{PAYLOAD}\n{}", spec.label),
+                    _ => d.values(&row.id)[spec.name].clone(),
                 };
-                if matches!(spec.input, edit::Input::Line | edit::Input::Text) {
+                if matches!(spec.input, forms::Input::Line | forms::Input::Text) {
                     texts.push((spec.name, value.clone()));
                 }
                 fields.push((spec.name.to_owned(), value));
@@ -493,7 +489,7 @@ async fn xss_payloads_in_every_field_of_every_kind_are_stored_exactly_and_render
             let (status, _, body) = save(&app, &token, &path, &form(&csrf, "1", &fields)).await;
             assert_eq!(status, StatusCode::SEE_OTHER, "{} {body}", row.id);
             let after = draft(&app, plan).await;
-            let stored = after.values(after.row(&row.id).unwrap());
+            let stored = after.values(&row.id);
             for (name, value) in &texts {
                 assert_eq!(&stored[*name], value, "{} {name} stored exactly", row.id);
             }
@@ -801,7 +797,8 @@ async fn department_editors_do_not_move_a_field_to_another_goal() {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let d = draft(&app, "sogo-keikaku").await;
-    let field = d.row("field-1-1").unwrap().clone();
+    let field = d.element("field-1-1").unwrap().clone();
+    let goal = d.values("field-1-1")["goal_id"].clone();
     let department = field.department.clone().unwrap();
     let user = User {
         login_id: LoginId::parse("bunya").unwrap(),
@@ -811,9 +808,8 @@ async fn department_editors_do_not_move_a_field_to_another_goal() {
         disabled: false,
     };
     keikaku_app::auth::create_user(
+        &app.catalog.context(),
         &Operator::at_console(),
-        app.store.as_ref(),
-        app.catalog.municipality_code(),
         user,
         PASSWORD,
         at(),
@@ -832,11 +828,11 @@ async fn department_editors_do_not_move_a_field_to_another_goal() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    let row = draft(&app, "sogo-keikaku")
-        .await
-        .row("field-1-1")
-        .unwrap()
-        .clone();
-    assert_eq!(row.title, "直した分野名");
-    assert_eq!(row.goal_id, field.goal_id, "the goal is kept");
+    let after = draft(&app, "sogo-keikaku").await;
+    assert_eq!(after.element("field-1-1").unwrap().title, "直した分野名");
+    assert_eq!(
+        after.values("field-1-1")["goal_id"],
+        goal,
+        "the goal is kept"
+    );
 }

@@ -483,22 +483,13 @@ async fn an_administrator_sets_a_new_password() {
         .get_with_cookies("/staff", &[("keikaku_session", &theirs)])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let store = app.store.as_ref();
-    let code = app.catalog.municipality_code();
+    let cx = app.catalog.context();
     let limiter = keikaku_app::auth::LoginLimiter::new();
     let addr = "192.0.2.1".parse().unwrap();
     assert!(
-        keikaku_app::auth::login(
-            store,
-            code,
-            &limiter,
-            "kikaku",
-            PASSWORD,
-            addr,
-            common::at()
-        )
-        .await
-        .is_err()
+        keikaku_app::auth::login(&cx, &limiter, "kikaku", PASSWORD, addr, common::at())
+            .await
+            .is_err()
     );
     app.sign_in("kikaku", NEW_PASSWORD).await;
 

@@ -98,14 +98,7 @@ pub(crate) async fn authorize_api(
                 Ok(at) => at,
                 Err(e) => return ApiError::Internal(format!("{e:?}")).into_response(),
             };
-            match tokens::authenticate_token(
-                state.catalog.store(),
-                state.catalog.municipality_code(),
-                secret,
-                at,
-            )
-            .await
-            {
+            match tokens::authenticate_token(&state.catalog.context(), secret, at).await {
                 Ok(Some(user)) => Some(user),
                 Ok(None) => {
                     // Never the secret: only where it was sent (the whole path: inside the

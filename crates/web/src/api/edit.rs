@@ -237,25 +237,21 @@ fn granted(user: ApiUser, action: Action) -> Result<Granted, ApiError> {
 }
 
 async fn load(state: &AppState, plan: &PlanId) -> Result<Draft, ApiError> {
-    Ok(edit::draft(
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-        plan,
-    )
-    .await?)
+    Ok(edit::draft(&state.catalog.context(), plan).await?)
 }
 
 fn dto(draft: &Draft, id: &str, user: &keikaku_domain::account::User) -> Option<ElementDto> {
-    let row = draft.row(id)?;
+    let element = draft.element(id)?;
     Some(ElementDto {
         plan: draft.plan.id().to_string(),
-        id: row.id.clone(),
-        kind: row.kind.clone(),
-        parent: row.parent_id.clone(),
+        id: element.id.clone(),
+        kind: element.kind.code().to_owned(),
+        parent: element.parent_id.clone(),
         version: draft.version(id),
-        fields: draft.values(row),
+        fields: draft.values(id),
         links: draft.links(id),
-        editable: edit::editable_status(draft.plan.header().status) && edit::may_edit(user, row),
+        editable: edit::editable_status(draft.plan.header().status)
+            && edit::may_edit(user, element),
     })
 }
 
@@ -317,9 +313,8 @@ pub(crate) async fn put_element(
         links: change.links,
     };
     let result = edit::update_element(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan,
         &id,
         &submission,
@@ -356,13 +351,20 @@ pub(crate) async fn create_element(
         values: new.fields,
         links: new.links,
     };
+    let Some(kind) = keikaku_domain::ElementKind::from_code(&new.kind) else {
+        return Err(ApiError::from(AppError::Invalid(vec![
+            keikaku_planfile::FileProblem {
+                path: "kind".to_owned(),
+                message: "ここには「要素」を追加できません。".to_owned(),
+            },
+        ])));
+    };
     let id = edit::create_element(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan,
         edit::Placement {
-            kind: &new.kind,
+            kind,
             parent: new.parent.as_deref(),
         },
         &submission,
@@ -409,9 +411,8 @@ pub(crate) async fn delete_element(
     let who = user.0.clone();
     let granted = granted(user, Action::EditPlan)?;
     let result = edit::delete_element(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan,
         &id,
         q.version,
@@ -446,15 +447,17 @@ pub(crate) async fn move_element(
 ) -> Result<Response, ApiError> {
     let (plan, id) = ids(path)?;
     let Json(m) = body.map_err(|e| bad_json(&e))?;
-    let up = matches!(m.direction, Direction::Up);
+    let step = match m.direction {
+        Direction::Up => edit::Step::Up,
+        Direction::Down => edit::Step::Down,
+    };
     let granted = granted(user, Action::EditPlan)?;
     edit::move_element(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan,
         &id,
-        up,
+        step,
         now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
     )
     .await
@@ -513,9 +516,8 @@ pub(crate) async fn put_header(
         links: None,
     };
     edit::update_header(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan,
         &submission,
         now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
@@ -544,9 +546,8 @@ pub(crate) async fn change_status(
     let (from, to) = (PlanStatus::from(change.from), PlanStatus::from(change.to));
     let granted = granted(user, Action::ChangePlanStatus)?;
     keikaku_app::status::change_status(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan,
         from,
         to,

@@ -314,14 +314,9 @@ pub(crate) async fn audit(
     };
     let granted =
         keikaku_app::access::Granted::check(user, keikaku_app::access::Action::ReadAudit)?;
-    let entries = keikaku_app::history::audit_entries(
-        &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-        after,
-        limit,
-    )
-    .await?;
+    let entries =
+        keikaku_app::history::audit_entries(&state.catalog.context(), &granted, after, limit)
+            .await?;
     let next = match entries.last() {
         Some(last) if entries.len() == limit as usize => Some(format!(
             "/api/v1/audit?after={}&limit={limit}",

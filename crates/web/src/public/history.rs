@@ -78,13 +78,9 @@ async fn plan_title(
 ) -> Result<String, WebError> {
     match scope {
         Scope::Public => Ok(missing(site.plan(id))?.header().title.clone()),
-        Scope::Staff(_) => {
-            let stored = state
-                .catalog
-                .store()
-                .plan(&site.municipality.code, id)
-                .await
-                .map_err(keikaku_app::AppError::from)?;
+        Scope::Staff(granted) => {
+            let stored =
+                keikaku_app::plans::working_copy(&state.catalog.context(), granted, id).await?;
             Ok(missing(stored)?.header().title.clone())
         }
     }
@@ -115,12 +111,10 @@ pub(crate) async fn versions_page(
     let site = state.catalog.site().await?;
     let id = plan_id(plan)?;
     let title = plan_title(state, &site, &scope, &id).await?;
-    let store = state.catalog.store();
+    let cx = state.catalog.context();
     let list = match &scope {
-        Scope::Public => history::published_versions(store, &site.municipality.code, &id).await?,
-        Scope::Staff(granted) => {
-            history::all_versions(granted, store, &site.municipality.code, &id).await?
-        }
+        Scope::Public => history::published_versions(&cx, &id).await?,
+        Scope::Staff(granted) => history::all_versions(&cx, granted, &id).await?,
     };
     let base = scope.base();
     let rows = list
@@ -234,19 +228,13 @@ pub(crate) async fn compare_page(
     } else {
         version_number(params, "to")?
     };
-    let store = state.catalog.store();
+    let cx = state.catalog.context();
     let cmp = match &scope {
-        Scope::Public => {
-            history::compare_versions(store, &site.municipality.code, &id, from, to).await?
-        }
+        Scope::Public => history::compare_versions(&cx, &id, from, to).await?,
         Scope::Staff(granted) if working_copy => {
-            history::compare_with_working_copy(granted, store, &site.municipality.code, &id, from)
-                .await?
+            history::compare_with_working_copy(&cx, granted, &id, from).await?
         }
-        Scope::Staff(granted) => {
-            history::compare_any_versions(granted, store, &site.municipality.code, &id, from, to)
-                .await?
-        }
+        Scope::Staff(granted) => history::compare_any_versions(&cx, granted, &id, from, to).await?,
     };
     let (added, removed, changed) = cmp.diff.counts();
     let changes = cmp

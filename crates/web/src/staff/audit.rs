@@ -66,9 +66,8 @@ async fn audit(
     State(state): State<AppState>,
     StaffUser { granted, .. }: StaffUser,
 ) -> Result<Response, WebError> {
-    let code = state.catalog.municipality_code();
-    let store = state.catalog.store();
-    let chain = match history::verify_audit(&granted, store, code).await? {
+    let cx = state.catalog.context();
+    let chain = match history::verify_audit(&cx, &granted).await? {
         Ok(n) => {
             format!("{n}件の記録を検証しました。ハッシュの連鎖に改ざんは見つかりませんでした。")
         }
@@ -77,7 +76,7 @@ async fn audit(
             broken.sequence()
         ),
     };
-    let entries = history::recent_audit(&granted, store, code, AUDIT_LIMIT)
+    let entries = history::recent_audit(&cx, &granted, AUDIT_LIMIT)
         .await?
         .into_iter()
         .map(|e| EntryRow {

@@ -63,16 +63,11 @@ struct StaffPage {
 async fn staff_page(
     State(state): State<AppState>,
     Query(query): Query<HashMap<String, String>>,
-    StaffUser { signed, .. }: StaffUser,
+    StaffUser { signed, granted }: StaffUser,
 ) -> Result<Response, WebError> {
     let user = &signed.user;
     let drafts = user.may_read_drafts();
-    let summaries = state
-        .catalog
-        .store()
-        .plan_summaries(state.catalog.municipality_code())
-        .await
-        .map_err(keikaku_app::AppError::from)?;
+    let summaries = keikaku_app::plans::working_copies(&state.catalog.context(), &granted).await?;
     let plans = summaries
         .iter()
         .filter(|s| drafts || s.header.status == PlanStatus::Published)
@@ -160,9 +155,8 @@ async fn change_status(
     };
     let (from, to) = (status(&form.from)?, status(&form.to)?);
     let result = keikaku_app::status::change_status(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan_id,
         from,
         to,

@@ -107,11 +107,9 @@ async fn login_submit(
         return forbidden(&state).await;
     }
     let csrf = expected.unwrap_or_default().to_owned();
-    let store = state.catalog.store();
-    let code = state.catalog.municipality_code();
+    let cx = state.catalog.context();
     let result = auth::login(
-        store,
-        code,
+        &cx,
         &state.limiter,
         &form.login_id,
         &form.password,
@@ -127,7 +125,7 @@ async fn login_submit(
     match result {
         Ok(session) => {
             if let Some(old) = cookie(&headers, SESSION_COOKIE) {
-                auth::logout(store, code, old).await?;
+                auth::logout(&cx, old).await?;
             }
             tracing::info!(login_id = %session.user.login_id, "signed in");
             let mut response = see_other("/staff");
@@ -164,12 +162,7 @@ async fn logout(
     StaffForm { signed, .. }: StaffForm<CsrfOnly>,
 ) -> Result<Response, WebError> {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        auth::logout(
-            state.catalog.store(),
-            state.catalog.municipality_code(),
-            token,
-        )
-        .await?;
+        auth::logout(&state.catalog.context(), token).await?;
     }
     tracing::info!(login_id = %signed.user.login_id, "signed out");
     let mut response = see_other("/");

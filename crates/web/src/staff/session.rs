@@ -125,13 +125,7 @@ pub(crate) async fn signed_in(
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    Ok(auth::current_session(
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-        token,
-        now()?,
-    )
-    .await?)
+    Ok(auth::current_session(&state.catalog.context(), token, now()?).await?)
 }
 
 /// The `Set-Cookie` that clears a session cookie the request carries but that names no live

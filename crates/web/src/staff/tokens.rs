@@ -120,12 +120,7 @@ async fn list_page(
     typed: Typed,
 ) -> Result<Response, WebError> {
     let at = now()?;
-    let tokens = tokens::own_tokens(
-        granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-    )
-    .await?;
+    let tokens = tokens::own_tokens(&state.catalog.context(), granted).await?;
     let page = TokensPage {
         layout: layout(state, TITLE, &[("職員用ページ", "/staff".to_owned())]).await?,
         csrf: csrf.to_owned(),
@@ -153,9 +148,8 @@ async fn list(
 ) -> Result<Response, WebError> {
     let notice = match query.get("revoked") {
         Some(id) => {
-            let store = state.catalog.store();
-            let code = state.catalog.municipality_code();
-            tokens::own_tokens(&granted, store, code)
+            let cx = state.catalog.context();
+            tokens::own_tokens(&cx, &granted)
                 .await?
                 .into_iter()
                 .find(|t| &t.id == id && t.revoked_at.is_some())
@@ -251,15 +245,8 @@ async fn create(
             .await;
         }
     };
-    let result = tokens::create_token(
-        &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-        &form.name,
-        days,
-        now()?,
-    )
-    .await;
+    let result =
+        tokens::create_token(&state.catalog.context(), &granted, &form.name, days, now()?).await;
     let status = match result {
         Ok(made) => {
             tracing::info!(login_id = %signed.user.login_id, token = %made.token.id, "API token created");
@@ -315,14 +302,7 @@ async fn revoke(
         signed, granted, ..
     }: StaffForm<CsrfOnly>,
 ) -> Result<Response, WebError> {
-    let revoked = tokens::revoke_own_token(
-        &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-        &id,
-        now()?,
-    )
-    .await?;
+    let revoked = tokens::revoke_own_token(&state.catalog.context(), &granted, &id, now()?).await?;
     tracing::info!(login_id = %signed.user.login_id, token = %revoked.id, "API token revoked");
     redirect(&format!("/staff/tokens?revoked={}", revoked.id))
 }

@@ -233,12 +233,7 @@ async fn users_page(
     input: NewUserInput,
     problems: Problems,
 ) -> Result<Response, WebError> {
-    let users = auth::users(
-        granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-    )
-    .await?;
+    let users = auth::users(&state.catalog.context(), granted).await?;
     let notice = created
         .and_then(|c| users.iter().find(|u| u.login_id.as_str() == c))
         .map(|u| {
@@ -331,9 +326,8 @@ async fn create_user(
         department: new.department.clone(),
         roles: new.roles.clone(),
     };
-    let store = state.catalog.store();
-    let code = state.catalog.municipality_code();
-    let (status, problems) = match users::create_user(&granted, store, code, new, now()?).await {
+    let cx = state.catalog.context();
+    let (status, problems) = match users::create_user(&cx, &granted, new, now()?).await {
         Ok(user) => {
             tracing::info!(by = %granted.user().login_id, login_id = %user.login_id, "user created");
             return redirect(&format!("/staff/users?created={}", user.login_id));
@@ -399,13 +393,7 @@ async fn user_page(
     login_id: &LoginId,
     view: UserView,
 ) -> Result<Response, WebError> {
-    let user = users::user(
-        granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-        login_id,
-    )
-    .await?;
+    let user = users::user(&state.catalog.context(), granted, login_id).await?;
     let form = match view.input {
         Some(input) => UserFields {
             display_name: input.display_name,
@@ -520,9 +508,8 @@ async fn update_user(
         department: value(&fields, "department").to_owned(),
         roles: roles(&fields)?,
     };
-    let store = state.catalog.store();
-    let code = state.catalog.municipality_code();
-    match users::update_user(&granted, store, code, &login_id, seen, edit.clone(), now()?).await {
+    let cx = state.catalog.context();
+    match users::update_user(&cx, &granted, &login_id, seen, edit.clone(), now()?).await {
         Ok(_) => {
             tracing::info!(by = %granted.user().login_id, %login_id, "user changed");
             redirect(&format!("{}?done=saved", user_href(&login_id)))
@@ -545,9 +532,8 @@ async fn set_disabled(
     let csrf = signed.csrf;
     let login_id = login_id(&login)?;
     let seen = value(&fields, "seen");
-    let store = state.catalog.store();
-    let code = state.catalog.municipality_code();
-    match users::set_disabled(&granted, store, code, &login_id, seen, disabled, now()?).await {
+    let cx = state.catalog.context();
+    match users::set_disabled(&cx, &granted, &login_id, seen, disabled, now()?).await {
         Ok(_) => {
             tracing::info!(by = %granted.user().login_id, %login_id, disabled, "user state changed");
             let done = if disabled { "disabled" } else { "enabled" };
@@ -589,9 +575,8 @@ async fn reset_password(
     let login_id = login_id(&login)?;
     let seen = value(&fields, "seen");
     let password = value(&fields, "password");
-    let store = state.catalog.store();
-    let code = state.catalog.municipality_code();
-    match users::reset_password(&granted, store, code, &login_id, seen, password, now()?).await {
+    let cx = state.catalog.context();
+    match users::reset_password(&cx, &granted, &login_id, seen, password, now()?).await {
         Ok(_) => {
             tracing::info!(by = %granted.user().login_id, %login_id, "password reset");
             redirect(&format!("{}?done=password", user_href(&login_id)))

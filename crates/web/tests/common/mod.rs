@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use http_body_util::BodyExt;
 use keikaku_app::Catalog;
 use keikaku_app::access::Operator;
-use keikaku_app::admin::{self, ExampleOutcome};
+use keikaku_app::transfer::{self, ExampleOutcome};
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_storage::{AccountStore, ExistingPlan, Store};
@@ -47,7 +47,7 @@ impl TestApp {
     pub async fn new() -> Self {
         let store = empty_store().await;
         let outcome =
-            admin::load_example(&Operator::at_console(), store.as_ref(), "ichinoseki", at())
+            transfer::load_example(&Operator::at_console(), store.as_ref(), "ichinoseki", at())
                 .await
                 .unwrap();
         assert!(matches!(outcome, ExampleOutcome::Loaded(_)), "{outcome:?}");
@@ -57,7 +57,7 @@ impl TestApp {
     /// The application over the plans of a plan file (the example's municipality).
     pub async fn with_plan_file(text: &str) -> Self {
         let store = empty_store().await;
-        admin::import(
+        transfer::import(
             &Operator::at_console(),
             store.as_ref(),
             text,
@@ -110,9 +110,8 @@ impl TestApp {
             disabled: false,
         };
         keikaku_app::auth::create_user(
+            &self.catalog.context(),
             &Operator::at_console(),
-            self.store.as_ref(),
-            self.catalog.municipality_code(),
             user,
             password,
             at(),
@@ -167,7 +166,7 @@ impl TestApp {
     /// Imports a plan file over the stored plans (replacing those with the same ids) and tells
     /// the catalog, as a write through this process does.
     pub async fn replace(&self, text: &str) {
-        admin::import(
+        transfer::import(
             &Operator::at_console(),
             self.store.as_ref(),
             text,
@@ -480,9 +479,8 @@ impl TestApp {
             keikaku_app::access::Granted::check(user, keikaku_app::access::Action::ManageOwnTokens)
                 .unwrap();
         keikaku_app::tokens::create_token(
+            &self.catalog.context(),
             &granted,
-            self.store.as_ref(),
-            self.catalog.municipality_code(),
             "テスト用",
             days,
             made_at,

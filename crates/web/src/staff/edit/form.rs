@@ -9,7 +9,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use keikaku_app::edit::{self, Draft, ElementRow, FieldSpec, Input, Submission};
+use keikaku_app::edit::{self, Draft, Element, Submission};
+use keikaku_app::forms::{self, FieldSpec, Input};
+use keikaku_domain::ElementKind;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -84,7 +86,7 @@ fn field_views(
     specs: &[FieldSpec],
     values: &BTreeMap<String, String>,
     draft: &Draft,
-    locked: &[&str],
+    everything: bool,
 ) -> Vec<FieldView> {
     specs
         .iter()
@@ -110,7 +112,7 @@ fn field_views(
                 required: s.required,
                 hint: hint(s),
                 error: None,
-                readonly: locked.contains(&s.name),
+                readonly: !everything && s.decided_by_planning_office(),
                 current: None,
                 differs: false,
             }
@@ -118,7 +120,12 @@ fn field_views(
         .collect()
 }
 
-fn link_views(draft: &Draft, kind: &str, parent: Option<&str>, chosen: &[String]) -> Vec<LinkView> {
+fn link_views(
+    draft: &Draft,
+    kind: ElementKind,
+    parent: Option<&str>,
+    chosen: &[String],
+) -> Vec<LinkView> {
     draft
         .link_choices(kind, parent)
         .into_iter()
@@ -132,9 +139,9 @@ fn link_views(draft: &Draft, kind: &str, parent: Option<&str>, chosen: &[String]
 
 /// What the page is about: an existing element, a new one, or the plan's own texts.
 pub(crate) enum Target<'a> {
-    Element(&'a ElementRow),
+    Element(&'a Element),
     New {
-        kind: &'a str,
+        kind: ElementKind,
         parent: Option<&'a str>,
     },
     Header,
@@ -161,37 +168,37 @@ pub(crate) async fn element_page_for(
     let editable_status = edit::editable_status(status);
     let everything = edit::edits_everything(&signed.user);
     let (kind, specs, stored, version, may, heading, element_id, parent) = match &target {
-        Target::Element(row) => (
-            row.kind.clone(),
-            edit::fields(&row.kind),
-            draft.values(row),
-            draft.version(&row.id),
-            edit::may_edit(&signed.user, row),
+        Target::Element(element) => (
+            Some(element.kind),
+            forms::fields(element.kind),
+            draft.values(&element.id),
+            draft.version(&element.id),
+            edit::may_edit(&signed.user, element),
             format!(
                 "{}「{}」",
-                edit::kind_label(&row.kind),
-                if row.title.is_empty() {
-                    &row.id
+                element.kind.label(),
+                if element.title.is_empty() {
+                    &element.id
                 } else {
-                    &row.title
+                    &element.title
                 }
             ),
-            row.id.clone(),
-            row.parent_id.clone(),
+            element.id.clone(),
+            element.parent_id.clone(),
         ),
         Target::New { kind, parent } => (
-            (*kind).to_owned(),
-            edit::fields(kind),
+            Some(*kind),
+            forms::fields(*kind),
             BTreeMap::new(),
             0,
             everything,
-            format!("{}を追加", edit::kind_label(kind)),
+            format!("{}を追加", kind.label()),
             String::new(),
             parent.map(str::to_owned),
         ),
         Target::Header => (
-            edit::PLAN_HEADER.to_owned(),
-            edit::header_fields(&draft.plan),
+            None,
+            forms::header_fields(draft.plan.kind()),
             draft.header_values(),
             draft.versions.revision,
             everything,
@@ -211,11 +218,6 @@ pub(crate) async fn element_page_for(
     } else {
         None
     };
-    let locked: &[&str] = if everything {
-        &[]
-    } else {
-        edit::LOCKED_FOR_DEPARTMENTS
-    };
     let values = submitted
         .as_ref()
         .map_or_else(|| stored.clone(), |(s, _)| s.values.clone());
@@ -226,7 +228,7 @@ pub(crate) async fn element_page_for(
         Some((s, outcome)) if outcome.conflict.is_none() => s.version,
         _ => version,
     };
-    let mut fields = field_views(specs, &values, draft, locked);
+    let mut fields = field_views(&specs, &values, draft, everything);
     let mut errors = Vec::new();
     let mut conflict = None;
     let stored_links = if element_id.is_empty() {
@@ -263,15 +265,17 @@ pub(crate) async fn element_page_for(
             conflict = Some(message);
         }
     }
-    let show_links = !edit::link_kinds(&kind).is_empty();
+    let show_links = kind.is_some_and(|k| !k.links().is_empty());
     let action = may_submit.then(|| match &target {
-        Target::Element(row) => element_href(&plan_id, &row.id),
+        Target::Element(element) => element_href(&plan_id, &element.id),
         Target::New { .. } => format!("/staff/plans/{plan_id}/elements"),
         Target::Header => format!("/staff/plans/{plan_id}/header"),
     });
     let delete_action = match &target {
-        Target::Element(row) if may_submit && everything && row.kind != edit::kind::BASIC_PLAN => {
-            Some(format!("{}/delete", element_href(&plan_id, &row.id)))
+        Target::Element(element)
+            if may_submit && everything && element.kind != ElementKind::BasicPlan =>
+        {
+            Some(format!("{}/delete", element_href(&plan_id, &element.id)))
         }
         _ => None,
     };
@@ -284,20 +288,22 @@ pub(crate) async fn element_page_for(
         layout: staff_layout(state, &heading).await?,
         heading,
         plan_title,
-        kind_label: edit::kind_label(&kind),
+        kind_label: kind.map_or("計画の基本事項", ElementKind::label),
         action,
         csrf: signed.csrf.clone(),
         version,
-        new_kind: matches!(target, Target::New { .. }).then(|| kind.clone()),
+        new_kind: match &target {
+            Target::New { kind, .. } => Some(kind.code().to_owned()),
+            _ => None,
+        },
         new_parent: if matches!(target, Target::New { .. }) {
             parent.clone()
         } else {
             None
         },
-        links: if show_links {
-            link_views(draft, &kind, parent.as_deref(), &chosen)
-        } else {
-            Vec::new()
+        links: match kind {
+            Some(kind) if show_links => link_views(draft, kind, parent.as_deref(), &chosen),
+            _ => Vec::new(),
         },
         show_links,
         links_readonly: !(everything && may_submit),
@@ -322,14 +328,14 @@ pub(super) async fn element_page(
 ) -> Result<Response, WebError> {
     let plan_id = plan_id(&plan)?;
     let draft = load_draft(&state, &plan_id).await?;
-    let row = draft
-        .row(&id)
+    let element = draft
+        .element(&id)
         .ok_or_else(|| WebError::NotFound(Some(format!("要素「{id}」はこの計画にありません。"))))?;
     let page = element_page_for(
         &state,
         &signed,
         &draft,
-        Target::Element(row),
+        Target::Element(element),
         None,
         done_notice(q.done.as_deref()),
     )
@@ -356,21 +362,20 @@ pub(super) async fn element_new(
         None | Some("") => None,
         Some(p) => Some(
             draft
-                .row(p)
+                .element(p)
                 .ok_or_else(|| {
                     WebError::NotFound(Some(format!("要素「{p}」はこの計画にありません。")))
                 })?
-                .kind
-                .as_str(),
+                .kind,
         ),
     };
-    let Some(kind) = edit::child_kinds(&draft.plan, parent_kind)
-        .iter()
-        .find(|k| **k == q.kind)
+    let asked = ElementKind::from_code(&q.kind);
+    let Some(kind) =
+        asked.filter(|k| ElementKind::addable_under(draft.plan.kind(), parent_kind).contains(k))
     else {
         return Err(WebError::BadRequest(format!(
             "ここには「{}」を追加できません。",
-            edit::kind_label(&q.kind)
+            asked.map_or("要素", ElementKind::label)
         )));
     };
     let page = element_page_for(

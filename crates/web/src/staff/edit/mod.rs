@@ -86,12 +86,7 @@ pub(crate) fn done_notice(done: Option<&str>) -> Option<&'static str> {
 
 /// The working copy of a plan.
 pub(crate) async fn load_draft(state: &AppState, plan: &PlanId) -> Result<Draft, WebError> {
-    Ok(edit::draft(
-        state.catalog.store(),
-        state.catalog.municipality_code(),
-        plan,
-    )
-    .await?)
+    Ok(edit::draft(&state.catalog.context(), plan).await?)
 }
 
 /// The staff URL of an element's form.

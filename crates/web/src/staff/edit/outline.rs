@@ -5,7 +5,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use keikaku_app::edit::{self, Draft, ElementRow};
+use keikaku_app::edit::{self, Draft, Element};
+use keikaku_domain::ElementKind;
 use keikaku_domain::account::User;
 
 use crate::AppState;
@@ -61,40 +62,28 @@ struct DraftPage {
     latest_version: Option<u32>,
 }
 
-/// The kinds shown under a parent kind (`None`: top level), in display order.
-fn shown_kinds(plan: &keikaku_domain::Plan, parent_kind: Option<&str>) -> Vec<&'static str> {
-    use keikaku_app::edit::kind;
-    let mut kinds: Vec<&'static str> = edit::child_kinds(plan, parent_kind).to_vec();
+/// The kinds shown under a parent kind (`None`: top level), in display order: those that may
+/// be added there, and at the top of a comprehensive plan its basic plans too.
+fn shown_kinds(plan: &keikaku_domain::Plan, parent_kind: Option<ElementKind>) -> Vec<ElementKind> {
+    let mut kinds = ElementKind::addable_under(plan.kind(), parent_kind).to_vec();
     if parent_kind.is_none() && matches!(plan, keikaku_domain::Plan::Comprehensive(_)) {
-        kinds.push(kind::BASIC_PLAN);
+        kinds.push(ElementKind::BasicPlan);
     }
     kinds
 }
 
-fn walk(
-    draft: &Draft,
-    user: &User,
-    parent: Option<&ElementRow>,
-    editable: bool,
-    out: &mut Vec<Ev>,
-) {
+fn walk(draft: &Draft, user: &User, parent: Option<&Element>, editable: bool, out: &mut Vec<Ev>) {
     let plan_id = draft.plan.id();
     let everything = edit::edits_everything(user) && editable;
-    for kind in shown_kinds(&draft.plan, parent.map(|p| p.kind.as_str())) {
-        let mut children: Vec<&ElementRow> = draft
-            .rows
-            .elements
-            .iter()
-            .filter(|e| e.kind == kind && e.parent_id.as_deref() == parent.map(|p| p.id.as_str()))
-            .collect();
-        children.sort_by_key(|e| e.position);
-        let creatable =
-            edit::child_kinds(&draft.plan, parent.map(|p| p.kind.as_str())).contains(&kind);
+    let parent_kind = parent.map(|p| p.kind);
+    for kind in shown_kinds(&draft.plan, parent_kind) {
+        let children = draft.children(parent.map(|p| p.id.as_str()), kind);
+        let creatable = ElementKind::addable_under(draft.plan.kind(), parent_kind).contains(&kind);
         if children.is_empty() && !(everything && creatable) {
             continue;
         }
         let add = (everything && creatable).then(|| {
-            let mut href = format!("/staff/plans/{plan_id}/new?kind={kind}");
+            let mut href = format!("/staff/plans/{plan_id}/new?kind={}", kind.code());
             if let Some(p) = parent {
                 href.push_str("&parent=");
                 href.push_str(&p.id);
@@ -102,24 +91,24 @@ fn walk(
             href
         });
         out.push(Ev::Open(Group {
-            label: edit::kind_label(kind),
+            label: kind.label(),
             add,
         }));
         let n = children.len();
-        for (i, row) in children.into_iter().enumerate() {
+        for (i, element) in children.into_iter().enumerate() {
             out.push(Ev::Item(Item {
-                id: row.id.clone(),
-                kind: edit::kind_label(&row.kind),
-                number: row.number.clone(),
-                title: row.title.clone(),
-                department: row.department.clone().unwrap_or_default(),
-                href: element_href(plan_id, &row.id),
-                may_edit: editable && edit::may_edit(user, row),
+                id: element.id.clone(),
+                kind: element.kind.label(),
+                number: element.number.clone(),
+                title: element.title.clone(),
+                department: element.department.clone().unwrap_or_default(),
+                href: element_href(plan_id, &element.id),
+                may_edit: editable && edit::may_edit(user, element),
                 may_move: everything && n > 1,
                 first: i == 0,
                 last: i + 1 == n,
             }));
-            walk(draft, user, Some(row), editable, out);
+            walk(draft, user, Some(element), editable, out);
             out.push(Ev::EndItem);
         }
         out.push(Ev::Close);
@@ -155,9 +144,8 @@ pub(super) async fn draft_page(
         csrf: signed.csrf,
         events,
         latest_version: keikaku_app::history::all_versions(
+            &state.catalog.context(),
             &granted,
-            state.catalog.store(),
-            state.catalog.municipality_code(),
             &plan_id,
         )
         .await?

@@ -8,7 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::auth::Signed;
-use keikaku_app::edit::{self, Submission};
+use keikaku_app::edit::{self, Step, Submission};
+use keikaku_app::forms;
+use keikaku_domain::ElementKind;
 use keikaku_domain::PlanId;
 use serde::Deserialize;
 
@@ -93,14 +95,22 @@ struct KeptPage {
     back: String,
 }
 
+/// What a refused save was saving: an element, a new element (its kind and parent), or the
+/// plan's own texts.
+#[derive(Clone, Copy)]
+enum Saving<'a> {
+    Element(&'a str),
+    New(ElementKind, Option<&'a str>),
+    Header,
+}
+
 /// Turns a refused save into the form again: 422 with the problems, or 409 with the user's
 /// text next to the current text. Other errors propagate.
 async fn refused(
     state: &AppState,
     signed: &Signed,
     plan_id: &PlanId,
-    target_id: Option<&str>,
-    new: Option<(&str, Option<&str>)>,
+    saving: Saving<'_>,
     submission: &Submission,
     error: AppError,
 ) -> Result<Response, WebError> {
@@ -120,7 +130,7 @@ async fn refused(
             },
         ),
         // The element is gone (deleted meanwhile): the kept-text page below.
-        AppError::NotFound(_) if target_id.is_some_and(|id| id != edit::PLAN_HEADER) => (
+        AppError::NotFound(_) if matches!(saving, Saving::Element(_)) => (
             StatusCode::CONFLICT,
             Outcome {
                 problems: Vec::new(),
@@ -131,10 +141,10 @@ async fn refused(
     };
     // Read the current state again: a conflict shows what is stored now.
     let draft = load_draft(state, plan_id).await?;
-    let target = match (target_id, new) {
-        (Some(edit::PLAN_HEADER), _) => Target::Header,
-        (Some(id), _) => match draft.row(id) {
-            Some(row) => Target::Element(row),
+    let target = match saving {
+        Saving::Header => Target::Header,
+        Saving::Element(id) => match draft.element(id) {
+            Some(element) => Target::Element(element),
             None => {
                 // Deleted meanwhile: nothing to save into, but the user's text is shown so
                 // that it can be copied elsewhere.
@@ -147,15 +157,14 @@ async fn refused(
                         .values
                         .iter()
                         .filter(|(_, v)| !v.trim().is_empty())
-                        .map(|(n, v)| (edit::label_of(n).to_owned(), v.clone()))
+                        .map(|(n, v)| (forms::label_of(n).to_owned(), v.clone()))
                         .collect(),
                     back: format!("/staff/plans/{plan_id}"),
                 };
                 return Ok(private_page(StatusCode::CONFLICT, page.render()?));
             }
         },
-        (None, Some((kind, parent))) => Target::New { kind, parent },
-        (None, None) => Target::Header,
+        Saving::New(kind, parent) => Target::New { kind, parent },
     };
     let page = element_page_for(
         state,
@@ -183,9 +192,8 @@ pub(super) async fn element_save(
     let result = match posted.versioned() {
         Ok(submission) => {
             edit::update_element(
+                &state.catalog.context(),
                 &granted,
-                state.catalog.store(),
-                state.catalog.municipality_code(),
                 &plan_id,
                 &id,
                 submission,
@@ -205,8 +213,7 @@ pub(super) async fn element_save(
                 &state,
                 &signed,
                 &plan_id,
-                Some(&id),
-                None,
+                Saving::Element(&id),
                 &posted.submission,
                 e,
             )
@@ -226,14 +233,18 @@ pub(super) async fn element_create(
     }: StaffForm<Posted>,
 ) -> Result<Response, WebError> {
     let plan_id = plan_id(&plan)?;
-    let kind = posted.kind.clone().unwrap_or_default();
+    let asked = posted.kind.as_deref().unwrap_or_default();
+    let Some(kind) = ElementKind::from_code(asked) else {
+        return Err(WebError::BadRequest(
+            "ここには「要素」を追加できません。".to_owned(),
+        ));
+    };
     let result = edit::create_element(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan_id,
         edit::Placement {
-            kind: &kind,
+            kind,
             parent: posted.parent.as_deref(),
         },
         &posted.submission,
@@ -258,8 +269,7 @@ pub(super) async fn element_create(
                 &state,
                 &signed,
                 &plan_id,
-                None,
-                Some((&kind, posted.parent.as_deref())),
+                Saving::New(kind, posted.parent.as_deref()),
                 &posted.submission,
                 e,
             )
@@ -282,9 +292,8 @@ pub(super) async fn element_delete(
     let version = edit::parse_version(posted.version_text.as_deref().unwrap_or(""))
         .map_err(|_| WebError::BadRequest("版の番号がありません。".to_owned()))?;
     let result = edit::delete_element(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan_id,
         &id,
         version,
@@ -312,14 +321,14 @@ pub(super) async fn element_move(
     }: StaffForm<Posted>,
 ) -> Result<Response, WebError> {
     let plan_id = plan_id(&plan)?;
-    let up = match posted
+    let step = match posted
         .submission
         .values
         .get("direction")
         .map(String::as_str)
     {
-        Some("up") => true,
-        Some("down") => false,
+        Some("up") => Step::Up,
+        Some("down") => Step::Down,
         _ => {
             return Err(WebError::BadRequest(
                 "移動の向き（up または down）がありません。".to_owned(),
@@ -327,12 +336,11 @@ pub(super) async fn element_move(
         }
     };
     let result = edit::move_element(
+        &state.catalog.context(),
         &granted,
-        state.catalog.store(),
-        state.catalog.municipality_code(),
         &plan_id,
         &id,
-        up,
+        step,
         now()?,
     )
     .await;
@@ -357,9 +365,8 @@ pub(super) async fn header_save(
     let result = match posted.versioned() {
         Ok(submission) => {
             edit::update_header(
+                &state.catalog.context(),
                 &granted,
-                state.catalog.store(),
-                state.catalog.municipality_code(),
                 &plan_id,
                 submission,
                 now()?,
@@ -375,8 +382,7 @@ pub(super) async fn header_save(
                 &state,
                 &signed,
                 &plan_id,
-                Some(edit::PLAN_HEADER),
-                None,
+                Saving::Header,
                 &posted.submission,
                 e,
             )
