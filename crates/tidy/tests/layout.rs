@@ -60,7 +60,9 @@ fn the_code_map_names_every_crate_and_module_folder() {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             // Named in prose (`` `name/` ``) or in a code block of the folder tree (`  name/`).
             let named = text.contains(&format!("`{name}/`"))
-                || text.lines().any(|l| l.trim_start().starts_with(&format!("{name}/")));
+                || text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{name}/")));
             assert!(
                 named,
                 "ARCHITECTURE.md, section crates/{krate}: name the module folder `{name}/`"

@@ -5,7 +5,7 @@ use keikaku_domain::audit::Timestamp;
 use keikaku_domain::era::{CivilDate, format_date};
 
 use crate::error::WebError;
-use crate::views::YEAR_STYLE;
+use keikaku_domain::format::YEAR_STYLE;
 
 /// The time of a request.
 pub(crate) fn now() -> Result<Timestamp, WebError> {

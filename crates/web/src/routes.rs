@@ -79,9 +79,22 @@ pub static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
 /// The routes of the site itself.
 const OWN: &[Route] = &[route!(GET "/healthz" => healthz, ReadPublished, "/healthz")];
 
-/// `GET /healthz`: the server answers (for load balancers and the browser check).
-async fn healthz() -> &'static str {
-    "ok"
+/// `GET /healthz`: the server answers and its database does (for load balancers and the
+/// browser check): `200 ok`, or `503` when the store does not answer.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    match state.catalog.check_store().await {
+        Ok(()) => (no_store, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: the store does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                no_store,
+                "database unavailable",
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Where the API lives; its routes are nested there, behind the API's own fallbacks.

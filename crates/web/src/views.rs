@@ -3,57 +3,11 @@
 
 use keikaku_app::Site;
 use keikaku_domain::account::Role;
-use keikaku_domain::era::{FiscalYear, YearStyle};
-use keikaku_domain::{ElementId, ElementKind, Indicator, Period, Plan, PlanId, YearValue};
+use keikaku_domain::{ElementId, ElementKind, Indicator, Plan, PlanId};
 
-/// How years are shown on pages: 「令和7年度（2025年度）」.
-pub const YEAR_STYLE: YearStyle = YearStyle::WarekiWithWestern;
-
-/// A fiscal year as pages show it.
-pub fn fiscal_year(fy: FiscalYear) -> String {
-    fy.format(YEAR_STYLE)
-}
-
-/// A period as pages show it.
-pub fn period(p: &Period) -> String {
-    p.format(YEAR_STYLE)
-}
-
-/// A span of fiscal years as pages show it.
-pub fn span(start: FiscalYear, end: FiscalYear) -> String {
-    format!("{}〜{}", fiscal_year(start), fiscal_year(end))
-}
-
-/// 「105.5人（令和元年度（2019年度））」, or 「―」 when there is no value.
-pub fn year_value(v: &Option<YearValue>, unit: &str) -> String {
-    match v {
-        Some(v) => format!(
-            "{}{unit}（{}）",
-            group_digits(&v.value.to_string()),
-            fiscal_year(v.year)
-        ),
-        None => "―".to_owned(),
-    }
-}
-
-/// Thousands separators for the integer part of a decimal string: 「1,234.5」.
-pub fn group_digits(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
+// Years, values and digits are formatted by the domain (`keikaku_domain::format`), so that
+// pages, and later sheets and reports, write them the same way.
+pub use keikaku_domain::format::{period, span, year_value};
 
 /// Roles as pages show them: 「管理者、企画担当」, or 「なし」.
 pub fn roles_label(roles: &[Role]) -> String {
@@ -304,18 +258,5 @@ impl IndicatorTable {
             })
             .collect();
         Self { caption, rows }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digits_are_grouped() {
-        assert_eq!(group_digits("1234567"), "1,234,567");
-        assert_eq!(group_digits("-1234.56"), "-1,234.56");
-        assert_eq!(group_digits("100"), "100");
-        assert_eq!(group_digits("0.5"), "0.5");
     }
 }

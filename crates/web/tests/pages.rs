@@ -600,6 +600,17 @@ async fn static_assets_are_served_with_their_types() {
 }
 
 #[tokio::test]
+async fn the_health_check_asks_the_database() {
+    let app = TestApp::new().await;
+    let (status, _, _) = app.get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    keikaku_storage::Store::close(app.store.as_ref()).await;
+    let (status, headers, body) = app.get("/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(headers["cache-control"], "no-store");
+}
+
+#[tokio::test]
 async fn a_draft_strategy_is_not_shown() {
     let mut file = example_json();
     plan_mut(&mut file, "sogo-senryaku")["status"] = "draft".into();

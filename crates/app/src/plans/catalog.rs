@@ -198,6 +198,12 @@ impl Catalog {
         Context::new(self.store.as_ref(), &self.code)
     }
 
+    /// Whether the store answers (one cheap query), for health checks.
+    pub async fn check_store(&self) -> Result<(), AppError> {
+        self.store.data_version(&self.code).await?;
+        Ok(())
+    }
+
     /// The municipality this catalog serves.
     pub fn municipality_code(&self) -> &MunicipalityCode {
         &self.code
