@@ -9,6 +9,7 @@ use crate::{author, change, example, put, user};
 
 /// Users: create (once), read with the hash, list, update (roles, name, password), each with
 /// an audit entry; unknown municipality refused.
+#[allow(clippy::too_many_lines)] // one story: a user's whole life, step by step
 pub async fn users_are_created_updated_and_audited(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;
@@ -173,6 +174,7 @@ pub async fn users_are_created_updated_and_audited(store: &dyn Store) {
 
 /// Sessions: stored by token hash, touched, deleted, expired; a password change or disabling
 /// the user ends them.
+#[allow(clippy::too_many_lines)] // one story: a session's whole life, step by step
 pub async fn sessions_are_found_touched_and_expired(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;

@@ -10,6 +10,7 @@ use crate::{author, change, code_of, example, put, user};
 /// API tokens: stored by hash with an audit entry (never the hash or a secret in it), listed
 /// newest first per user, found by hash, touched, revoked once (only the owner's when an owner
 /// is given), scoped by municipality.
+#[allow(clippy::too_many_lines)] // one story: a token's whole life, step by step
 pub async fn tokens_are_created_listed_touched_and_revoked(store: &dyn Store) {
     let file = example();
     let code = &file.municipality.code;

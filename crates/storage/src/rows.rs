@@ -144,6 +144,7 @@ fn approach_row(a: &Approach, kind: &str, parent: Option<&ElementId>, i: usize) 
     )
 }
 
+#[allow(clippy::too_many_lines)] // one row per element kind of the tree, in the tree's order
 fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
     rows.plan.future_image = Some(p.vision.future_image.clone());
     rows.plan.future_image_note = Some(p.vision.future_image_note.clone());
@@ -426,6 +427,7 @@ fn approaches(
         .collect()
 }
 
+#[allow(clippy::too_many_lines)] // the inverse of flatten_comprehensive, kind by kind
 fn assemble_comprehensive(
     header: PlanHeader,
     p: &PlanRow,

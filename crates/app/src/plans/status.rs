@@ -13,6 +13,7 @@ use crate::{AppError, Context};
 ///
 /// Refused when the plan's status is no longer `from` (someone else changed it first: the
 /// user is told, nothing is overwritten) or when `to` is not a next step of `from`.
+#[allow(clippy::too_many_lines)] // the checks of a status change in the order they must run, then one edit
 pub async fn change_status(
     cx: &Context<'_>,
     granted: &Granted,

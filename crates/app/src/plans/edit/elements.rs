@@ -53,6 +53,7 @@ fn apply(
 }
 
 /// Saves an element's fields (and links, for the planning office). Returns its new version.
+#[allow(clippy::too_many_lines)] // the order of the checks matters (a stale form is a conflict before its input is read)
 pub async fn update_element(
     cx: &Context<'_>,
     granted: &Granted,

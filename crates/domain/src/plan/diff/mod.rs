@@ -448,6 +448,7 @@ fn approach(kind: ElementKind, a: &Approach, parent: &Parent, position: usize) -
     )
 }
 
+#[allow(clippy::too_many_lines)] // one entry per element kind of the tree, each with its labelled attributes
 fn flatten_comprehensive(p: &ComprehensivePlan, out: &mut Vec<Entry>) {
     let v = &p.vision;
     out.push(header(
