@@ -7,7 +7,7 @@
 //! the caller with [`keikaku_app::access::permits`] before the handler runs.
 
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -121,11 +121,12 @@ pub(crate) fn mount(
 /// The routes of the table, each behind the guard of its own action.
 pub(crate) fn guarded(state: &AppState) -> Router<AppState> {
     mount(|route, handler| {
-        let guard = Guard {
+        // Shared: the guard's state is cloned for every request, so it is one `Arc`.
+        let guard = Arc::new(Guard {
             state: state.clone(),
             action: route.action,
             api: route.path.starts_with("/api/"),
-        };
+        });
         handler.route_layer(middleware::from_fn_with_state(guard, authorize))
     })
 }
@@ -152,16 +153,18 @@ pub const DENIED_HEADER: &str = "x-keikaku-denied";
 /// user goes into the request's extensions for the handler. Under `/api/` the caller is the
 /// user of the bearer token and the session cookie is never read (see
 /// [`api::auth::authorize_api`]).
-async fn authorize(State(guard): State<Guard>, mut request: Request, next: Next) -> Response {
-    let Guard { state, action, api } = guard;
-    request.extensions_mut().insert(RouteAction(action));
-    if api {
-        return api::auth::authorize_api(&state, action, request, next).await;
+async fn authorize(State(guard): State<Arc<Guard>>, mut request: Request, next: Next) -> Response {
+    let Guard { state, action, api } = guard.as_ref();
+    let (state, action) = (state, *action);
+    if *api {
+        return api::auth::authorize_api(state, action, request, next).await;
     }
+    // Public pages are the hot path: no session, no extensions.
     if permits(None, action) {
         return next.run(request).await;
     }
-    let signed = match staff::session::signed_in(&state, request.headers()).await {
+    request.extensions_mut().insert(RouteAction(action));
+    let signed = match staff::session::signed_in(state, request.headers()).await {
         Ok(signed) => signed,
         Err(e) => return e.into_response(),
     };
@@ -171,7 +174,7 @@ async fn authorize(State(guard): State<Guard>, mut request: Request, next: Next)
             next.run(request).await
         }
         Some(_) => denied(WebError::Forbidden.into_response()),
-        None => sign_in_first(&state, request.headers()),
+        None => sign_in_first(state, request.headers()),
     }
 }
 
