@@ -122,6 +122,35 @@ async fn only_a_grant_to_manage_users_will_do() {
     assert_eq!(stored(&store, "kikaku").await.0, kikaku);
 }
 
+/// A NUL or other control character in a name is refused by the use case, with the field,
+/// before any backend sees it (PostgreSQL used to fail with a 500, SQLite stored it).
+#[tokio::test]
+async fn control_characters_in_names_are_refused_by_field() {
+    let (store, granted) = setup().await;
+    let before = audit_count(&store).await;
+    let err = users::create_user(
+        &Context::new(&store, &code()),
+        &granted,
+        NewUser {
+            login_id: "sato".to_owned(),
+            display_name: "佐藤\u{0}花子".to_owned(),
+            department: "企画\u{7}調整課".to_owned(),
+            roles: vec![Role::Member],
+            password: PASSWORD.to_owned(),
+        },
+        t0(),
+    )
+    .await
+    .unwrap_err();
+    let AppError::Invalid(problems) = err else {
+        panic!("{err:?}")
+    };
+    let fields: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(fields, ["display_name", "department"]);
+    assert!(problems[0].message.starts_with("氏名に改行や制御文字"));
+    assert_eq!(audit_count(&store).await, before, "nothing was written");
+}
+
 #[tokio::test]
 async fn creating_checks_every_field_and_hashes_the_password() {
     let (store, granted) = setup().await;

@@ -143,6 +143,19 @@ impl User {
                 "所属は100文字以内で入力してください。".to_owned(),
             ));
         }
+        // Control characters (NUL among them) are refused the same way on every backend:
+        // PostgreSQL cannot store NUL in text, and SQLite would keep an invisible character.
+        for (field, label, text) in [
+            ("display_name", "氏名", &self.display_name),
+            ("department", "所属", &self.department),
+        ] {
+            if text.chars().any(char::is_control) {
+                out.push((
+                    field,
+                    format!("{label}に改行や制御文字（表示されない文字）は使えません。"),
+                ));
+            }
+        }
         if self.roles.is_empty() {
             out.push(("roles", "役割を1つ以上選んでください。".to_owned()));
         }
@@ -241,5 +254,20 @@ mod tests {
         let fields: Vec<&str> = u.problems().iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, vec!["display_name", "roles"]);
         assert!(!u.may_read_drafts());
+        for (name, department, expected) in [
+            ("佐藤\u{0}花子", "", vec!["display_name"]),
+            ("佐藤 花子", "企画\n調整課", vec!["department"]),
+            ("佐藤\u{7}", "課\u{1b}", vec!["display_name", "department"]),
+            ("佐藤 花子", "企画調整課", vec![]),
+        ] {
+            let u = User {
+                display_name: name.to_owned(),
+                department: department.to_owned(),
+                roles: vec![Role::Member],
+                ..u.clone()
+            };
+            let fields: Vec<&str> = u.problems().iter().map(|(f, _)| *f).collect();
+            assert_eq!(fields, expected, "{name:?} {department:?}");
+        }
     }
 }
