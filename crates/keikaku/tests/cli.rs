@@ -146,8 +146,8 @@ fn an_invalid_file_lists_every_error_and_writes_nothing() {
     let file = dir.0.join("bad.json");
     std::fs::write(&file, serde_json::to_string_pretty(&value).unwrap()).unwrap();
     let out = keikaku(&dir, &["import", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{err}");
     for path in ["$.plans[0].vision.goals[0].id", "$.plans[0].period.start"] {
         assert!(err.contains(path), "missing {path} in:\n{err}");
     }
