@@ -2,9 +2,9 @@
 //! inserts of plan, element and link rows that editing shares.
 
 use keikaku_domain::audit::AuditEntry;
-use keikaku_domain::{Municipality, MunicipalityCode, PlanId};
+use keikaku_domain::{MunicipalityCode, PlanId};
 use keikaku_storage::rows::{self, ElementRow, LinkRow, PlanRows};
-use keikaku_storage::{Author, ExistingPlan, PlanWrite, StoreError, UserChange};
+use keikaku_storage::{Author, ExistingPlan, PlanBatch, PlanWrite, StoreError, UserChange};
 use sqlx::{Pool, Transaction};
 
 use super::plans::read_versions;
@@ -18,23 +18,30 @@ const LINK_TARGET_GONE: &str = "他の計画からリンクされている要素
 /// Why a deletion is refused when it commits: another plan links to the plan's elements.
 const PLAN_LINKED: &str = "他の計画からリンクされているため、削除できません。";
 
-/// Stores the municipality and the plans in one transaction, one audit entry and one new
+/// Stores the municipalities and their plans in one transaction, one audit entry and one new
 /// version per plan ([`keikaku_storage::PlanStore::insert_plans`]).
 pub(crate) async fn insert_plans(
     pool: &Pool<Db>,
-    m: &Municipality,
-    plans: &[PlanWrite],
+    batches: &[PlanBatch],
     existing: ExistingPlan,
     author: &Author,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await.map_err(backend)?;
-    // The first statement writes, so this transaction holds the write lock from here on:
-    // audit entries of concurrent writers cannot interleave.
-    tx::upsert_municipality(&mut tx, m).await?;
-    let mut last = tx::last_entry(&mut tx, &m.code).await?;
-    for write in plans {
-        let entry = store_plan(&mut tx, &m.code, write, existing, last.as_ref(), author).await?;
-        last = Some(entry);
+    // The first statements write, so this transaction holds the write locks from here on:
+    // audit entries of concurrent writers cannot interleave. The municipalities are locked
+    // in the order of their codes, so two imports cannot wait for each other.
+    let mut order: Vec<&PlanBatch> = batches.iter().collect();
+    order.sort_by(|a, b| a.municipality.code.cmp(&b.municipality.code));
+    for batch in &order {
+        tx::upsert_municipality(&mut tx, &batch.municipality).await?;
+    }
+    for batch in batches {
+        let code = &batch.municipality.code;
+        let mut last = tx::last_entry(&mut tx, code).await?;
+        for write in &batch.plans {
+            let entry = store_plan(&mut tx, code, write, existing, last.as_ref(), author).await?;
+            last = Some(entry);
+        }
     }
     tx::commit_plans(tx, LINK_TARGET_GONE).await
 }

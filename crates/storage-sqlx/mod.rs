@@ -9,7 +9,7 @@
 //! differ only in integer widths and in how the audit log's append-only triggers are written.
 //!
 //! One file per capability of the port (`plans`, `import`, `edit`, `history`, `accounts`,
-//! `tokens`), and `tx`, through which every capability writes: the municipality's lock and
+//! `tokens`, `backup`), and `tx`, through which every capability writes: the municipality's lock and
 //! data version, the audit chain, the frozen versions and the commit.
 
 // Column lists as macros, so that every query stays a `&'static str` (sqlx refuses
@@ -51,6 +51,7 @@ macro_rules! element_columns {
 }
 
 mod accounts;
+mod backup;
 mod edit;
 mod history;
 mod import;

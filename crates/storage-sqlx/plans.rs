@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanKind, PlanStatus};
 use keikaku_storage::rows::{self, ElementRow, LinkRow, PlanRow, PlanRows};
 use keikaku_storage::{
-    Author, EditVersions, ExistingPlan, PlanEdit, PlanStore, PlanSummary, PlanWrite, StoreError,
+    Author, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, StoreError,
 };
 use sqlx::Row;
 
@@ -65,12 +65,11 @@ impl PlanStore for Store {
 
     async fn insert_plans(
         &self,
-        m: &Municipality,
-        plans: &[PlanWrite],
+        batches: &[PlanBatch],
         existing: ExistingPlan,
         author: &Author,
     ) -> Result<(), StoreError> {
-        import::insert_plans(&self.pool, m, plans, existing, author).await
+        import::insert_plans(&self.pool, batches, existing, author).await
     }
 
     async fn edit_plan(

@@ -161,6 +161,76 @@ fn an_invalid_file_lists_every_error_and_writes_nothing() {
     );
 }
 
+/// Several files on one command line are one import: a problem in any of them writes none,
+/// and a strategy in the second file may link to the plan of the first.
+#[test]
+fn several_files_are_imported_all_or_nothing() {
+    let dir = workdir("several");
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example_path()).unwrap()).unwrap();
+    let part = |plan: usize| {
+        let mut v = value.clone();
+        v["plans"] = serde_json::Value::Array(vec![value["plans"][plan].clone()]);
+        v
+    };
+    let ok = dir.0.join("ok.json");
+    std::fs::write(&ok, serde_json::to_string_pretty(&part(0)).unwrap()).unwrap();
+    let mut broken = part(1);
+    broken["plans"][0]["period"]["start"] = "令和0年度".into();
+    let bad = dir.0.join("bad.json");
+    std::fs::write(&bad, serde_json::to_string_pretty(&broken).unwrap()).unwrap();
+
+    let out = keikaku(
+        &dir,
+        &["import", ok.to_str().unwrap(), bad.to_str().unwrap()],
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("何も書き込んでいません"), "{err}");
+    assert!(
+        err.contains(&format!("{}: $.plans[0].period.start", bad.display())),
+        "{err}"
+    );
+    // Nothing was written, the plan of ok.json included.
+    let out = keikaku(&dir, &["export"]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Fixed, the same command line imports both, the links into the first file resolved.
+    std::fs::write(&bad, serde_json::to_string_pretty(&part(1)).unwrap()).unwrap();
+    let out = keikaku(
+        &dir,
+        &["import", ok.to_str().unwrap(), bad.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = keikaku(&dir, &["export"]);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        std::fs::read_to_string(example_path()).unwrap()
+    );
+    // The same plan in two files is refused at the second.
+    let out = keikaku(
+        &dir,
+        &[
+            "import",
+            "--replace",
+            ok.to_str().unwrap(),
+            ok.to_str().unwrap(),
+        ],
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("にもあります"), "{err}");
+}
+
 #[test]
 fn bad_database_url_and_missing_file_are_explained() {
     let dir = workdir("env");

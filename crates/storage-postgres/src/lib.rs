@@ -32,6 +32,18 @@ type Db = sqlx::Postgres;
 type DbRow = sqlx::postgres::PgRow;
 type Store = PostgresStore;
 const BACKEND: &str = "postgres";
+/// The tables of the schema (the connection's current schema), for the backup's check that
+/// none is left out.
+const CATALOG_TABLES: &str = "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+     AND table_name <> '_sqlx_migrations'";
+/// A table's columns and their declared types, in the schema's order.
+const CATALOG_COLUMNS: &str = "SELECT CAST(column_name AS TEXT), CAST(data_type AS TEXT) \
+     FROM information_schema.columns WHERE table_schema = current_schema() \
+     AND table_name = $1 ORDER BY ordinal_position";
+/// A backup's read transaction: one snapshot of the whole database, while the server goes on
+/// writing.
+const SNAPSHOT_BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
 /// The PostgreSQL store.
 #[derive(Clone, Debug)]

@@ -94,7 +94,7 @@ keikaku_storage_tests::conformance_tests!(fresh);
 /// The audit log is append-only in the database itself.
 #[tokio::test]
 async fn audit_entries_cannot_be_changed() {
-    use keikaku_storage::{ExistingPlan, HistoryStore, PlanStore, Store};
+    use keikaku_storage::{ExistingPlan, HistoryStore, PlanBatch, PlanStore, Store};
     let Some((store, _guard)) = fresh().await else {
         return;
     };
@@ -103,8 +103,10 @@ async fn audit_entries_cannot_be_changed() {
     let writes = keikaku_storage_tests::writes(&file.municipality, &file.plans);
     store
         .insert_plans(
-            &file.municipality,
-            &writes,
+            &[PlanBatch {
+                municipality: file.municipality.clone(),
+                plans: writes,
+            }],
             ExistingPlan::Refuse,
             &keikaku_storage_tests::author(),
         )

@@ -30,6 +30,14 @@ type Db = sqlx::Sqlite;
 type DbRow = sqlx::sqlite::SqliteRow;
 type Store = SqliteStore;
 const BACKEND: &str = "sqlite";
+/// The tables of the schema, for the backup's check that none is left out.
+const CATALOG_TABLES: &str = "SELECT name FROM sqlite_master WHERE type = 'table' \
+     AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'";
+/// A table's columns and their declared types, in the schema's order.
+const CATALOG_COLUMNS: &str = "SELECT name, type FROM pragma_table_info($1) ORDER BY cid";
+/// A backup's read transaction: in WAL mode its first read fixes the snapshot every later read
+/// of the transaction sees, while the server goes on writing.
+const SNAPSHOT_BEGIN: &str = "BEGIN";
 
 /// The SQLite store.
 #[derive(Clone, Debug)]

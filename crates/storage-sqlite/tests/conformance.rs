@@ -26,15 +26,17 @@ keikaku_storage_tests::conformance_tests!(fresh);
 /// trigger is found by the hash chain.
 #[tokio::test]
 async fn audit_entries_cannot_be_changed_and_tampering_is_detected() {
-    use keikaku_storage::{ExistingPlan, HistoryStore, PlanStore, Store};
+    use keikaku_storage::{ExistingPlan, HistoryStore, PlanBatch, PlanStore, Store};
     let (store, _dir) = fresh().await.unwrap();
     store.migrate().await.unwrap();
     let file = keikaku_storage_tests::example();
     let writes = keikaku_storage_tests::writes(&file.municipality, &file.plans);
     store
         .insert_plans(
-            &file.municipality,
-            &writes,
+            &[PlanBatch {
+                municipality: file.municipality.clone(),
+                plans: writes,
+            }],
             ExistingPlan::Refuse,
             &keikaku_storage_tests::author(),
         )

@@ -24,7 +24,7 @@ use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::PlanFile;
-use keikaku_storage::{Author, ExistingPlan, PlanWrite, Store, StoreError, UserChange};
+use keikaku_storage::{Author, ExistingPlan, PlanBatch, PlanWrite, Store, StoreError, UserChange};
 
 /// The example plans (Ichinoseki), parsed.
 pub fn example() -> PlanFile {
@@ -73,7 +73,14 @@ pub(crate) async fn put(
     existing: ExistingPlan,
 ) -> Result<(), StoreError> {
     store
-        .insert_plans(m, &writes(m, plans), existing, &author())
+        .insert_plans(
+            &[PlanBatch {
+                municipality: m.clone(),
+                plans: writes(m, plans),
+            }],
+            existing,
+            &author(),
+        )
         .await
 }
 

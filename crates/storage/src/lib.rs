@@ -7,7 +7,9 @@
 //!   editing them change by change, deleting them, and the data version caches compare;
 //! - [`HistoryStore`] (`history`): the audit log and the frozen versions of plans;
 //! - [`AccountStore`] (`accounts`): users and their sessions;
-//! - [`TokenStore`] (`tokens`): API tokens.
+//! - [`TokenStore`] (`tokens`): API tokens;
+//! - [`BackupStore`] (`backup`): every table as stored, read in one snapshot and loaded back
+//!   into an empty database ([`backup::TABLES`] lists them; a new table goes there).
 //!
 //! [`Store`] is all of them together, plus the lifecycle of a connection (`backend`,
 //! `migrate`, `close`); an adapter implements every trait for its store, and the binary holds
@@ -27,6 +29,7 @@
 //! [`Plan`]: keikaku_domain::Plan
 
 mod accounts;
+pub mod backup;
 mod history;
 mod plans;
 #[allow(missing_docs)] // row structs mirror the columns one to one
@@ -34,8 +37,11 @@ pub mod rows;
 mod tokens;
 
 pub use accounts::{AccountStore, SessionRecord};
+pub use backup::BackupStore;
 pub use history::{HistoryStore, UserChange, VersionSummary};
-pub use plans::{Change, EditVersions, ExistingPlan, PlanEdit, PlanStore, PlanSummary, PlanWrite};
+pub use plans::{
+    Change, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, PlanWrite,
+};
 pub use tokens::{TokenRecord, TokenStore};
 
 use async_trait::async_trait;
@@ -85,7 +91,9 @@ pub struct Author {
 /// The whole port: every capability, and the lifecycle of the connections. Writes are
 /// transactional: a batch is stored whole or not at all.
 #[async_trait]
-pub trait Store: PlanStore + HistoryStore + AccountStore + TokenStore + Send + Sync {
+pub trait Store:
+    PlanStore + HistoryStore + AccountStore + TokenStore + BackupStore + Send + Sync
+{
     /// Which backend this is ("sqlite", "postgres"), for logs.
     fn backend(&self) -> &'static str;
 

@@ -8,6 +8,15 @@ use keikaku_domain::{
 
 use crate::{Author, StoreError, UserChange, rows};
 
+/// The plans of one municipality that [`PlanStore::insert_plans`] writes.
+#[derive(Clone, Debug)]
+pub struct PlanBatch {
+    /// The municipality, inserted or updated.
+    pub municipality: Municipality,
+    /// Its plans, in the order they are written.
+    pub plans: Vec<PlanWrite>,
+}
+
 /// How [`PlanStore::insert_plans`] treats a plan whose id is already stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExistingPlan {
@@ -167,14 +176,15 @@ pub trait PlanStore: Send + Sync {
         id: &PlanId,
     ) -> Result<Option<Plan>, StoreError>;
 
-    /// Stores the municipality (inserted or updated) and the plans, in one transaction, with
-    /// one audit entry (`plan.import` or `plan.replace`) and one new version per plan.
-    /// Refused whole with [`StoreError::Referenced`] when a replacement removes an element
-    /// that another plan links to (checked when the transaction commits).
+    /// Stores each batch's municipality (inserted or updated) and its plans — every batch in
+    /// one transaction, so that several plan files are written all or not at all — with one
+    /// audit entry (`plan.import` or `plan.replace`) and one new version per plan. Refused
+    /// whole with [`StoreError::PlanExists`] (unless replacing) or [`StoreError::Referenced`]
+    /// when a replacement removes an element that another plan links to (checked when the
+    /// transaction commits).
     async fn insert_plans(
         &self,
-        municipality: &Municipality,
-        plans: &[PlanWrite],
+        batches: &[PlanBatch],
         existing: ExistingPlan,
         author: &Author,
     ) -> Result<(), StoreError>;

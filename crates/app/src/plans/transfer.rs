@@ -2,9 +2,9 @@
 
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::plan::validate::LinkTarget;
-use keikaku_domain::{Municipality, Plan, PlanId};
+use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId};
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, ExistingPlan, PlanWrite, Store};
+use keikaku_storage::{Author, ExistingPlan, PlanBatch, PlanWrite, Store};
 
 use crate::access::Operator;
 use crate::{AppError, Context, stored_plans};
@@ -16,6 +16,15 @@ pub struct ImportReport {
     pub municipality: Municipality,
     /// The ids of the plans written, in file order.
     pub plans: Vec<PlanId>,
+}
+
+/// One plan file to import, with the name its problems are reported under.
+#[derive(Clone, Copy, Debug)]
+pub struct PlanFileText<'a> {
+    /// The file's name as the user gave it (`ok.json`); empty for a single unnamed input.
+    pub name: &'a str,
+    /// The file's text.
+    pub text: &'a str,
 }
 
 /// Imports a plan file: checks all of it (against the plans already stored, which links may
@@ -30,65 +39,196 @@ pub async fn import(
     existing: ExistingPlan,
     at: Timestamp,
 ) -> Result<ImportReport, AppError> {
-    // The municipality code is needed to find the stored plans links may point to; read it
-    // leniently first, then check the whole file against those plans.
-    let code = keikaku_planfile::peek_municipality(text);
-    let stored = match &code {
-        Some(code) => stored_plans(&Context::new(store, code)).await?,
-        None => Vec::new(),
+    let mut reports = import_files(
+        operator,
+        store,
+        &[PlanFileText { name: "", text }],
+        existing,
+        at,
+    )
+    .await?;
+    reports.pop().ok_or_else(|| AppError::Invalid(Vec::new()))
+}
+
+/// One parsed file of an import, and the plans it may link to.
+struct Parsed {
+    municipality: Municipality,
+    plans: Vec<Plan>,
+}
+
+/// Imports several plan files as one: every file is checked (each against the stored plans
+/// and the files before it, so that a strategy may link to a plan of an earlier file), and
+/// then all of them are written in one transaction — or, when any file has a problem,
+/// nothing is. Every problem is reported, its path after the file's name (`bad.json:
+/// $.plans[0].id`). Returns one report per file, in the order given.
+#[allow(clippy::too_many_lines)] // one pass over the files: parse, the two refusals, the writes
+pub async fn import_files(
+    operator: &Operator,
+    store: &dyn Store,
+    files: &[PlanFileText<'_>],
+    existing: ExistingPlan,
+    at: Timestamp,
+) -> Result<Vec<ImportReport>, AppError> {
+    let place = |name: &str, path: String| {
+        if name.is_empty() {
+            path
+        } else {
+            format!("{name}: {path}")
+        }
     };
-    let file = keikaku_planfile::parse(text, &stored).map_err(AppError::Invalid)?;
-    if existing == ExistingPlan::Refuse {
-        let problems: Vec<FileProblem> = file
-            .plans
+    let mut problems: Vec<FileProblem> = Vec::new();
+    // The stored plans of each municipality met, read once.
+    let mut stored: Vec<(MunicipalityCode, Vec<Plan>)> = Vec::new();
+    let mut parsed: Vec<Option<Parsed>> = Vec::new();
+    for (f, file) in files.iter().enumerate() {
+        // The municipality code is needed to find the stored plans links may point to; read
+        // it leniently first, then check the whole file against those plans.
+        let code = keikaku_planfile::peek_municipality(file.text);
+        if let Some(code) = &code
+            && !stored.iter().any(|(c, _)| c == code)
+        {
+            let plans = stored_plans(&Context::new(store, code)).await?;
+            stored.push((code.clone(), plans));
+        }
+        let kept = code
+            .as_ref()
+            .and_then(|c| stored.iter().find(|(s, _)| s == c))
+            .map_or(&[][..], |(_, plans)| plans.as_slice());
+        // What this file's links may point to: the stored plans, with those that an earlier
+        // file replaces seen as that file has them.
+        let earlier: Vec<&Plan> = parsed
             .iter()
-            .enumerate()
-            .filter(|(_, p)| stored.iter().any(|s| s.id() == p.id()))
-            .map(|(i, p)| FileProblem {
-                path: format!("$.plans[{i}].id"),
-                message: format!(
-                    "計画「{}」は既に登録されています。置き換える場合は --replace を指定してください（何も書き込んでいません）。",
-                    p.id()
-                ),
-            })
+            .flatten()
+            .filter(|p| Some(&p.municipality.code) == code.as_ref())
+            .flat_map(|p| &p.plans)
             .collect();
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
+        let mut others: Vec<Plan> = kept
+            .iter()
+            .filter(|s| earlier.iter().all(|e| e.id() != s.id()))
+            .cloned()
+            .collect();
+        others.extend(earlier.iter().map(|p| (*p).clone()));
+        match keikaku_planfile::parse(file.text, &others) {
+            Err(found) => {
+                problems.extend(found.into_iter().map(|p| FileProblem {
+                    path: place(file.name, p.path),
+                    message: p.message,
+                }));
+                parsed.push(None);
+            }
+            Ok(plan_file) => {
+                for (i, plan) in plan_file.plans.iter().enumerate() {
+                    let path = place(file.name, format!("$.plans[{i}].id"));
+                    let before = files[..f].iter().zip(&parsed).find(|(_, p)| {
+                        p.as_ref().is_some_and(|p| {
+                            p.municipality.code == plan_file.municipality.code
+                                && p.plans.iter().any(|q| q.id() == plan.id())
+                        })
+                    });
+                    if let Some((earlier_file, _)) = before {
+                        problems.push(FileProblem {
+                            path,
+                            message: format!(
+                                "計画「{}」は「{}」にもあります。同じ計画を2つのファイルから取り込むことはできません（何も書き込んでいません）。",
+                                plan.id(),
+                                earlier_file.name
+                            ),
+                        });
+                    } else if existing == ExistingPlan::Refuse
+                        && kept.iter().any(|s| s.id() == plan.id())
+                    {
+                        problems.push(FileProblem {
+                            path,
+                            message: format!(
+                                "計画「{}」は既に登録されています。置き換える場合は --replace を指定してください（何も書き込んでいません）。",
+                                plan.id()
+                            ),
+                        });
+                    }
+                }
+                parsed.push(Some(Parsed {
+                    municipality: plan_file.municipality,
+                    plans: plan_file.plans,
+                }));
+            }
         }
     }
-    let broken = links_cut_by(&file.plans, &stored);
-    if !broken.is_empty() {
-        return Err(AppError::Invalid(broken));
-    }
-    let writes: Vec<PlanWrite> =
-        file.plans
+    // Links from stored plans that stay into plans that the files replace, per municipality.
+    for (code, kept) in &stored {
+        let incoming: Vec<(usize, usize, &Plan)> = parsed
             .iter()
-            .map(|plan| PlanWrite {
-                before: stored.iter().find(|s| s.id() == plan.id()).map(|s| {
-                    keikaku_planfile::to_json(&file.municipality, std::slice::from_ref(s))
-                }),
-                after: keikaku_planfile::to_json(&file.municipality, std::slice::from_ref(plan)),
-                plan: plan.clone(),
-                action: None,
+            .enumerate()
+            .filter_map(|(f, p)| p.as_ref().map(|p| (f, p)))
+            .filter(|(_, p)| &p.municipality.code == code)
+            .flat_map(|(f, p)| {
+                p.plans
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, plan)| (f, i, plan))
             })
             .collect();
+        let plans: Vec<Plan> = incoming.iter().map(|(_, _, p)| (*p).clone()).collect();
+        for (k, message) in links_cut_by(&plans, kept) {
+            let (f, i, _) = incoming[k];
+            problems.push(FileProblem {
+                path: place(files[f].name, format!("$.plans[{i}]")),
+                message,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let parsed: Vec<Parsed> = parsed.into_iter().flatten().collect();
+    let mut batches: Vec<PlanBatch> = Vec::new();
+    for file in &parsed {
+        let kept = stored
+            .iter()
+            .find(|(c, _)| c == &file.municipality.code)
+            .map_or(&[][..], |(_, plans)| plans.as_slice());
+        let writes = file.plans.iter().map(|plan| PlanWrite {
+            before: kept
+                .iter()
+                .find(|s| s.id() == plan.id())
+                .map(|s| keikaku_planfile::to_json(&file.municipality, std::slice::from_ref(s))),
+            after: keikaku_planfile::to_json(&file.municipality, std::slice::from_ref(plan)),
+            plan: plan.clone(),
+            action: None,
+        });
+        match batches
+            .iter_mut()
+            .find(|b| b.municipality.code == file.municipality.code)
+        {
+            Some(batch) => {
+                // The last file's name and prefecture of the municipality are the ones stored.
+                batch.municipality = file.municipality.clone();
+                batch.plans.extend(writes);
+            }
+            None => batches.push(PlanBatch {
+                municipality: file.municipality.clone(),
+                plans: writes.collect(),
+            }),
+        }
+    }
     let author = Author {
         actor: operator.actor().to_owned(),
         at,
     };
-    store
-        .insert_plans(&file.municipality, &writes, existing, &author)
-        .await?;
-    Ok(ImportReport {
-        plans: file.plans.iter().map(|p| p.id().clone()).collect(),
-        municipality: file.municipality,
-    })
+    store.insert_plans(&batches, existing, &author).await?;
+    Ok(parsed
+        .into_iter()
+        .map(|file| ImportReport {
+            plans: file.plans.iter().map(|p| p.id().clone()).collect(),
+            municipality: file.municipality,
+        })
+        .collect())
 }
 
-/// The links from stored plans that the file leaves in place into plans that the file
-/// replaces, which no longer find their target: one problem at the replacing plan per link.
-/// (The database would refuse them too, but only as a storage failure without a place.)
-fn links_cut_by(file: &[Plan], stored: &[Plan]) -> Vec<FileProblem> {
+/// The links from stored plans that the files leave in place into plans that the files
+/// replace, which no longer find their target: one problem at the replacing plan (its index
+/// in `file`) per link. (The database would refuse them too, but only as a storage failure
+/// without a place.)
+fn links_cut_by(file: &[Plan], stored: &[Plan]) -> Vec<(usize, String)> {
     let mut problems = Vec::new();
     let kept = stored
         .iter()
@@ -126,15 +266,15 @@ fn links_cut_by(file: &[Plan], stored: &[Plan]) -> Vec<FileProblem> {
                     LinkTarget::PriorityProject => "重点プロジェクト",
                 };
                 if !found {
-                    problems.push(FileProblem {
-                        path: format!("$.plans[{i}]"),
-                        message: format!(
+                    problems.push((
+                        i,
+                        format!(
                             "登録済みの計画「{}」の施策「{}」がリンクしている{what}「{}」が、この計画にありません。置き換えるとリンクが切れるため、何も書き込んでいません。",
                             plan.id(),
                             measure.id,
                             link.element
                         ),
-                    });
+                    ));
                 }
             }
         }
