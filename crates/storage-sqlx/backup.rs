@@ -4,7 +4,7 @@
 //! The tables come from [`TABLES`], their columns from the database's own catalog (so a
 //! column added by a migration is carried without a change here); the catalog queries and the
 //! statement that opens a consistent read are the adapter's (`CATALOG_TABLES`,
-//! `CATALOG_COLUMNS`, `SNAPSHOT_BEGIN` at its root). These are the only statements of the
+//! `CATALOG_COLUMNS`, `SNAPSHOT_BEGIN`, `RESTORE_BEGIN` at its root). These are the only statements of the
 //! adapters built at run time: table and column names come from that list and the catalog,
 //! and are checked to be plain lower-case identifiers before they are put in a statement.
 
@@ -16,7 +16,7 @@ use keikaku_storage::backup::{
 use sqlx::{AssertSqlSafe, Row, Transaction};
 
 use super::{backend, corrupt};
-use crate::{CATALOG_COLUMNS, CATALOG_TABLES, Db, DbRow, SNAPSHOT_BEGIN, Store};
+use crate::{CATALOG_COLUMNS, CATALOG_TABLES, Db, DbRow, RESTORE_BEGIN, SNAPSHOT_BEGIN, Store};
 
 /// Rows per `INSERT` statement in a restore: well below both backends' limits on parameters.
 const PARAMETERS_PER_STATEMENT: usize = 900;
@@ -65,6 +65,16 @@ async fn columns(tx: &mut Transaction<'_, Db>, table: &str) -> Result<Vec<Column
             })
         })
         .collect()
+}
+
+/// The tables the database has (without the migrations' own), sorted.
+async fn schema_tables(tx: &mut Transaction<'_, Db>) -> Result<Vec<String>, StoreError> {
+    let mut names: Vec<String> = sqlx::query_scalar(CATALOG_TABLES)
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(backend)?;
+    names.sort();
+    Ok(names)
 }
 
 /// The number of the last migration applied.
@@ -143,12 +153,20 @@ async fn check_layout(
     tx: &mut Transaction<'_, Db>,
     snapshot: &Snapshot,
 ) -> Result<Result<(), RestoreRefusal>, StoreError> {
+    // The tables of the target's schema, which is the snapshot's (checked before): at an
+    // older schema version, those of [`TABLES`] that existed then.
+    let have = schema_tables(tx).await?;
+    let expected: Vec<&str> = TABLES
+        .iter()
+        .copied()
+        .filter(|t| have.iter().any(|h| h == t))
+        .collect();
     let names: Vec<&str> = snapshot.tables.iter().map(|t| t.name.as_str()).collect();
-    if names != TABLES {
+    if names != expected {
         return Ok(Err(RestoreRefusal::Layout(format!(
             "バックアップの表は {}、復元先の表は {} です",
             names.join("・"),
-            TABLES.join("・")
+            expected.join("・")
         ))));
     }
     for table in &snapshot.tables {
@@ -228,6 +246,33 @@ async fn insert_rows(tx: &mut Transaction<'_, Db>, table: &Table) -> Result<(), 
     Ok(())
 }
 
+/// The checks of a restore, then the inserts, in the restore's transaction.
+async fn load(
+    tx: &mut Transaction<'_, Db>,
+    snapshot: &Snapshot,
+) -> Result<Result<(), RestoreRefusal>, StoreError> {
+    let target = schema_version(tx).await?;
+    if target != snapshot.schema {
+        return Ok(Err(RestoreRefusal::Schema {
+            backup: snapshot.schema,
+            target,
+        }));
+    }
+    let have = schema_tables(tx).await?;
+    for name in TABLES.iter().filter(|t| have.iter().any(|h| h == *t)) {
+        if holds_rows(tx, name).await? {
+            return Ok(Err(RestoreRefusal::NotEmpty((*name).to_owned())));
+        }
+    }
+    if let Err(refusal) = check_layout(tx, snapshot).await? {
+        return Ok(Err(refusal));
+    }
+    for table in &snapshot.tables {
+        insert_rows(tx, table).await?;
+    }
+    Ok(Ok(()))
+}
+
 #[async_trait]
 impl BackupStore for Store {
     async fn snapshot(&self) -> Result<Snapshot, StoreError> {
@@ -237,8 +282,11 @@ impl BackupStore for Store {
             .await
             .map_err(backend)?;
         let schema = schema_version(&mut tx).await?;
+        let have = schema_tables(&mut tx).await?;
         let mut tables = Vec::with_capacity(TABLES.len());
-        for name in TABLES {
+        // At the current schema every table of the list exists (the conformance suite checks
+        // it); at an older one, those that existed then.
+        for name in TABLES.iter().filter(|t| have.iter().any(|h| h == *t)) {
             tables.push(read_table(&mut tx, name).await?);
         }
         // Nothing was written; ending the read transaction either way is the same.
@@ -247,35 +295,25 @@ impl BackupStore for Store {
     }
 
     async fn restore(&self, snapshot: &Snapshot) -> Result<Result<(), RestoreRefusal>, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend)?;
-        let target = schema_version(&mut tx).await?;
-        if target != snapshot.schema {
-            return Ok(Err(RestoreRefusal::Schema {
-                backup: snapshot.schema,
-                target,
-            }));
-        }
-        for name in TABLES {
-            if holds_rows(&mut tx, name).await? {
-                return Ok(Err(RestoreRefusal::NotEmpty((*name).to_owned())));
+        let mut tx = self.pool.begin_with(RESTORE_BEGIN).await.map_err(backend)?;
+        match load(&mut tx, snapshot).await {
+            Ok(Ok(())) => {
+                tx.commit().await.map_err(backend)?;
+                Ok(Ok(()))
+            }
+            // Rolled back now, not when the connection is next used: until then SQLite would
+            // keep its write lock.
+            outcome => {
+                tx.rollback().await.map_err(backend)?;
+                outcome
             }
         }
-        if let Err(refusal) = check_layout(&mut tx, snapshot).await? {
-            return Ok(Err(refusal));
-        }
-        for table in &snapshot.tables {
-            insert_rows(&mut tx, table).await?;
-        }
-        tx.commit().await.map_err(backend)?;
-        Ok(Ok(()))
     }
 
     async fn schema_tables(&self) -> Result<Vec<String>, StoreError> {
-        let mut names: Vec<String> = sqlx::query_scalar(CATALOG_TABLES)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        names.sort();
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let names = schema_tables(&mut tx).await?;
+        tx.rollback().await.map_err(backend)?;
         Ok(names)
     }
 }

@@ -87,6 +87,13 @@ impl keikaku_storage::Store for Store {
             .map_err(|e| StoreError::Backend(Box::new(e)))
     }
 
+    async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations")
+            .run_to(version, &self.pool)
+            .await
+            .map_err(|e| StoreError::Backend(Box::new(e)))
+    }
+
     async fn close(&self) {
         self.pool.close().await;
     }

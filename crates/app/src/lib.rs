@@ -7,6 +7,7 @@
 //! - [`accounts`]: sign-in and sessions ([`accounts::auth`]), the administrators' management
 //!   of users ([`accounts::users`]) and personal access tokens ([`accounts::tokens`]).
 //! - [`history`]: the audit log and the versions of plans.
+//! - [`backup`]: the whole database into one backup file and back into an empty database.
 //! - [`access`]: the one permission table (who may do what, and how far it reaches) and the
 //!   capabilities use cases take; [`forms`]: the fields of every form, from the domain's
 //!   vocabulary.
@@ -18,6 +19,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod backup;
 pub mod forms;
 pub mod history;
 pub mod plans;

@@ -44,6 +44,9 @@ const CATALOG_COLUMNS: &str = "SELECT CAST(column_name AS TEXT), CAST(data_type 
 /// A backup's read transaction: one snapshot of the whole database, while the server goes on
 /// writing.
 const SNAPSHOT_BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+/// A restore's transaction: it sees every row committed before each of its checks, and a
+/// second restore running at the same time fails on the first primary key both insert.
+const RESTORE_BEGIN: &str = "BEGIN";
 
 /// The PostgreSQL store.
 #[derive(Clone, Debug)]

@@ -5,88 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::print_stderr, clippy::panic)]
 
 use keikaku_storage_postgres::PostgresStore;
-use sqlx::Connection;
-
-fn admin_url() -> String {
-    std::env::var("KEIKAKU_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    match url.rfind('/') {
-        Some(i) if url[..i].contains("://") && !url[..i].ends_with('/') => {
-            let rest = url[i + 1..]
-                .find('?')
-                .map(|q| &url[i + 1 + q..])
-                .unwrap_or("");
-            format!("{}/{db}{rest}", &url[..i])
-        }
-        _ => format!("{url}/{db}"),
-    }
-}
-
-/// Drops the test database when the test ends.
-struct TestDatabase {
-    name: String,
-}
-
-impl Drop for TestDatabase {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        // Drop cannot await, and the test's runtime is blocked while we wait here: use a
-        // small runtime of our own on another thread. FORCE ends the store's connections.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let mut admin = sqlx::PgConnection::connect(&admin_url()).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            });
-        })
-        .join();
-    }
-}
+use keikaku_storage_tests::postgres::{TestDatabase, database};
 
 async fn fresh() -> Option<(PostgresStore, TestDatabase)> {
-    let mut admin = match sqlx::PgConnection::connect(&admin_url()).await {
-        Ok(c) => c,
-        Err(e) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!(
-                    "CI=true ですが PostgreSQL（{}）に接続できません: {e}",
-                    admin_url()
-                );
-            }
-            eprintln!(
-                "\n*** PostgreSQL（{}）に接続できないため、このテストを省略します: {e}\n*** PostgreSQL を起動するか KEIKAKU_TEST_POSTGRES_URL を設定してください。\n",
-                admin_url()
-            );
-            return None;
-        }
-    };
-    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let name = format!("keikaku_test_{}_{n}_{nanos}", std::process::id());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let guard = TestDatabase { name: name.clone() };
-    let store = PostgresStore::connect(&with_database(&admin_url(), &name))
-        .await
-        .unwrap();
-    Some((store, guard))
+    let db = database().await?;
+    let store = PostgresStore::connect(&db.url).await.unwrap();
+    Some((store, db))
 }
 
 keikaku_storage_tests::conformance_tests!(fresh);

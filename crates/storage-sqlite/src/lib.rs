@@ -38,6 +38,9 @@ const CATALOG_COLUMNS: &str = "SELECT name, type FROM pragma_table_info($1) ORDE
 /// A backup's read transaction: in WAL mode its first read fixes the snapshot every later read
 /// of the transaction sees, while the server goes on writing.
 const SNAPSHOT_BEGIN: &str = "BEGIN";
+/// A restore's transaction takes the write lock at once, so that no writer can come between
+/// its check that the database is empty and its inserts.
+const RESTORE_BEGIN: &str = "BEGIN IMMEDIATE";
 
 /// The SQLite store.
 #[derive(Clone, Debug)]

@@ -15,9 +15,11 @@
 #![allow(clippy::unwrap_used, clippy::panic)] // a test suite: a failed expectation panics
 
 pub mod accounts;
+pub mod backup;
 pub mod edit;
 pub mod history;
 pub mod plans;
+pub mod postgres;
 pub mod tokens;
 
 use keikaku_domain::account::{LoginId, Role, User};
@@ -134,7 +136,14 @@ macro_rules! conformance_tests {
                 users_are_created_updated_and_audited,
                 sessions_are_found_touched_and_expired
             ],
-            tokens: [tokens_are_created_listed_touched_and_revoked]
+            tokens: [tokens_are_created_listed_touched_and_revoked],
+            backup: [the_backup_carries_every_table]
+        );
+        $crate::conformance_tests!(@pairs $factory,
+            backup: [
+                a_snapshot_restores_exactly_into_an_empty_database,
+                a_restore_that_cannot_be_done_writes_nothing
+            ]
         );
     };
     (@each $factory:path, $($module:ident: [$($name:ident),*]),*) => {
@@ -144,6 +153,19 @@ macro_rules! conformance_tests {
                 let Some((store, _guard)) = $factory().await else { return };
                 keikaku_storage::Store::migrate(&store).await.unwrap();
                 $crate::$module::$name(&store).await;
+            }
+        )*)*
+    };
+    // Stories of two stores of the same backend (a source and a target), each fresh.
+    (@pairs $factory:path, $($module:ident: [$($name:ident),*]),*) => {
+        $($(
+            #[tokio::test]
+            async fn $name() {
+                let Some((source, _source_guard)) = $factory().await else { return };
+                let Some((target, _target_guard)) = $factory().await else { return };
+                keikaku_storage::Store::migrate(&source).await.unwrap();
+                keikaku_storage::Store::migrate(&target).await.unwrap();
+                $crate::$module::$name(&source, &target).await;
             }
         )*)*
     };

@@ -122,9 +122,7 @@ pub enum RestoreRefusal {
     )]
     NotEmpty(String),
     /// The snapshot's schema version differs from the target's.
-    #[error(
-        "バックアップのデータ構造は第{backup}版、復元先は第{target}版です。同じ版の keikaku で復元してください。"
-    )]
+    #[error("{}", schema_message(*backup, *target))]
     Schema {
         /// The snapshot's version.
         backup: i64,
@@ -134,6 +132,18 @@ pub enum RestoreRefusal {
     /// The snapshot's tables or columns are not the target's.
     #[error("バックアップの表の構成が復元先と一致しません: {0}")]
     Layout(String),
+}
+
+fn schema_message(backup: i64, target: i64) -> String {
+    if backup > target {
+        format!(
+            "このバックアップは新しい版の keikaku で作られています（データ構造 第{backup}版、この keikaku は第{target}版まで）。同じ版以降の keikaku で復元してください。"
+        )
+    } else {
+        format!(
+            "復元先のデータベースは既に第{target}版の構造で作られていますが、バックアップは第{backup}版です。keikaku をまだ使っていない新しいデータベースに復元してください（古い版のバックアップは、その版の構造に読み込んでから新しい構造に更新します）。"
+        )
+    }
 }
 
 /// Reading everything, and loading everything into an empty database.

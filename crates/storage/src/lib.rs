@@ -100,6 +100,10 @@ pub trait Store:
     /// Brings the schema up to date (embedded migrations).
     async fn migrate(&self) -> Result<(), StoreError>;
 
+    /// Applies the embedded migrations up to and including `version` only (a restore builds
+    /// the schema its backup was made with, loads the rows, then migrates the rest).
+    async fn migrate_to(&self, version: i64) -> Result<(), StoreError>;
+
     /// Closes the connections, waiting for those in use (SQLite then merges its write-ahead
     /// log into the database file). Call it once, before the process exits.
     async fn close(&self);

@@ -79,6 +79,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "keikaku-domain",
             "keikaku-planfile",
             "keikaku-storage",
+            "sqlx",
             "tokio",
         ],
     ),
@@ -288,8 +289,10 @@ fn configuration_is_read_only_by_the_binary() {
     let needles = ["env::var(", "env::var_os(", "env::vars("];
     for (path, text) in sources() {
         let r = rel(&path);
+        // The conformance suite's support code finds the PostgreSQL test server as tests do.
         let allowed = r.starts_with("crates/keikaku/")
             || r.contains("/tests/")
+            || r.starts_with("crates/storage-tests/")
             || r.starts_with("crates/tidy/");
         if allowed {
             continue;

@@ -2,6 +2,7 @@
 //! their exit codes here, one file per command group beside it.
 
 mod audit;
+mod backup;
 mod serve;
 mod transfer;
 mod users;
@@ -57,6 +58,10 @@ enum Command {
     },
     /// 計画ファイル（JSON）を書き出します / Export plans as a plan file
     Export(transfer::ExportArgs),
+    /// データベースの全体（計画・版・監査ログ・職員・トークン）を1つのファイルに書き出します / Back up the whole database
+    Backup(backup::BackupArgs),
+    /// バックアップを空のデータベース（--database）に復元します / Restore a backup into an empty database
+    Restore(backup::RestoreArgs),
 }
 
 /// How a command failed; decides the message and the exit code.
@@ -190,6 +195,14 @@ fn init_tracing() {
 
 /// Opens the database named by the URL (creating a SQLite file's folder) and migrates it.
 pub(super) async fn open_store(url: &str) -> Result<Arc<dyn Store>, Failure> {
+    let store = connect_store(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Opens the database named by the URL (creating a SQLite file's folder) as it is, without
+/// migrating it (a restore first builds the schema of its backup).
+pub(super) async fn connect_store(url: &str) -> Result<Arc<dyn Store>, Failure> {
     let store: Arc<dyn Store> = if let Some(rest) = url.strip_prefix("sqlite:") {
         let path = rest.trim_start_matches("//");
         let path = path.split('?').next().unwrap_or_default();
@@ -219,8 +232,7 @@ pub(super) async fn open_store(url: &str) -> Result<Arc<dyn Store>, Failure> {
             redact(url)
         )));
     };
-    store.migrate().await?;
-    tracing::info!(backend = store.backend(), database = %redact(url), "database ready");
+    tracing::info!(backend = store.backend(), database = %redact(url), "database open");
     match OPENED.lock() {
         Ok(mut g) => g.push(Arc::clone(&store)),
         Err(poisoned) => poisoned.into_inner().push(Arc::clone(&store)),
@@ -285,6 +297,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Audit { command } => audit::audit(&operator, &cli.database, command).await,
         Command::User { command } => users::user(&operator, &cli.database, command).await,
         Command::Export(args) => transfer::export(&operator, &cli.database, args).await,
+        Command::Backup(args) => backup::backup(&operator, &cli.database, args).await,
+        Command::Restore(args) => backup::restore(&operator, &cli.database, args).await,
     }
 }
 

@@ -1,6 +1,6 @@
 //! `keikaku import` and `keikaku export`: plan files in and out.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -91,7 +91,7 @@ pub(super) async fn export(
     write_output(args.output.as_deref(), &text)
 }
 
-fn read_input(file: &Path) -> Result<String, Failure> {
+pub(super) fn read_input(file: &Path) -> Result<String, Failure> {
     let mut bytes = Vec::new();
     let result = if file.as_os_str() == "-" {
         std::io::stdin().read_to_end(&mut bytes).map(|_| ())
@@ -113,20 +113,28 @@ fn read_input(file: &Path) -> Result<String, Failure> {
 }
 
 #[allow(clippy::print_stdout)] // export writes the file to standard output when asked to
-fn write_output(output: Option<&Path>, text: &str) -> Result<(), Failure> {
+pub(super) fn write_output(output: Option<&Path>, text: &str) -> Result<(), Failure> {
     match output {
         None => {
             print!("{text}");
             Ok(())
         }
         Some(path) => {
-            // Write next to the target and rename, so that a failure never leaves half a file.
-            let tmp = path.with_extension("json.tmp");
-            std::fs::write(&tmp, text)
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .map_err(|e| {
-                    Failure::Environment(format!("「{}」に書き出せません: {e}", path.display()))
-                })
+            // Write next to the target, flush it to the disk and rename, so that a failure
+            // never leaves half a file (a backup is worth nothing unless it is whole).
+            let mut tmp = path.as_os_str().to_owned();
+            tmp.push(".tmp");
+            let tmp = PathBuf::from(tmp);
+            let write = || -> std::io::Result<()> {
+                let mut file = std::fs::File::create(&tmp)?;
+                file.write_all(text.as_bytes())?;
+                file.sync_all()?;
+                std::fs::rename(&tmp, path)
+            };
+            write().map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Failure::Environment(format!("「{}」に書き出せません: {e}", path.display()))
+            })
         }
     }
 }

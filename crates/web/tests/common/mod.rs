@@ -69,6 +69,15 @@ impl TestApp {
         Self::over(store).await
     }
 
+    /// The application over a database restored from a backup file.
+    pub async fn restored(backup: &str) -> Self {
+        let store = empty_store().await;
+        keikaku_app::backup::restore(&Operator::at_console(), store.as_ref(), backup)
+            .await
+            .unwrap();
+        Self::over(store).await
+    }
+
     async fn over(store: Arc<SqliteStore>) -> Self {
         let dyn_store: Arc<dyn Store> = store.clone();
         let code = MunicipalityCode::parse(ICHINOSEKI).unwrap();
