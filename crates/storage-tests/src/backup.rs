@@ -191,6 +191,48 @@ pub async fn a_restore_that_cannot_be_done_writes_nothing(source: &dyn Store, ta
     assert_eq!(target.snapshot().await.unwrap(), snapshot);
 }
 
+/// A snapshot taken while writes go on is one moment: every write adds one audit entry and
+/// one frozen version, and each snapshot holds as many of the one as of the other (the audit
+/// log is read before the versions, so a later write seen half would show more versions).
+pub async fn a_snapshot_is_one_moment_while_writes_go_on(store: &dyn Store) {
+    let file = example();
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    let writer = async {
+        for _ in 0..30 {
+            put(
+                store,
+                &file.municipality,
+                &file.plans[..1],
+                ExistingPlan::Replace,
+            )
+            .await
+            .unwrap();
+            tokio::task::yield_now().await;
+        }
+    };
+    let reader = async {
+        let mut snapshots = Vec::new();
+        for _ in 0..30 {
+            snapshots.push(store.snapshot().await.unwrap());
+            tokio::task::yield_now().await;
+        }
+        snapshots
+    };
+    let ((), snapshots) = tokio::join!(writer, reader);
+    let rows = |s: &Snapshot, name: &str| {
+        s.tables
+            .iter()
+            .find(|t| t.name == name)
+            .map_or(0, |t| t.rows.len())
+    };
+    for s in &snapshots {
+        assert_eq!(rows(s, "audit_entry"), rows(s, "plan_version"));
+        assert!(rows(s, "audit_entry") >= 2);
+    }
+}
+
 fn assert_empty(snapshot: &Snapshot) {
     for table in &snapshot.tables {
         assert!(

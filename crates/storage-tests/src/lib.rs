@@ -137,7 +137,10 @@ macro_rules! conformance_tests {
                 sessions_are_found_touched_and_expired
             ],
             tokens: [tokens_are_created_listed_touched_and_revoked],
-            backup: [the_backup_carries_every_table]
+            backup: [
+                the_backup_carries_every_table,
+                a_snapshot_is_one_moment_while_writes_go_on
+            ]
         );
         $crate::conformance_tests!(@pairs $factory,
             backup: [
