@@ -470,59 +470,173 @@ fn http_get(port: u16, path: &str) -> String {
     response
 }
 
+/// Starts `keikaku serve` on a free port with these arguments and environment; the server,
+/// its port, and the rest of its log.
+fn serve(
+    dir: &Workdir,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (
+    Server,
+    u16,
+    std::io::Lines<BufReader<std::process::ChildStderr>>,
+) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_keikaku"));
+    command
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(&dir.0)
+        .env(
+            "KEIKAKU_DATABASE_URL",
+            format!("sqlite://{}/k.db", dir.0.display()),
+        )
+        .env("KEIKAKU_LOG", "info")
+        .env("NO_COLOR", "1")
+        .env_remove("KEIKAKU_SECURE_COOKIES")
+        .env_remove("KEIKAKU_HTTPS")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut server = Server(command.spawn().unwrap());
+    // The log names the port the system chose.
+    let stderr = server.0.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let port: u16 = loop {
+        let line = lines
+            .next()
+            .expect("the server stopped before serving")
+            .unwrap();
+        if let Some(at) = line.find("serving on http://127.0.0.1:") {
+            let rest = &line[at + "serving on http://127.0.0.1:".len()..];
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    (server, port, lines)
+}
+
 #[test]
-fn serve_marks_cookies_secure_when_asked() {
+fn serve_marks_cookies_secure_and_sends_hsts_over_https() {
     let dir = with_example("serve-secure");
     for (flag, env, secure) in [
         (None, None, false),
+        (Some("--https"), None, true),
+        (None, Some(("KEIKAKU_HTTPS", "true")), true),
+        (None, Some(("KEIKAKU_HTTPS", "false")), false),
+        // The former name.
         (Some("--secure-cookies"), None, true),
-        (None, Some("true"), true),
+        (None, Some(("KEIKAKU_SECURE_COOKIES", "true")), true),
     ] {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_keikaku"));
-        command
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .args(flag)
-            .current_dir(&dir.0)
-            .env(
-                "KEIKAKU_DATABASE_URL",
-                format!("sqlite://{}/k.db", dir.0.display()),
-            )
-            .env("KEIKAKU_LOG", "info")
-            .env("NO_COLOR", "1")
-            .env_remove("KEIKAKU_SECURE_COOKIES")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        if let Some(value) = env {
-            command.env("KEIKAKU_SECURE_COOKIES", value);
-        }
-        let mut server = Server(command.spawn().unwrap());
-        // The log names the port the system chose.
-        let stderr = server.0.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let port: u16 = loop {
-            let line = lines
-                .next()
-                .expect("the server stopped before serving")
-                .unwrap();
-            if let Some(at) = line.find("serving on http://127.0.0.1:") {
-                let rest = &line[at + "serving on http://127.0.0.1:".len()..];
-                break rest.split('/').next().unwrap().parse().unwrap();
-            }
-        };
+        let (_server, port, _log) = serve(&dir, &Vec::from_iter(flag), &Vec::from_iter(env));
         let response = http_get(port, "/login");
         assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-        let cookie = response
+        let head = response.to_ascii_lowercase();
+        let cookie = head
             .lines()
-            .find(|l| {
-                l.to_ascii_lowercase()
-                    .starts_with("set-cookie: keikaku_login_csrf=")
-            })
+            .find(|l| l.starts_with("set-cookie: keikaku_login_csrf="))
             .unwrap_or_else(|| panic!("{response}"));
         assert_eq!(
-            cookie.contains("; Secure"),
+            cookie.contains("; secure"),
             secure,
             "{flag:?} {env:?}: {cookie}"
         );
-        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("httponly"), "{cookie}");
+        assert_eq!(
+            head.contains("\r\nstrict-transport-security: max-age=31536000\r\n"),
+            secure,
+            "{flag:?} {env:?}: {response}"
+        );
     }
+}
+
+#[test]
+fn serve_stops_within_the_grace_while_a_client_holds_a_half_sent_request() {
+    let dir = with_example("serve-grace");
+    // The header timeout is far away: only the grace can end the connection in time.
+    let (mut server, port, log) = serve(
+        &dir,
+        &["--shutdown-grace", "1", "--header-timeout", "120"],
+        &[],
+    );
+    let mut client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(client, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Ag").unwrap();
+    client.flush().unwrap();
+    // The log after the port, until the process exits (its end of the pipe closes).
+    let (done, exited) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rest: Vec<String> = log.map_while(Result::ok).collect();
+        let _ = done.send(rest);
+    });
+    let started = std::time::Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let rest = exited
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the server was still running 20 s after SIGTERM (grace: 1 s)");
+    let elapsed = started.elapsed();
+    let status = server.0.wait().unwrap();
+    let rest = rest.join("\n");
+    assert!(status.success(), "{status:?}: {rest}");
+    assert!(
+        elapsed < std::time::Duration::from_secs(10),
+        "stopped after {elapsed:?}: {rest}"
+    );
+    // Whether the half-sent request had been read when the signal came (then it is cut off
+    // at the end of the grace) or not (then it is closed at once) is up to the scheduler;
+    // either way the server stops in time and cleanly.
+    assert!(rest.contains("stopped"), "{rest}");
+    // The half-sent request got no answer; its connection is closed.
+    let mut answer = String::new();
+    let _ = client.read_to_string(&mut answer);
+    assert_eq!(answer, "");
+}
+
+#[test]
+fn serve_refuses_bad_limits_and_proxies() {
+    let dir = workdir("serve-bad-limits");
+    for args in [
+        &["--header-timeout", "0"][..],
+        &["--request-timeout", "soon"],
+        &["--max-connections", "0"],
+        &["--trusted-proxy", "proxy.example.jp"],
+    ] {
+        let out = keikaku(
+            &dir,
+            &[&["serve", "--addr", "127.0.0.1:0"][..], args].concat(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(args[0]), "{args:?}: {stderr}");
+    }
+    let out = keikaku_with_env(
+        &dir,
+        &["serve", "--addr", "127.0.0.1:0"],
+        &[("KEIKAKU_TRUSTED_PROXIES", "127.0.0.1,nonsense")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nonsense"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn keikaku_with_env(dir: &Workdir, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_keikaku"));
+    command
+        .args(args)
+        .current_dir(&dir.0)
+        .env(
+            "KEIKAKU_DATABASE_URL",
+            format!("sqlite://{}/k.db", dir.0.display()),
+        )
+        .env("KEIKAKU_LOG", "warn");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
 }

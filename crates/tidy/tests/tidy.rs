@@ -115,6 +115,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "askama",
             "axum",
+            "hyper",
+            "hyper-util",
+            "ipnet",
             "keikaku-app",
             "keikaku-domain",
             "keikaku-planfile",

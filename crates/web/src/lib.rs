@@ -14,24 +14,29 @@
 //! route are built from that one table. `error` maps application errors onto HTTP for all of
 //! them. The public pages stay the same for everyone, signed in or not.
 //!
+//! [`server::serve`] runs it on a listener within [`ServerLimits`] (timeouts, a cap on
+//! connections, a bounded graceful shutdown), and gives every request the connection's peer,
+//! from which [`client::ClientAddress`] finds the client behind trusted proxies.
+//!
 //! ```no_run
 //! # async fn run(catalog: std::sync::Arc<keikaku_app::Catalog>) {
 //! let app = keikaku_web::router(keikaku_web::AppState::new(catalog));
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await.unwrap();
-//! // The client's address counts failed sign-ins per address.
-//! let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-//! axum::serve(listener, service).await.unwrap();
+//! let limits = keikaku_web::ServerLimits::default();
+//! keikaku_web::server::serve(listener, app, limits, std::future::pending()).await;
 //! # }
 //! ```
 
 mod api;
 mod assets;
 pub mod cache;
+pub mod client;
 mod clock;
 mod error;
 mod paths;
 mod public;
 pub mod routes;
+pub mod server;
 mod staff;
 mod views;
 
@@ -45,7 +50,9 @@ use keikaku_app::Catalog;
 use keikaku_app::auth::LoginLimiter;
 
 pub use api::ApiDoc;
+pub use client::{TrustedProxies, TrustedProxy};
 pub use error::WebError;
+pub use server::ServerLimits;
 pub use staff::session::{LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 
 /// What every handler shares.
@@ -57,25 +64,36 @@ pub struct AppState {
     pub cache: Arc<cache::PageCache>,
     /// Failed sign-ins per login id and per client address.
     pub limiter: Arc<LoginLimiter>,
-    /// Whether the site is served over HTTPS: cookies then carry `Secure`.
-    pub secure_cookies: bool,
+    /// Whether the site is served over HTTPS (directly or behind a proxy): cookies then carry
+    /// `Secure`, and every response `Strict-Transport-Security`.
+    pub https: bool,
+    /// The reverse proxies whose forwarded headers name the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl AppState {
-    /// State for a catalog, with an empty cache and limiter, and cookies without `Secure`.
+    /// State for a catalog, with an empty cache and limiter, served over plain HTTP, behind
+    /// no trusted proxy.
     pub fn new(catalog: Arc<Catalog>) -> Self {
         Self {
             catalog,
             cache: Arc::new(cache::PageCache::default()),
             limiter: Arc::new(LoginLimiter::new()),
-            secure_cookies: false,
+            https: false,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 
-    /// Sets whether cookies carry `Secure` (the site is served over HTTPS, directly or behind
-    /// a proxy).
-    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
-        self.secure_cookies = secure;
+    /// Sets whether the site is served over HTTPS, directly or behind a proxy (`Secure`
+    /// cookies, HSTS).
+    pub fn with_https(mut self, https: bool) -> Self {
+        self.https = https;
+        self
+    }
+
+    /// Sets the reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed.
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
         self
     }
 }
@@ -93,17 +111,28 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             error::render_errors,
         ))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.https,
+            security_headers,
+        ))
         .with_state(state)
 }
 
-/// Headers every response carries: no sniffing, no framing, same-origin resources only.
+/// Headers every response carries: no sniffing, no framing, same-origin resources only; over
+/// HTTPS, HSTS for a year (browsers then never try plain HTTP first).
 async fn security_headers(
+    axum::extract::State(https): axum::extract::State<bool>,
     request: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
     let mut response = next.run(request).await;
     let h = response.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

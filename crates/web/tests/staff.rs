@@ -172,7 +172,7 @@ async fn signing_in_sets_an_http_only_lax_session_cookie_and_goes_to_the_staff_p
     let spent = set_cookie(&headers, LOGIN_CSRF).unwrap();
     assert!(spent.contains("Max-Age=0"), "{spent}");
 
-    let app = app.with_secure_cookies();
+    let app = app.with_https();
     let (_, headers, _) = app.get("/login").await;
     assert!(
         set_cookie(&headers, LOGIN_CSRF)

@@ -12,13 +12,14 @@ use keikaku_app::auth::{self, LoginError};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::client::ClientAddress;
 use crate::clock::now;
 use crate::error::WebError;
 use crate::routes::{Route, route};
 use crate::staff::extract::{CsrfOnly, StaffForm};
 use crate::staff::session::{
-    ClientAddr, LOGIN_CSRF_COOKIE, SESSION_COOKIE, clear_login_csrf_cookie, clear_session_cookie,
-    cookie, login_csrf_cookie, require_csrf, session_cookie, signed_in,
+    LOGIN_CSRF_COOKIE, SESSION_COOKIE, clear_login_csrf_cookie, clear_session_cookie, cookie,
+    login_csrf_cookie, require_csrf, session_cookie, signed_in,
 };
 use crate::staff::{forbidden, private_page, see_other, staff_layout};
 use crate::views::Layout;
@@ -92,7 +93,7 @@ pub struct LoginForm {
 /// typed, never the password; too many failures answer 429.
 async fn login_submit(
     State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, WebError> {
@@ -113,7 +114,7 @@ async fn login_submit(
         &state.limiter,
         &form.login_id,
         &form.password,
-        addr,
+        client,
         now()?,
     )
     .await;
@@ -127,7 +128,7 @@ async fn login_submit(
             if let Some(old) = cookie(&headers, SESSION_COOKIE) {
                 auth::logout(&cx, old).await?;
             }
-            tracing::info!(login_id = %session.user.login_id, "signed in");
+            tracing::info!(login_id = %session.user.login_id, %client, "signed in");
             let mut response = see_other("/staff");
             let h = response.headers_mut();
             h.append(header::SET_COOKIE, session_cookie(&state, &session.token)?);
@@ -135,11 +136,11 @@ async fn login_submit(
             Ok(response)
         }
         Err(e @ (LoginError::Invalid | LoginError::Disabled)) => {
-            tracing::info!(login_id = %logged, %addr, "sign-in refused");
+            tracing::warn!(login_id = %logged, %client, "sign-in refused");
             login_form(&state, StatusCode::OK, csrf, login_id, Some(e.to_string())).await
         }
         Err(e @ LoginError::Locked) => {
-            tracing::warn!(login_id = %logged, %addr, "sign-in locked");
+            tracing::warn!(login_id = %logged, %client, "sign-in locked");
             login_form(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,

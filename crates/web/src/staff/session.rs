@@ -2,18 +2,13 @@
 //! staff form, and the signed-in user of a request.
 //!
 //! A session is a cookie, `keikaku_session`, holding a random token made at each sign-in
-//! (HttpOnly, SameSite=Lax, Path=/, Secure when [`AppState::secure_cookies`] says the site is
+//! (HttpOnly, SameSite=Lax, Path=/, Secure when [`AppState::https`] says the site is
 //! served over HTTPS; no Max-Age: the server ends it after 30 idle minutes or 12 hours).
 //! Only the token's SHA-256 is stored. Every POST checks a CSRF token ([`require_csrf`]): the
 //! session's own for staff forms, and for the login form, which has no session yet, a
 //! double-submit cookie `keikaku_login_csrf` set by `GET /login` that must equal the form's
 //! hidden field.
 
-use std::convert::Infallible;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use keikaku_app::auth::{self, Signed};
 
@@ -64,7 +59,7 @@ fn expire_cookie(state: &AppState, name: &str, path: &str) -> Result<HeaderValue
 
 /// The header, with `Secure` when the site is served over HTTPS.
 fn cookie_header(state: &AppState, mut text: String) -> Result<HeaderValue, WebError> {
-    if state.secure_cookies {
+    if state.https {
         text.push_str("; Secure");
     }
     HeaderValue::from_str(&text).map_err(|e| WebError::Internal(format!("cookie: {e}")))
@@ -87,23 +82,6 @@ pub(crate) fn clear_login_csrf_cookie(state: &AppState) -> Result<HeaderValue, W
 }
 
 // ---------------------------------------------------------------- requests
-
-/// The address of the client, from the connection (`ConnectInfo<SocketAddr>`, which the
-/// binary provides); `0.0.0.0` when the router runs without one (tests).
-pub struct ClientAddr(pub IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip()),
-        ))
-    }
-}
 
 /// The CSRF token did not match.
 pub struct CsrfMismatch;

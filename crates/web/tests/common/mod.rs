@@ -90,10 +90,9 @@ impl TestApp {
         }
     }
 
-    /// The same application with cookies marked `Secure` (as when served over HTTPS).
-    pub fn with_secure_cookies(mut self) -> Self {
-        self.router =
-            keikaku_web::router(AppState::new(self.catalog.clone()).with_secure_cookies(true));
+    /// The same application served over HTTPS (cookies marked `Secure`, HSTS).
+    pub fn with_https(mut self) -> Self {
+        self.router = keikaku_web::router(AppState::new(self.catalog.clone()).with_https(true));
         self
     }
 
