@@ -123,6 +123,7 @@ async fn errors_come_in_the_envelope() {
         "/api/v1/plans/sogo-keikaku?fields=title",
         "/api/v1/municipality?x=1",
         "/api/v1/search?q=a&sort=score",
+        "/api/v1/openapi.json?format=yaml",
     ] {
         let message = assert_envelope(&app, path, StatusCode::BAD_REQUEST, "bad_request").await;
         assert!(message.contains("パラメータ"), "{path}: {message}");
