@@ -395,6 +395,21 @@ pub struct VersionParam {
     pub version: u32,
 }
 
+impl VersionParam {
+    /// Reads the parameter from the query: missing or not a whole number is a bad request.
+    fn read(params: &std::collections::HashMap<String, String>) -> Result<Self, ApiError> {
+        match params.get("version").map(|v| v.parse::<u32>()) {
+            Some(Ok(version)) => Ok(Self { version }),
+            Some(Err(_)) => Err(ApiError::BadRequest(
+                "version（要素の版）は0以上の整数で指定してください。".to_owned(),
+            )),
+            None => Err(ApiError::BadRequest(
+                "削除には version（要素の版）を指定してください。".to_owned(),
+            )),
+        }
+    }
+}
+
 /// Deletes an element that has no children and that nothing refers to.
 #[utoipa::path(delete, path = "/api/v1/plans/{plan}/elements/{id}", tag = "editing",
     params(("plan" = String, Path, description = "Plan id", example = "sogo-keikaku", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), ("id" = String, Path, description = "Element id", example = "measure-1-1-1", pattern = "^[a-z0-9][a-z0-9_-]{0,63}$"), VersionParam),
@@ -410,19 +425,7 @@ pub(crate) async fn delete_element(
 ) -> Result<Response, ApiError> {
     only_params(&params, &["version"])?;
     let (plan, id) = ids(path)?;
-    let version = match params.get("version").map(|v| v.parse::<u32>()) {
-        Some(Ok(version)) => version,
-        Some(Err(_)) => {
-            return Err(ApiError::BadRequest(
-                "version（要素の版）は0以上の整数で指定してください。".to_owned(),
-            ));
-        }
-        None => {
-            return Err(ApiError::BadRequest(
-                "削除には version（要素の版）を指定してください。".to_owned(),
-            ));
-        }
-    };
+    let VersionParam { version } = VersionParam::read(&params)?;
     let who = user.0.clone();
     let granted = granted(user, Action::EditPlan)?;
     let result = edit::delete_element(
