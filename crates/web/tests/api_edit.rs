@@ -308,3 +308,77 @@ async fn unknown_query_parameters_are_refused_and_nothing_is_written() {
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn a_department_editors_change_of_the_department_is_refused_with_the_field() {
+    let (app, _) = app_with_token().await;
+    let user = keikaku_domain::account::User {
+        login_id: keikaku_domain::account::LoginId::parse("nousei").unwrap(),
+        display_name: "農政 一郎".to_owned(),
+        department: "農政課".to_owned(),
+        roles: vec![Role::DepartmentEditor],
+        disabled: false,
+    };
+    keikaku_app::auth::create_user(
+        &app.catalog.context(),
+        &keikaku_app::access::Operator::at_console(),
+        user,
+        PASSWORD,
+        common::at(),
+    )
+    .await
+    .unwrap();
+    let token = app.token_for("nousei").await;
+    let (status, element) = call(&app, "GET", ELEMENT, Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{element}");
+    assert_eq!(element["fields"]["department"], "農政課");
+    let mut fields = element["fields"].clone();
+    fields["title"] = "農政課が直した施策名".into();
+    fields["department"] = "商工労働課".into();
+    let (status, answer) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 1, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["error"]["code"], "invalid");
+    let problems = answer["error"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{answer}");
+    assert_eq!(problems[0]["field"], "department");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("所管課は企画（計画担当）と管理者だけが変更できます"),
+        "{answer}"
+    );
+    let (_, after) = call(&app, "GET", ELEMENT, Some(&token), None).await;
+    assert_eq!(after, element, "nothing written");
+    // The department as read, or left out, is no change.
+    fields["department"] = "農政課".into();
+    let (status, saved) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 1, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["fields"]["title"], "農政課が直した施策名");
+    fields.as_object_mut().unwrap().remove("department");
+    fields["title"] = "もう一度直した施策名".into();
+    let (status, saved) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 2, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["fields"]["department"], "農政課");
+}
