@@ -33,6 +33,7 @@ mod paths;
 mod public;
 pub mod routes;
 mod staff;
+mod urlencoded;
 mod views;
 
 use std::sync::Arc;

@@ -128,6 +128,15 @@ async fn errors_come_in_the_envelope() {
         let message = assert_envelope(&app, path, StatusCode::BAD_REQUEST, "bad_request").await;
         assert!(message.contains("パラメータ"), "{path}: {message}");
     }
+    // A query value that is not UTF-8 once percent-decoded is named, not searched as 「�」.
+    let message = assert_envelope(
+        &app,
+        "/api/v1/search?q=%FF%FE",
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert!(message.contains("項目「q」"), "{message}");
     // Unknown endpoints under /api answer JSON, not the HTML 404 page.
     for path in [
         "/api/v1/xyz",

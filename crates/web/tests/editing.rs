@@ -880,3 +880,30 @@ async fn department_editors_do_not_move_a_field_to_another_goal() {
         "the goal is kept"
     );
 }
+
+#[tokio::test]
+async fn a_form_field_that_is_not_utf8_is_refused_and_nothing_is_saved() {
+    let (app, token, csrf) = editing_app().await;
+    let before = audit_count(&app).await;
+    let stored = draft(&app, "sogo-keikaku").await;
+    // What a browser never sends for a UTF-8 page: %FF%FE decodes to no text at all.
+    let body = format!("csrf={csrf}&version=1&number=1-1-1&title=%FF%FE");
+    let request = axum::http::Request::post(MEASURE)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("keikaku_session={token}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let (status, _, page) = app.send(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("<html lang=\"ja\">"), "{page}");
+    assert!(
+        page.contains("フォームの項目「title」に、UTF-8として読めない文字"),
+        "{page}"
+    );
+    assert!(page.contains("何も保存していません"), "{page}");
+    assert_eq!(audit_count(&app).await, before);
+    assert_eq!(
+        draft(&app, "sogo-keikaku").await.element("measure-1-1-1"),
+        stored.element("measure-1-1-1")
+    );
+}

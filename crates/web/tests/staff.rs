@@ -418,3 +418,22 @@ async fn markup_in_a_display_name_is_shown_escaped() {
     assert_eq!(status, StatusCode::OK);
     assert_shows_escaped("/staff", &body, name);
 }
+
+#[tokio::test]
+async fn a_login_form_that_is_not_utf8_is_refused() {
+    let app = app().await;
+    let csrf = login_token(&app).await;
+    let body = format!("login_id=sato%FF&password=correct+horse+battery&csrf={csrf}");
+    let request = axum::http::Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("{LOGIN_CSRF}={csrf}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let (status, headers, page) = app.send(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(set_cookie(&headers, SESSION).is_none());
+    assert!(
+        page.contains("ログインフォームの項目「login_id」に、UTF-8として読めない文字"),
+        "{page}"
+    );
+}

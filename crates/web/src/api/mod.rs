@@ -61,14 +61,19 @@ where
 
 /// The query parameters of a request, by name (a name given twice keeps its last value). Every
 /// endpoint takes them and refuses those it does not know ([`only_params`]), so that a typo or
-/// a parameter another version knew is never silently ignored; a query that cannot be read is
-/// a bad request in the error envelope.
+/// a parameter another version knew is never silently ignored; a query that cannot be read (a
+/// value that is not UTF-8 once percent-decoded among them) is a bad request in the error
+/// envelope.
 pub(crate) struct ApiQuery(pub(crate) HashMap<String, String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or_default();
+        if let Some(e) = crate::urlencoded::not_utf8(raw.as_bytes()) {
+            return Err(ApiError::BadRequest(e.message("URLのクエリ")));
+        }
         match Query::<HashMap<String, String>>::try_from_uri(&parts.uri) {
             Ok(Query(params)) => Ok(Self(params)),
             Err(_) => Err(ApiError::BadRequest(

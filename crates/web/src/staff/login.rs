@@ -3,9 +3,7 @@
 //! the form carries the session's CSRF token).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use keikaku_app::auth::{self, LoginError};
@@ -21,6 +19,7 @@ use crate::staff::session::{
     cookie, login_csrf_cookie, require_csrf, session_cookie, signed_in,
 };
 use crate::staff::{forbidden, private_page, see_other, staff_layout};
+use crate::urlencoded::{FormRefused, UrlForm};
 use crate::views::Layout;
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -94,13 +93,19 @@ async fn login_submit(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
-    form: Result<Form<LoginForm>, FormRejection>,
+    form: Result<UrlForm<LoginForm>, FormRefused>,
 ) -> Result<Response, WebError> {
-    let Ok(Form(form)) = form else {
-        return Err(WebError::BadRequest(
-            "ログインフォームの内容を読み取れませんでした。ログインページからやり直してください。"
-                .to_owned(),
-        ));
+    let form = match form {
+        Ok(UrlForm(form)) => form,
+        Err(FormRefused::NotUtf8(e)) => {
+            return Err(WebError::BadRequest(e.message("ログインフォーム")));
+        }
+        Err(FormRefused::Unreadable) => {
+            return Err(WebError::BadRequest(
+                "ログインフォームの内容を読み取れませんでした。ログインページからやり直してください。"
+                    .to_owned(),
+            ));
+        }
     };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE);
     if require_csrf(expected, form.csrf.as_deref()).is_err() {
