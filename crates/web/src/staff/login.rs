@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use keikaku_app::auth::{self, LoginError};
 use serde::Deserialize;
@@ -88,7 +88,8 @@ pub struct LoginForm {
 /// `POST /login`: checks the login CSRF token, then the password. Success opens a new session
 /// (a new token, whatever cookie came in; a session the browser still had is ended) and goes
 /// to `/staff` (303). A wrong password shows the form again with the message and the login id
-/// typed, never the password; too many failures answer 429.
+/// typed, never the password; a throttled attempt (see `keikaku_app::auth::LoginLimiter`) is
+/// answered 429 with `Retry-After`, its password unchecked.
 async fn login_submit(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -143,16 +144,22 @@ async fn login_submit(
             tracing::info!(login_id = %logged, %addr, "sign-in refused");
             login_form(&state, StatusCode::OK, csrf, login_id, Some(e.to_string())).await
         }
-        Err(e @ LoginError::Locked) => {
-            tracing::warn!(login_id = %logged, %addr, "sign-in locked");
-            login_form(
+        Err(e @ LoginError::Locked { retry_after }) => {
+            tracing::warn!(login_id = %logged, %addr, "sign-in throttled");
+            let mut response = login_form(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,
                 csrf,
                 login_id,
                 Some(e.to_string()),
             )
-            .await
+            .await?;
+            // Whole seconds, rounded up: a client that waits this long is checked again.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            Ok(response)
         }
         Err(LoginError::Failed(e)) => Err(e.into()),
     }
