@@ -262,110 +262,247 @@ async fn unknown_users_and_wrong_passwords_get_the_same_answer() {
     }
 }
 
-#[tokio::test]
-async fn five_failures_lock_the_login_id_for_fifteen_minutes() {
-    let store = store().await;
+const SECOND: i64 = 1_000;
+
+fn at_s(seconds: i64) -> Timestamp {
+    Timestamp::from_millis(t0().as_millis() + seconds * SECOND).unwrap()
+}
+
+/// One step of a limiter table: at a time (seconds from t0), from an address, for a login id.
+enum Step {
+    /// A failed attempt is counted.
+    Fail,
+    /// The wait the next attempt would get (seconds; `None`: checked now).
+    Expect(Option<u64>),
+    /// The login id signed in from the address.
+    SignedIn,
+}
+
+/// Runs a table against a fresh limiter; each row names the step for the message.
+fn run(table: &[(i64, &str, &str, Step)]) {
     let limiter = LoginLimiter::new();
-    // From different addresses: the count is per login id.
-    for i in 0..5 {
-        let err = login(
-            &Context::new(&store, &code()),
-            &limiter,
-            "sato",
-            "wrong password here",
-            addr(&format!("192.0.2.{i}")),
-            after(i),
-        )
-        .await
-        .unwrap_err();
-        assert!(matches!(err, LoginError::Invalid), "{err:?}");
+    for (row, (seconds, ip, id, step)) in table.iter().enumerate() {
+        let (a, t) = (addr(ip), at_s(*seconds));
+        match step {
+            Step::Fail => limiter.record_failure(id, a, t),
+            Step::SignedIn => limiter.clear(id, a),
+            Step::Expect(wait) => assert_eq!(
+                limiter.retry_after(id, a, t).map(|d| d.as_secs()),
+                *wait,
+                "row {row}: {id} from {ip} at {seconds} s"
+            ),
+        }
     }
-    let locked = login(
+}
+
+const A: &str = "192.0.2.1";
+const B: &str = "198.51.100.7";
+
+#[test]
+fn failures_of_a_login_id_from_an_address_grow_its_wait() {
+    use Step::{Expect, Fail, SignedIn};
+    let mut table = Vec::new();
+    // Five free failures, a minute apart.
+    for i in 0..5 {
+        table.push((i * 60, A, "sato", Expect(None)));
+        table.push((i * 60, A, "sato", Fail));
+    }
+    table.extend([
+        // Then a minute after the fifth, two after the sixth, four, eight, fifteen at most.
+        (240, A, "sato", Expect(Some(60))),
+        (299, A, "sato", Expect(Some(1))),
+        (300, A, "sato", Expect(None)),
+        (300, A, "sato", Fail),
+        (300, A, "sato", Expect(Some(120))),
+        (420, A, "sato", Fail),
+        (420, A, "sato", Expect(Some(240))),
+        (660, A, "sato", Fail),
+        (660, A, "sato", Expect(Some(480))),
+        (1140, A, "sato", Fail),
+        (1140, A, "sato", Expect(Some(900))),
+        (2040, A, "sato", Fail),
+        (2040, A, "sato", Expect(Some(900))),
+        // The same id however typed.
+        (2040, A, " SATO ", Expect(Some(900))),
+        // The owner from another address, and another id from the same address: no wait.
+        (2040, B, "sato", Expect(None)),
+        (2040, A, "suzuki", Expect(None)),
+        // A sign-in from A clears A's count for sato (B's would stay): five free again.
+        (2940, A, "sato", SignedIn),
+        (2940, A, "sato", Expect(None)),
+    ]);
+    for i in 0..5 {
+        table.push((3000 + i, A, "sato", Fail));
+    }
+    table.push((3004, A, "sato", Expect(Some(60))));
+    run(&table);
+}
+
+#[test]
+fn a_pair_is_forgotten_a_day_after_its_last_failure() {
+    use Step::{Expect, Fail};
+    let day = 24 * 60 * 60;
+    let mut table = Vec::new();
+    for i in 0..6 {
+        table.push((i, A, "sato", Fail));
+    }
+    table.extend([
+        (5, A, "sato", Expect(Some(120))),
+        (5 + day - 1, A, "sato", Expect(None)),
+        // Still remembered a second before the day is over: the next failure is the seventh.
+        (5 + day - 1, A, "sato", Fail),
+        (5 + day - 1, A, "sato", Expect(Some(240))),
+        // A day after that, forgotten: counting starts again at one.
+        (5 + 2 * day, A, "sato", Fail),
+        (5 + 2 * day, A, "sato", Expect(None)),
+    ]);
+    run(&table);
+}
+
+#[test]
+fn an_address_failing_many_ids_waits_only_for_the_ids_it_has_been_failing() {
+    use Step::{Expect, Fail};
+    let mut table = Vec::new();
+    // Twenty ids guessed once each from A (a spray, or a shared proxy with an attacker).
+    for i in 0..20 {
+        let id: &'static str = Box::leak(format!("guess{i}").into_boxed_str());
+        table.push((i, A, id, Expect(None)));
+        table.push((i, A, id, Fail));
+    }
+    table.extend([
+        // An id A has been failing waits until A is below twenty failures in 15 minutes
+        // (the first one, at 0 s, leaves the window at 900 s) ...
+        (20, A, "guess3", Expect(Some(880))),
+        // ... from A only.
+        (20, B, "guess3", Expect(None)),
+        // An id A has not been failing is checked: a colleague's right password signs in.
+        (20, A, "sato", Expect(None)),
+        // A wrong one is counted; then sato waits like the others while A is over the limit
+        // (now the failure at 1 s is the oldest of A's latest twenty).
+        (20, A, "sato", Fail),
+        (20, A, "sato", Expect(Some(881))),
+        (900, A, "guess3", Expect(Some(1))),
+        // Below the limit again, one failure each is no wait.
+        (901, A, "guess3", Expect(None)),
+        (901, A, "sato", Expect(None)),
+    ]);
+    run(&table);
+    // IPv6 counts per /64.
+    let limiter = LoginLimiter::new();
+    for i in 0..20 {
+        limiter.record_failure(&format!("v6user{i}"), addr("2001:db8::1"), after(0));
+    }
+    assert!(limiter.is_locked("v6user0", addr("2001:db8::ffff"), after(1)));
+    assert!(!limiter.is_locked("v6user0", addr("2001:db8:0:1::1"), after(1)));
+    assert!(!limiter.is_locked("someone", addr("2001:db8::ffff"), after(1)));
+}
+
+#[test]
+fn the_limiter_stays_bounded_and_keeps_the_pairs_under_attack() {
+    let limiter = LoginLimiter::new();
+    let a = addr(A);
+    for i in 0..7 {
+        limiter.record_failure("sato", a, after(i));
+    }
+    for i in 0..(LoginLimiter::MAX_KEYS + 500) {
+        let ip = IpAddr::from(u32::try_from(i).unwrap().to_be_bytes());
+        limiter.record_failure(&format!("u{i}"), ip, after(7));
+    }
+    let (pairs, addrs) = limiter.tracked();
+    assert!(pairs <= LoginLimiter::MAX_KEYS, "{pairs}");
+    assert!(addrs <= LoginLimiter::MAX_KEYS, "{addrs}");
+    // The flood of single failures went first; sato's seven from A are still counted.
+    assert!(limiter.is_locked("sato", a, after(7)));
+    // Once a day has passed, old keys are swept.
+    limiter.record_failure("late", addr("192.0.2.200"), after(7 + 24 * 60));
+    assert_eq!(limiter.tracked(), (1, 1));
+}
+
+/// A store with `sato` and a second user, `suzuki`.
+async fn two_users() -> SqliteStore {
+    let store = store().await;
+    auth::create_user(
         &Context::new(&store, &code()),
-        &limiter,
-        "sato",
+        &Operator::at_console(),
+        user("suzuki", "鈴木 一郎"),
         PASSWORD,
-        addr("198.51.100.7"),
-        after(5),
-    )
-    .await
-    .unwrap_err();
-    assert!(matches!(locked, LoginError::Locked), "{locked:?}");
-    assert!(locked.to_string().contains("15分ほど待って"), "{locked}");
-    // Other login ids from the same addresses are not affected.
-    assert!(!limiter.is_locked("suzuki", addr("192.0.2.1"), after(5)));
-    // Fifteen minutes after the first failure, one failure has left the window.
-    login(
-        &Context::new(&store, &code()),
-        &limiter,
-        "sato",
-        PASSWORD,
-        addr("192.0.2.1"),
-        after(15),
+        t0(),
     )
     .await
     .unwrap();
-    // Success cleared the count.
-    assert!(!limiter.is_locked("sato", addr("192.0.2.200"), after(16)));
+    store
 }
 
-#[test]
-fn a_success_clears_the_login_ids_failures_but_not_the_addresses() {
+#[tokio::test]
+async fn wrong_guesses_from_one_address_do_not_stop_the_owner_elsewhere() {
+    let store = store().await;
+    let code = code();
+    let cx = Context::new(&store, &code);
     let limiter = LoginLimiter::new();
-    let a = addr("192.0.2.1");
-    for i in 0..4 {
-        limiter.record_failure("sato", a, after(i));
+    let attempt = |password: &'static str, ip: &'static str, seconds: i64| {
+        login(&cx, &limiter, "sato", password, addr(ip), at_s(seconds))
+    };
+    for i in 0..5 {
+        let err = attempt("wrong password here", A, i).await.unwrap_err();
+        assert!(matches!(err, LoginError::Invalid), "{err:?}");
     }
-    limiter.clear("sato");
-    for i in 0..4 {
-        limiter.record_failure("sato", a, after(4 + i));
+    // From A, even the right password now waits (it is not checked).
+    let err = attempt(PASSWORD, A, 10).await.unwrap_err();
+    match &err {
+        LoginError::Locked { retry_after } => assert_eq!(retry_after.as_secs(), 54),
+        other => panic!("{other:?}"),
     }
-    assert!(!limiter.is_locked("sato", a, after(8)));
-    limiter.record_failure("sato", a, after(8));
-    assert!(limiter.is_locked("sato", a, after(8)));
-    assert!(
-        limiter.is_locked("SATO ", a, after(8)),
-        "same id, other case"
+    assert_eq!(
+        err.to_string(),
+        "ログインの失敗が続いたため、しばらくログインできません。54秒ほど待ってから再度お試しください。"
     );
+    // The owner from B signs in; A's count is A's.
+    attempt(PASSWORD, B, 10).await.unwrap();
+    assert!(limiter.is_locked("sato", addr(A), at_s(10)));
+    // After the wait, A is checked again; a success there clears A's count.
+    attempt(PASSWORD, A, 64).await.unwrap();
+    assert!(!limiter.is_locked("sato", addr(A), at_s(64)));
+    let err = attempt("wrong password here", A, 64).await.unwrap_err();
+    assert!(matches!(err, LoginError::Invalid), "{err:?}");
 }
 
-#[test]
-fn twenty_failures_lock_the_address() {
+#[tokio::test]
+async fn failures_for_many_ids_from_an_address_do_not_refuse_another_accounts_password() {
+    let store = two_users().await;
+    let code = code();
+    let cx = Context::new(&store, &code);
     let limiter = LoginLimiter::new();
-    let a = addr("203.0.113.9");
-    for i in 0..20 {
-        // Four ids, five failures each would lock the ids too; use twenty ids.
-        limiter.record_failure(&format!("user{i}"), a, after(0));
-        if i < 19 {
-            assert!(!limiter.is_locked("someone", a, after(0)), "after {i}");
-        }
+    // Unknown ids and a real one, wrong passwords, from A: the same answer for each.
+    for i in 0..24 {
+        let id = if i == 0 {
+            "sato".to_owned()
+        } else {
+            format!("guess{i}")
+        };
+        let err = login(&cx, &limiter, &id, "wrong password here", addr(A), at_s(i))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, LoginError::Invalid), "{id}: {err:?}");
     }
-    assert!(limiter.is_locked("someone", a, after(1)));
-    assert!(!limiter.is_locked("someone", addr("203.0.113.10"), after(1)));
-    // The same /64 counts as one address.
-    let v6 = addr("2001:db8::1");
-    for i in 0..20 {
-        limiter.record_failure(&format!("v6user{i}"), v6, after(0));
+    // suzuki, whom A has not been failing, signs in from A with the right password.
+    login(&cx, &limiter, "suzuki", PASSWORD, addr(A), at_s(30))
+        .await
+        .unwrap();
+    // The ids A has been failing wait, known or not, with the same answer: until the oldest
+    // of A's latest twenty failures (at 4 s) is 15 minutes old.
+    for id in ["sato", "guess5"] {
+        let err = login(&cx, &limiter, id, PASSWORD, addr(A), at_s(30))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, LoginError::Locked { retry_after } if retry_after.as_secs() == 874),
+            "{id}: {err:?}"
+        );
     }
-    assert!(limiter.is_locked("someone", addr("2001:db8::ffff"), after(1)));
-    assert!(!limiter.is_locked("someone", addr("2001:db8:0:1::1"), after(1)));
-    // After the window the address is free again.
-    assert!(!limiter.is_locked("someone", a, after(15)));
-}
-
-#[test]
-fn the_limiter_stays_bounded() {
-    let limiter = LoginLimiter::new();
-    for i in 0..(LoginLimiter::MAX_KEYS + 500) {
-        let ip = IpAddr::from(u32::try_from(i).unwrap().to_be_bytes());
-        limiter.record_failure(&format!("u{i}"), ip, after(0));
-    }
-    let (ids, addrs) = limiter.tracked();
-    assert!(ids <= LoginLimiter::MAX_KEYS, "{ids}");
-    assert!(addrs <= LoginLimiter::MAX_KEYS, "{addrs}");
-    // Once the window has passed, old keys are swept.
-    limiter.record_failure("late", addr("192.0.2.1"), after(16));
-    assert_eq!(limiter.tracked(), (1, 1));
+    // sato from B is not affected.
+    login(&cx, &limiter, "sato", PASSWORD, addr(B), at_s(30))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -114,6 +114,8 @@ async fn department_editors_change_only_their_own_content() {
     let code = code();
     let cx = Context::new(&store, &code);
     let own = granted(Role::DepartmentEditor, "農政課");
+    // A change of the 所管課 is refused with the field, and nothing else of the save lands.
+    let before = actions(&store).await.len();
     let moved = submission(
         &cx,
         "measure-1-1-1",
@@ -123,16 +125,64 @@ async fn department_editors_change_only_their_own_content() {
         ],
     )
     .await;
-    edit::update_element(&cx, &own, &plan(), "measure-1-1-1", &moved, at())
+    let err = edit::update_element(&cx, &own, &plan(), "measure-1-1-1", &moved, at())
         .await
-        .unwrap();
+        .unwrap_err();
+    match &err {
+        AppError::Invalid(problems) => {
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].path, "department");
+            assert!(
+                problems[0].message.contains("所管課は")
+                    && problems[0].message.contains("企画（計画担当）"),
+                "{}",
+                problems[0].message
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(actions(&store).await.len(), before, "nothing written");
     let draft = edit::draft(&cx, &plan()).await.unwrap();
-    let kept = draft.element("measure-1-1-1").unwrap();
-    assert_eq!(kept.department.as_deref(), Some("農政課"), "所管課 stays");
     assert_eq!(
+        draft
+            .element("measure-1-1-1")
+            .unwrap()
+            .department
+            .as_deref(),
+        Some("農政課")
+    );
+    assert_ne!(
         draft.values("measure-1-1-1")["course_of_action"],
         "新しい展開方法"
     );
+    // The 所管課 sent unchanged (as the form and the API's GET give it), or left out, is
+    // no change: the save lands and the 所管課 stays.
+    for department in [Some("農政課"), None] {
+        let mut s = submission(
+            &cx,
+            "measure-1-1-1",
+            &[("course_of_action", "新しい展開方法")],
+        )
+        .await;
+        match department {
+            Some(d) => {
+                s.values.insert("department".to_owned(), d.to_owned());
+            }
+            None => {
+                s.values.remove("department");
+            }
+        }
+        edit::update_element(&cx, &own, &plan(), "measure-1-1-1", &s, at())
+            .await
+            .unwrap();
+        let draft = edit::draft(&cx, &plan()).await.unwrap();
+        let kept = draft.element("measure-1-1-1").unwrap();
+        assert_eq!(kept.department.as_deref(), Some("農政課"), "所管課 stays");
+        assert_eq!(
+            draft.values("measure-1-1-1")["course_of_action"],
+            "新しい展開方法"
+        );
+    }
     let other = granted(Role::DepartmentEditor, "商工課");
     let s = submission(&cx, "measure-1-1-1", &[("title", "x")]).await;
     let err = edit::update_element(&cx, &other, &plan(), "measure-1-1-1", &s, at())
@@ -271,4 +321,29 @@ async fn the_plans_own_texts_are_edited_from_their_revision() {
         edit::draft(&cx, &plan()).await.unwrap().header_values()["purpose"],
         "新しい目的"
     );
+}
+
+#[tokio::test]
+async fn a_department_editor_cannot_move_a_field_to_another_goal() {
+    let store = store().await;
+    let code = code();
+    let cx = Context::new(&store, &code);
+    let office = granted(Role::PlanningOffice, "企画調整課");
+    let assign = submission(&cx, "field-1-1", &[("department", "農政課")]).await;
+    edit::update_element(&cx, &office, &plan(), "field-1-1", &assign, at())
+        .await
+        .unwrap();
+    let goal = edit::draft(&cx, &plan()).await.unwrap().values("field-1-1")["goal_id"].clone();
+    let own = granted(Role::DepartmentEditor, "農政課");
+    let moved = submission(&cx, "field-1-1", &[("goal_id", "goal-2"), ("title", "x")]).await;
+    let err = edit::update_element(&cx, &own, &plan(), "field-1-1", &moved, at())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Invalid(p) if p.len() == 1 && p[0].path == "goal_id"),
+        "{err:?}"
+    );
+    let draft = edit::draft(&cx, &plan()).await.unwrap();
+    assert_eq!(draft.values("field-1-1")["goal_id"], goal);
+    assert_ne!(draft.element("field-1-1").unwrap().title, "x");
 }

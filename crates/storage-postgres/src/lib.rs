@@ -19,12 +19,15 @@
 #[path = "../../storage-sqlx/mod.rs"]
 mod sql;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::str::FromStr;
+use std::task::Poll;
 use std::time::Duration;
 
 use keikaku_storage::StoreError;
-use sqlx::PgPool;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::{Connection, PgPool};
 
 use crate::sql::backend;
 
@@ -54,18 +57,44 @@ pub struct PostgresStore {
     pool: PgPool,
 }
 
+/// How long a request waits for a connection of a busy pool (and the longest the first
+/// connection may take).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl PostgresStore {
     /// Connects to a `postgres://` URL. The database must exist; [`Store::migrate`](keikaku_storage::Store::migrate) creates
     /// the tables.
+    ///
+    /// One connection is made directly first, next to the pool's own: the pool retries a
+    /// refused connection until its acquire timeout (a busy pool's wait, [`ACQUIRE_TIMEOUT`]),
+    /// which would turn a wrong port or a stopped server into a ten-second wait and a bare
+    /// "pool timed out". The direct connection fails at once with the driver's error; a host
+    /// that does not answer at all is still given up after the acquire timeout.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url).map_err(backend)?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(backend)?;
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_lazy_with(options.clone());
+        let warmed = {
+            let probe = std::pin::pin!(PgConnection::connect_with(&options));
+            let mut warm = std::pin::pin!(pool.acquire());
+            match first(probe, warm.as_mut()).await {
+                First::Probe(Err(e)) => Err(e),
+                First::Probe(Ok(direct)) => {
+                    // Not needed any more: the pool's own connection follows.
+                    let _ = direct.close().await;
+                    warm.await.map(drop)
+                }
+                First::Pool(acquired) => acquired.map(drop),
+            }
+        };
+        // Both attempts have ended or been dropped here, so closing the pool waits for none.
+        if let Err(e) = warmed {
+            pool.close().await;
+            return Err(backend(e));
+        }
         Ok(Self { pool })
     }
 
@@ -73,4 +102,28 @@ impl PostgresStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+}
+
+/// Which of two futures ended first, with its output.
+enum First<A, B> {
+    Probe(A),
+    Pool(B),
+}
+
+/// Waits for the first of two futures to end (the other is left as it is, to be awaited
+/// further or dropped).
+async fn first<A: Future, B: Future>(
+    mut a: Pin<&mut A>,
+    mut b: Pin<&mut B>,
+) -> First<A::Output, B::Output> {
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(v) = a.as_mut().poll(cx) {
+            return Poll::Ready(First::Probe(v));
+        }
+        if let Poll::Ready(v) = b.as_mut().poll(cx) {
+            return Poll::Ready(First::Pool(v));
+        }
+        Poll::Pending
+    })
+    .await
 }

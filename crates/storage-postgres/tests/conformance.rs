@@ -55,3 +55,22 @@ async fn audit_entries_cannot_be_changed() {
         .unwrap();
     assert_eq!(keikaku_domain::audit::verify_chain(&entries), Ok(2));
 }
+
+/// A server that refuses the connection is reported at once with the driver's error, not
+/// after the pool has retried until its acquire timeout.
+#[tokio::test]
+async fn a_refused_connection_fails_with_the_drivers_error() {
+    // Port 1 on the loopback address: nothing listens there.
+    let err = PostgresStore::connect("postgres://postgres@127.0.0.1:1/x")
+        .await
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.starts_with("データベースのエラー:"), "{message}");
+    let source = std::error::Error::source(&err)
+        .and_then(|s| s.downcast_ref::<sqlx::Error>())
+        .unwrap_or_else(|| panic!("not the driver's error: {err:?}"));
+    assert!(
+        matches!(source, sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused),
+        "{source:?}"
+    );
+}

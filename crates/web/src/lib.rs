@@ -38,6 +38,7 @@ mod public;
 pub mod routes;
 pub mod server;
 mod staff;
+mod urlencoded;
 mod views;
 
 use std::sync::Arc;

@@ -123,10 +123,20 @@ async fn errors_come_in_the_envelope() {
         "/api/v1/plans/sogo-keikaku?fields=title",
         "/api/v1/municipality?x=1",
         "/api/v1/search?q=a&sort=score",
+        "/api/v1/openapi.json?format=yaml",
     ] {
         let message = assert_envelope(&app, path, StatusCode::BAD_REQUEST, "bad_request").await;
         assert!(message.contains("パラメータ"), "{path}: {message}");
     }
+    // A query value that is not UTF-8 once percent-decoded is named, not searched as 「�」.
+    let message = assert_envelope(
+        &app,
+        "/api/v1/search?q=%FF%FE",
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
+    assert!(message.contains("項目「q」"), "{message}");
     // Unknown endpoints under /api answer JSON, not the HTML 404 page.
     for path in [
         "/api/v1/xyz",

@@ -243,3 +243,142 @@ async fn the_api_takes_tokens_only_and_the_roles_of_their_users() {
     assert_eq!(put["security"][0]["token"], json!([]));
     assert!(doc["paths"]["/api/v1/plans/{plan}/status"]["post"].is_object());
 }
+
+#[tokio::test]
+async fn unknown_query_parameters_are_refused_and_nothing_is_written() {
+    let (app, token) = app_with_token().await;
+    let (_, element) = call(&app, "GET", ELEMENT, Some(&token), None).await;
+    let mut fields = element["fields"].clone();
+    fields["title"] = "書き込まれてはならない".into();
+    let header = "/api/v1/plans/sogo-keikaku/header";
+    let (_, head) = call(&app, "GET", header, Some(&token), None).await;
+    let cases: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", format!("{ELEMENT}?fields=title"), None),
+        ("GET", format!("{header}?x=1"), None),
+        (
+            "PUT",
+            format!("{ELEMENT}?dry_run=1"),
+            Some(json!({"version": 1, "fields": fields})),
+        ),
+        (
+            "PUT",
+            format!("{header}?x=1"),
+            Some(json!({"version": head["version"], "fields": head["fields"]})),
+        ),
+        (
+            "POST",
+            "/api/v1/plans/sogo-keikaku/elements?x=1".to_owned(),
+            Some(json!({"kind": "goal", "fields": {"title": "新しい目標"}})),
+        ),
+        (
+            "POST",
+            format!("{ELEMENT}/move?x=1"),
+            Some(json!({"direction": "down"})),
+        ),
+        (
+            "POST",
+            "/api/v1/plans/sogo-keikaku/status?x=1".to_owned(),
+            Some(json!({"from": "under_deliberation", "to": "draft"})),
+        ),
+        ("DELETE", format!("{ELEMENT}?version=1&force=1"), None),
+    ];
+    for (method, path, body) in cases {
+        let (status, answer) = call(&app, method, &path, Some(&token), body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path}: {answer}");
+        assert_eq!(answer["error"]["code"], "bad_request", "{method} {path}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("パラメータ「") && message.contains("」は使えません"),
+            "{method} {path}: {message}"
+        );
+    }
+    // Nothing was written.
+    let (_, after) = call(&app, "GET", ELEMENT, Some(&token), None).await;
+    assert_eq!(after, element);
+    let (_, head_after) = call(&app, "GET", header, Some(&token), None).await;
+    assert_eq!(head_after, head);
+    // The known parameter still works (and a missing one is named).
+    let (status, answer) = call(&app, "DELETE", ELEMENT, Some(&token), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("version"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_department_editors_change_of_the_department_is_refused_with_the_field() {
+    let (app, _) = app_with_token().await;
+    let user = keikaku_domain::account::User {
+        login_id: keikaku_domain::account::LoginId::parse("nousei").unwrap(),
+        display_name: "農政 一郎".to_owned(),
+        department: "農政課".to_owned(),
+        roles: vec![Role::DepartmentEditor],
+        disabled: false,
+    };
+    keikaku_app::auth::create_user(
+        &app.catalog.context(),
+        &keikaku_app::access::Operator::at_console(),
+        user,
+        PASSWORD,
+        common::at(),
+    )
+    .await
+    .unwrap();
+    let token = app.token_for("nousei").await;
+    let (status, element) = call(&app, "GET", ELEMENT, Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{element}");
+    assert_eq!(element["fields"]["department"], "農政課");
+    let mut fields = element["fields"].clone();
+    fields["title"] = "農政課が直した施策名".into();
+    fields["department"] = "商工労働課".into();
+    let (status, answer) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 1, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(answer["error"]["code"], "invalid");
+    let problems = answer["error"]["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{answer}");
+    assert_eq!(problems[0]["field"], "department");
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("所管課は企画（計画担当）と管理者だけが変更できます"),
+        "{answer}"
+    );
+    let (_, after) = call(&app, "GET", ELEMENT, Some(&token), None).await;
+    assert_eq!(after, element, "nothing written");
+    // The department as read, or left out, is no change.
+    fields["department"] = "農政課".into();
+    let (status, saved) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 1, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["fields"]["title"], "農政課が直した施策名");
+    fields.as_object_mut().unwrap().remove("department");
+    fields["title"] = "もう一度直した施策名".into();
+    let (status, saved) = call(
+        &app,
+        "PUT",
+        ELEMENT,
+        Some(&token),
+        Some(json!({"version": 2, "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["fields"]["department"], "農政課");
+}

@@ -322,8 +322,28 @@ async fn department_editors_edit_only_their_departments_elements() {
         .unwrap()
         .clone();
     let fields = stored_fields(&app, "sogo-keikaku", &own.id).await;
-    let mut changed = with(&fields, "title", "農政課が直した施策名");
-    changed = with(&changed, "department", "商工労働課");
+    // The form shows the 所管課 read-only; a post that changes it anyway is refused with the
+    // field, nothing saved, and the form shows the stored 所管課 again.
+    let changed = with(&fields, "title", "農政課が直した施策名");
+    let forged = with(&changed, "department", "商工労働課");
+    let before = audit_count(&app).await;
+    let (status, _, body) = save(&app, &token, MEASURE, &form(&csrf, "1", &forged)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("id=\"error-department\">所管課は企画（計画担当）と管理者だけが変更できます"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"農政課\""),
+        "the stored 所管課 is shown: {body}"
+    );
+    assert!(!body.contains("商工労働課"), "{body}");
+    assert_eq!(audit_count(&app).await, before);
+    assert_eq!(
+        draft(&app, "sogo-keikaku").await.element("measure-1-1-1"),
+        Some(&own)
+    );
+    // The form as the browser sends it (the read-only 所管課 unchanged) saves.
     let (status, _, body) = save(&app, &token, MEASURE, &form(&csrf, "1", &changed)).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let row = draft(&app, "sogo-keikaku")
@@ -819,12 +839,36 @@ async fn department_editors_do_not_move_a_field_to_another_goal() {
     let token = app.sign_in("bunya", PASSWORD).await;
     let csrf = csrf_of(&app, &token).await;
     let fields = stored_fields(&app, "sogo-keikaku", "field-1-1").await;
-    let moved = with(&with(&fields, "goal_id", "goal-2"), "title", "直した分野名");
+    let retitled = with(&fields, "title", "直した分野名");
+    // The goal is a disabled choice for them (the browser does not send it); a post that
+    // moves the field anyway is refused with the field.
+    let moved = with(&retitled, "goal_id", "goal-2");
     let (status, _, body) = save(
         &app,
         &token,
         "/staff/plans/sogo-keikaku/elements/field-1-1",
         &form(&csrf, "2", &moved),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("id=\"error-goal_id\">"), "{body}");
+    assert_ne!(
+        draft(&app, "sogo-keikaku")
+            .await
+            .element("field-1-1")
+            .unwrap()
+            .title,
+        "直した分野名"
+    );
+    let sent: Vec<(String, String)> = retitled
+        .into_iter()
+        .filter(|(n, _)| n != "goal_id")
+        .collect();
+    let (status, _, body) = save(
+        &app,
+        &token,
+        "/staff/plans/sogo-keikaku/elements/field-1-1",
+        &form(&csrf, "2", &sent),
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -834,5 +878,32 @@ async fn department_editors_do_not_move_a_field_to_another_goal() {
         after.values("field-1-1")["goal_id"],
         goal,
         "the goal is kept"
+    );
+}
+
+#[tokio::test]
+async fn a_form_field_that_is_not_utf8_is_refused_and_nothing_is_saved() {
+    let (app, token, csrf) = editing_app().await;
+    let before = audit_count(&app).await;
+    let stored = draft(&app, "sogo-keikaku").await;
+    // What a browser never sends for a UTF-8 page: %FF%FE decodes to no text at all.
+    let body = format!("csrf={csrf}&version=1&number=1-1-1&title=%FF%FE");
+    let request = axum::http::Request::post(MEASURE)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("keikaku_session={token}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let (status, _, page) = app.send(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("<html lang=\"ja\">"), "{page}");
+    assert!(
+        page.contains("フォームの項目「title」に、UTF-8として読めない文字"),
+        "{page}"
+    );
+    assert!(page.contains("何も保存していません"), "{page}");
+    assert_eq!(audit_count(&app).await, before);
+    assert_eq!(
+        draft(&app, "sogo-keikaku").await.element("measure-1-1-1"),
+        stored.element("measure-1-1-1")
     );
 }

@@ -1,5 +1,6 @@
 //! The staff side through the router: the login page and its CSRF cookie, signing in and out,
-//! the session cookie's attributes, session fixation, the lockout after failed logins, and
+//! the session cookie's attributes, session fixation, the throttling of failed logins (per login
+//! id and address, and per address without refusing other accounts), and
 //! the staff page with drafts.
 #![allow(clippy::unwrap_used)]
 
@@ -362,48 +363,97 @@ async fn the_login_form_needs_its_csrf_cookie_and_field_to_agree() {
     }
 }
 
+/// The seconds of a `Retry-After` header (0 when missing).
+fn retry_after(headers: &HeaderMap) -> u64 {
+    hdr(headers, &header::RETRY_AFTER).parse().unwrap_or(0)
+}
+
 #[tokio::test]
-async fn the_sixth_attempt_after_five_wrong_passwords_is_refused_with_429() {
+async fn the_sixth_attempt_after_five_wrong_passwords_waits_with_429() {
     let app = app().await;
     for i in 0..5 {
         let (status, _, body) = submit(&app, "sato", "not the password", &[]).await;
         assert_eq!(status, StatusCode::OK, "attempt {i}: {body}");
     }
+    // A minute after the fifth failure (the requests take far less than that).
     let (status, headers, body) = submit(&app, "sato", PASSWORD, &[]).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert!(set_cookie(&headers, SESSION).is_none());
+    assert!((1..=60).contains(&retry_after(&headers)), "{headers:?}");
     assert!(
-        body.contains("role=\"alert\"") && body.contains("15分ほど待ってから"),
+        body.contains("role=\"alert\"")
+            && body.contains("ログインの失敗が続いたため、しばらくログインできません。")
+            && body.contains("ほど待ってから再度お試しください"),
         "{body}"
     );
     assert!(body.contains("<html lang=\"ja\">"));
 }
 
+/// A login form request from a client address (as the connection gives it).
+fn from(
+    csrf: &str,
+    ip: &str,
+    login: &str,
+    password: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let mut request = form_request(
+        "/login",
+        &[("login_id", login), ("password", password), ("csrf", csrf)],
+        &[(LOGIN_CSRF, csrf)],
+    );
+    request.extensions_mut().insert(ConnectInfo(
+        format!("{ip}:40000").parse::<SocketAddr>().unwrap(),
+    ));
+    request
+}
+
 #[tokio::test]
-async fn failures_are_counted_per_client_address_from_the_connection() {
+async fn wrong_guesses_from_one_address_do_not_stop_the_user_at_another() {
     let app = app().await;
     let csrf = login_token(&app).await;
-    let from = |ip: &str, login: &str, password: &str| {
-        let mut request = form_request(
-            "/login",
-            &[("login_id", login), ("password", password), ("csrf", &csrf)],
-            &[(LOGIN_CSRF, &csrf)],
-        );
-        request.extensions_mut().insert(ConnectInfo(
-            format!("{ip}:40000").parse::<SocketAddr>().unwrap(),
-        ));
-        request
-    };
-    for i in 0..20 {
+    for i in 0..5 {
         let (status, _, _) = app
-            .send(from("192.0.2.10", &format!("guess{i}"), "not the password"))
+            .send(from(&csrf, "192.0.2.66", "sato", "not the password"))
             .await;
         assert_eq!(status, StatusCode::OK, "attempt {i}");
     }
-    let (status, _, _) = app.send(from("192.0.2.10", "sato", PASSWORD)).await;
+    // The guesser waits (the password is not even checked) ...
+    let (status, headers, _) = app.send(from(&csrf, "192.0.2.66", "sato", PASSWORD)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let (status, _, _) = app.send(from("192.0.2.11", "sato", PASSWORD)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "another address may sign in");
+    assert!(retry_after(&headers) > 0, "{headers:?}");
+    // ... and sato, at her own desk, signs in.
+    let (status, headers, body) = app
+        .send(from(&csrf, "198.51.100.20", "sato", PASSWORD))
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(set_cookie(&headers, SESSION).is_some());
+}
+
+#[tokio::test]
+async fn many_failures_from_an_address_do_not_refuse_another_accounts_password() {
+    let app = app().await;
+    let csrf = login_token(&app).await;
+    // A shared address (a proxy, a NAT) from which someone guesses at 25 login ids.
+    for i in 0..25 {
+        let (status, _, _) = app
+            .send(from(
+                &csrf,
+                "192.0.2.10",
+                &format!("guess{i}"),
+                "not the password",
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "attempt {i}");
+    }
+    // A colleague behind the same address signs in with her right password ...
+    let (status, _, body) = app.send(from(&csrf, "192.0.2.10", "sato", PASSWORD)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    // ... while the ids guessed at from there wait.
+    let (status, headers, _) = app
+        .send(from(&csrf, "192.0.2.10", "guess3", "not the password"))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&headers) > 0, "{headers:?}");
 }
 
 #[tokio::test]
@@ -417,4 +467,23 @@ async fn markup_in_a_display_name_is_shown_escaped() {
     let (status, _, body) = staff(&app, &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_shows_escaped("/staff", &body, name);
+}
+
+#[tokio::test]
+async fn a_login_form_that_is_not_utf8_is_refused() {
+    let app = app().await;
+    let csrf = login_token(&app).await;
+    let body = format!("login_id=sato%FF&password=correct+horse+battery&csrf={csrf}");
+    let request = axum::http::Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("{LOGIN_CSRF}={csrf}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let (status, headers, page) = app.send(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(set_cookie(&headers, SESSION).is_none());
+    assert!(
+        page.contains("ログインフォームの項目「login_id」に、UTF-8として読めない文字"),
+        "{page}"
+    );
 }

@@ -5,16 +5,16 @@
 //!   string) and stores both with an audit entry that never holds the password or its hash.
 //! - [`login`] checks a password and opens a session: a fresh random token (the cookie value;
 //!   only its SHA-256 is stored) and a CSRF token forms must carry. Failures are counted per
-//!   login id and per client address by a [`LoginLimiter`].
+//!   login id and client address, and per address, by a [`LoginLimiter`] (its module,
+//!   `limiter`, states the rule), which throttles guessing without locking anyone out.
 //! - [`current_session`] finds the session of a token, ends it when it has been idle for
 //!   [`SessionPolicy::IDLE`] or open for [`SessionPolicy::ABSOLUTE`], and records its use.
 //! - [`logout`] ends a session.
 //!
 //! The time is always passed in: this module reads no clock, so tests need none.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use argon2::Argon2;
@@ -29,6 +29,7 @@ use keikaku_planfile::FileProblem;
 use keikaku_storage::{Author, SessionRecord, StoreError, UserChange};
 use sha2::{Digest, Sha256};
 
+pub use super::limiter::LoginLimiter;
 use crate::access::Operator;
 use crate::{AppError, Context};
 
@@ -375,11 +376,16 @@ pub enum LoginError {
     /// Unknown login id or wrong password.
     #[error("ログインIDまたはパスワードが違います。")]
     Invalid,
-    /// Too many failures for the login id or from the address; try again later.
+    /// Too many failures of the login id from the address (or of the address for a login id
+    /// it has been failing): the attempt was not checked; try again after `retry_after`.
     #[error(
-        "ログインの失敗が続いたため、しばらくログインできません。15分ほど待ってから再度お試しください。"
+        "ログインの失敗が続いたため、しばらくログインできません。{}ほど待ってから再度お試しください。",
+        wait_label(*retry_after)
     )]
-    Locked,
+    Locked {
+        /// How long until the next attempt is checked.
+        retry_after: Duration,
+    },
     /// The password was right but the account is disabled.
     #[error("このアカウントは現在利用できません。管理者にお問い合わせください。")]
     Disabled,
@@ -388,11 +394,22 @@ pub enum LoginError {
     Failed(#[from] AppError),
 }
 
+/// 「30秒」, 「2分」: a wait as people read it (whole minutes, rounded up, from one minute).
+fn wait_label(wait: Duration) -> String {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    if seconds < 60 {
+        format!("{}秒", seconds.max(1))
+    } else {
+        format!("{}分", seconds.div_ceil(60))
+    }
+}
+
 /// Signs a user in: checks the limiter, the password (argon2id, on the blocking pool; for an
 /// unknown login id a dummy hash is verified so that it takes as long) and the account, and
 /// opens a new session with a new random token — never a value the client sent, so a session
-/// id planted before sign-in is worthless (fixation). Failures are counted; a success clears
-/// the login id's failures. Expired sessions of the municipality are removed on the way.
+/// id planted before sign-in is worthless (fixation). A throttled attempt is refused before
+/// its password is checked; failures are counted; a success clears the failures of the login
+/// id from this address. Expired sessions of the municipality are removed on the way.
 pub async fn login(
     cx: &Context<'_>,
     limiter: &LoginLimiter,
@@ -402,8 +419,8 @@ pub async fn login(
     at: Timestamp,
 ) -> Result<NewSession, LoginError> {
     let login_id = login_id.trim();
-    if limiter.is_locked(login_id, addr, at) {
-        return Err(LoginError::Locked);
+    if let Some(retry_after) = limiter.retry_after(login_id, addr, at) {
+        return Err(LoginError::Locked { retry_after });
     }
     // A password longer than any accepted one cannot be right; its hash is still computed
     // (argon2 pre-hashes, so length costs little) so that the answer takes as long.
@@ -432,7 +449,7 @@ pub async fn login(
     if user.disabled {
         return Err(LoginError::Disabled);
     }
-    limiter.clear(login_id);
+    limiter.clear(login_id, addr);
     let policy = SessionPolicy::STANDARD;
     cx.store
         .delete_expired_sessions(
@@ -510,163 +527,6 @@ pub async fn logout(cx: &Context<'_>, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-// ---------------------------------------------------------------------------------------------
-// Limiting failed logins
-// ---------------------------------------------------------------------------------------------
-
-/// Counts failed logins in memory, per login id and per client address, over a sliding window
-/// of [`LoginLimiter::WINDOW`]. A login id with [`LoginLimiter::PER_LOGIN`] failures, or an
-/// address with [`LoginLimiter::PER_ADDRESS`], is locked until its oldest counted failure
-/// leaves the window. Attempts refused as locked are not counted (the lock does not grow while
-/// someone keeps trying). IPv6 addresses count per /64 network, since one host usually holds a
-/// whole /64.
-///
-/// Memory is bounded: only the latest failures up to the limit are kept per key, keys without
-/// failures in the window are dropped, and at most [`LoginLimiter::MAX_KEYS`] keys of each kind
-/// are kept (the least recently failing ones go first).
-///
-/// The time is passed in, so tests need no clock. The counts live in one process; they start
-/// empty when it restarts.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    inner: Mutex<Failures>,
-}
-
-#[derive(Debug, Default)]
-struct Failures {
-    by_login: HashMap<String, VecDeque<Timestamp>>,
-    by_addr: HashMap<IpAddr, VecDeque<Timestamp>>,
-    last_sweep: Option<Timestamp>,
-}
-
-/// The longest login id kept as a key (longer input is cut: valid ids have at most 32).
-const KEY_CHARS: usize = 64;
-
-fn login_key(login_id: &str) -> String {
-    login_id
-        .trim()
-        .to_lowercase()
-        .chars()
-        .take(KEY_CHARS)
-        .collect()
-}
-
-fn addr_key(addr: IpAddr) -> IpAddr {
-    match addr {
-        IpAddr::V4(v4) => IpAddr::V4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
-        },
-    }
-}
-
-fn recent(list: Option<&VecDeque<Timestamp>>, since: Timestamp) -> usize {
-    list.map_or(0, |l| l.iter().filter(|t| **t > since).count())
-}
-
-fn push<K: std::hash::Hash + Eq + Clone>(
-    map: &mut HashMap<K, VecDeque<Timestamp>>,
-    key: K,
-    at: Timestamp,
-    since: Timestamp,
-    keep: usize,
-) {
-    let list = map.entry(key).or_default();
-    list.retain(|t| *t > since);
-    list.push_back(at);
-    while list.len() > keep {
-        list.pop_front();
-    }
-}
-
-/// Drops keys without failures since `since`; then, when above `max`, the keys whose latest
-/// failure is oldest, down to nine tenths of `max` (so that the sort is rarely repeated).
-fn prune<K: std::hash::Hash + Eq + Clone>(
-    map: &mut HashMap<K, VecDeque<Timestamp>>,
-    since: Timestamp,
-    max: usize,
-) {
-    map.retain(|_, list| {
-        list.retain(|t| *t > since);
-        !list.is_empty()
-    });
-    if map.len() > max {
-        let mut latest: Vec<(Timestamp, K)> = map
-            .iter()
-            .map(|(k, l)| (l.back().copied().unwrap_or(Timestamp::MIN), k.clone()))
-            .collect();
-        latest.sort_by_key(|(t, _)| *t);
-        let excess = map.len() - max / 10 * 9;
-        for (_, k) in latest.into_iter().take(excess) {
-            map.remove(&k);
-        }
-    }
-}
-
-impl LoginLimiter {
-    /// The window failures are counted over: 15 minutes.
-    pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-    /// Failures per login id within the window before it is locked.
-    pub const PER_LOGIN: usize = 5;
-    /// Failures per client address within the window before it is locked.
-    pub const PER_ADDRESS: usize = 20;
-    /// The most login ids, and the most addresses, tracked at once.
-    pub const MAX_KEYS: usize = 10_000;
-
-    /// An empty limiter.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Failures> {
-        match self.inner.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
-    }
-
-    /// Whether a login for this id from this address is refused at `at`.
-    pub fn is_locked(&self, login_id: &str, addr: IpAddr, at: Timestamp) -> bool {
-        let since = minus(at, Self::WINDOW);
-        let f = self.lock();
-        recent(f.by_login.get(&login_key(login_id)), since) >= Self::PER_LOGIN
-            || recent(f.by_addr.get(&addr_key(addr)), since) >= Self::PER_ADDRESS
-    }
-
-    /// Counts a failed login.
-    pub fn record_failure(&self, login_id: &str, addr: IpAddr, at: Timestamp) {
-        let since = minus(at, Self::WINDOW);
-        let mut f = self.lock();
-        push(
-            &mut f.by_login,
-            login_key(login_id),
-            at,
-            since,
-            Self::PER_LOGIN,
-        );
-        push(&mut f.by_addr, addr_key(addr), at, since, Self::PER_ADDRESS);
-        let due = f.last_sweep.is_none_or(|last| last <= since);
-        if due || f.by_login.len() > Self::MAX_KEYS || f.by_addr.len() > Self::MAX_KEYS {
-            prune(&mut f.by_login, since, Self::MAX_KEYS);
-            prune(&mut f.by_addr, since, Self::MAX_KEYS);
-            f.last_sweep = Some(at);
-        }
-    }
-
-    /// Forgets the failures of a login id (after a successful login). The address's failures
-    /// stay counted.
-    pub fn clear(&self, login_id: &str) {
-        self.lock().by_login.remove(&login_key(login_id));
-    }
-
-    /// How many login ids and addresses are tracked (to check that memory stays bounded).
-    pub fn tracked(&self) -> (usize, usize) {
-        let f = self.lock();
-        (f.by_login.len(), f.by_addr.len())
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -688,19 +548,25 @@ mod tests {
     }
 
     #[test]
+    fn waits_read_in_seconds_then_whole_minutes() {
+        for (ms, label) in [
+            (1, "1秒"),
+            (999, "1秒"),
+            (30_000, "30秒"),
+            (59_001, "1分"),
+            (60_000, "1分"),
+            (60_001, "2分"),
+            (900_000, "15分"),
+        ] {
+            assert_eq!(wait_label(Duration::from_millis(ms)), label, "{ms} ms");
+        }
+    }
+
+    #[test]
     fn tokens_compare() {
         assert!(same_token("abc", "abc"));
         assert!(!same_token("abc", "abd"));
         assert!(!same_token("abc", "abcd"));
         assert!(!same_token("", "a"));
-    }
-
-    #[test]
-    fn ipv6_counts_per_network() {
-        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
-        let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().unwrap();
-        assert_eq!(addr_key(a), addr_key(b));
-        let mapped: IpAddr = "::ffff:192.0.2.1".parse().unwrap();
-        assert_eq!(addr_key(mapped), "192.0.2.1".parse::<IpAddr>().unwrap());
     }
 }

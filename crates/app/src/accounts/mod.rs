@@ -2,5 +2,6 @@
 //! management of users, and personal access tokens for the API.
 
 pub mod auth;
+mod limiter;
 pub mod tokens;
 pub mod users;

@@ -5,7 +5,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use utoipa::OpenApi;
 
-use crate::api::JSON;
+use crate::api::{ApiError, ApiQuery, JSON, only_params};
 use crate::cache::Entry;
 use crate::routes::{Route, route};
 
@@ -65,15 +65,20 @@ pub struct ApiDoc;
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
-    responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
-pub(crate) async fn openapi_json(headers: HeaderMap) -> Response {
+    responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json"),
+        (status = 400, body = crate::error::ErrorEnvelope)))]
+pub(crate) async fn openapi_json(
+    ApiQuery(params): ApiQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    only_params(&params, &[])?;
     static DOC: std::sync::LazyLock<Entry> = std::sync::LazyLock::new(|| {
         let body = ApiDoc::openapi()
             .to_pretty_json()
             .unwrap_or_else(|_| "{}".to_owned());
         Entry::new(0, JSON, body)
     });
-    DOC.respond(&headers)
+    Ok(DOC.respond(&headers))
 }
 
 /// Declares the security scheme `token`: a personal access token (made on `/staff/tokens`)

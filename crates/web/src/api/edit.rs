@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use keikaku_app::AppError;
@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::api::ApiError;
 use crate::api::auth::ApiUser;
+use crate::api::{ApiError, ApiQuery, only_params};
 use crate::clock::now;
 use crate::routes::{Route, route};
 
@@ -281,7 +281,9 @@ pub(crate) async fn get_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<(String, String)>, PathRejection>,
+    ApiQuery(params): ApiQuery,
 ) -> Result<Response, ApiError> {
+    only_params(&params, &[])?;
     let (plan, id) = ids(path)?;
     let draft = load(&state, &plan).await?;
     let element = dto(&draft, &id, &user.0)
@@ -301,8 +303,10 @@ pub(crate) async fn put_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<(String, String)>, PathRejection>,
+    ApiQuery(params): ApiQuery,
     body: Result<Json<ElementChange>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    only_params(&params, &[])?;
     let (plan, id) = ids(path)?;
     let Json(change) = body.map_err(|e| bad_json(&e))?;
     let who = user.0.clone();
@@ -340,8 +344,10 @@ pub(crate) async fn create_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<String>, PathRejection>,
+    ApiQuery(params): ApiQuery,
     body: Result<Json<NewElement>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    only_params(&params, &[])?;
     let plan = one(path)?;
     let Json(new) = body.map_err(|e| bad_json(&e))?;
     let who = user.0.clone();
@@ -380,13 +386,28 @@ pub(crate) async fn create_element(
     Ok(response)
 }
 
-/// The version a deletion starts from.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// The version a deletion starts from: the query parameter as the OpenAPI document describes it
+/// (the handler reads it from [`ApiQuery`], which refuses any other parameter).
+#[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
 pub struct VersionParam {
     /// The element's version (from `GET`).
     pub version: u32,
+}
+
+impl VersionParam {
+    /// Reads the parameter from the query: missing or not a whole number is a bad request.
+    fn read(params: &std::collections::HashMap<String, String>) -> Result<Self, ApiError> {
+        match params.get("version").map(|v| v.parse::<u32>()) {
+            Some(Ok(version)) => Ok(Self { version }),
+            Some(Err(_)) => Err(ApiError::BadRequest(
+                "version（要素の版）は0以上の整数で指定してください。".to_owned(),
+            )),
+            None => Err(ApiError::BadRequest(
+                "削除には version（要素の版）を指定してください。".to_owned(),
+            )),
+        }
+    }
 }
 
 /// Deletes an element that has no children and that nothing refers to.
@@ -400,14 +421,11 @@ pub(crate) async fn delete_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<(String, String)>, PathRejection>,
-    query: Result<Query<VersionParam>, QueryRejection>,
+    ApiQuery(params): ApiQuery,
 ) -> Result<Response, ApiError> {
+    only_params(&params, &["version"])?;
     let (plan, id) = ids(path)?;
-    let Ok(Query(q)) = query else {
-        return Err(ApiError::BadRequest(
-            "削除には version（要素の版）を指定してください。".to_owned(),
-        ));
-    };
+    let VersionParam { version } = VersionParam::read(&params)?;
     let who = user.0.clone();
     let granted = granted(user, Action::EditPlan)?;
     let result = edit::delete_element(
@@ -415,7 +433,7 @@ pub(crate) async fn delete_element(
         &granted,
         &plan,
         &id,
-        q.version,
+        version,
         now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
     )
     .await;
@@ -443,8 +461,10 @@ pub(crate) async fn move_element(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<(String, String)>, PathRejection>,
+    ApiQuery(params): ApiQuery,
     body: Result<Json<Move>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    only_params(&params, &[])?;
     let (plan, id) = ids(path)?;
     let Json(m) = body.map_err(|e| bad_json(&e))?;
     let step = match m.direction {
@@ -488,7 +508,9 @@ pub(crate) async fn get_header(
     State(state): State<AppState>,
     _user: ApiUser,
     path: Result<Path<String>, PathRejection>,
+    ApiQuery(params): ApiQuery,
 ) -> Result<Response, ApiError> {
+    only_params(&params, &[])?;
     let plan = one(path)?;
     let draft = load(&state, &plan).await?;
     Ok(no_store(StatusCode::OK, header_dto(&draft)))
@@ -505,8 +527,10 @@ pub(crate) async fn put_header(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<String>, PathRejection>,
+    ApiQuery(params): ApiQuery,
     body: Result<Json<HeaderChange>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    only_params(&params, &[])?;
     let plan = one(path)?;
     let Json(change) = body.map_err(|e| bad_json(&e))?;
     let granted = granted(user, Action::EditPlan)?;
@@ -539,8 +563,10 @@ pub(crate) async fn change_status(
     State(state): State<AppState>,
     user: ApiUser,
     path: Result<Path<String>, PathRejection>,
+    ApiQuery(params): ApiQuery,
     body: Result<Json<StatusChange>, JsonRejection>,
 ) -> Result<Response, ApiError> {
+    only_params(&params, &[])?;
     let plan = one(path)?;
     let Json(change) = body.map_err(|e| bad_json(&e))?;
     let (from, to) = (PlanStatus::from(change.from), PlanStatus::from(change.to));

@@ -15,7 +15,7 @@ mod read;
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{FromRequestParts, OriginalUri, Path};
+use axum::extract::{FromRequestParts, OriginalUri, Path, Query};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -59,6 +59,30 @@ where
     }
 }
 
+/// The query parameters of a request, by name (a name given twice keeps its last value). Every
+/// endpoint takes them and refuses those it does not know ([`only_params`]), so that a typo or
+/// a parameter another version knew is never silently ignored; a query that cannot be read (a
+/// value that is not UTF-8 once percent-decoded among them) is a bad request in the error
+/// envelope.
+pub(crate) struct ApiQuery(pub(crate) HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or_default();
+        if let Some(e) = crate::urlencoded::not_utf8(raw.as_bytes()) {
+            return Err(ApiError::BadRequest(e.message("URLのクエリ")));
+        }
+        match Query::<HashMap<String, String>>::try_from_uri(&parts.uri) {
+            Ok(Query(params)) => Ok(Self(params)),
+            Err(_) => Err(ApiError::BadRequest(
+                "URLのクエリ（「?」より後ろ）を読めません。".to_owned(),
+            )),
+        }
+    }
+}
+
 /// The API's routes as the route table mounts them under `/api/v1`, with the API's answers
 /// for what they do not serve: a 404, or a 405 for a method the URL does not take, both in the
 /// error envelope.
@@ -97,7 +121,10 @@ async fn cached_json<T: Serialize>(
 }
 
 /// Refuses query parameters the endpoint does not know, so that typos are not silently ignored.
-fn only_params(params: &HashMap<String, String>, known: &[&str]) -> Result<(), ApiError> {
+pub(crate) fn only_params(
+    params: &HashMap<String, String>,
+    known: &[&str],
+) -> Result<(), ApiError> {
     match params.keys().find(|k| !known.contains(&k.as_str())) {
         Some(k) => Err(ApiError::BadRequest(format!(
             "パラメータ「{k}」は使えません（使えるもの: {}）。",

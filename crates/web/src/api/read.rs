@@ -1,10 +1,8 @@
 //! The read API: the municipality, its published plans (each as a plan file), search, and the
 //! audit log with its hashes (administrators' tokens only).
 
-use std::collections::HashMap;
-
 use axum::Json;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{OriginalUri, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use keikaku_domain::{Plan, PlanId};
@@ -14,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::auth::ApiUser;
-use crate::api::{ApiError, ApiPath, cached_json, only_params};
+use crate::api::{ApiError, ApiPath, ApiQuery, cached_json, only_params};
 use crate::public::search::{MAX_HITS, MAX_QUERY_CHARS, hit_href};
 use crate::routes::{Route, route};
 use crate::views;
@@ -44,7 +42,7 @@ pub(crate) const ROUTES: &[Route] = &[
     responses((status = 200, body = MunicipalityDto), (status = 400, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn municipality(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    ApiQuery(params): ApiQuery,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -92,7 +90,7 @@ pub struct PlanList {
     responses((status = 200, body = PlanList), (status = 400, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn list_plans(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    ApiQuery(params): ApiQuery,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -134,7 +132,7 @@ pub(crate) async fn list_plans(
 pub(crate) async fn get_plan(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-    Query(params): Query<HashMap<String, String>>,
+    ApiQuery(params): ApiQuery,
     uri: OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -186,7 +184,7 @@ pub struct SearchResults {
     responses((status = 200, body = SearchResults), (status = 400, body = crate::error::ErrorEnvelope)))]
 pub(crate) async fn search(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    ApiQuery(params): ApiQuery,
 ) -> Result<Response, ApiError> {
     only_params(&params, &["q", "limit"])?;
     // A missing `q` is a malformed request; a blank one is a search that finds nothing.
@@ -285,7 +283,7 @@ pub struct AuditPage {
 pub(crate) async fn audit(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Query(params): Query<HashMap<String, String>>,
+    ApiQuery(params): ApiQuery,
 ) -> Result<Response, ApiError> {
     only_params(&params, &["after", "limit"])?;
     let after = match params.get("after") {

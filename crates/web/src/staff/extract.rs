@@ -6,10 +6,10 @@
 //! A request reaches these only after the guard has let it through, so their refusals are
 //! what the guard itself would answer: 303 to `/login` without a session, 403 without the
 //! role. What is theirs alone: a form that cannot be read is a 400 (or, for a form that
-//! carries nothing but its token, the CSRF refusal), and a token that does not match the
+//! carries nothing but its token, the CSRF refusal), a field that is not UTF-8 once
+//! percent-decoded is a 400 naming the field, whatever the form, and a token that does not match the
 //! session's is the Japanese 403 page 「この操作は受け付けられません」.
 
-use axum::Form;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -23,6 +23,7 @@ use crate::error::WebError;
 use crate::routes::{RouteAction, sign_in_first};
 use crate::staff::forbidden;
 use crate::staff::session::{require_csrf, signed_in};
+use crate::urlencoded::{FormRefused, UrlForm};
 
 /// The signed-in user of a staff page, granted the route's action.
 pub(crate) struct StaffUser {
@@ -95,9 +96,17 @@ impl<T: StaffFields + Send> FromRequest<AppState> for StaffForm<T> {
         let (parts, body) = request.into_parts();
         let signed = signed(&parts, state).await?;
         let action = route_action(&parts).map_err(IntoResponse::into_response)?;
-        let form = match Form::<T>::from_request(Request::from_parts(parts, body), state).await {
-            Ok(Form(form)) => form,
-            Err(_) => {
+        let form = match UrlForm::<T>::from_request(Request::from_parts(parts, body), state).await {
+            Ok(UrlForm(form)) => form,
+            // Never saved as 「�」: the field is named, whatever the form.
+            Err(FormRefused::NotUtf8(e)) => {
+                return Err(WebError::BadRequest(format!(
+                    "{}何も保存していません。",
+                    e.message("フォーム")
+                ))
+                .into_response());
+            }
+            Err(FormRefused::Unreadable) => {
                 return Err(match T::UNREADABLE {
                     Unreadable::BadRequest => {
                         WebError::BadRequest("フォームの内容を読み取れません。".to_owned())

@@ -3,10 +3,8 @@
 //! the form carries the session's CSRF token).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use keikaku_app::auth::{self, LoginError};
 use serde::Deserialize;
@@ -22,6 +20,7 @@ use crate::staff::session::{
     login_csrf_cookie, require_csrf, session_cookie, signed_in,
 };
 use crate::staff::{forbidden, private_page, see_other, staff_layout};
+use crate::urlencoded::{FormRefused, UrlForm};
 use crate::views::Layout;
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -90,18 +89,25 @@ pub struct LoginForm {
 /// `POST /login`: checks the login CSRF token, then the password. Success opens a new session
 /// (a new token, whatever cookie came in; a session the browser still had is ended) and goes
 /// to `/staff` (303). A wrong password shows the form again with the message and the login id
-/// typed, never the password; too many failures answer 429.
+/// typed, never the password; a throttled attempt (see `keikaku_app::auth::LoginLimiter`) is
+/// answered 429 with `Retry-After`, its password unchecked.
 async fn login_submit(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
     headers: HeaderMap,
-    form: Result<Form<LoginForm>, FormRejection>,
+    form: Result<UrlForm<LoginForm>, FormRefused>,
 ) -> Result<Response, WebError> {
-    let Ok(Form(form)) = form else {
-        return Err(WebError::BadRequest(
-            "ログインフォームの内容を読み取れませんでした。ログインページからやり直してください。"
-                .to_owned(),
-        ));
+    let form = match form {
+        Ok(UrlForm(form)) => form,
+        Err(FormRefused::NotUtf8(e)) => {
+            return Err(WebError::BadRequest(e.message("ログインフォーム")));
+        }
+        Err(FormRefused::Unreadable) => {
+            return Err(WebError::BadRequest(
+                "ログインフォームの内容を読み取れませんでした。ログインページからやり直してください。"
+                    .to_owned(),
+            ));
+        }
     };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE);
     if require_csrf(expected, form.csrf.as_deref()).is_err() {
@@ -139,16 +145,22 @@ async fn login_submit(
             tracing::warn!(login_id = %logged, %client, "sign-in refused");
             login_form(&state, StatusCode::OK, csrf, login_id, Some(e.to_string())).await
         }
-        Err(e @ LoginError::Locked) => {
-            tracing::warn!(login_id = %logged, %client, "sign-in locked");
-            login_form(
+        Err(e @ LoginError::Locked { retry_after }) => {
+            tracing::warn!(login_id = %logged, %client, "sign-in throttled");
+            let mut response = login_form(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,
                 csrf,
                 login_id,
                 Some(e.to_string()),
             )
-            .await
+            .await?;
+            // Whole seconds, rounded up: a client that waits this long is checked again.
+            let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+            Ok(response)
         }
         Err(LoginError::Failed(e)) => Err(e.into()),
     }

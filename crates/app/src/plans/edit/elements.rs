@@ -23,8 +23,10 @@ fn missing(id: &str) -> AppError {
     AppError::NotFound(format!("要素「{id}」はこの計画にありません。"))
 }
 
-/// Applies a submission's fields to a row; problems by field. A department editor's
-/// 所管課 and goal stay as they are.
+/// Applies a submission's fields to a row; problems by field. The 所管課 and the goal are the
+/// planning office's to decide: for a department editor they stay as they are, and a
+/// submission that changes them is refused with the field (sending the stored value, or
+/// leaving the field out, is no change).
 fn apply(
     row: &mut ElementRow,
     kind: ElementKind,
@@ -38,6 +40,17 @@ fn apply(
             continue;
         };
         if locked_for(everything, spec.field) {
+            if let Some(raw) = submission.values.get(spec.name)
+                && !unchanged(row, field, &spec, raw, goals)
+            {
+                problems.push(problem(
+                    spec.name,
+                    format!(
+                        "{}は企画（計画担当）と管理者だけが変更できます。変更せずに保存してください。",
+                        spec.label
+                    ),
+                ));
+            }
             continue;
         }
         let raw = submission.values.get(spec.name).map_or("", String::as_str);
@@ -50,6 +63,23 @@ fn apply(
         problems.extend(pair_problems(row));
     }
     problems
+}
+
+/// Whether a submitted text leaves a field as stored: it reads as the stored value (the same
+/// after the field's own normalisation, such as line endings and 和暦 years).
+fn unchanged(
+    row: &ElementRow,
+    field: keikaku_domain::ElementField,
+    spec: &forms::FieldSpec,
+    raw: &str,
+    goals: &[(String, String)],
+) -> bool {
+    let Ok(value) = check_field(spec, raw, goals) else {
+        return false;
+    };
+    let mut written = row.clone();
+    forms::set_element(&mut written, field, value);
+    forms::element_value(&written, field) == forms::element_value(row, field)
 }
 
 /// Saves an element's fields (and links, for the planning office). Returns its new version.

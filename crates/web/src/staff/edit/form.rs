@@ -218,9 +218,20 @@ pub(crate) async fn element_page_for(
     } else {
         None
     };
-    let values = submitted
+    let mut values = submitted
         .as_ref()
         .map_or_else(|| stored.clone(), |(s, _)| s.values.clone());
+    // What a department editor cannot change shows what is stored, whatever was sent back:
+    // a form refused for a changed 所管課 is then saved as it stands once corrected.
+    for s in specs
+        .iter()
+        .filter(|s| !everything && s.decided_by_planning_office())
+    {
+        match stored.get(s.name) {
+            Some(v) => values.insert(s.name.to_owned(), v.clone()),
+            None => values.remove(s.name),
+        };
+    }
     // A form sent back for its problems keeps the version it started from (only a conflict
     // page moves it to the current one, next to the current text): otherwise a change saved
     // meanwhile by someone else would be overwritten by the corrected form.
