@@ -86,10 +86,19 @@ async fn a_save_from_the_current_version_lands_once_and_a_stale_one_is_a_conflic
     let office = granted(Role::PlanningOffice, "企画調整課");
     let first = submission(&cx, "measure-1-1-1", &[("title", "担い手の確保")]).await;
     let stale = submission(&cx, "measure-1-1-1", &[("title", "別の名称")]).await;
-    let version = edit::update_element(&cx, &office, &plan(), "measure-1-1-1", &first, at())
+    let saved = edit::update_element(&cx, &office, &plan(), "measure-1-1-1", &first, at())
         .await
         .unwrap();
-    assert_eq!(version, first.version + 1);
+    // The answer is the element as this save stored it.
+    assert_eq!(saved.version, first.version + 1);
+    assert_eq!(saved.values["title"], "担い手の確保");
+    assert_eq!(
+        saved.values,
+        keikaku_app::edit::draft(&cx, &plan())
+            .await
+            .unwrap()
+            .values("measure-1-1-1")
+    );
     let err = edit::update_element(&cx, &office, &plan(), "measure-1-1-1", &stale, at())
         .await
         .unwrap_err();

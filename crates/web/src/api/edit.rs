@@ -327,7 +327,18 @@ pub(crate) async fn put_element(
     .await;
     let draft = load(&state, &plan).await?;
     match result {
-        Ok(_) => Ok(no_store(StatusCode::OK, dto(&draft, &id, &who))),
+        // The element as this save stored it, even when another save came right after: the
+        // draft read now may already hold that one, and a client continuing from its version
+        // would overwrite it without a conflict.
+        Ok(saved) => Ok(no_store(
+            StatusCode::OK,
+            dto(&draft, &id, &who).map(|current| ElementDto {
+                version: saved.version,
+                fields: saved.values,
+                links: saved.links,
+                ..current
+            }),
+        )),
         Err(e) => Err(failure(e, dto(&draft, &id, &who))),
     }
 }

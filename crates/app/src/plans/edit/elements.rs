@@ -12,8 +12,8 @@ use keikaku_storage::{Change, PlanEdit, StoreError, UserChange};
 
 use super::links::{link_changes, with_links};
 use super::{
-    Draft, Submission, audit_text, author, check_granted, check_status, conflict, draft, forbidden,
-    locked_for, may_edit, new_problems, require_everything, still_a_draft,
+    Draft, Saved, Submission, audit_text, author, check_granted, check_status, conflict, draft,
+    forbidden, locked_for, may_edit, new_problems, require_everything, row_values, still_a_draft,
 };
 use crate::access::{Granted, Scope};
 use crate::forms::{self, FormField, check_field, pair_problems, problem};
@@ -82,7 +82,8 @@ fn unchanged(
     forms::element_value(&written, field) == forms::element_value(row, field)
 }
 
-/// Saves an element's fields (and links, for the planning office). Returns its new version.
+/// Saves an element's fields (and links, for the planning office). Returns the element as
+/// this save stored it (its new version, fields and links).
 #[allow(clippy::too_many_lines)] // the order of the checks matters (a stale form is a conflict before its input is read)
 pub async fn update_element(
     cx: &Context<'_>,
@@ -91,7 +92,7 @@ pub async fn update_element(
     id: &str,
     submission: &Submission,
     at: Timestamp,
-) -> Result<u32, AppError> {
+) -> Result<Saved, AppError> {
     check_granted(granted)?;
     let draft = draft(cx, plan_id).await?;
     let element = draft.element(id).cloned().ok_or_else(|| missing(id))?;
@@ -165,7 +166,11 @@ pub async fn update_element(
         .edit_plan(cx.municipality, &edit, &author(granted, at))
         .await
         .map_err(|e| conflict(e, &element.name()))?;
-    Ok(submission.version.saturating_add(1))
+    Ok(Saved {
+        version: submission.version.saturating_add(1),
+        values: row_values(&row),
+        links: links_after,
+    })
 }
 
 /// Where a new element goes: its kind, under which parent (`None`: the plan's top level).

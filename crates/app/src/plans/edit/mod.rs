@@ -129,21 +129,7 @@ impl Draft {
 
     /// The values of an element's form fields, as stored (empty for an unknown element).
     pub fn values(&self, id: &str) -> BTreeMap<String, String> {
-        let Some((row, kind)) = self
-            .row(id)
-            .and_then(|r| ElementKind::from_code(&r.kind).map(|k| (r, k)))
-        else {
-            return BTreeMap::new();
-        };
-        kind.fields()
-            .iter()
-            .map(|d| {
-                (
-                    d.field.name().to_owned(),
-                    forms::element_value(row, d.field),
-                )
-            })
-            .collect()
+        self.row(id).map(row_values).unwrap_or_default()
     }
 
     /// The plan's own texts, as stored.
@@ -333,6 +319,35 @@ pub fn parse_version(text: &str) -> Result<u32, AppError> {
 /// Whether a form field is an element field a department editor leaves as it is.
 fn locked_for(everything: bool, field: FormField) -> bool {
     !everything && matches!(field, FormField::Element(f) if f.decided_by_planning_office())
+}
+
+/// The values of a row's form fields (empty for a row of an unknown kind).
+pub(crate) fn row_values(row: &ElementRow) -> BTreeMap<String, String> {
+    let Some(kind) = ElementKind::from_code(&row.kind) else {
+        return BTreeMap::new();
+    };
+    kind.fields()
+        .iter()
+        .map(|d| {
+            (
+                d.field.name().to_owned(),
+                forms::element_value(row, d.field),
+            )
+        })
+        .collect()
+}
+
+/// An element as one save stored it: what the answer to that save shows, whatever another
+/// save stored a moment later (a client that continues from this version gets a conflict,
+/// never a silent overwrite of the later save).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Saved {
+    /// The element's version after this save.
+    pub version: u32,
+    /// Its form fields as saved.
+    pub values: BTreeMap<String, String>,
+    /// Its links as saved.
+    pub links: Vec<String>,
 }
 
 #[cfg(test)]
