@@ -316,7 +316,7 @@ async fn the_plans_own_texts_are_edited_from_their_revision() {
     let revision = edit::update_header(&cx, &office, &plan(), &s, at())
         .await
         .unwrap();
-    assert_eq!(revision, s.version + 1);
+    assert_eq!(revision.version, s.version + 1);
     let err = edit::update_header(&cx, &office, &plan(), &s, at())
         .await
         .unwrap_err();

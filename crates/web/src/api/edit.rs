@@ -550,7 +550,7 @@ pub(crate) async fn put_header(
         values: change.fields,
         links: None,
     };
-    edit::update_header(
+    let saved = edit::update_header(
         &state.catalog.context(),
         &granted,
         &plan,
@@ -560,7 +560,15 @@ pub(crate) async fn put_header(
     .await
     .map_err(|e| failure(e, None))?;
     let draft = load(&state, &plan).await?;
-    Ok(no_store(StatusCode::OK, header_dto(&draft)))
+    // The texts as this save stored them (see `put_element`).
+    Ok(no_store(
+        StatusCode::OK,
+        HeaderDto {
+            version: saved.version,
+            fields: saved.values,
+            ..header_dto(&draft)
+        },
+    ))
 }
 
 /// Moves a plan to another status (草案 → 審議中 → 決定 → 公開, or back to revise it).

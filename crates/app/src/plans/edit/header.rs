@@ -7,8 +7,8 @@ use keikaku_storage::rows::{PlanRow, PlanRows};
 use keikaku_storage::{Change, PlanEdit, StoreError, UserChange};
 
 use super::{
-    Submission, author, check_granted, check_status, conflict, draft, new_problems,
-    require_everything, still_a_draft,
+    Saved, Submission, author, check_granted, check_status, conflict, draft, header_row_values,
+    new_problems, require_everything, still_a_draft,
 };
 use crate::access::Granted;
 use crate::forms::{self, FormField, check_field, problem};
@@ -25,15 +25,15 @@ fn header_text(row: &PlanRow, fields: &[forms::FieldSpec]) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
-/// Saves the plan's own texts; the planning office and administrators only. Returns the new
-/// revision.
+/// Saves the plan's own texts; the planning office and administrators only. Returns the texts
+/// as this save stored them, with the plan's new revision.
 pub async fn update_header(
     cx: &Context<'_>,
     granted: &Granted,
     plan_id: &PlanId,
     submission: &Submission,
     at: Timestamp,
-) -> Result<u32, AppError> {
+) -> Result<Saved, AppError> {
     check_granted(granted)?;
     require_everything(granted, "計画の基本事項を編集")?;
     let draft = draft(cx, plan_id).await?;
@@ -86,5 +86,9 @@ pub async fn update_header(
         .edit_plan(cx.municipality, &edit, &author(granted, at))
         .await
         .map_err(|e| conflict(e, &what))?;
-    Ok(submission.version.saturating_add(1))
+    Ok(Saved {
+        version: submission.version.saturating_add(1),
+        values: header_row_values(draft.plan.kind(), &row),
+        links: Vec::new(),
+    })
 }

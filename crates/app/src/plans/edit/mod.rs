@@ -24,9 +24,9 @@ use std::collections::BTreeMap;
 use keikaku_domain::account::User;
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::plan::validate::validate_plan;
-use keikaku_domain::{ElementKind, Plan, PlanId, PlanStatus};
+use keikaku_domain::{ElementKind, Plan, PlanId, PlanKind, PlanStatus};
 use keikaku_planfile::FileProblem;
-use keikaku_storage::rows::{self, ElementRow, PlanRows};
+use keikaku_storage::rows::{self, ElementRow, PlanRow, PlanRows};
 use keikaku_storage::{Author, Change, EditVersions, StoreError};
 
 pub use elements::{Placement, Step, create_element, delete_element, move_element, update_element};
@@ -134,17 +134,7 @@ impl Draft {
 
     /// The plan's own texts, as stored.
     pub fn header_values(&self) -> BTreeMap<String, String> {
-        self.plan
-            .kind()
-            .header_fields()
-            .iter()
-            .map(|d| {
-                (
-                    d.field.name().to_owned(),
-                    forms::header_value(&self.rows.plan, d.field),
-                )
-            })
-            .collect()
+        header_row_values(self.plan.kind(), &self.rows.plan)
     }
 
     /// The goals a field may belong to: `(id, label)`.
@@ -337,7 +327,15 @@ pub(crate) fn row_values(row: &ElementRow) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// An element as one save stored it: what the answer to that save shows, whatever another
+/// The values of a plan row's header fields.
+pub(crate) fn header_row_values(kind: PlanKind, row: &PlanRow) -> BTreeMap<String, String> {
+    kind.header_fields()
+        .iter()
+        .map(|d| (d.field.name().to_owned(), forms::header_value(row, d.field)))
+        .collect()
+}
+
+/// An element (or a plan's header) as one save stored it: what the answer to that save shows, whatever another
 /// save stored a moment later (a client that continues from this version gets a conflict,
 /// never a silent overwrite of the later save).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -346,7 +344,7 @@ pub struct Saved {
     pub version: u32,
     /// Its form fields as saved.
     pub values: BTreeMap<String, String>,
-    /// Its links as saved.
+    /// Its links as saved (none for a header).
     pub links: Vec<String>,
 }
 
