@@ -7,20 +7,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-struct Workdir(PathBuf);
+mod common;
 
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn workdir(name: &str) -> Workdir {
-    let dir = std::env::temp_dir().join(format!("keikaku-backup-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Workdir(dir)
-}
+use common::workdir;
 
 /// Runs keikaku on a database with an optional standard input; fails the test with the
 /// command's message unless it exits with `expect`.
@@ -63,7 +52,7 @@ fn a_city_moves_from_sqlite_to_postgresql_and_back_with_everything() {
     let Some(pg) = runtime.block_on(keikaku_storage_tests::postgres::database()) else {
         return;
     };
-    let dir = workdir("move");
+    let dir = workdir("backup-move");
     let first = sqlite(&dir.0, "first.db");
     // A database with a history: imported, replaced with a change, two staff users.
     let example =
@@ -153,7 +142,7 @@ fn a_city_moves_from_sqlite_to_postgresql_and_back_with_everything() {
 
 #[test]
 fn a_file_that_is_not_a_backup_is_refused_with_its_place() {
-    let dir = workdir("refused");
+    let dir = workdir("backup-refused");
     let target = sqlite(&dir.0, "target.db");
     let example =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../planfile/examples/ichinoseki.json");

@@ -6,20 +6,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-struct Workdir(PathBuf);
+mod common;
 
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn workdir(name: &str) -> Workdir {
-    let dir = std::env::temp_dir().join(format!("keikaku-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Workdir(dir)
-}
+use common::{Workdir, workdir};
 
 fn keikaku(dir: &Workdir, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_keikaku"))
