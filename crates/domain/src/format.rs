@@ -9,6 +9,7 @@
 //! assert_eq!(format::fiscal_year(FiscalYear::new(2025).unwrap()), "令和7年度（2025年度）");
 //! assert_eq!(format::group_digits("1234567.5"), "1,234,567.5");
 //! assert_eq!(format::thousand_yen(1_234_500), 1_235);
+//! assert_eq!(format::percent("95.454545".parse().unwrap(), 2), "95.45%");
 //! ```
 
 use crate::era::{FiscalYear, YearStyle};
@@ -82,9 +83,36 @@ pub fn thousand_yen_text(yen: i64) -> String {
     group_digits(&thousand_yen(yen).to_string())
 }
 
+/// Decimal places of a rate (進捗率・達成率) shown to people, unless a plan sets its own.
+pub const PERCENT_DECIMALS: u32 = 1;
+
+/// A rate in percent rounded half away from zero (四捨五入) to `decimals` places, with its
+/// trailing zeros kept (「50.0%」): the one rounding rule for rates shown on pages, sheets and
+/// reports; the rate itself stays exact.
+pub fn percent(value: rust_decimal::Decimal, decimals: u32) -> String {
+    let rounded = value.round_dp_with_strategy(
+        decimals,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    );
+    format!(
+        "{}%",
+        group_digits(&format!("{rounded:.prec$}", prec = decimals as usize))
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_round_half_away_from_zero_and_keep_their_places() {
+        let d = |s: &str| s.parse::<rust_decimal::Decimal>().expect("a decimal");
+        assert_eq!(percent(d("50"), 1), "50.0%");
+        assert_eq!(percent(d("95.4545454545"), 2), "95.45%");
+        assert_eq!(percent(d("95.45"), 1), "95.5%");
+        assert_eq!(percent(d("-12.25"), 1), "-12.3%");
+        assert_eq!(percent(d("1234.5"), 0), "1,235%");
+    }
 
     #[test]
     fn digits_are_grouped() {
