@@ -121,6 +121,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "keikaku-app",
             "keikaku-domain",
             "keikaku-planfile",
+            "percent-encoding",
             "serde",
             "serde_json",
             "sha2",

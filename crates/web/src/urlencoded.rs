@@ -55,34 +55,13 @@ pub(crate) fn not_utf8(text: &[u8]) -> Option<NotUtf8> {
     None
 }
 
-/// Percent-decodes one name or value into bytes.
+/// Percent-decodes one name or value into bytes (`+` is a space).
 fn decode(part: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(part.len());
-    let mut i = 0;
-    while i < part.len() {
-        match part[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < part.len() => match (hex(part[i + 1]), hex(part[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    out
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    let spaced: Vec<u8> = part
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_encoding::percent_decode(&spaced).collect()
 }
 
 /// A form body (`application/x-www-form-urlencoded`) read into `T`, refused when a field is
