@@ -152,15 +152,8 @@ async fn holds_rows(tx: &mut Transaction<'_, Db>, table: &str) -> Result<bool, S
 async fn check_layout(
     tx: &mut Transaction<'_, Db>,
     snapshot: &Snapshot,
+    expected: &[&str],
 ) -> Result<Result<(), RestoreRefusal>, StoreError> {
-    // The tables of the target's schema, which is the snapshot's (checked before): at an
-    // older schema version, those of [`TABLES`] that existed then.
-    let have = schema_tables(tx).await?;
-    let expected: Vec<&str> = TABLES
-        .iter()
-        .copied()
-        .filter(|t| have.iter().any(|h| h == t))
-        .collect();
     let names: Vec<&str> = snapshot.tables.iter().map(|t| t.name.as_str()).collect();
     if names != expected {
         return Ok(Err(RestoreRefusal::Layout(format!(
@@ -258,13 +251,20 @@ async fn load(
             target,
         }));
     }
+    // The tables of the target's schema, which is the snapshot's (checked above): at an older
+    // schema version, those of [`TABLES`] that existed then.
     let have = schema_tables(tx).await?;
-    for name in TABLES.iter().filter(|t| have.iter().any(|h| h == *t)) {
+    let expected: Vec<&str> = TABLES
+        .iter()
+        .copied()
+        .filter(|t| have.iter().any(|h| h == t))
+        .collect();
+    for name in &expected {
         if holds_rows(tx, name).await? {
             return Ok(Err(RestoreRefusal::NotEmpty((*name).to_owned())));
         }
     }
-    if let Err(refusal) = check_layout(tx, snapshot).await? {
+    if let Err(refusal) = check_layout(tx, snapshot, &expected).await? {
         return Ok(Err(refusal));
     }
     for table in &snapshot.tables {
