@@ -7,7 +7,7 @@ use keikaku_app::access::Operator;
 use keikaku_app::backup;
 
 use super::transfer::{read_input, write_output};
-use super::{Failure, connect_store, open_store};
+use super::{Failure, connect_store, open_store, refused};
 
 /// The options of `keikaku backup`.
 #[derive(Debug, Args)]
@@ -46,12 +46,7 @@ pub(super) async fn restore(
     let store = connect_store(database).await?;
     let report = backup::restore(operator, store.as_ref(), &text)
         .await
-        .map_err(|e| match Failure::from(e) {
-            Failure::Invalid(m) => {
-                Failure::Invalid(m.replacen("取り込めません", "復元できません", 1))
-            }
-            other => other,
-        })?;
+        .map_err(|e| refused("復元できません（何も書き込んでいません）", e))?;
     let rows: Vec<String> = report
         .tables
         .iter()

@@ -302,6 +302,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// A refused use case, with what was refused in front of the problems.
+pub(super) fn refused(what: &str, e: AppError) -> Failure {
+    match e {
+        AppError::Invalid(problems) => {
+            let mut text = format!("{what}: {}件の問題があります。\n", problems.len());
+            for p in problems {
+                text.push_str(&format!("  {}: {}\n", p.path, p.message));
+            }
+            Failure::Invalid(text.trim_end().to_owned())
+        }
+        other => Failure::from(other),
+    }
+}
+
 /// The municipality to act on, which must be stored.
 pub(super) async fn stored_municipality(
     store: &dyn PlanStore,

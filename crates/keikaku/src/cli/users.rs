@@ -4,10 +4,10 @@ use std::io::{BufRead, IsTerminal};
 
 use clap::Subcommand;
 use keikaku_app::access::Operator;
-use keikaku_app::{AppError, Context, auth};
+use keikaku_app::{Context, auth};
 use keikaku_domain::account::{LoginId, Role, User};
 
-use super::{Failure, now, open_store, stored_municipality};
+use super::{Failure, now, open_store, refused, stored_municipality};
 
 #[derive(Debug, Subcommand)]
 /// The subcommands of `keikaku user`.
@@ -103,20 +103,6 @@ pub(super) async fn user(
             }
             Ok(())
         }
-    }
-}
-
-/// A refused use case, with what was refused in front of the problems.
-fn refused(what: &str, e: AppError) -> Failure {
-    match e {
-        AppError::Invalid(problems) => {
-            let mut text = format!("{what}: {}件の問題があります。\n", problems.len());
-            for p in problems {
-                text.push_str(&format!("  {}: {}\n", p.path, p.message));
-            }
-            Failure::Invalid(text.trim_end().to_owned())
-        }
-        other => Failure::from(other),
     }
 }
 
