@@ -21,8 +21,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use keikaku_storage::StoreError;
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqlitePool};
 
 use crate::sql::backend;
 
@@ -60,6 +60,18 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         // An in-memory database lives per connection, so it gets exactly one.
         let max = if url.contains(":memory:") { 1 } else { 4 };
+        if max > 1 {
+            // One connection alone first: on a new file it switches the database to WAL,
+            // which needs the file to itself. The pool's connections, opened side by side,
+            // would otherwise race for that switch, and one could fail with "database is
+            // locked" (SQLite does not wait on a busy handler for it).
+            sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .map_err(backend)?
+                .close()
+                .await
+                .map_err(backend)?;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .min_connections(1)
