@@ -41,8 +41,8 @@ pub use plan::comprehensive::{
     Vision,
 };
 pub use plan::strategy::{
-    BasicObjective, Direction, Indicator, IndicatorType, KpiDefinition, NumericalTarget, Strategy,
-    StrategyMeasure, YearValue,
+    BasicObjective, DefinitionChange, Direction, Indicator, IndicatorType, KpiDefinition,
+    NumericalTarget, Strategy, StrategyMeasure, YearValue,
 };
 pub use plan::{
     ElementField, ElementKind, FieldDef, HeaderField, LinkKind, Municipality, Period, Plan,

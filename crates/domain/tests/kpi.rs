@@ -42,6 +42,14 @@ fn indicator(
         data_source: String::new(),
         department: String::new(),
         sample: false,
+        code: String::new(),
+        decimals: None,
+        interim_targets: Vec::new(),
+        tolerance: None,
+        cumulative_entry: keikaku_domain::kpi::Entered::RunningTotals,
+        acquisition: String::new(),
+        lag_years: None,
+        definition_changes: Vec::new(),
     }
 }
 

@@ -647,6 +647,14 @@ impl Reader {
             data_source: self.text(o, "data_source", path),
             department: self.text(o, "department", path),
             sample: self.flag(o, "sample", path),
+            code: String::new(),
+            decimals: None,
+            interim_targets: Vec::new(),
+            tolerance: None,
+            cumulative_entry: keikaku_domain::kpi::Entered::RunningTotals,
+            acquisition: String::new(),
+            lag_years: None,
+            definition_changes: Vec::new(),
         }
     }
 }

@@ -545,6 +545,14 @@ fn indicators(a: &Assembler, parent: &str, kind: &str) -> Result<Vec<Indicator>,
                 data_source: text(&r.data_source),
                 department: text(&r.department),
                 sample: r.sample,
+                code: String::new(),
+                decimals: None,
+                interim_targets: Vec::new(),
+                tolerance: None,
+                cumulative_entry: keikaku_domain::kpi::Entered::RunningTotals,
+                acquisition: String::new(),
+                lag_years: None,
+                definition_changes: Vec::new(),
             })
         })
         .collect()

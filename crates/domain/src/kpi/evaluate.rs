@@ -144,6 +144,18 @@ pub struct Settings<'a> {
     pub lower_form: Option<LowerForm>,
 }
 
+impl<'a> Settings<'a> {
+    /// The settings the indicator's own definition carries (its interim targets and
+    /// tolerance), with the plan's form of 達成率 for lower-is-better indicators.
+    pub fn of(indicator: &'a Indicator, lower_form: Option<LowerForm>) -> Self {
+        Self {
+            interim: &indicator.interim_targets,
+            tolerance: indicator.tolerance,
+            lower_form,
+        }
+    }
+}
+
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;
 
 /// The indicator's rate for the actual of a year (`None`: not entered — 未把握).

@@ -6,12 +6,14 @@
 //! - [`comprehensive`] and [`strategy`]: the element trees of each kind of plan.
 //! - [`kinds`]: the one vocabulary of element kinds, links and fields, with their Japanese
 //!   labels, used by storage, forms and pages alike.
+//! - [`indicators`]: every indicator of a plan with its groups and department.
 //! - [`validate`]: every problem of a plan with its place.
 //! - [`diff`]: what changed between two versions.
 
 pub mod comprehensive;
 pub mod diff;
 pub mod header;
+pub mod indicators;
 pub mod kinds;
 pub mod strategy;
 pub mod validate;

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::era::FiscalYear;
 use crate::ids::{ElementId, ElementRef};
+use crate::kpi::Entered;
 use crate::plan::PlanHeader;
 
 /// 総合戦略.
@@ -172,6 +173,44 @@ pub struct Indicator {
     pub department: String,
     /// Whether this element is illustrative sample data (サンプル).
     pub sample: bool,
+    /// 指標コード: the key departments' sheets use, stable and unique in the plan; may be empty
+    /// (then the id is the key).
+    pub code: String,
+    /// Decimal places to display (`None`: as entered).
+    pub decimals: Option<u32>,
+    /// 中間目標値: the plan's targets for years before the target year.
+    pub interim_targets: Vec<YearValue>,
+    /// 許容幅 (±, in the unit) of a maintain-type indicator.
+    pub tolerance: Option<Decimal>,
+    /// How the actuals of a cumulative indicator are entered.
+    pub cumulative_entry: Entered,
+    /// 把握方法: how the value is obtained; may be empty.
+    pub acquisition: String,
+    /// How many years after the fiscal year the value becomes known (e.g. 2 for a census
+    /// value); `None`: in the year itself or not stated.
+    pub lag_years: Option<u32>,
+    /// 定義の変更: changes of definition, with the year each took effect.
+    pub definition_changes: Vec<DefinitionChange>,
+}
+
+/// A change of an indicator's definition, and the fiscal year it took effect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DefinitionChange {
+    /// The first fiscal year the new definition applies to.
+    pub year: FiscalYear,
+    /// What changed.
+    pub note: String,
+}
+
+impl Indicator {
+    /// The key of the indicator in sheets and the API: its code, or its id when it has none.
+    pub fn key(&self) -> &str {
+        if self.code.trim().is_empty() {
+            self.id.as_str()
+        } else {
+            self.code.trim()
+        }
+    }
 }
 
 /// 数値目標 of a basic objective.
