@@ -26,6 +26,22 @@ pub enum RateKind {
 }
 
 impl RateKind {
+    /// Both rates.
+    pub const ALL: [Self; 2] = [Self::Progress, Self::Achievement];
+
+    /// The stable code used in the database and the API.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Progress => "progress",
+            Self::Achievement => "achievement",
+        }
+    }
+
+    /// Parses [`RateKind::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     /// Japanese label.
     pub const fn label(self) -> &'static str {
         match self {
@@ -42,6 +58,32 @@ pub enum LowerForm {
     TargetOverActual,
     /// (2 − A / T) × 100: 100 at the target, more below it, and defined for A = 0.
     TwoMinusRatio,
+}
+
+impl LowerForm {
+    /// Both forms.
+    pub const ALL: [Self; 2] = [Self::TargetOverActual, Self::TwoMinusRatio];
+
+    /// The stable code used in the database and the API.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::TargetOverActual => "target_over_actual",
+            Self::TwoMinusRatio => "two_minus_ratio",
+        }
+    }
+
+    /// Parses [`LowerForm::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The formula in words, for the settings page and the sheets.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::TargetOverActual => "目標値 ÷ 実績値 × 100",
+            Self::TwoMinusRatio => "(2 − 実績値 ÷ 目標値) × 100",
+        }
+    }
 }
 
 /// Why an indicator cannot be evaluated for a year (評価不能).

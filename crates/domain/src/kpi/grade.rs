@@ -96,6 +96,58 @@ impl GradeScale {
         out
     }
 
+    /// The scale's grades as text, one per line: `A=100`, …, and the last label alone — how
+    /// storage keeps it and how the settings form shows it.
+    pub fn grades_text(&self) -> String {
+        self.grades
+            .iter()
+            .map(|g| match g.at_least {
+                Some(min) => format!("{}={}", g.label, min.normalize()),
+                None => g.label.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Reads [`GradeScale::grades_text`] (`≥` may stand for `=`; blank lines are skipped) and
+    /// checks the result; every problem is returned in Japanese.
+    pub fn parse(basis: RateKind, text: &str) -> Result<Self, Vec<String>> {
+        let mut grades = Vec::new();
+        let mut problems = Vec::new();
+        for (i, line) in text.lines().map(str::trim).enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let line = line.replace('≥', "=").replace('＝', "=");
+            match line.split_once('=') {
+                None => grades.push(Grade {
+                    label: line.clone(),
+                    at_least: None,
+                }),
+                Some((label, min)) => {
+                    match min.trim().trim_end_matches(['%', '％']).parse::<Decimal>() {
+                        Ok(min) => grades.push(Grade {
+                            label: label.trim().to_owned(),
+                            at_least: Some(min),
+                        }),
+                        Err(_) => problems.push(format!(
+                            "{}行目: 「{}」は下限の数値として読めません。",
+                            i + 1,
+                            min.trim()
+                        )),
+                    }
+                }
+            }
+        }
+        let scale = Self { basis, grades };
+        problems.extend(scale.problems());
+        if problems.is_empty() {
+            Ok(scale)
+        } else {
+            Err(problems)
+        }
+    }
+
     /// The grade of a rate in percent.
     pub fn of_rate(&self, percent: Decimal) -> Option<&Grade> {
         self.grades

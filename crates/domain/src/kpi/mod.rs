@@ -8,15 +8,23 @@
 //! versioned with it); what lands here are the yearly values, which live outside the plan's
 //! edit path, and the calculations on them, exact decimals and never floats.
 //!
-//! Today: `evaluate` (進捗率 and 達成率 of a year, interim expectations, maintain bands,
+//! `values`: the yearly values as stored (速報値 / 確定値, who and when, a version) and
+//! `evaluate_year`, which picks the actual and the expectation a year is judged by.
+//!
+//! Also: `evaluate` (進捗率 and 達成率 of a year, interim expectations, maintain bands,
 //! cumulative actuals from yearly amounts or running totals, and the reasons for 評価不能) and
 //! `grade` (grade scales with the default A–D and the ◎ ○ △ × preset, and their roll-up).
 
 pub mod evaluate;
 pub mod grade;
+pub mod values;
 
 pub use evaluate::{
     Entered, LowerForm, Outcome, RateKind, Reference, Settings, Unevaluable, cumulative_actual,
     evaluate,
 };
 pub use grade::{Grade, GradeScale, Tally, UNEVALUABLE};
+pub use values::{
+    MISSING, PlanSettings, ValueState, YearResult, YearlyValue, evaluate_year, latest_actual_year,
+    values_of,
+};
