@@ -80,6 +80,41 @@ async fn fill(store: &dyn Store) {
         )
         .await
         .unwrap();
+    let file = example();
+    let with_indicators = file
+        .plans
+        .iter()
+        .find(|p| !p.indicators().is_empty())
+        .unwrap();
+    let indicator = with_indicators.indicators()[0].indicator.id.clone();
+    let plan = with_indicators.header().id.clone();
+    store
+        .save_kpi_values(
+            code,
+            &plan,
+            &[keikaku_storage::ValueWrite {
+                indicator,
+                fiscal_year: keikaku_domain::era::FiscalYear::new(2016).unwrap(),
+                target: None,
+                actual: Some(rust_decimal::Decimal::new(1450, 3)),
+                state: keikaku_domain::kpi::ValueState::Confirmed,
+                note: "確定".to_owned(),
+                expected: None,
+            }],
+            &author(),
+        )
+        .await
+        .unwrap();
+    store
+        .save_kpi_settings(
+            code,
+            &plan,
+            &keikaku_domain::kpi::PlanSettings::default(),
+            None,
+            &author(),
+        )
+        .await
+        .unwrap();
 }
 
 /// A snapshot restored into an empty database gives the same snapshot back, and the restored

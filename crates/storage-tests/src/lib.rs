@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod backup;
 pub mod edit;
 pub mod history;
+pub mod kpi;
 pub mod plans;
 pub mod postgres;
 pub mod tokens;
@@ -137,6 +138,7 @@ macro_rules! conformance_tests {
                 sessions_are_found_touched_and_expired
             ],
             tokens: [tokens_are_created_listed_touched_and_revoked],
+            kpi: [values_are_versioned_audited_and_kept],
             backup: [
                 the_backup_carries_every_table,
                 a_snapshot_is_one_moment_while_writes_go_on

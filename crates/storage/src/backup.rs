@@ -25,6 +25,8 @@ pub const TABLES: &[&str] = &[
     "app_user",
     "app_session",
     "api_token",
+    "kpi_value",
+    "kpi_settings",
 ];
 
 /// The type of a column, as both backends store it.

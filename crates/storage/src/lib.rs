@@ -8,6 +8,8 @@
 //! - [`HistoryStore`] (`history`): the audit log and the frozen versions of plans;
 //! - [`AccountStore`] (`accounts`): users and their sessions;
 //! - [`TokenStore`] (`tokens`): API tokens;
+//! - [`KpiStore`] (`kpi`): the yearly values of indicators (目標値・実績値, 速報値 / 確定値) and
+//!   each plan's evaluation settings, outside the plan's versioned rows;
 //! - [`BackupStore`] (`backup`): every table as stored, read in one snapshot and loaded back
 //!   into an empty database ([`backup::TABLES`] lists them; a new table goes there).
 //!
@@ -16,10 +18,9 @@
 //! an `Arc<dyn Store>`. A use case can take the narrowest trait it needs (`&dyn PlanStore`
 //! to read plans), and a `&dyn Store` turns into any of them by itself.
 //!
-//! Capabilities still to come — indicator values (KPI 実績値), programs of the
-//! implementation plan (実施計画の事業), deliberation (審議会・パブリックコメント) and the
+//! Capabilities still to come — programs of the implementation plan (実施計画の事業), deliberation (審議会・パブリックコメント) and the
 //! population projection (人口推計) — each get a trait of their own in a module of their own
-//! here, next to these four, and are added to the supertraits of [`Store`]. They do not add
+//! here, next to these, and are added to the supertraits of [`Store`]. They do not add
 //! methods to an existing trait.
 //!
 //! The adapters do not each invent a table layout: [`rows`] flattens a [`Plan`] into the rows
@@ -31,6 +32,7 @@
 mod accounts;
 pub mod backup;
 mod history;
+mod kpi;
 mod plans;
 #[allow(missing_docs)] // row structs mirror the columns one to one
 pub mod rows;
@@ -39,6 +41,7 @@ mod tokens;
 pub use accounts::{AccountStore, SessionRecord};
 pub use backup::BackupStore;
 pub use history::{HistoryStore, UserChange, VersionSummary};
+pub use kpi::{KpiStore, ValueWrite};
 pub use plans::{
     Change, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, PlanWrite,
 };
@@ -92,7 +95,7 @@ pub struct Author {
 /// transactional: a batch is stored whole or not at all.
 #[async_trait]
 pub trait Store:
-    PlanStore + HistoryStore + AccountStore + TokenStore + BackupStore + Send + Sync
+    PlanStore + HistoryStore + AccountStore + TokenStore + BackupStore + KpiStore + Send + Sync
 {
     /// Which backend this is ("sqlite", "postgres"), for logs.
     fn backend(&self) -> &'static str;
