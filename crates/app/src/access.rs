@@ -48,6 +48,9 @@ pub enum Action {
     ManageUsers,
     /// Make, list and revoke one's own personal access tokens for the API.
     ManageOwnTokens,
+    /// Enter the yearly values of indicators (目標値・実績値) of adopted or published plans
+    /// (a department editor: only the indicators of their own department).
+    EnterKpiValues,
 }
 
 /// Who may perform an action.
@@ -118,6 +121,14 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::ReadAudit, Audience::Roles(ADMINISTRATORS)),
     (Action::ManageUsers, Audience::Roles(ADMINISTRATORS)),
     (Action::ManageOwnTokens, Audience::SignedIn),
+    (
+        Action::EnterKpiValues,
+        Audience::Roles(&[
+            (Role::Administrator, Scope::All),
+            (Role::PlanningOffice, Scope::All),
+            (Role::DepartmentEditor, Scope::OwnDepartment),
+        ]),
+    ),
 ];
 
 /// Whoever a use case acts for: the console operator (who may do everything) or a signed-in

@@ -6,6 +6,8 @@
 //!   out as plan files ([`plans::transfer`]).
 //! - [`accounts`]: sign-in and sessions ([`accounts::auth`]), the administrators' management
 //!   of users ([`accounts::users`]) and personal access tokens ([`accounts::tokens`]).
+//! - [`kpi`]: the yearly values of indicators, their evaluation (進捗率・達成率, grades) and
+//!   their entry by departments.
 //! - [`history`]: the audit log and the versions of plans.
 //! - [`backup`]: the whole database into one backup file and back into an empty database.
 //! - [`access`]: the one permission table (who may do what, and how far it reaches) and the
@@ -22,6 +24,7 @@ pub mod accounts;
 pub mod backup;
 pub mod forms;
 pub mod history;
+pub mod kpi;
 pub mod plans;
 
 pub use accounts::{auth, tokens, users};

@@ -100,9 +100,35 @@ pub fn percent(value: rust_decimal::Decimal, decimals: u32) -> String {
     )
 }
 
+/// An indicator's value as pages and sheets show it: with thousands separators, rounded
+/// half away from zero (四捨五入) to the indicator's `decimals` when it sets them (trailing
+/// zeros kept), else as entered.
+pub fn indicator_value(value: rust_decimal::Decimal, decimals: Option<u32>) -> String {
+    match decimals {
+        Some(places) => {
+            let rounded = value.round_dp_with_strategy(
+                places,
+                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+            );
+            group_digits(&format!("{rounded:.prec$}", prec = places as usize))
+        }
+        None => group_digits(&value.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indicator_values_follow_their_decimals() {
+        let d = |s: &str| s.parse::<rust_decimal::Decimal>().expect("a decimal");
+        assert_eq!(indicator_value(d("1234.5"), None), "1,234.5");
+        assert_eq!(indicator_value(d("1.45"), Some(1)), "1.5");
+        assert_eq!(indicator_value(d("-1.45"), Some(1)), "-1.5");
+        assert_eq!(indicator_value(d("3"), Some(2)), "3.00");
+        assert_eq!(indicator_value(d("12345"), Some(0)), "12,345");
+    }
 
     #[test]
     fn rates_round_half_away_from_zero_and_keep_their_places() {

@@ -118,7 +118,7 @@ impl GradeScale {
             if line.is_empty() {
                 continue;
             }
-            let line = line.replace('≥', "=").replace('＝', "=");
+            let line = line.replace(['≥', '＝'], "=");
             match line.split_once('=') {
                 None => grades.push(Grade {
                     label: line.clone(),

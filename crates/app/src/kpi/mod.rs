@@ -1,0 +1,12 @@
+//! KPIs and their yearly verification (効果検証): the evaluation of a plan's indicators from
+//! their definitions and stored yearly values ([`evaluation`]), and the entry of this year's
+//! values by departments and the planning office ([`entry`]).
+//!
+//! Values are entered while a plan is adopted or published (決定・公開), outside the plan's
+//! draft-only editing: entering an actual never freezes a plan version.
+
+pub mod entry;
+pub mod evaluation;
+
+pub use entry::{CellInput, EntryError, EntrySheet, entry_sheet, parse_value, save_entries};
+pub use evaluation::{Evaluation, GroupRef, IndicatorReport, evaluation};
