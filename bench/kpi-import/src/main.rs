@@ -90,11 +90,16 @@ fn time<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
 fn calamine_cells(bytes: &[u8]) -> usize {
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let range = wb.worksheet_range_at(0).unwrap().unwrap();
-    range.used_cells().filter(|(_, _, c)| **c != Data::Empty).count()
+    range
+        .used_cells()
+        .filter(|(_, _, c)| **c != Data::Empty)
+        .count()
 }
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: kpi-import-bench OUT.xlsx");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: kpi-import-bench OUT.xlsx");
     let start = Instant::now();
     let bytes = kpi::to_xlsx(&sheet()).unwrap();
     let generate = start.elapsed();
