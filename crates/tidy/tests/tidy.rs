@@ -152,6 +152,17 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "tracing-subscriber",
         ],
     ),
+    (
+        "sheets",
+        &[
+            "calamine",
+            "csv",
+            "encoding_rs",
+            "keikaku-domain",
+            "rust_decimal",
+            "rust_xlsxwriter",
+        ],
+    ),
     ("tidy", &[]),
 ];
 
