@@ -125,6 +125,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "keikaku-domain",
             "keikaku-planfile",
             "percent-encoding",
+            "rust_decimal",
             "serde",
             "serde_json",
             "sha2",

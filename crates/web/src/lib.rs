@@ -30,6 +30,7 @@
 mod api;
 mod assets;
 pub mod cache;
+mod charts;
 pub mod client;
 mod clock;
 mod error;

@@ -105,6 +105,26 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         "/staff/plans/{plan}/elements",
         [false, true, true, true, false],
     ),
+    (
+        "GET",
+        "/staff/plans/{plan}/kpi",
+        [false, true, true, true, true],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/kpi/indicators/{id}",
+        [false, true, true, true, true],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/kpi/{year}",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/kpi/{year}",
+        [false, true, true, true, false],
+    ),
     ("GET", "/staff/audit", [false, true, false, false, false]),
     ("GET", "/staff/users", [false, true, false, false, false]),
     ("POST", "/staff/users", [false, true, false, false, false]),

@@ -13,6 +13,7 @@ mod audit;
 mod edit;
 mod history;
 mod home;
+mod kpi;
 mod login;
 mod tokens;
 mod users;
@@ -36,6 +37,7 @@ pub(crate) fn routes() -> Vec<Route> {
         tokens::ROUTES,
         history::ROUTES,
         edit::ROUTES,
+        kpi::ROUTES,
         audit::ROUTES,
         users::ROUTES,
     ]

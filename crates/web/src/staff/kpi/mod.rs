@@ -1,0 +1,352 @@
+//! KPIs on the staff side: a plan's evaluation (every indicator with its latest actual,
+//! progress or achievement and grade, and the grade counts per group), a page per indicator
+//! with its chart and yearly table, and the entry of a fiscal year's values (`entry`).
+//!
+//! - `GET /staff/plans/{plan}/kpi`: the evaluation, with the years to enter.
+//! - `GET /staff/plans/{plan}/kpi/indicators/{id}`: one indicator.
+//! - `GET|POST /staff/plans/{plan}/kpi/{year}`: the entry sheet of a fiscal year.
+
+mod entry;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use keikaku_app::kpi::{Evaluation, IndicatorReport, evaluation};
+use keikaku_domain::era::FiscalYear;
+use keikaku_domain::kpi::{Outcome, Reference, YearResult};
+use keikaku_domain::{PlanId, format};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::charts::{Chart, indicator_chart};
+use crate::error::WebError;
+use crate::paths::{PagePath, plan_id};
+use crate::routes::{Route, route};
+use crate::staff::extract::StaffUser;
+use crate::staff::{private_page, staff_layout};
+use crate::views::Layout;
+
+pub(crate) const ROUTES: &[Route] = &[
+    route!(GET "/staff/plans/{plan}/kpi" => overview, ReadDrafts, "/staff/plans/sogo-senryaku/kpi"),
+    route!(
+        GET "/staff/plans/{plan}/kpi/indicators/{id}" => indicator_page,
+        ReadDrafts,
+        "/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}" => entry::entry_page,
+        EnterKpiValues,
+        "/staff/plans/sogo-senryaku/kpi/2019"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}" => entry::entry_save,
+        EnterKpiValues,
+        "/staff/plans/sogo-senryaku/kpi/2019"
+    ),
+];
+
+pub(crate) fn kpi_href(plan: &PlanId) -> String {
+    format!("/staff/plans/{plan}/kpi")
+}
+
+fn indicator_href(plan: &PlanId, id: &str) -> String {
+    format!("/staff/plans/{plan}/kpi/indicators/{id}")
+}
+
+/// How an outcome reads in a table cell: the rate and what it was measured against, the band,
+/// or why it cannot be evaluated.
+pub(crate) fn outcome_text(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Rate { percent, against } => {
+            let against = match against {
+                Reference::Target(_) => "",
+                Reference::Interim { stated: true, .. } => "（中間目標に対して）",
+                Reference::Interim { stated: false, .. } => "（目標までの按分に対して）",
+            };
+            format!(
+                "{}{against}",
+                format::percent(*percent, format::PERCENT_DECIMALS)
+            )
+        }
+        Outcome::Maintained { within: true, .. } => "許容幅内（維持）".to_owned(),
+        Outcome::Maintained { within: false, .. } => "許容幅外".to_owned(),
+        Outcome::Unevaluable(why) => format!("評価不能（{}）", why.reason()),
+    }
+}
+
+/// A value with its unit and the indicator's decimals; blank when missing.
+pub(crate) fn value_text(r: &IndicatorReport, v: Option<Decimal>) -> String {
+    v.map(|d| {
+        format!(
+            "{}{}",
+            format::indicator_value(d, r.indicator.decimals),
+            r.indicator.unit
+        )
+    })
+    .unwrap_or_default()
+}
+
+struct Row {
+    href: String,
+    group: String,
+    title: String,
+    department: String,
+    baseline: String,
+    target: String,
+    latest_year: String,
+    latest: String,
+    provisional: bool,
+    rate: String,
+    grade: String,
+    behind: bool,
+}
+
+fn row(plan: &PlanId, e: &Evaluation, r: &IndicatorReport) -> Row {
+    let latest: Option<&YearResult> = r.latest.as_ref();
+    Row {
+        href: indicator_href(plan, r.indicator.id.as_str()),
+        group: r.groups.last().map(|g| g.label()).unwrap_or_default(),
+        title: r.indicator.title.clone(),
+        department: r.department.clone(),
+        baseline: format::year_value(&r.indicator.baseline, &r.indicator.unit),
+        target: format::year_value(&r.indicator.target, &r.indicator.unit),
+        latest_year: latest
+            .map(|l| format::fiscal_year(l.year))
+            .unwrap_or_default(),
+        latest: latest.map_or_else(
+            || e.settings.missing_label.clone(),
+            |l| value_text(r, l.actual),
+        ),
+        provisional: latest.is_some_and(|l| l.provisional),
+        rate: latest.map_or_else(
+            || format!("評価不能（実績値が{}です。）", e.settings.missing_label),
+            |l| outcome_text(&l.outcome),
+        ),
+        grade: r
+            .grade
+            .clone()
+            .unwrap_or_else(|| keikaku_domain::kpi::UNEVALUABLE.to_owned()),
+        behind: r.behind(),
+    }
+}
+
+struct TallyRow {
+    group: String,
+    counts: Vec<(String, usize)>,
+    unevaluable: usize,
+    total: usize,
+}
+
+#[derive(Template)]
+#[template(path = "staff/kpi_overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    plan_title: String,
+    status: String,
+    basis: String,
+    grades: String,
+    until: String,
+    rows: Vec<Row>,
+    labels: Vec<String>,
+    tallies: Vec<TallyRow>,
+    years: Vec<(String, String)>,
+    may_enter: bool,
+    open: bool,
+    plan_href: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct UntilQuery {
+    #[serde(default)]
+    until: Option<String>,
+}
+
+fn parse_year(text: &str) -> Result<FiscalYear, WebError> {
+    FiscalYear::parse(text).map_err(|_| WebError::NotFound(None))
+}
+
+/// `GET /staff/plans/{plan}/kpi`: the plan's indicators evaluated (optionally up to `?until=`).
+async fn overview(
+    State(state): State<AppState>,
+    PagePath(plan): PagePath<String>,
+    Query(query): Query<UntilQuery>,
+    StaffUser { signed, .. }: StaffUser,
+) -> Result<Response, WebError> {
+    let plan = plan_id(&plan)?;
+    let until = query
+        .until
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+        .map(parse_year)
+        .transpose()?;
+    let e = evaluation(&state.catalog.context(), &plan, until).await?;
+    let mut tallies: Vec<TallyRow> = e
+        .top_groups()
+        .into_iter()
+        .map(|g| {
+            let t = e.tally(e.under(&g.id));
+            TallyRow {
+                group: g.label(),
+                total: t.total(),
+                counts: t.counts,
+                unevaluable: t.unevaluable,
+            }
+        })
+        .collect();
+    let all = e.tally(e.indicators.iter());
+    tallies.push(TallyRow {
+        group: "計画全体".to_owned(),
+        total: all.total(),
+        counts: all.counts,
+        unevaluable: all.unevaluable,
+    });
+    let header = e.plan.header();
+    let page = OverviewPage {
+        layout: staff_layout(&state, &format!("{} のKPI評価", header.title))
+            .await?
+            .crumbs(&[
+                ("職員用ページ", "/staff".to_owned()),
+                (&header.title, format!("/staff/plans/{plan}")),
+            ]),
+        plan_title: header.title.clone(),
+        status: header.status.label().to_owned(),
+        basis: e.settings.scale.basis.label().to_owned(),
+        grades: e.settings.scale.grades_text().replace('\n', "、"),
+        until: format::fiscal_year(e.until),
+        rows: e.indicators.iter().map(|r| row(&plan, &e, r)).collect(),
+        labels: e
+            .settings
+            .scale
+            .grades
+            .iter()
+            .map(|g| g.label.clone())
+            .collect(),
+        tallies,
+        years: e
+            .years
+            .iter()
+            .map(|y| {
+                (
+                    format!("/staff/plans/{plan}/kpi/{}", y.year()),
+                    format::fiscal_year(*y),
+                )
+            })
+            .collect(),
+        may_enter: keikaku_app::access::permits(
+            Some(&signed.user.roles),
+            keikaku_app::access::Action::EnterKpiValues,
+        ),
+        open: keikaku_app::kpi::entry::open_for_entry(header.status),
+        plan_href: format!("/staff/plans/{plan}"),
+    };
+    Ok(private_page(StatusCode::OK, page.render()?))
+}
+
+struct YearRow {
+    year: String,
+    target: String,
+    actual: String,
+    provisional: bool,
+    rate: String,
+    note: String,
+    entered: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/kpi_indicator.html")]
+struct IndicatorPage {
+    layout: Layout,
+    title: String,
+    kind: String,
+    place: String,
+    department: String,
+    unit: String,
+    direction: String,
+    indicator_type: String,
+    baseline: String,
+    target: String,
+    grade: String,
+    rate: String,
+    chart: Chart,
+    years: Vec<YearRow>,
+    calculation_method: String,
+    data_source: String,
+    back: String,
+}
+
+/// `GET /staff/plans/{plan}/kpi/indicators/{id}`: one indicator, its chart and every year.
+async fn indicator_page(
+    State(state): State<AppState>,
+    PagePath((plan, id)): PagePath<(String, String)>,
+    _staff: StaffUser,
+) -> Result<Response, WebError> {
+    let plan = plan_id(&plan)?;
+    let e = evaluation(&state.catalog.context(), &plan, None).await?;
+    let r = e.indicator(&id).ok_or(WebError::NotFound(None))?;
+    let ind = &r.indicator;
+    let years = r
+        .years
+        .iter()
+        .map(|y| {
+            let stored = r.value(y.year);
+            YearRow {
+                year: format::fiscal_year(y.year),
+                target: value_text(r, y.target),
+                actual: y.actual.map_or_else(
+                    || e.settings.missing_label.clone(),
+                    |a| value_text(r, Some(a)),
+                ),
+                provisional: y.provisional,
+                rate: outcome_text(&y.outcome),
+                note: stored.map(|v| v.note.clone()).unwrap_or_default(),
+                entered: stored
+                    .map(|v| {
+                        format!(
+                            "{}（{}）",
+                            v.entered_by,
+                            crate::clock::jst_label(v.entered_at)
+                        )
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let header = e.plan.header();
+    let page = IndicatorPage {
+        layout: staff_layout(&state, &ind.title).await?.crumbs(&[
+            ("職員用ページ", "/staff".to_owned()),
+            (&header.title, format!("/staff/plans/{plan}")),
+            ("KPI評価", kpi_href(&plan)),
+        ]),
+        title: ind.title.clone(),
+        kind: r.kind.label().to_owned(),
+        place: r
+            .groups
+            .iter()
+            .map(|g| g.label())
+            .collect::<Vec<_>>()
+            .join(" ＞ "),
+        department: r.department.clone(),
+        unit: ind.unit.clone(),
+        direction: ind.direction.label().to_owned(),
+        indicator_type: ind.indicator_type.label().to_owned(),
+        baseline: format::year_value(&ind.baseline, &ind.unit),
+        target: format::year_value(&ind.target, &ind.unit),
+        grade: r
+            .grade
+            .clone()
+            .unwrap_or_else(|| keikaku_domain::kpi::UNEVALUABLE.to_owned()),
+        rate: r.latest.as_ref().map_or_else(
+            || format!("評価不能（実績値が{}です。）", e.settings.missing_label),
+            |l| outcome_text(&l.outcome),
+        ),
+        chart: indicator_chart(r, &e.years),
+        years,
+        calculation_method: ind.calculation_method.clone(),
+        data_source: ind.data_source.clone(),
+        back: kpi_href(&plan),
+    };
+    Ok(private_page(StatusCode::OK, page.render()?))
+}
