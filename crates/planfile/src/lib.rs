@@ -256,6 +256,16 @@ pub fn example(name: &str) -> Option<&'static str> {
     }
 }
 
+/// The sample yearly values of indicators that come with an example (JSON: `values`, each
+/// with `plan`, `indicator`, `fiscal_year`, `actual` as a decimal string, `state` and
+/// `note`). They are illustrative, marked サンプル in their notes, never real data.
+pub fn example_values(name: &str) -> Option<&'static str> {
+    match name {
+        "ichinoseki" => Some(include_str!("../examples/ichinoseki-kpi-values.json")),
+        _ => None,
+    }
+}
+
 /// The names [`example`] knows.
 pub const EXAMPLES: &[&str] = &["ichinoseki"];
 

@@ -31,9 +31,16 @@ async fn an_administrator_browses_the_audit_log_and_the_users() {
         common::header(&headers, &axum::http::header::CACHE_CONTROL),
         "no-store"
     );
-    assert!(audit.contains("4件の記録を検証しました"), "{audit}");
+    // Two plans imported, the example's sample values, two users.
+    assert!(audit.contains("5件の記録を検証しました"), "{audit}");
     assert!(audit.contains("改ざんは見つかりませんでした"), "{audit}");
-    for text in ["計画の取り込み", "利用者の登録", "sogo-senryaku", "kikaku"] {
+    for text in [
+        "計画の取り込み",
+        "指標の値の入力",
+        "利用者の登録",
+        "sogo-senryaku",
+        "kikaku",
+    ] {
         assert!(audit.contains(text), "{text} missing:\n{audit}");
     }
     assert_eq!(common::count(&audit, "<h1>"), 1);

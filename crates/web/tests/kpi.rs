@@ -44,8 +44,10 @@ fn hidden(page: &str, name: &str) -> String {
     page[at..].split('"').next().unwrap().to_owned()
 }
 
-const ENTRY: &str = "/staff/plans/sogo-senryaku/kpi/2016";
+/// 令和元年度: the example has no sample values in it.
+const ENTRY: &str = "/staff/plans/sogo-senryaku/kpi/2019";
 
+/// The stored cells of 2019.
 async fn stored(app: &TestApp) -> usize {
     app.store
         .kpi_values(
@@ -54,7 +56,9 @@ async fn stored(app: &TestApp) -> usize {
         )
         .await
         .unwrap()
-        .len()
+        .iter()
+        .filter(|v| v.fiscal_year.year() == 2019)
+        .count()
 }
 
 #[tokio::test]
@@ -91,14 +95,14 @@ async fn a_department_enters_its_values_and_sees_them_evaluated() {
     let (_, _, page) = app.get_with_cookies(&location, &cookies).await;
     assert!(page.contains("1件の指標の値を保存しました"));
     assert!(page.contains("value=\"312\""));
-    // The evaluation and the indicator page show it: 2016 on the line 300 → 330 (2014 →
-    // 2019) expects 312, so 312 is 100 %.
+    // The evaluation and the indicator page show it: in 2019 the target 330 is the
+    // reference, so 312 is (312 − 300) / (330 − 300) = 40 %.
     let (status, _, page) = app
         .get_with_cookies("/staff/plans/sogo-senryaku/kpi", &cookies)
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("312万人回（平成28年度（2016年度））"),
+        page.contains("312万人回（令和元年度（2019年度））"),
         "{page}"
     );
     let (status, _, page) = app
@@ -110,7 +114,7 @@ async fn a_department_enters_its_values_and_sees_them_evaluated() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<svg"));
     assert!(page.contains("<title id=\"chart-kpi-2-1-1-title\">観光入込客数の推移</title>"));
-    assert!(page.contains("100.0%（目標までの按分に対して）"), "{page}");
+    assert!(page.contains("40.0%"), "{page}");
     assert!(page.contains("観光統計"));
     // Without the CSRF token nothing is written.
     let (status, _, _) = app

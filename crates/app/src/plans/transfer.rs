@@ -338,7 +338,59 @@ pub async fn load_example(
     {
         return Ok(ExampleOutcome::AlreadyPresent(file.municipality));
     }
-    import(operator, store, text, ExistingPlan::Refuse, at)
-        .await
-        .map(ExampleOutcome::Loaded)
+    let loaded = import(operator, store, text, ExistingPlan::Refuse, at).await?;
+    if let Some(values) = keikaku_planfile::example_values(name) {
+        load_example_values(operator, store, &file.municipality.code, values, at).await?;
+    }
+    Ok(ExampleOutcome::Loaded(loaded))
+}
+
+/// Stores an example's sample yearly values (see [`keikaku_planfile::example_values`]).
+async fn load_example_values(
+    operator: &Operator,
+    store: &dyn Store,
+    code: &keikaku_domain::MunicipalityCode,
+    text: &str,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    use keikaku_domain::kpi::ValueState;
+    use keikaku_storage::ValueWrite;
+    let broken = |what: &str| {
+        AppError::Store(keikaku_storage::StoreError::Corrupt(format!(
+            "例の実績値: {what}"
+        )))
+    };
+    let file: serde_json::Value = serde_json::from_str(text).map_err(|e| broken(&e.to_string()))?;
+    let mut by_plan: Vec<(keikaku_domain::PlanId, Vec<ValueWrite>)> = Vec::new();
+    for v in file["values"].as_array().map_or(&[][..], Vec::as_slice) {
+        let field = |k: &str| v[k].as_str().ok_or_else(|| broken(k));
+        let plan =
+            keikaku_domain::PlanId::parse(field("plan")?).map_err(|e| broken(&e.to_string()))?;
+        let write = ValueWrite {
+            indicator: keikaku_domain::ElementId::parse(field("indicator")?)
+                .map_err(|e| broken(&e.to_string()))?,
+            fiscal_year: v["fiscal_year"]
+                .as_i64()
+                .and_then(|y| i32::try_from(y).ok())
+                .and_then(|y| keikaku_domain::era::FiscalYear::new(y).ok())
+                .ok_or_else(|| broken("fiscal_year"))?,
+            target: None,
+            actual: Some(field("actual")?.parse().map_err(|_| broken("actual"))?),
+            state: ValueState::from_code(field("state")?).ok_or_else(|| broken("state"))?,
+            note: field("note")?.to_owned(),
+            expected: None,
+        };
+        match by_plan.iter_mut().find(|(p, _)| *p == plan) {
+            Some((_, writes)) => writes.push(write),
+            None => by_plan.push((plan, vec![write])),
+        }
+    }
+    let author = keikaku_storage::Author {
+        actor: operator.actor().to_owned(),
+        at,
+    };
+    for (plan, writes) in by_plan {
+        store.save_kpi_values(code, &plan, &writes, &author).await?;
+    }
+    Ok(())
 }

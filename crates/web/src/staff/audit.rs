@@ -40,6 +40,8 @@ fn action_label(action: &str) -> &str {
         "user.disable" => "利用者の利用停止",
         "user.enable" => "利用者の利用再開",
         "user.password" => "パスワードの変更",
+        "kpi.values" => "指標の値の入力",
+        "kpi.settings" => "評価の設定の変更",
         other => other,
     }
 }

@@ -21,8 +21,8 @@ use crate::clock::now;
 use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
-use crate::staff::kpi::{kpi_href, outcome_text, parse_year, value_text};
-use crate::staff::{private_page, redirect, staff_layout};
+use crate::staff::kpi::{kpi_href, kpi_layout, outcome_text, parse_year, value_text};
+use crate::staff::{private_page, redirect};
 use crate::views::Layout;
 
 struct EntryRow {
@@ -165,13 +165,16 @@ async fn page(
         .collect();
     let year_label = format::fiscal_year(sheet.year);
     let page = EntryPage {
-        layout: staff_layout(state, &format!("{year_label}の実績入力"))
-            .await?
-            .crumbs(&[
+        layout: kpi_layout(
+            state,
+            &format!("{year_label}の実績入力"),
+            &[
                 ("職員用ページ", "/staff".to_owned()),
                 (&header.title, format!("/staff/plans/{plan}")),
                 ("KPI評価", kpi_href(plan)),
-            ]),
+            ],
+        )
+        .await?,
         plan_title: header.title.clone(),
         year_label,
         action: format!("/staff/plans/{plan}/kpi/{}", sheet.year.year()),

@@ -25,7 +25,7 @@ use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::routes::{Route, route};
 use crate::staff::extract::StaffUser;
-use crate::staff::{private_page, staff_layout};
+use crate::staff::private_page;
 use crate::views::Layout;
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -46,6 +46,16 @@ pub(crate) const ROUTES: &[Route] = &[
         "/staff/plans/sogo-senryaku/kpi/2019"
     ),
 ];
+
+/// The layout of a KPI page, with its breadcrumbs.
+pub(crate) async fn kpi_layout(
+    state: &AppState,
+    title: &str,
+    trail: &[(&str, String)],
+) -> Result<Layout, WebError> {
+    let site = state.catalog.site().await?;
+    Ok(Layout::new(&site, title, "").crumbs(trail))
+}
 
 pub(crate) fn kpi_href(plan: &PlanId) -> String {
     format!("/staff/plans/{plan}/kpi")
@@ -204,12 +214,15 @@ async fn overview(
     });
     let header = e.plan.header();
     let page = OverviewPage {
-        layout: staff_layout(&state, &format!("{} のKPI評価", header.title))
-            .await?
-            .crumbs(&[
+        layout: kpi_layout(
+            &state,
+            &format!("{} のKPI評価", header.title),
+            &[
                 ("職員用ページ", "/staff".to_owned()),
                 (&header.title, format!("/staff/plans/{plan}")),
-            ]),
+            ],
+        )
+        .await?,
         plan_title: header.title.clone(),
         status: header.status.label().to_owned(),
         basis: e.settings.scale.basis.label().to_owned(),
@@ -315,11 +328,16 @@ async fn indicator_page(
         .collect();
     let header = e.plan.header();
     let page = IndicatorPage {
-        layout: staff_layout(&state, &ind.title).await?.crumbs(&[
-            ("職員用ページ", "/staff".to_owned()),
-            (&header.title, format!("/staff/plans/{plan}")),
-            ("KPI評価", kpi_href(&plan)),
-        ]),
+        layout: kpi_layout(
+            &state,
+            &ind.title,
+            &[
+                ("職員用ページ", "/staff".to_owned()),
+                (&header.title, format!("/staff/plans/{plan}")),
+                ("KPI評価", kpi_href(&plan)),
+            ],
+        )
+        .await?,
         title: ind.title.clone(),
         kind: r.kind.label().to_owned(),
         place: r
