@@ -63,6 +63,15 @@ pub fn element_href(plan: &Plan, kind: ElementKind, id: &ElementId) -> String {
                 || plan_href(p),
                 |m| format!("/plans/{p}/strategy-measures/{}#e-{id}", m.id),
             ),
+        (ElementKind::OutcomeIndicator, Plan::Comprehensive(c)) => {
+            c.outcome_indicator(id).map_or_else(
+                || plan_href(p),
+                |(f, m, _)| match m {
+                    Some(m) => format!("/plans/{p}/measures/{}#e-{id}", m.id),
+                    None => format!("/plans/{p}/fields/{}#e-{id}", f.id),
+                },
+            )
+        }
         _ => plan_href(p),
     }
 }
