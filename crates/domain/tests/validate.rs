@@ -114,7 +114,7 @@ const CASES: &[Case] = &[
         "a repeated code, wherever it is",
         |s| kpi(s, 1).code = "T1".to_owned(),
         &[
-            "$.basic_objectives[0].measures[0].kpis[1].code: 指標コード「T1」が重複しています（最初の使用: $.basic_objectives[0].numerical_targets[0].code）。計画の中で一つにしてください。",
+            "$.basic_objectives[0].measures[0].kpis[1].code: 指標コード「T1」が重複しています（「指標t-1」で使用済み: $.basic_objectives[0].numerical_targets[0].code）。計画の中で一つにしてください。",
         ],
     ),
     (
@@ -289,7 +289,7 @@ fn outcome_indicators_are_checked_like_kpis() {
         [
             "$.basic_plans[0].fields[0].measures[0].indicators[1].id: 要素ID「f-1」が重複しています（最初の使用: $.basic_plans[0].fields[0].id）。",
             "$.basic_plans[0].fields[0].indicators[0].title: 成果指標の名称を入力してください。",
-            "$.basic_plans[0].fields[0].indicators[0].code: 指標コード「C1」が重複しています（最初の使用: $.basic_plans[0].fields[0].measures[0].indicators[0].code）。計画の中で一つにしてください。",
+            "$.basic_plans[0].fields[0].indicators[0].code: 指標コード「C1」が重複しています（「指標oi-m」で使用済み: $.basic_plans[0].fields[0].measures[0].indicators[0].code）。計画の中で一つにしてください。",
         ]
     );
 }

@@ -93,7 +93,8 @@ pub fn validate_plan(plan: &Plan, others: &[&Plan]) -> Vec<Problem> {
 struct Validator {
     problems: Vec<Problem>,
     ids: HashMap<ElementId, Path>,
-    codes: HashMap<String, Path>,
+    /// Each indicator code with the place and title of its first use.
+    codes: HashMap<String, (Path, String)>,
 }
 
 /// Longest 指標コード.
@@ -295,13 +296,14 @@ impl Validator {
                         ind.title
                     ),
                 );
-            } else if let Some(first) = self.codes.get(code) {
+            } else if let Some((first, title)) = self.codes.get(code) {
                 let message = format!(
-                    "指標コード「{code}」が重複しています（最初の使用: {first}）。計画の中で一つにしてください。"
+                    "指標コード「{code}」が重複しています（「{title}」で使用済み: {first}）。計画の中で一つにしてください。"
                 );
                 self.push(path.key("code"), message);
             } else {
-                self.codes.insert(code.to_owned(), path.key("code"));
+                self.codes
+                    .insert(code.to_owned(), (path.key("code"), ind.title.clone()));
             }
         }
         if let Some(d) = ind.decimals
