@@ -162,6 +162,8 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sog
 const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
   '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',
   '/staff/plans/sogo-keikaku/new?kind=measure&parent=field-1-1',
+  '/staff/plans/sogo-keikaku/elements/outcome-3-1-2-1',
+  '/staff/plans/sogo-keikaku/new?kind=outcome_indicator&parent=measure-1-1-1',
   '/staff/plans/sogo-keikaku/compare?from=1&to=current'];
 
 // Signs in through the login form, as a person would.

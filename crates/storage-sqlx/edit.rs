@@ -186,8 +186,10 @@ async fn update_element(
          department = $11, half = $12, start_year = $13, end_year = $14, unit = $15, \
          direction = $16, indicator_type = $17, baseline_value = $18, baseline_year = $19, \
          target_value = $20, target_year = $21, calculation_method = $22, \
-         data_source = $23, sample = $24, version = version + 1 \
-         WHERE municipality_code = $1 AND plan_id = $2 AND id = $3 AND version = $25",
+         data_source = $23, sample = $24, code = $25, decimals = $26, interim_targets = $27, \
+         tolerance = $28, cumulative_entry = $29, acquisition = $30, lag_years = $31, \
+         definition_changes = $32, version = version + 1 \
+         WHERE municipality_code = $1 AND plan_id = $2 AND id = $3 AND version = $33",
     )
     .bind(at.code.as_str())
     .bind(at.plan_id)

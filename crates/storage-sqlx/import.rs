@@ -231,7 +231,8 @@ pub(crate) async fn insert_element(
         "INSERT INTO plan_element (municipality_code, plan_id, ",
         element_columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
+         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, \
+         $35)"
     ))
     .bind(code)
     .bind(plan_id)
@@ -246,7 +247,7 @@ pub(crate) async fn insert_element(
 pub(crate) type DbQuery<'q> = sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>;
 
 /// Binds an element's content, the columns after `position` in `element_columns!` (number …
-/// sample), in that order: the insert and the update of an element share it.
+/// definition_changes), in that order: the insert and the update of an element share it.
 pub(crate) fn bind_content<'q>(query: DbQuery<'q>, e: &ElementRow) -> DbQuery<'q> {
     query
         .bind(&e.number)
@@ -270,6 +271,14 @@ pub(crate) fn bind_content<'q>(query: DbQuery<'q>, e: &ElementRow) -> DbQuery<'q
         .bind(&e.calculation_method)
         .bind(&e.data_source)
         .bind(e.sample)
+        .bind(&e.code)
+        .bind(e.decimals)
+        .bind(&e.interim_targets)
+        .bind(&e.tolerance)
+        .bind(&e.cumulative_entry)
+        .bind(&e.acquisition)
+        .bind(e.lag_years)
+        .bind(&e.definition_changes)
 }
 
 /// Inserts one link row.

@@ -46,7 +46,8 @@ macro_rules! element_columns {
         "id, kind, parent_id, position, number, title, description, goal_id, \
     current_state, course_of_action, citizen_participation, department, half, start_year, end_year, \
     unit, direction, indicator_type, baseline_value, baseline_year, target_value, target_year, \
-    calculation_method, data_source, sample"
+    calculation_method, data_source, sample, code, decimals, interim_targets, tolerance, \
+    cumulative_entry, acquisition, lag_years, definition_changes"
     };
 }
 

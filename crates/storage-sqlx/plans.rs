@@ -258,6 +258,14 @@ fn element_row(r: &DbRow) -> Result<ElementRow, sqlx::Error> {
         calculation_method: r.try_get("calculation_method")?,
         data_source: r.try_get("data_source")?,
         sample: r.try_get("sample")?,
+        code: r.try_get("code")?,
+        decimals: r.try_get("decimals")?,
+        interim_targets: r.try_get("interim_targets")?,
+        tolerance: r.try_get("tolerance")?,
+        cumulative_entry: r.try_get("cumulative_entry")?,
+        acquisition: r.try_get("acquisition")?,
+        lag_years: r.try_get("lag_years")?,
+        definition_changes: r.try_get("definition_changes")?,
     })
 }
 

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::plan::validate::{Path, Segment};
+use keikaku_domain::plan::year_lines;
 use keikaku_domain::{ElementField, ElementKind, FieldDef, HeaderField, PlanKind, ValueType};
 use keikaku_planfile::FileProblem;
 use keikaku_storage::rows::{ElementRow, PlanRow};
@@ -28,6 +29,12 @@ pub enum Input {
     Choice(&'static [(&'static str, &'static str)]),
     /// One of the plan's まちづくりの目標 (goals).
     Goal,
+    /// A whole number ≥ 0 (全角 digits accepted), or empty.
+    Count,
+    /// Values by fiscal year, one line each (「令和3年度 105」), stored in canonical text.
+    YearValues,
+    /// Notes by fiscal year, one line each (「令和3年度 調査方法を変更」).
+    YearNotes,
 }
 
 impl From<ValueType> for Input {
@@ -39,6 +46,9 @@ impl From<ValueType> for Input {
             ValueType::Decimal => Self::Decimal,
             ValueType::Choice(c) => Self::Choice(c),
             ValueType::Goal => Self::Goal,
+            ValueType::Count => Self::Count,
+            ValueType::YearValues => Self::YearValues,
+            ValueType::YearNotes => Self::YearNotes,
         }
     }
 }
@@ -66,6 +76,8 @@ pub struct FieldSpec {
     pub input: Input,
     /// Whether it must not be empty.
     pub required: bool,
+    /// How to fill it in, shown under the label; empty when the label says enough.
+    pub hint: &'static str,
 }
 
 impl FieldSpec {
@@ -76,6 +88,7 @@ impl FieldSpec {
             label: def.label,
             input: def.field.value_type().into(),
             required: def.required,
+            hint: def.field.hint().unwrap_or(""),
         }
     }
 
@@ -86,6 +99,7 @@ impl FieldSpec {
             label: def.label,
             input: def.field.value_type().into(),
             required: def.required,
+            hint: "",
         }
     }
 
@@ -136,18 +150,17 @@ pub(crate) fn problem(name: &str, message: String) -> FileProblem {
 
 /// Reads a decimal the way people type it: full-width digits, `，` or `,` separators.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
-    let normal: String = text
-        .trim()
-        .chars()
-        .filter_map(|c| match c {
-            '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')),
-            '．' => Some('.'),
-            '－' | '−' => Some('-'),
-            ',' | '，' => None,
-            other => Some(other),
-        })
-        .collect();
-    Decimal::from_str(&normal).ok()
+    year_lines::parse_decimal(text)
+}
+
+/// Reads a whole number ≥ 0 the way people type it (full-width digits).
+fn parse_count(text: &str) -> Option<u32> {
+    let d = parse_decimal(text)?;
+    if d.fract().is_zero() && !d.is_sign_negative() {
+        u32::from_str(&d.trunc().to_string()).ok()
+    } else {
+        None
+    }
 }
 
 /// The checked, normalised value of one field.
@@ -216,6 +229,17 @@ pub(crate) fn check_field(
         Input::Decimal => parse_decimal(&text)
             .map(|d| Value::Text(d.to_string()))
             .ok_or_else(|| format!("{}は数値で入力してください（例: 1234.5）。", spec.label)),
+        Input::Count if empty => Ok(Value::Text(String::new())),
+        Input::Count => parse_count(&text)
+            .map(|n| Value::Text(n.to_string()))
+            .ok_or_else(|| format!("{}は0以上の整数で入力してください（例: 2）。", spec.label)),
+        Input::YearValues => year_lines::parse_year_values(&text)
+            .map(|v| Value::Text(year_lines::year_values_text(&v)))
+            .map_err(|e| format!("{}の{e}", spec.label)),
+        Input::YearNotes => year_lines::parse_definition_changes(&text)
+            .map(|v| Value::Text(year_lines::definition_changes_text(&v)))
+            .map_err(|e| format!("{}の{e}", spec.label)),
+        Input::Choice(_) if empty && !spec.required => Ok(Value::Text(String::new())),
         Input::Choice(choices) => {
             if choices.iter().any(|(code, _)| *code == text) {
                 Ok(Value::Text(text))
@@ -237,6 +261,7 @@ pub(crate) fn check_field(
 pub(crate) fn element_value(row: &ElementRow, field: ElementField) -> String {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let year = |v: Option<i32>| v.map(|y| y.to_string()).unwrap_or_default();
+    let count = year;
     use ElementField as F;
     match field {
         F::Number => row.number.clone(),
@@ -258,6 +283,14 @@ pub(crate) fn element_value(row: &ElementRow, field: ElementField) -> String {
         F::TargetYear => year(row.target_year),
         F::CalculationMethod => text(&row.calculation_method),
         F::DataSource => text(&row.data_source),
+        F::Code => text(&row.code),
+        F::Decimals => count(row.decimals),
+        F::InterimTargets => text(&row.interim_targets),
+        F::Tolerance => text(&row.tolerance),
+        F::CumulativeEntry => text(&row.cumulative_entry),
+        F::Acquisition => text(&row.acquisition),
+        F::LagYears => count(row.lag_years),
+        F::DefinitionChanges => text(&row.definition_changes),
     }
 }
 
@@ -286,6 +319,14 @@ pub(crate) fn set_element(row: &mut ElementRow, field: ElementField, value: Valu
         F::TargetYear => row.target_year = value.year(),
         F::CalculationMethod => row.calculation_method = some(value),
         F::DataSource => row.data_source = some(value),
+        F::Code => row.code = some(value),
+        F::Decimals => row.decimals = value.year(),
+        F::InterimTargets => row.interim_targets = some(value),
+        F::Tolerance => row.tolerance = non_empty(value),
+        F::CumulativeEntry => row.cumulative_entry = non_empty(value),
+        F::Acquisition => row.acquisition = some(value),
+        F::LagYears => row.lag_years = value.year(),
+        F::DefinitionChanges => row.definition_changes = some(value),
     }
 }
 
@@ -380,6 +421,7 @@ mod tests {
             label: "値",
             input,
             required,
+            hint: "",
         }
     }
 
@@ -417,6 +459,35 @@ mod tests {
             check_field(&spec(Input::Year, false), "R7", &[]),
             Ok(Value::Year(Some(2025)))
         );
+        assert_eq!(e(Input::Count, false, "２"), "");
+        assert!(e(Input::Count, false, "1.5").contains("0以上の整数"));
+        assert!(e(Input::Count, false, "-1").contains("0以上の整数"));
+        assert_eq!(e(Input::Choice(DIRECTIONS), false, ""), "");
+        assert_eq!(
+            e(Input::YearValues, false, "令和3年度 105\n令和4年度"),
+            "値の2行目「令和4年度」: 年度と値を空白で区切ってください（例: 令和3年度 105）。"
+        );
+        assert!(e(Input::YearNotes, false, "R3").starts_with("値の1行目「R3」"));
+    }
+
+    #[test]
+    fn lists_by_year_are_stored_canonically() {
+        assert_eq!(
+            check_field(
+                &spec(Input::YearValues, false),
+                "令和3年度\t１，０５０\r\n\r\nR5 1100",
+                &[]
+            ),
+            Ok(Value::Text("2021 1050\n2023 1100".to_owned()))
+        );
+        assert_eq!(
+            check_field(
+                &spec(Input::YearNotes, false),
+                "平成30年度　対象を拡大",
+                &[]
+            ),
+            Ok(Value::Text("2018 対象を拡大".to_owned()))
+        );
     }
 
     #[test]
@@ -431,6 +502,9 @@ mod tests {
                     Input::Year => "2025",
                     Input::Decimal => "12.5",
                     Input::Choice(c) => c[0].0,
+                    Input::Count => "2",
+                    Input::YearValues => "2021 105\n2023 107.5",
+                    Input::YearNotes => "2021 調査方法を変更",
                     _ => "あいう",
                 };
                 let value = check_field(&spec, typed, &[(typed.to_owned(), String::new())])

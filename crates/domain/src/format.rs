@@ -46,6 +46,32 @@ pub fn year_value(v: &Option<YearValue>, unit: &str) -> String {
     }
 }
 
+/// 「105.5人（令和元年度（2019年度））」 with the indicator's display decimals (`None`: as
+/// entered), or 「―」 when there is no value.
+pub fn year_value_in(v: &Option<YearValue>, unit: &str, decimals: Option<u32>) -> String {
+    match v {
+        Some(v) => format!(
+            "{}{unit}（{}）",
+            value(v.value, decimals),
+            fiscal_year(v.year)
+        ),
+        None => "―".to_owned(),
+    }
+}
+
+/// An indicator's value with thousands separators, rounded half away from zero (四捨五入) to
+/// `decimals` places with trailing zeros kept (`None`: the digits as entered): 「1,234.50」.
+pub fn value(value: rust_decimal::Decimal, decimals: Option<u32>) -> String {
+    match decimals {
+        Some(d) => {
+            let rounded = value
+                .round_dp_with_strategy(d, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+            group_digits(&format!("{rounded:.prec$}", prec = d as usize))
+        }
+        None => group_digits(&value.to_string()),
+    }
+}
+
 /// Thousands separators for the integer part of a decimal string: 「1,234.5」.
 pub fn group_digits(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
@@ -100,34 +126,26 @@ pub fn percent(value: rust_decimal::Decimal, decimals: u32) -> String {
     )
 }
 
-/// An indicator's value as pages and sheets show it: with thousands separators, rounded
-/// half away from zero (四捨五入) to the indicator's `decimals` when it sets them (trailing
-/// zeros kept), else as entered.
-pub fn indicator_value(value: rust_decimal::Decimal, decimals: Option<u32>) -> String {
-    match decimals {
-        Some(places) => {
-            let rounded = value.round_dp_with_strategy(
-                places,
-                rust_decimal::RoundingStrategy::MidpointAwayFromZero,
-            );
-            group_digits(&format!("{rounded:.prec$}", prec = places as usize))
-        }
-        None => group_digits(&value.to_string()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn indicator_values_follow_their_decimals() {
+    fn indicator_values_use_their_display_decimals() {
         let d = |s: &str| s.parse::<rust_decimal::Decimal>().expect("a decimal");
-        assert_eq!(indicator_value(d("1234.5"), None), "1,234.5");
-        assert_eq!(indicator_value(d("1.45"), Some(1)), "1.5");
-        assert_eq!(indicator_value(d("-1.45"), Some(1)), "-1.5");
-        assert_eq!(indicator_value(d("3"), Some(2)), "3.00");
-        assert_eq!(indicator_value(d("12345"), Some(0)), "12,345");
+        assert_eq!(value(d("1234.5"), None), "1,234.5");
+        assert_eq!(value(d("1234.5"), Some(0)), "1,235");
+        assert_eq!(value(d("1.6"), Some(2)), "1.60");
+        assert_eq!(value(d("-2.25"), Some(1)), "-2.3");
+        let v = Some(YearValue {
+            value: d("95"),
+            year: FiscalYear::new(2020).expect("a year"),
+        });
+        assert_eq!(
+            year_value_in(&v, "%", Some(1)),
+            "95.0%（令和2年度（2020年度））"
+        );
+        assert_eq!(year_value_in(&None, "%", Some(1)), "―");
     }
 
     #[test]

@@ -64,6 +64,7 @@ mod sample {
             course_of_action: course.to_owned(),
             citizen_participation: String::new(),
             department: String::new(),
+            indicators: Vec::new(),
             sample: false,
         }
     }
@@ -77,6 +78,7 @@ mod sample {
             current_state: state.to_owned(),
             department: String::new(),
             measures: Vec::new(),
+            indicators: Vec::new(),
             sample: false,
         }
     }
@@ -251,6 +253,7 @@ fn kind_code(kind: Option<ElementKind>) -> &'static str {
         Some(ElementKind::NumericalTarget) => "numerical_target",
         Some(ElementKind::StrategyMeasure) => "strategy_measure",
         Some(ElementKind::Kpi) => "kpi",
+        Some(ElementKind::OutcomeIndicator) => "outcome_indicator",
     }
 }
 
@@ -505,6 +508,24 @@ const COMPREHENSIVE_CASES: &[ComprehensiveCase] = &[
             "> approach a-1 「市民と行政の協働のまちづくり」 0→1",
         ],
     ),
+    (
+        "outcome indicators added to a field and a measure",
+        |p| {
+            p.basic_plans[0].fields[0]
+                .indicators
+                .push(sample::indicator("oi-1-1", "農業産出額", "億円", 300));
+            measure_mut(p, "m-1-1-1").indicators.push(sample::indicator(
+                "oi-1-1-1",
+                "新規就農者数",
+                "人",
+                50,
+            ));
+        },
+        &[
+            "+ outcome_indicator oi-1-1-1 「新規就農者数」",
+            "+ outcome_indicator oi-1-1 「農業産出額」",
+        ],
+    ),
 ];
 
 #[test]
@@ -575,6 +596,42 @@ const STRATEGY_CASES: &[StrategyCase] = &[
             "- strategy_measure sm-1-1 「企業誘致と雇用の創出」",
             "- kpi kpi-1-1-1 「誘致企業数」",
         ],
+    ),
+    (
+        "a KPI's code, decimals, interim targets and data-quality notes",
+        |s| {
+            let k = &mut s.basic_objectives[0].measures[0].kpis[0];
+            k.code = "K1-1-1".to_owned();
+            k.decimals = Some(1);
+            k.interim_targets = vec![
+                sample::year_value(4, 2016).unwrap(),
+                sample::year_value(7, 2017).unwrap(),
+            ];
+            k.cumulative_entry = keikaku_domain::kpi::Entered::YearlyAmounts;
+            k.acquisition = "企業への聞き取り".to_owned();
+            k.lag_years = Some(1);
+            k.definition_changes = vec![keikaku_domain::DefinitionChange {
+                year: sample::fy(2017),
+                note: "誘致の定義に増設を含める".to_owned(),
+            }];
+        },
+        &[
+            "~ kpi kpi-1-1-1 指標コード: 「」→「[+K1-1-1+]」",
+            "~ kpi kpi-1-1-1 中間目標値: 「」→「[+4（平成28年度（2016年度））\n7（平成29年度（2017年度））+]」",
+            "~ kpi kpi-1-1-1 累計値の入力方法: 「[-累計を入力する-]」→「[+各年度の実績を入力する（累計は計算）+]」",
+            "~ kpi kpi-1-1-1 表示桁数: 「」→「[+1桁+]」",
+            "~ kpi kpi-1-1-1 把握方法: 「」→「[+企業への聞き取り+]」",
+            "~ kpi kpi-1-1-1 把握時期: 「」→「[+1年後+]」",
+            "~ kpi kpi-1-1-1 定義の変更: 「」→「[+平成29年度（2017年度）: 誘致の定義に増設を含める+]」",
+        ],
+    ),
+    (
+        "a maintain-type target's tolerance",
+        |s| {
+            let t = &mut s.basic_objectives[0].numerical_targets[0];
+            t.tolerance = Some(rust_decimal::Decimal::new(25, 1));
+        },
+        &["~ numerical_target nt-1-1 許容幅: 「」→「[+±2.5+]」"],
     ),
 ];
 

@@ -63,8 +63,12 @@ fn structure_rules() {
             Some(BasicPlan),
             &[PriorityProject, Field, PlanApproach],
         ),
-        (PlanKind::Comprehensive, Some(Field), &[Measure]),
-        (PlanKind::Comprehensive, Some(Measure), &[]),
+        (
+            PlanKind::Comprehensive,
+            Some(Field),
+            &[Measure, OutcomeIndicator],
+        ),
+        (PlanKind::Comprehensive, Some(Measure), &[OutcomeIndicator]),
         (PlanKind::Comprehensive, Some(BasicObjective), &[]),
         (PlanKind::Strategy, None, &[BasicObjective]),
         (
@@ -102,7 +106,8 @@ fn departments_links_and_indicators() {
             ElementKind::Measure,
             ElementKind::NumericalTarget,
             ElementKind::StrategyMeasure,
-            ElementKind::Kpi
+            ElementKind::Kpi,
+            ElementKind::OutcomeIndicator
         ]
     );
     assert_eq!(
@@ -114,7 +119,14 @@ fn departments_links_and_indicators() {
         ElementKind::PriorityProject
     );
     assert!(ElementKind::Kpi.is_indicator() && !ElementKind::Measure.is_indicator());
+    assert!(ElementKind::OutcomeIndicator.is_indicator());
+    assert_eq!(ElementKind::OutcomeIndicator.label(), "成果指標");
+    assert_eq!(
+        ElementKind::OutcomeIndicator.fields(),
+        ElementKind::Kpi.fields()
+    );
     assert!(ElementField::Department.decided_by_planning_office());
+    assert!(ElementField::Code.decided_by_planning_office());
     assert!(!ElementField::Title.decided_by_planning_office());
 }
 
@@ -132,4 +144,28 @@ fn choices_come_from_the_domain_labels() {
         INDICATOR_TYPES[2],
         (IndicatorType::Rate.code(), IndicatorType::Rate.label())
     );
+    for e in keikaku_domain::kpi::Entered::ALL {
+        assert_eq!(keikaku_domain::kpi::Entered::from_code(e.code()), Some(e));
+    }
+}
+
+#[test]
+fn list_fields_have_their_own_value_types_and_hints() {
+    assert_eq!(
+        ElementField::InterimTargets.value_type(),
+        ValueType::YearValues
+    );
+    assert_eq!(
+        ElementField::DefinitionChanges.value_type(),
+        ValueType::YearNotes
+    );
+    assert_eq!(ElementField::Decimals.value_type(), ValueType::Count);
+    for field in [
+        ElementField::InterimTargets,
+        ElementField::DefinitionChanges,
+        ElementField::Code,
+    ] {
+        assert!(field.hint().is_some_and(|h| h.contains("例")), "{field:?}");
+    }
+    assert_eq!(ElementField::Title.hint(), None);
 }

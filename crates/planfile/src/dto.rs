@@ -159,6 +159,8 @@ pub struct FieldDto {
     pub department: String,
     /// 施策.
     pub measures: Vec<MeasureDto>,
+    /// 成果指標 of the field (version 2).
+    pub indicators: Vec<IndicatorDto>,
     /// Illustrative sample data (サンプル).
     pub sample: bool,
 }
@@ -178,6 +180,8 @@ pub struct MeasureDto {
     pub citizen_participation: String,
     /// 所管課.
     pub department: String,
+    /// 成果指標 of the measure (version 2).
+    pub indicators: Vec<IndicatorDto>,
     /// Illustrative sample data (サンプル).
     pub sample: bool,
 }
@@ -252,11 +256,14 @@ pub struct ElementRefDto {
     pub element: String,
 }
 
-/// An indicator definition (数値目標 or KPI).
+/// An indicator definition (数値目標, KPI or 成果指標).
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct IndicatorDto {
     /// Element id.
     pub id: String,
+    /// 指標コード (version 2): the key of departments' sheets, unique in the plan; `""`: none
+    /// (the id is the key).
+    pub code: String,
     /// Name.
     pub title: String,
     /// Unit.
@@ -269,14 +276,38 @@ pub struct IndicatorDto {
     pub baseline: Option<YearValueDto>,
     /// 目標値, or null.
     pub target: Option<YearValueDto>,
+    /// 中間目標値 (version 2), each strictly between the baseline's and the target's year.
+    pub interim_targets: Vec<YearValueDto>,
+    /// 許容幅 ± of a maintain-type indicator as a decimal string (version 2), or null.
+    pub tolerance: Option<String>,
+    /// How a cumulative indicator's actuals are entered (version 2): `running_totals` or
+    /// `yearly_amounts`.
+    pub cumulative_entry: String,
+    /// Decimal places to display, 0–6 (version 2), or null: as entered.
+    pub decimals: Option<u32>,
     /// 算出方法.
     pub calculation_method: String,
     /// 出典.
     pub data_source: String,
+    /// 把握方法 (version 2).
+    pub acquisition: String,
+    /// Years after the fiscal year until the value is known (version 2), or null.
+    pub lag_years: Option<u32>,
+    /// 定義の変更 (version 2).
+    pub definition_changes: Vec<DefinitionChangeDto>,
     /// 所管課.
     pub department: String,
     /// Illustrative sample data (サンプル).
     pub sample: bool,
+}
+
+/// A change of an indicator's definition (version 2).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct DefinitionChangeDto {
+    /// The first fiscal year the new definition applies to.
+    pub year: i32,
+    /// What changed.
+    pub note: String,
 }
 
 /// A value in a fiscal year.

@@ -18,6 +18,7 @@
 
 pub mod dto;
 mod read;
+mod read_indicator;
 pub mod write;
 
 use std::fmt;
@@ -29,8 +30,12 @@ use serde_json::Value;
 
 /// The value of the `format` member.
 pub const FORMAT: &str = "keikaku-plan-file";
-/// The format version this build reads and writes.
-pub const VERSION: u64 = 1;
+/// The format version this build writes; it reads this one and every earlier one
+/// ([`OLDEST_VERSION`] on).
+pub const VERSION: u64 = 2;
+/// The oldest format version this build still reads (a version 1 file's indicators get the
+/// defaults of the members version 2 added, and its fields and measures no 成果指標).
+pub const OLDEST_VERSION: u64 = 1;
 
 /// A problem in a plan file: its JSON path and why (Japanese).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -84,6 +89,7 @@ fn parse_inner(text: &str, stored: Option<&[Plan]>) -> Result<PlanFile, Vec<File
     })?;
     let mut r = read::Reader {
         problems: Vec::new(),
+        version: VERSION,
     };
     if !value.is_object() {
         // Not a plan file at all: one problem, not one per missing member.
@@ -99,10 +105,12 @@ fn parse_inner(text: &str, stored: Option<&[Plan]>) -> Result<PlanFile, Vec<File
         });
     }
     match root.get("version").and_then(Value::as_u64) {
-        Some(VERSION) => {}
+        Some(v @ OLDEST_VERSION..=VERSION) => r.version = v,
         Some(v) => r.problems.push(FileProblem {
             path: "$.version".to_owned(),
-            message: format!("この版のkeikakuが読めるのは version {VERSION} です（{v} でした）。"),
+            message: format!(
+                "この版のkeikakuが読めるのは version {OLDEST_VERSION}〜{VERSION} です（{v} でした）。"
+            ),
         }),
         None => r.problems.push(FileProblem {
             path: "$.version".to_owned(),
@@ -184,6 +192,15 @@ fn rests_on_unread(path: &str, unread: &[String]) -> bool {
         }
         // The order of an indicator's baseline and target years.
         "target" => places.extend([format!("{path}.year"), format!("{parent}.baseline.year")]),
+        // An interim target's year against the baseline's and the target's; a repeated year
+        // of a definition change; a tolerance against the direction.
+        _ if last.starts_with("interim_targets[") => places.extend([
+            format!("{path}.year"),
+            format!("{parent}.baseline.year"),
+            format!("{parent}.target.year"),
+        ]),
+        _ if last.starts_with("definition_changes[") => places.push(format!("{path}.year")),
+        "tolerance" => places.push(format!("{parent}.direction")),
         // A link: its plan and element ids.
         _ if last.starts_with("linked_") => {
             places.extend([format!("{path}.plan"), format!("{path}.element")]);
@@ -233,7 +250,7 @@ fn check_plans(plans: &[Option<Plan>], stored: &[Plan], problems: &mut Vec<FileP
 pub fn to_dto(municipality: &Municipality, plans: &[Plan]) -> dto::PlanFileDto {
     dto::PlanFileDto {
         format: FORMAT.to_owned(),
-        version: 1,
+        version: u32::try_from(VERSION).unwrap_or(u32::MAX),
         municipality: write::municipality(municipality),
         plans: plans.iter().map(write::plan).collect(),
     }

@@ -5,34 +5,43 @@ use std::str::FromStr;
 
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::{
-    Approach, BasicObjective, BasicPlan, ComprehensivePlan, Direction, ElementId, ElementRef,
-    Field, Goal, Half, Indicator, IndicatorType, Measure, Municipality, MunicipalityCode, Period,
-    Plan, PlanHeader, PlanId, PlanStatus, Principle, PriorityProject, Strategy, StrategyMeasure,
-    Vision, YearValue,
+    Approach, BasicObjective, BasicPlan, ComprehensivePlan, ElementId, ElementRef, Field, Goal,
+    Half, Measure, Municipality, MunicipalityCode, Period, Plan, PlanHeader, PlanId, PlanStatus,
+    Principle, PriorityProject, Strategy, StrategyMeasure, Vision, YearValue,
 };
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::FileProblem;
 
-type Obj = Map<String, Value>;
+pub(crate) type Obj = Map<String, Value>;
 
 /// Collects problems while building domain values. Invalid leaves get a placeholder so that
 /// reading goes on; the caller discards the result when any problem was found.
 pub(crate) struct Reader {
     pub(crate) problems: Vec<FileProblem>,
+    /// The file's format version (`version`); members added in version 2 are unknown in a
+    /// version 1 file.
+    pub(crate) version: u64,
 }
 
 static EMPTY_OBJECT: std::sync::LazyLock<Obj> = std::sync::LazyLock::new(Map::new);
 
 /// The object that stands for a value that was not an object (its members are not reported
 /// missing: the value itself already was).
-fn empty() -> &'static Obj {
+pub(crate) fn empty() -> &'static Obj {
     &EMPTY_OBJECT
 }
 
 impl Reader {
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
+    /// How many of a member list's names this file's version knows: the first `v2` in a
+    /// version 2 file, the first `v1` in a version 1 file (members are added at the end of
+    /// the lists).
+    pub(crate) fn keys(&self, v2: usize, v1: usize) -> usize {
+        if self.version >= 2 { v2 } else { v1 }
+    }
+
+    pub(crate) fn problem(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(FileProblem {
             path: path.to_owned(),
             message: message.into(),
@@ -56,7 +65,7 @@ impl Reader {
         map
     }
 
-    fn member<'v>(&mut self, o: &'v Obj, key: &str, path: &str) -> Option<&'v Value> {
+    pub(crate) fn member<'v>(&mut self, o: &'v Obj, key: &str, path: &str) -> Option<&'v Value> {
         let v = o.get(key);
         if v.is_none() && !std::ptr::eq(o, empty()) {
             self.problem(
@@ -79,7 +88,7 @@ impl Reader {
     }
 
     /// A string member that may be absent (then empty).
-    fn text(&mut self, o: &Obj, key: &str, path: &str) -> String {
+    pub(crate) fn text(&mut self, o: &Obj, key: &str, path: &str) -> String {
         match o.get(key) {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
@@ -90,7 +99,7 @@ impl Reader {
         }
     }
 
-    fn flag(&mut self, o: &Obj, key: &str, path: &str) -> bool {
+    pub(crate) fn flag(&mut self, o: &Obj, key: &str, path: &str) -> bool {
         match o.get(key) {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
@@ -104,7 +113,7 @@ impl Reader {
         }
     }
 
-    fn parsed<T>(
+    pub(crate) fn parsed<T>(
         &mut self,
         o: &Obj,
         key: &str,
@@ -129,7 +138,7 @@ impl Reader {
         }
     }
 
-    fn element_id(&mut self, o: &Obj, key: &str, path: &str) -> ElementId {
+    pub(crate) fn element_id(&mut self, o: &Obj, key: &str, path: &str) -> ElementId {
         self.parsed(
             o,
             key,
@@ -139,7 +148,7 @@ impl Reader {
         )
     }
 
-    fn year(&mut self, o: &Obj, key: &str, path: &str) -> FiscalYear {
+    pub(crate) fn year(&mut self, o: &Obj, key: &str, path: &str) -> FiscalYear {
         let fallback = FiscalYear::new(2000).unwrap_or_else(|_| unreachable_placeholder());
         let at = format!("{path}.{key}");
         match self.member(o, key, path) {
@@ -443,7 +452,8 @@ impl Reader {
                 "department",
                 "measures",
                 "sample",
-            ],
+                "indicators",
+            ][..self.keys(9, 8)],
         );
         Field {
             id: self.element_id(o, "id", path),
@@ -453,6 +463,7 @@ impl Reader {
             current_state: self.text(o, "current_state", path),
             department: self.text(o, "department", path),
             measures: self.list(o, "measures", path, Self::measure),
+            indicators: self.list(o, "indicators", path, Self::indicator),
             sample: self.flag(o, "sample", path),
         }
     }
@@ -469,7 +480,8 @@ impl Reader {
                 "citizen_participation",
                 "department",
                 "sample",
-            ],
+                "indicators",
+            ][..self.keys(8, 7)],
         );
         Measure {
             id: self.element_id(o, "id", path),
@@ -478,6 +490,7 @@ impl Reader {
             course_of_action: self.text(o, "course_of_action", path),
             citizen_participation: self.text(o, "citizen_participation", path),
             department: self.text(o, "department", path),
+            indicators: self.list(o, "indicators", path, Self::indicator),
             sample: self.flag(o, "sample", path),
         }
     }
@@ -555,106 +568,44 @@ impl Reader {
         }
     }
 
-    fn year_value(&mut self, o: &Obj, key: &str, path: &str) -> Option<YearValue> {
-        let at = format!("{path}.{key}");
+    pub(crate) fn year_value(&mut self, o: &Obj, key: &str, path: &str) -> Option<YearValue> {
         match o.get(key) {
             None | Some(Value::Null) => None,
-            Some(v) => {
-                let yo = self.object(v, &at, &["value", "year"]);
-                let value = match self.member(yo, "value", &at) {
-                    Some(Value::String(s)) => Decimal::from_str(s.trim()).unwrap_or_else(|_| {
-                        self.problem(
-                            &format!("{at}.value"),
-                            format!("「{s}」は数値として読めません（例: \"105.5\"）。"),
-                        );
-                        Decimal::ZERO
-                    }),
-                    Some(Value::Number(n)) => {
-                        Decimal::from_str(&n.to_string()).unwrap_or_else(|_| {
-                            self.problem(
-                                &format!("{at}.value"),
-                                format!("{n} は数値として扱えません。"),
-                            );
-                            Decimal::ZERO
-                        })
-                    }
-                    Some(_) => {
-                        self.problem(
-                            &format!("{at}.value"),
-                            "数値を文字列（例: \"105.5\"）で指定してください。",
-                        );
-                        Decimal::ZERO
-                    }
-                    None => Decimal::ZERO,
-                };
-                Some(YearValue {
-                    value,
-                    year: self.year(yo, "year", &at),
-                })
-            }
+            Some(v) => Some(self.year_value_at(v, &format!("{path}.{key}"))),
         }
     }
 
-    fn indicator(&mut self, v: &Value, path: &str) -> Indicator {
-        let o = self.object(
-            v,
-            path,
-            &[
-                "id",
-                "title",
-                "unit",
-                "direction",
-                "indicator_type",
-                "baseline",
-                "target",
-                "calculation_method",
-                "data_source",
-                "department",
-                "sample",
-            ],
-        );
-        Indicator {
-            id: self.element_id(o, "id", path),
-            title: self.string(o, "title", path),
-            unit: self.text(o, "unit", path),
-            direction: self.parsed(
-                o,
-                "direction",
-                path,
-                |s| {
-                    Direction::from_code(s).ok_or_else(|| {
-                        format!("「{s}」: direction は higher / lower / maintain のいずれかです。")
-                    })
-                },
-                Direction::Higher,
-            ),
-            indicator_type: self.parsed(
-                o,
-                "indicator_type",
-                path,
-                |s| {
-                    IndicatorType::from_code(s).ok_or_else(|| {
-                        format!(
-                            "「{s}」: indicator_type は level / cumulative / rate のいずれかです。"
-                        )
-                    })
-                },
-                IndicatorType::Level,
-            ),
-            baseline: self.year_value(o, "baseline", path),
-            target: self.year_value(o, "target", path),
-            calculation_method: self.text(o, "calculation_method", path),
-            data_source: self.text(o, "data_source", path),
-            department: self.text(o, "department", path),
-            sample: self.flag(o, "sample", path),
-            code: String::new(),
-            decimals: None,
-            interim_targets: Vec::new(),
-            tolerance: None,
-            cumulative_entry: keikaku_domain::kpi::Entered::RunningTotals,
-            acquisition: String::new(),
-            lag_years: None,
-            definition_changes: Vec::new(),
+    /// A year value (`{"value": "105", "year": 2021}`) at `at`.
+    pub(crate) fn year_value_at(&mut self, v: &Value, at: &str) -> YearValue {
+        let yo = self.object(v, at, &["value", "year"]);
+        let value = match self.member(yo, "value", at) {
+            Some(v) => self.decimal_value(v, &format!("{at}.value")),
+            None => Decimal::ZERO,
+        };
+        YearValue {
+            value,
+            year: self.year(yo, "year", at),
+        }
+    }
+
+    /// An exact decimal given as a string (`"105.5"`; a JSON number is accepted).
+    pub(crate) fn decimal_value(&mut self, v: &Value, at: &str) -> Decimal {
+        match v {
+            Value::String(s) => Decimal::from_str(s.trim()).unwrap_or_else(|_| {
+                self.problem(
+                    at,
+                    format!("「{s}」は数値として読めません（例: \"105.5\"）。"),
+                );
+                Decimal::ZERO
+            }),
+            Value::Number(n) => Decimal::from_str(&n.to_string()).unwrap_or_else(|_| {
+                self.problem(at, format!("{n} は数値として扱えません。"));
+                Decimal::ZERO
+            }),
+            _ => {
+                self.problem(at, "数値を文字列（例: \"105.5\"）で指定してください。");
+                Decimal::ZERO
+            }
         }
     }
 }

@@ -112,9 +112,11 @@ fn comprehensive(c: &ComprehensivePlan) -> ComprehensivePlanDto {
                                 course_of_action: m.course_of_action.clone(),
                                 citizen_participation: m.citizen_participation.clone(),
                                 department: m.department.clone(),
+                                indicators: m.indicators.iter().map(indicator).collect(),
                                 sample: m.sample,
                             })
                             .collect(),
+                        indicators: f.indicators.iter().map(indicator).collect(),
                         sample: f.sample,
                     })
                     .collect(),
@@ -135,14 +137,33 @@ fn year_value(v: &Option<YearValue>) -> Option<YearValueDto> {
 pub fn indicator(i: &Indicator) -> IndicatorDto {
     IndicatorDto {
         id: i.id.to_string(),
+        code: i.code.clone(),
         title: i.title.clone(),
         unit: i.unit.clone(),
         direction: i.direction.code().to_owned(),
         indicator_type: i.indicator_type.code().to_owned(),
         baseline: year_value(&i.baseline),
         target: year_value(&i.target),
+        interim_targets: i
+            .interim_targets
+            .iter()
+            .filter_map(|v| year_value(&Some(*v)))
+            .collect(),
+        tolerance: i.tolerance.map(|t| t.to_string()),
+        cumulative_entry: i.cumulative_entry.code().to_owned(),
+        decimals: i.decimals,
         calculation_method: i.calculation_method.clone(),
         data_source: i.data_source.clone(),
+        acquisition: i.acquisition.clone(),
+        lag_years: i.lag_years,
+        definition_changes: i
+            .definition_changes
+            .iter()
+            .map(|c| DefinitionChangeDto {
+                year: c.year.year(),
+                note: c.note.clone(),
+            })
+            .collect(),
         department: i.department.clone(),
         sample: i.sample,
     }

@@ -259,7 +259,7 @@ fn the_base_file_is_valid() {
 fn many_independent_errors_are_reported_together() {
     let text = edited(&[
         ("/format", Some(json!("keikaku"))),
-        ("/version", Some(json!(2))),
+        ("/version", Some(json!(3))),
         // bad id in a goal
         ("/plans/0/vision/goals/1/id", Some(json!("Goal 2"))),
         // unknown member
@@ -305,7 +305,7 @@ fn many_independent_errors_are_reported_together() {
         &text,
         &[
             ("$.format", "keikaku-plan-file"),
-            ("$.version", "version 1"),
+            ("$.version", "version 1〜2"),
             (
                 "$.plans[0].vision.goals[1].id",
                 "要素ID「Goal 2」は使えません",
@@ -386,8 +386,12 @@ fn format_and_version() {
         &[("$.format", "必須項目「format」がありません")],
     );
     check(
-        &edited(&[("/version", Some(json!(2)))]),
-        &[("$.version", "version 1 です（2 でした）")],
+        &edited(&[("/version", Some(json!(3)))]),
+        &[("$.version", "version 1〜2 です（3 でした）")],
+    );
+    check(
+        &edited(&[("/version", Some(json!(0)))]),
+        &[("$.version", "version 1〜2 です（0 でした）")],
     );
     check(
         &edited(&[("/version", Some(json!("1")))]),
@@ -1205,7 +1209,7 @@ fn the_example_round_trips_byte_for_byte() {
 #[test]
 fn canonical_form() {
     let text = keikaku_planfile::example("ichinoseki").unwrap();
-    assert!(text.starts_with("{\n  \"format\": \"keikaku-plan-file\",\n  \"version\": 1,\n"));
+    assert!(text.starts_with("{\n  \"format\": \"keikaku-plan-file\",\n  \"version\": 2,\n"));
     assert!(text.ends_with("}\n") && !text.ends_with("\n\n"));
     assert!(!text.contains("\\u") && !text.contains('\t') && !text.contains('\r'));
     assert!(text.contains("\"name\": \"一関市\""));
@@ -1259,7 +1263,7 @@ fn problems_display_as_path_and_message() {
     let problems = parse(&edited(&[("/version", Some(json!(3)))]), &[]).unwrap_err();
     assert_eq!(
         problems[0].to_string(),
-        "$.version: この版のkeikakuが読めるのは version 1 です（3 でした）。"
+        "$.version: この版のkeikakuが読めるのは version 1〜2 です（3 でした）。"
     );
 }
 

@@ -9,8 +9,8 @@
 //! keikaku_storage_tests::conformance_tests!(fresh);
 //! ```
 //!
-//! The stories live in one module per capability of the port (`plans`, `edit`, `history`,
-//! `accounts`, `tokens`); this file holds the fixtures they share and the macro, which lists
+//! The stories live in one module per capability of the port (`plans`, `edit`, `indicators`,
+//! `history`, `accounts`, `tokens`); this file holds the fixtures they share and the macro, which lists
 //! every story of every module.
 #![allow(clippy::unwrap_used, clippy::panic)] // a test suite: a failed expectation panics
 
@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod backup;
 pub mod edit;
 pub mod history;
+pub mod indicators;
 pub mod kpi;
 pub mod plans;
 pub mod postgres;
@@ -129,6 +130,10 @@ macro_rules! conformance_tests {
                 unknown_plan_is_none
             ],
             edit: [edits_check_versions_and_are_audited],
+            indicators: [
+                indicator_definitions_are_stored_exactly,
+                outcome_indicators_are_inserted_and_updated
+            ],
             history: [
                 every_write_is_audited_in_an_intact_chain,
                 every_write_freezes_a_version

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use keikaku_domain::era::FiscalYear;
+use keikaku_domain::kpi::Entered;
+use keikaku_domain::plan::year_lines;
 use keikaku_domain::{
     Approach, BasicObjective, BasicPlan, ComprehensivePlan, Direction, ElementId, ElementKind,
     ElementRef, Field, Goal, Half, Indicator, IndicatorType, LinkKind, Measure, MunicipalityCode,
@@ -64,6 +66,16 @@ pub struct ElementRow {
     pub calculation_method: Option<String>,
     pub data_source: Option<String>,
     pub sample: bool,
+    pub code: Option<String>,
+    pub decimals: Option<i32>,
+    /// 中間目標値 in the canonical text of [`keikaku_domain::plan::year_lines`].
+    pub interim_targets: Option<String>,
+    pub tolerance: Option<String>,
+    pub cumulative_entry: Option<String>,
+    pub acquisition: Option<String>,
+    pub lag_years: Option<i32>,
+    /// 定義の変更 in the canonical text of [`keikaku_domain::plan::year_lines`].
+    pub definition_changes: Option<String>,
 }
 
 /// A `plan_link` row.
@@ -227,6 +239,22 @@ fn flatten_comprehensive(p: &ComprehensivePlan, rows: &mut PlanRows) {
                         "",
                     )
                 });
+                for (q, ind) in m.indicators.iter().enumerate() {
+                    e.push(indicator_row(
+                        ind,
+                        ElementKind::OutcomeIndicator.code(),
+                        &m.id,
+                        q,
+                    ));
+                }
+            }
+            for (q, ind) in f.indicators.iter().enumerate() {
+                e.push(indicator_row(
+                    ind,
+                    ElementKind::OutcomeIndicator.code(),
+                    &f.id,
+                    q,
+                ));
             }
         }
         for (j, a) in bp.approaches.iter().enumerate() {
@@ -248,8 +276,20 @@ fn indicator_row(ind: &Indicator, kind: &str, parent: &ElementId, i: usize) -> E
         data_source: Some(ind.data_source.clone()),
         department: Some(ind.department.clone()),
         sample: ind.sample,
+        code: Some(ind.code.clone()),
+        decimals: ind.decimals.map(count),
+        interim_targets: Some(year_lines::year_values_text(&ind.interim_targets)),
+        tolerance: ind.tolerance.map(|t| t.to_string()),
+        cumulative_entry: Some(ind.cumulative_entry.code().to_owned()),
+        acquisition: Some(ind.acquisition.clone()),
+        lag_years: ind.lag_years.map(count),
+        definition_changes: Some(year_lines::definition_changes_text(&ind.definition_changes)),
         ..titled(base(&ind.id, kind, Some(parent), i), "", &ind.title, "")
     }
+}
+
+fn count(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
 }
 
 fn flatten_strategy(s: &Strategy, rows: &mut PlanRows) {
@@ -371,6 +411,10 @@ fn text(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
 }
 
+fn non_negative(n: i32, what: &str) -> Result<u32, AssembleError> {
+    u32::try_from(n).map_err(|_| format!("{what}「{n}」"))
+}
+
 fn year_value(
     value: &Option<String>,
     year: Option<i32>,
@@ -472,6 +516,7 @@ fn assemble_comprehensive(
                         course_of_action: text(&m.course_of_action),
                         citizen_participation: text(&m.citizen_participation),
                         department: text(&m.department),
+                        indicators: indicators(a, &m.id, ElementKind::OutcomeIndicator.code())?,
                         sample: m.sample,
                     })
                 })
@@ -484,6 +529,7 @@ fn assemble_comprehensive(
                 current_state: text(&f.current_state),
                 department: text(&f.department),
                 measures,
+                indicators: indicators(a, &f.id, ElementKind::OutcomeIndicator.code())?,
                 sample: f.sample,
             });
         }
@@ -545,14 +591,33 @@ fn indicators(a: &Assembler, parent: &str, kind: &str) -> Result<Vec<Indicator>,
                 data_source: text(&r.data_source),
                 department: text(&r.department),
                 sample: r.sample,
-                code: String::new(),
-                decimals: None,
-                interim_targets: Vec::new(),
-                tolerance: None,
-                cumulative_entry: keikaku_domain::kpi::Entered::RunningTotals,
-                acquisition: String::new(),
-                lag_years: None,
-                definition_changes: Vec::new(),
+                code: text(&r.code),
+                decimals: r
+                    .decimals
+                    .map(|d| non_negative(d, "表示桁数"))
+                    .transpose()?,
+                interim_targets: year_lines::parse_year_values(&text(&r.interim_targets))
+                    .map_err(|e| format!("中間目標値: {e}"))?,
+                tolerance: r
+                    .tolerance
+                    .as_deref()
+                    .map(|t| Decimal::from_str(t).map_err(|e| format!("許容幅「{t}」: {e}")))
+                    .transpose()?,
+                cumulative_entry: match r.cumulative_entry.as_deref() {
+                    None | Some("") => Entered::RunningTotals,
+                    Some(c) => {
+                        Entered::from_code(c).ok_or_else(|| format!("累計値の入力方法「{c}」"))?
+                    }
+                },
+                acquisition: text(&r.acquisition),
+                lag_years: r
+                    .lag_years
+                    .map(|d| non_negative(d, "把握時期"))
+                    .transpose()?,
+                definition_changes: year_lines::parse_definition_changes(&text(
+                    &r.definition_changes,
+                ))
+                .map_err(|e| format!("定義の変更: {e}"))?,
             })
         })
         .collect()

@@ -122,7 +122,7 @@ pub(crate) fn indicator_chart(r: &IndicatorReport, years: &[FiscalYear]) -> Char
                     format!(
                         "{} 実績値 {}{}{}",
                         format::fiscal_year(y.year),
-                        format::indicator_value(a, ind.decimals),
+                        format::value(a, ind.decimals),
                         unit,
                         if y.provisional { "（速報値）" } else { "" }
                     ),
@@ -184,7 +184,7 @@ pub(crate) fn indicator_chart(r: &IndicatorReport, years: &[FiscalYear]) -> Char
             "{} {} {}{}",
             format::fiscal_year(v.year),
             what,
-            format::indicator_value(v.value, ind.decimals),
+            format::value(v.value, ind.decimals),
             unit
         ),
         provisional: false,
@@ -260,7 +260,7 @@ fn chart_description(r: &IndicatorReport) -> String {
         Some(l) => parts.push(format!(
             "最新の実績値 {}{}（{}{}）",
             l.actual
-                .map(|a| format::indicator_value(a, ind.decimals))
+                .map(|a| format::value(a, ind.decimals))
                 .unwrap_or_default(),
             ind.unit,
             format::fiscal_year(l.year),

@@ -7,7 +7,7 @@ use keikaku_domain::{ElementId, ElementKind, Indicator, Plan, PlanId};
 
 // Years, values and digits are formatted by the domain (`keikaku_domain::format`), so that
 // pages, and later sheets and reports, write them the same way.
-pub use keikaku_domain::format::{period, span, year_value};
+pub use keikaku_domain::format::{period, span, year_value_in};
 
 /// Roles as pages show them: 「管理者、企画担当」, or 「なし」.
 pub fn roles_label(roles: &[Role]) -> String {
@@ -63,6 +63,15 @@ pub fn element_href(plan: &Plan, kind: ElementKind, id: &ElementId) -> String {
                 || plan_href(p),
                 |m| format!("/plans/{p}/strategy-measures/{}#e-{id}", m.id),
             ),
+        (ElementKind::OutcomeIndicator, Plan::Comprehensive(c)) => {
+            c.outcome_indicator(id).map_or_else(
+                || plan_href(p),
+                |(f, m, _)| match m {
+                    Some(m) => format!("/plans/{p}/measures/{}#e-{id}", m.id),
+                    None => format!("/plans/{p}/fields/{}#e-{id}", f.id),
+                },
+            )
+        }
         _ => plan_href(p),
     }
 }
@@ -217,8 +226,14 @@ pub struct Item {
 pub struct IndicatorRow {
     pub id: String,
     pub title: String,
+    /// 指標コード; may be empty.
+    pub code: String,
     pub baseline: String,
     pub target: String,
+    /// 中間目標値, 「令和3年度（2021年度） 105人」 each; may be empty.
+    pub interim: Vec<String>,
+    /// Notes on how to read the values (許容幅, 累計の入力方法, 把握方法, 把握時期, 定義の変更).
+    pub notes: Vec<(&'static str, String)>,
     pub direction: &'static str,
     pub indicator_type: &'static str,
     pub method: String,
@@ -232,7 +247,54 @@ pub struct IndicatorTable {
     pub rows: Vec<IndicatorRow>,
 }
 
+/// What a reader needs to read an indicator's values rightly, as label and text.
+fn indicator_notes(i: &Indicator) -> Vec<(&'static str, String)> {
+    let mut notes = Vec::new();
+    if let Some(t) = i.tolerance {
+        notes.push((
+            "許容幅",
+            format!(
+                "目標値の±{}{}の内にあれば達成とみなします。",
+                keikaku_domain::format::value(t, i.decimals),
+                i.unit
+            ),
+        ));
+    }
+    if i.indicator_type == keikaku_domain::IndicatorType::Cumulative {
+        notes.push(("累計値の実績", i.cumulative_entry.label().to_owned()));
+    }
+    if !i.acquisition.trim().is_empty() {
+        notes.push(("把握方法", i.acquisition.clone()));
+    }
+    if let Some(lag) = i.lag_years {
+        notes.push((
+            "把握時期",
+            if lag == 0 {
+                "その年度のうちに判明します。".to_owned()
+            } else {
+                format!("年度の値は{lag}年後に判明します。")
+            },
+        ));
+    }
+    for c in &i.definition_changes {
+        notes.push((
+            "定義の変更",
+            format!(
+                "{}から: {}",
+                keikaku_domain::format::fiscal_year(c.year),
+                c.note
+            ),
+        ));
+    }
+    notes
+}
+
 impl IndicatorTable {
+    /// Whether any row has notes (the table is then followed by them).
+    pub fn has_notes(&self) -> bool {
+        self.rows.iter().any(|r| !r.notes.is_empty())
+    }
+
     /// Rows for the given indicators.
     pub fn new(caption: String, indicators: &[Indicator]) -> Self {
         let rows = indicators
@@ -244,8 +306,22 @@ impl IndicatorTable {
                 } else {
                     format!("{}（{}）", i.title, i.unit)
                 },
-                baseline: year_value(&i.baseline, &i.unit),
-                target: year_value(&i.target, &i.unit),
+                code: i.code.trim().to_owned(),
+                baseline: year_value_in(&i.baseline, &i.unit, i.decimals),
+                target: year_value_in(&i.target, &i.unit, i.decimals),
+                interim: i
+                    .interim_targets
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "{} {}{}",
+                            keikaku_domain::format::fiscal_year(v.year),
+                            keikaku_domain::format::value(v.value, i.decimals),
+                            i.unit
+                        )
+                    })
+                    .collect(),
+                notes: indicator_notes(i),
                 direction: i.direction.label(),
                 indicator_type: i.indicator_type.label(),
                 method: [i.calculation_method.as_str(), i.data_source.as_str()]

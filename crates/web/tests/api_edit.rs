@@ -382,3 +382,70 @@ async fn a_department_editors_change_of_the_department_is_refused_with_the_field
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["fields"]["department"], "農政課");
 }
+
+#[tokio::test]
+async fn outcome_indicators_with_their_definitions_go_through_the_api() {
+    let (app, token) = app_with_token().await;
+    let (status, created) = call(
+        &app,
+        "POST",
+        "/api/v1/plans/sogo-keikaku/elements",
+        Some(&token),
+        Some(
+            json!({"kind": "outcome_indicator", "parent": "field-1-2", "fields": {
+                "title": "製造品出荷額等",
+                "unit": "億円",
+                "direction": "higher",
+                "indicator_type": "level",
+                "baseline_value": "2450.5",
+                "baseline_year": "2015",
+                "target_value": "2600",
+                "target_year": "令和2年度",
+                "code": "C1-2",
+                "decimals": "1",
+                "interim_targets": "2017 2500\n令和元年度 2550",
+                "acquisition": "経済センサス",
+                "lag_years": "2",
+                "definition_changes": "2016 経済センサスの年は同調査の値"
+            }}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["kind"], "outcome_indicator");
+    assert_eq!(created["fields"]["interim_targets"], "2017 2500\n2019 2550");
+    assert_eq!(created["fields"]["code"], "C1-2");
+    // The rules of a definition come back as problems by field.
+    let (status, refused) = call(
+        &app,
+        "POST",
+        "/api/v1/plans/sogo-keikaku/elements",
+        Some(&token),
+        Some(
+            json!({"kind": "outcome_indicator", "parent": "measure-1-2-1", "fields": {
+                "title": "誘致企業数",
+                "direction": "higher",
+                "indicator_type": "level",
+                "code": "C1-2",
+                "interim_targets": "来年 3"
+            }}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let problems = refused["error"]["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p["field"] == "interim_targets"
+            && p["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("中間目標値の1行目「来年 3」")),
+        "{refused}"
+    );
+    // The published plan's JSON carries the definitions and the 成果指標 (plan file version 2).
+    let doc = app.get_json("/api/v1/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["DefinitionChangeDto"].is_object(), "{schemas}");
+    assert!(schemas["IndicatorDto"]["properties"]["interim_targets"].is_object());
+    assert!(schemas["FieldDto"]["properties"]["indicators"].is_object());
+}

@@ -108,6 +108,28 @@ pub fn build(plans: &[Plan]) -> SearchIndex<Location> {
                                 &m.title,
                                 vec![&m.course_of_action, &m.citizen_participation, &m.department],
                             );
+                            for i in &m.indicators {
+                                push(
+                                    at(
+                                        ElementKind::OutcomeIndicator,
+                                        &i.id,
+                                        &[&bp.title, goal, &f.title, &m.title],
+                                    ),
+                                    &i.title,
+                                    indicator_text(i),
+                                );
+                            }
+                        }
+                        for i in &f.indicators {
+                            push(
+                                at(
+                                    ElementKind::OutcomeIndicator,
+                                    &i.id,
+                                    &[&bp.title, goal, &f.title],
+                                ),
+                                &i.title,
+                                indicator_text(i),
+                            );
                         }
                     }
                     for x in &bp.approaches {
@@ -156,5 +178,11 @@ pub fn build(plans: &[Plan]) -> SearchIndex<Location> {
 }
 
 fn indicator_text(i: &Indicator) -> Vec<&str> {
-    vec![&i.calculation_method, &i.data_source, &i.department]
+    vec![
+        &i.code,
+        &i.calculation_method,
+        &i.data_source,
+        &i.acquisition,
+        &i.department,
+    ]
 }

@@ -5,6 +5,7 @@
 use crate::era::FiscalYear;
 use crate::ids::ElementId;
 use crate::plan::PlanHeader;
+use crate::plan::strategy::Indicator;
 
 /// 総合計画.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,6 +163,8 @@ pub struct Field {
     pub department: String,
     /// 施策.
     pub measures: Vec<Measure>,
+    /// 成果指標 of the field as a whole.
+    pub indicators: Vec<Indicator>,
     /// Whether this element is illustrative sample data (サンプル).
     pub sample: bool,
 }
@@ -181,6 +184,8 @@ pub struct Measure {
     pub citizen_participation: String,
     /// 所管課.
     pub department: String,
+    /// 成果指標 of the measure.
+    pub indicators: Vec<Indicator>,
     /// Whether this element is illustrative sample data (サンプル).
     pub sample: bool,
 }
@@ -208,6 +213,24 @@ impl ComprehensivePlan {
         self.fields()
             .flat_map(|(bp, f)| f.measures.iter().map(move |m| (bp, f, m)))
             .find(|(_, _, m)| &m.id == id)
+    }
+
+    /// The 成果指標 with this id, with its field and, when it belongs to a measure, the measure.
+    pub fn outcome_indicator(
+        &self,
+        id: &ElementId,
+    ) -> Option<(&Field, Option<&Measure>, &Indicator)> {
+        self.fields().find_map(|(_, f)| {
+            if let Some(i) = f.indicators.iter().find(|i| &i.id == id) {
+                return Some((f, None, i));
+            }
+            f.measures.iter().find_map(|m| {
+                m.indicators
+                    .iter()
+                    .find(|i| &i.id == id)
+                    .map(|i| (f, Some(m), i))
+            })
+        })
     }
 
     /// The priority project with this id, with its basic plan.

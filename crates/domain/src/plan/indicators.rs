@@ -42,7 +42,8 @@ fn first_non_empty<'a>(candidates: &[&'a str]) -> &'a str {
 }
 
 impl Plan {
-    /// Every indicator of the plan, in the order the plan presents them.
+    /// Every indicator of the plan, in the order the plan presents them (a field's own 成果指標
+    /// before those of its measures).
     pub fn indicators(&self) -> Vec<IndicatorPlace<'_>> {
         let mut out = Vec::new();
         match self {
@@ -80,8 +81,52 @@ impl Plan {
                     }
                 }
             }
-            // 成果指標 of fields and measures come with the comprehensive plan's indicators.
-            Self::Comprehensive(_) => {}
+            Self::Comprehensive(p) => {
+                for (_, f) in p.fields() {
+                    let goal = p.goal(&f.goal).map(|g| Group {
+                        kind: ElementKind::Goal,
+                        id: &g.id,
+                        number: &g.number,
+                        title: &g.title,
+                    });
+                    let field = Group {
+                        kind: ElementKind::Field,
+                        id: &f.id,
+                        number: &f.number,
+                        title: &f.title,
+                    };
+                    let outer: Vec<Group<'_>> = goal.into_iter().chain([field]).collect();
+                    for i in &f.indicators {
+                        out.push(IndicatorPlace {
+                            indicator: i,
+                            kind: ElementKind::OutcomeIndicator,
+                            groups: outer.clone(),
+                            department: first_non_empty(&[&i.department, &f.department]),
+                        });
+                    }
+                    for m in &f.measures {
+                        let mut groups = outer.clone();
+                        groups.push(Group {
+                            kind: ElementKind::Measure,
+                            id: &m.id,
+                            number: &m.number,
+                            title: &m.title,
+                        });
+                        for i in &m.indicators {
+                            out.push(IndicatorPlace {
+                                indicator: i,
+                                kind: ElementKind::OutcomeIndicator,
+                                groups: groups.clone(),
+                                department: first_non_empty(&[
+                                    &i.department,
+                                    &m.department,
+                                    &f.department,
+                                ]),
+                            });
+                        }
+                    }
+                }
+            }
         }
         out
     }

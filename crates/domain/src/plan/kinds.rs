@@ -4,6 +4,7 @@
 //! the pages, the diff and the audit log all speak in these types, so that no layer matches
 //! kinds or field names as strings of its own.
 
+use crate::kpi::Entered;
 use crate::plan::strategy::{Direction, IndicatorType};
 use crate::plan::{Plan, PlanKind};
 
@@ -35,11 +36,13 @@ pub enum ElementKind {
     StrategyMeasure,
     /// KPI.
     Kpi,
+    /// 成果指標 of a 分野 or a 施策 of a comprehensive plan.
+    OutcomeIndicator,
 }
 
 impl ElementKind {
     /// Every kind, comprehensive plan's first, in the order a plan presents them.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Principle,
         Self::Goal,
         Self::VisionApproach,
@@ -52,6 +55,7 @@ impl ElementKind {
         Self::NumericalTarget,
         Self::StrategyMeasure,
         Self::Kpi,
+        Self::OutcomeIndicator,
     ];
 
     /// The stable code stored in the database (`plan_element.kind`) and used in URLs.
@@ -69,6 +73,7 @@ impl ElementKind {
             Self::NumericalTarget => "numerical_target",
             Self::StrategyMeasure => "strategy_measure",
             Self::Kpi => "kpi",
+            Self::OutcomeIndicator => "outcome_indicator",
         }
     }
 
@@ -90,6 +95,7 @@ impl ElementKind {
             Self::BasicObjective => "基本目標",
             Self::NumericalTarget => "数値目標",
             Self::Kpi => "KPI",
+            Self::OutcomeIndicator => "成果指標",
         }
     }
 
@@ -103,9 +109,13 @@ impl ElementKind {
         }
     }
 
-    /// Whether this is an indicator (数値目標, KPI): a value with a baseline and a target.
+    /// Whether this is an indicator (数値目標, KPI, 成果指標): a value with a baseline and a
+    /// target.
     pub fn is_indicator(self) -> bool {
-        matches!(self, Self::NumericalTarget | Self::Kpi)
+        matches!(
+            self,
+            Self::NumericalTarget | Self::Kpi | Self::OutcomeIndicator
+        )
     }
 
     /// Whether elements of this kind are assigned to a department (所管課), which then
@@ -120,7 +130,8 @@ impl ElementKind {
     pub fn children(self) -> &'static [Self] {
         match self {
             Self::BasicPlan => &[Self::PriorityProject, Self::Field, Self::PlanApproach],
-            Self::Field => &[Self::Measure],
+            Self::Field => &[Self::Measure, Self::OutcomeIndicator],
+            Self::Measure => &[Self::OutcomeIndicator],
             Self::BasicObjective => &[Self::NumericalTarget, Self::StrategyMeasure],
             Self::StrategyMeasure => &[Self::Kpi],
             _ => &[],
@@ -167,7 +178,7 @@ impl ElementKind {
             Self::Field => FIELD,
             Self::Measure => MEASURE,
             Self::StrategyMeasure => STRATEGY_MEASURE,
-            Self::NumericalTarget | Self::Kpi => INDICATOR,
+            Self::NumericalTarget | Self::Kpi | Self::OutcomeIndicator => INDICATOR,
         }
     }
 }
@@ -263,11 +274,27 @@ pub enum ElementField {
     CalculationMethod,
     /// 出典.
     DataSource,
+    /// 指標コード.
+    Code,
+    /// 表示する小数点以下の桁数.
+    Decimals,
+    /// 中間目標値, one line per fiscal year.
+    InterimTargets,
+    /// 許容幅 (±) of a maintain-type indicator.
+    Tolerance,
+    /// How a cumulative indicator's actuals are entered.
+    CumulativeEntry,
+    /// 把握方法.
+    Acquisition,
+    /// 把握時期: years until the value is known.
+    LagYears,
+    /// 定義の変更, one line per fiscal year.
+    DefinitionChanges,
 }
 
 impl ElementField {
     /// Every element field.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 27] = [
         Self::Number,
         Self::Title,
         Self::Description,
@@ -287,6 +314,14 @@ impl ElementField {
         Self::TargetYear,
         Self::CalculationMethod,
         Self::DataSource,
+        Self::Code,
+        Self::Decimals,
+        Self::InterimTargets,
+        Self::Tolerance,
+        Self::CumulativeEntry,
+        Self::Acquisition,
+        Self::LagYears,
+        Self::DefinitionChanges,
     ];
 
     /// The stable name of the field: the form field, the JSON key of the API and the audit
@@ -312,6 +347,14 @@ impl ElementField {
             Self::TargetYear => "target_year",
             Self::CalculationMethod => "calculation_method",
             Self::DataSource => "data_source",
+            Self::Code => "code",
+            Self::Decimals => "decimals",
+            Self::InterimTargets => "interim_targets",
+            Self::Tolerance => "tolerance",
+            Self::CumulativeEntry => "cumulative_entry",
+            Self::Acquisition => "acquisition",
+            Self::LagYears => "lag_years",
+            Self::DefinitionChanges => "definition_changes",
         }
     }
 
@@ -323,28 +366,59 @@ impl ElementField {
     /// What kind of value the field holds.
     pub fn value_type(self) -> ValueType {
         match self {
-            Self::Number | Self::Title | Self::Department | Self::Unit | Self::DataSource => {
-                ValueType::Line
-            }
+            Self::Number
+            | Self::Title
+            | Self::Department
+            | Self::Unit
+            | Self::DataSource
+            | Self::Code => ValueType::Line,
             Self::Description
             | Self::CurrentState
             | Self::CourseOfAction
             | Self::CitizenParticipation
-            | Self::CalculationMethod => ValueType::Text,
+            | Self::CalculationMethod
+            | Self::Acquisition => ValueType::Text,
             Self::Goal => ValueType::Goal,
             Self::StartYear | Self::EndYear | Self::BaselineYear | Self::TargetYear => {
                 ValueType::FiscalYear
             }
-            Self::BaselineValue | Self::TargetValue => ValueType::Decimal,
+            Self::BaselineValue | Self::TargetValue | Self::Tolerance => ValueType::Decimal,
             Self::Direction => ValueType::Choice(DIRECTIONS),
             Self::IndicatorType => ValueType::Choice(INDICATOR_TYPES),
+            Self::CumulativeEntry => ValueType::Choice(CUMULATIVE_ENTRIES),
+            Self::Decimals | Self::LagYears => ValueType::Count,
+            Self::InterimTargets => ValueType::YearValues,
+            Self::DefinitionChanges => ValueType::YearNotes,
         }
     }
 
     /// Whether a department editor may change it: the 所管課 and the goal place an element in
-    /// the plan and in the departments' work, which the planning office decides.
+    /// the plan and in the departments' work, and an indicator's code is the key of the
+    /// departments' sheets, which the planning office decides.
     pub fn decided_by_planning_office(self) -> bool {
-        matches!(self, Self::Department | Self::Goal)
+        matches!(self, Self::Department | Self::Goal | Self::Code)
+    }
+
+    /// How to fill the field in, shown under its label; `None` when the label says enough.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            Self::Code => Some(
+                "半角英数字と「-」「_」「.」、32文字以内（例: K1-1-1）。空欄なら要素IDで識別します。",
+            ),
+            Self::Decimals => Some("0〜6。空欄なら入力したとおりに表示します。"),
+            Self::InterimTargets => Some(
+                "1行に1年度、年度と値を空白かタブで区切って入力します（例: 令和3年度 105）。Excelの2列を貼り付けることもできます。",
+            ),
+            Self::Tolerance => {
+                Some("維持を目指す指標で、目標値からこの幅の内にあれば達成とみなします。")
+            }
+            Self::CumulativeEntry => Some("累計値の指標で、毎年度どちらの値を入力するか。"),
+            Self::LagYears => Some("例: 国勢調査の値が2年後に判明するなら 2。"),
+            Self::DefinitionChanges => Some(
+                "1行に1件、変更が適用された最初の年度と内容を空白で区切って入力します（例: 令和3年度 調査方法を郵送からWebに変更）。",
+            ),
+            _ => None,
+        }
     }
 }
 
@@ -414,6 +488,12 @@ pub enum ValueType {
     Choice(&'static [(&'static str, &'static str)]),
     /// One of the plan's まちづくりの目標.
     Goal,
+    /// A whole number ≥ 0 (全角 digits accepted), or empty.
+    Count,
+    /// Values by fiscal year, one line each: 「令和3年度 105」 (see [`crate::plan::year_lines`]).
+    YearValues,
+    /// Notes by fiscal year, one line each: 「令和3年度 調査方法を変更」.
+    YearNotes,
 }
 
 /// One field of an element kind (or of the plan's own texts): which field, its label there,
@@ -452,6 +532,44 @@ pub const INDICATOR_TYPES: &[(&str, &str)] = &[
     ),
     (IndicatorType::Rate.code(), IndicatorType::Rate.label()),
 ];
+
+/// The choices of [`Entered`] (how a cumulative indicator's actuals are entered).
+pub const CUMULATIVE_ENTRIES: &[(&str, &str)] = &[
+    (
+        Entered::RunningTotals.code(),
+        Entered::RunningTotals.label(),
+    ),
+    (
+        Entered::YearlyAmounts.code(),
+        Entered::YearlyAmounts.label(),
+    ),
+];
+
+impl Entered {
+    /// Both ways of entry; the first is the default.
+    pub const ALL: [Self; 2] = [Self::RunningTotals, Self::YearlyAmounts];
+
+    /// The stable code used in files, the database and the API.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::RunningTotals => "running_totals",
+            Self::YearlyAmounts => "yearly_amounts",
+        }
+    }
+
+    /// Parses [`Entered::code`].
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.code() == code)
+    }
+
+    /// Japanese label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::RunningTotals => "累計を入力する",
+            Self::YearlyAmounts => "各年度の実績を入力する（累計は計算）",
+        }
+    }
+}
 
 use ElementField as E;
 
@@ -495,8 +613,16 @@ const INDICATOR: &[FieldDef<ElementField>] = &[
     def(E::BaselineYear, "基準値の年度", false),
     def(E::TargetValue, "目標値", false),
     def(E::TargetYear, "目標値の年度", false),
+    def(E::Code, "指標コード", false),
+    def(E::Decimals, "表示する小数点以下の桁数", false),
+    def(E::InterimTargets, "中間目標値", false),
+    def(E::Tolerance, "許容幅（±）", false),
+    def(E::CumulativeEntry, "累計値の実績の入力方法", false),
     def(E::CalculationMethod, "算出方法", false),
     def(E::DataSource, "出典", false),
+    def(E::Acquisition, "把握方法", false),
+    def(E::LagYears, "把握時期（判明までの年数）", false),
+    def(E::DefinitionChanges, "定義の変更", false),
     def(E::Department, "所管課", false),
 ];
 const HEADER_COMPREHENSIVE: &[FieldDef<HeaderField>] = &[
@@ -544,7 +670,11 @@ impl Plan {
                 if p.field(id).is_some() {
                     return Some(ElementKind::Field);
                 }
-                p.measure(id).map(|_| ElementKind::Measure)
+                if p.measure(id).is_some() {
+                    return Some(ElementKind::Measure);
+                }
+                p.outcome_indicator(id)
+                    .map(|_| ElementKind::OutcomeIndicator)
             }
             Self::Strategy(s) => {
                 for o in &s.basic_objectives {

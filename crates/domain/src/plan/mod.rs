@@ -9,6 +9,7 @@
 //! - [`indicators`]: every indicator of a plan with its groups and department.
 //! - [`validate`]: every problem of a plan with its place.
 //! - [`diff`]: what changed between two versions.
+//! - [`year_lines`]: lists by fiscal year (中間目標値, 定義の変更) as one line per year.
 
 pub mod comprehensive;
 pub mod diff;
@@ -17,6 +18,7 @@ pub mod indicators;
 pub mod kinds;
 pub mod strategy;
 pub mod validate;
+pub mod year_lines;
 
 pub use header::{Municipality, Period, Plan, PlanHeader, PlanKind, PlanStatus};
 pub use kinds::{ElementField, ElementKind, FieldDef, HeaderField, LinkKind, ValueType};

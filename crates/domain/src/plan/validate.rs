@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::ids::{ElementId, ElementRef};
 use crate::plan::comprehensive::ComprehensivePlan;
-use crate::plan::strategy::{Indicator, Strategy};
+use crate::plan::strategy::{Direction, Indicator, Strategy};
 use crate::plan::{Plan, PlanHeader};
 
 /// One step of a [`Path`]: a named member or an index in a list.
@@ -93,6 +93,26 @@ pub fn validate_plan(plan: &Plan, others: &[&Plan]) -> Vec<Problem> {
 struct Validator {
     problems: Vec<Problem>,
     ids: HashMap<ElementId, Path>,
+    /// Each indicator code with the place and title of its first use.
+    codes: HashMap<String, (Path, String)>,
+}
+
+/// Longest 指標コード.
+const CODE_MAX: usize = 32;
+/// Most display decimals.
+const DECIMALS_MAX: u32 = 6;
+
+/// Whether an indicator code is a plain identifier: ASCII letters, digits, 「-」「_」「.」,
+/// starting with a letter or digit, at most [`CODE_MAX`] characters.
+fn plain_code(code: &str) -> bool {
+    code.len() <= CODE_MAX
+        && code
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 impl Validator {
@@ -180,6 +200,12 @@ impl Validator {
                     self.id(&measure.id, mpath.key("id"));
                     self.required(&measure.title, mpath.key("title"), "施策の名称");
                     measures.insert(&measure.id);
+                    for (k, ind) in measure.indicators.iter().enumerate() {
+                        self.indicator(ind, mpath.key("indicators").index(k), "成果指標");
+                    }
+                }
+                for (k, ind) in field.indicators.iter().enumerate() {
+                    self.indicator(ind, fpath.key("indicators").index(k), "成果指標");
                 }
             }
             for (k, pp) in bp.priority_projects.iter().enumerate() {
@@ -254,6 +280,96 @@ impl Validator {
                     t.year, b.year
                 ),
             );
+        }
+        self.indicator_definition(ind, &path, what);
+    }
+
+    /// The rules of the fields that say how an indicator is evaluated and read.
+    fn indicator_definition(&mut self, ind: &Indicator, path: &Path, what: &str) {
+        let code = ind.code.trim();
+        if !code.is_empty() {
+            if !plain_code(code) {
+                self.push(
+                    path.key("code"),
+                    format!(
+                        "{what}「{}」の指標コード「{code}」は使えません。半角英数字と「-」「_」「.」の{CODE_MAX}文字以内で、英数字で始めてください。",
+                        ind.title
+                    ),
+                );
+            } else if let Some((first, title)) = self.codes.get(code) {
+                let message = format!(
+                    "指標コード「{code}」が重複しています（「{title}」で使用済み: {first}）。計画の中で一つにしてください。"
+                );
+                self.push(path.key("code"), message);
+            } else {
+                self.codes
+                    .insert(code.to_owned(), (path.key("code"), ind.title.clone()));
+            }
+        }
+        if let Some(d) = ind.decimals
+            && d > DECIMALS_MAX
+        {
+            self.push(
+                path.key("decimals"),
+                format!("表示する小数点以下の桁数は0〜{DECIMALS_MAX}です（{d}でした）。"),
+            );
+        }
+        let (from, to) = (ind.baseline.map(|b| b.year), ind.target.map(|t| t.year));
+        let mut seen = HashSet::new();
+        for (i, t) in ind.interim_targets.iter().enumerate() {
+            let at = path.key("interim_targets").index(i);
+            if !seen.insert(t.year) {
+                self.push(at, format!("中間目標値の{}が2回あります。", t.year));
+            } else if from.is_some_and(|b| t.year <= b) || to.is_some_and(|e| t.year >= e) {
+                let range = match (from, to) {
+                    (Some(b), Some(e)) => {
+                        format!("基準値の年度（{b}）より後で、目標値の年度（{e}）より前")
+                    }
+                    (Some(b), None) => format!("基準値の年度（{b}）より後"),
+                    (None, Some(e)) => format!("目標値の年度（{e}）より前"),
+                    (None, None) => String::new(),
+                };
+                self.push(
+                    at,
+                    format!("中間目標値の年度（{}）は{range}にしてください。", t.year),
+                );
+            }
+        }
+        if let Some(tol) = ind.tolerance {
+            if tol.is_sign_negative() {
+                self.push(
+                    path.key("tolerance"),
+                    format!("許容幅は0以上にしてください（{tol}でした）。"),
+                );
+            } else if ind.direction != Direction::Maintain {
+                self.push(
+                    path.key("tolerance"),
+                    "許容幅は「維持を目指す」指標にだけ指定できます。目指す方向を「維持を目指す」にするか、許容幅を空欄にしてください。".to_owned(),
+                );
+            }
+        }
+        let mut years = HashSet::new();
+        for (i, c) in ind.definition_changes.iter().enumerate() {
+            let at = path.key("definition_changes").index(i);
+            if !years.insert(c.year) {
+                self.push(
+                    at,
+                    format!(
+                        "定義の変更の{}が2回あります。1行にまとめてください。",
+                        c.year
+                    ),
+                );
+            } else if c.note.trim().is_empty() {
+                self.push(
+                    at,
+                    format!("定義の変更（{}）の内容を入力してください。", c.year),
+                );
+            } else if c.note.contains(['\n', '\r']) {
+                self.push(
+                    at,
+                    format!("定義の変更（{}）の内容は1行で書いてください。", c.year),
+                );
+            }
         }
     }
 }

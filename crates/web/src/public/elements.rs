@@ -75,6 +75,8 @@ struct MeasureView {
     course_of_action: String,
     citizen_participation: String,
     department: String,
+    /// How many 成果指標 the measure has.
+    indicators: usize,
     sample: bool,
 }
 
@@ -92,6 +94,7 @@ struct FieldPage {
     department: String,
     current_state: String,
     measures: Vec<MeasureView>,
+    indicators: IndicatorTable,
     projects: Vec<Item>,
 }
 
@@ -120,6 +123,7 @@ async fn field(
                 course_of_action: m.course_of_action.clone(),
                 citizen_participation: m.citizen_participation.clone(),
                 department: m.department.clone(),
+                indicators: m.indicators.len(),
                 sample: m.sample,
             })
             .collect();
@@ -137,8 +141,10 @@ async fn field(
         }
         let mut steps = bp_steps(c, bp);
         steps.push((goal_title.clone(), goal_href.clone()));
-        let sample =
-            f.sample || measures.iter().any(|m| m.sample) || projects.iter().any(|p| p.sample);
+        let sample = f.sample
+            || measures.iter().any(|m| m.sample)
+            || f.indicators.iter().any(|i| i.sample)
+            || projects.iter().any(|p| p.sample);
         Ok(FieldPage {
             layout: crumbs(
                 Layout::new(site, &format!("分野 {} {}", f.number, f.title), ""),
@@ -155,6 +161,7 @@ async fn field(
             department: f.department.clone(),
             current_state: f.current_state.clone(),
             measures,
+            indicators: IndicatorTable::new(format!("分野{}の成果指標", f.number), &f.indicators),
             projects,
         }
         .render()?)
@@ -178,6 +185,7 @@ struct MeasurePage {
     department: String,
     course_of_action: String,
     citizen_participation: String,
+    indicators: IndicatorTable,
     projects: Vec<Item>,
     strategy_measures: Vec<Item>,
 }
@@ -238,6 +246,7 @@ async fn measure(
         // The page shows the linked projects and strategy measures too: sample data among them
         // needs the notice as much as the measure itself.
         let sample = m.sample
+            || m.indicators.iter().any(|i| i.sample)
             || projects.iter().any(|p| p.sample)
             || strategy_measures.iter().any(|s| s.sample);
         Ok(MeasurePage {
@@ -256,6 +265,7 @@ async fn measure(
             department: m.department.clone(),
             course_of_action: m.course_of_action.clone(),
             citizen_participation: m.citizen_participation.clone(),
+            indicators: IndicatorTable::new(format!("施策{}の成果指標", m.number), &m.indicators),
             projects,
             strategy_measures,
         }

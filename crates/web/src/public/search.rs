@@ -62,6 +62,9 @@ fn hit_is_sample(site: &Site, loc: &keikaku_app::search::Location) -> bool {
             ElementKind::PriorityProject => c.priority_project(id).is_some_and(|(_, p)| p.sample),
             ElementKind::Field => c.field(id).is_some_and(|(_, f)| f.sample),
             ElementKind::Measure => c.measure(id).is_some_and(|(_, _, m)| m.sample),
+            ElementKind::OutcomeIndicator => {
+                c.outcome_indicator(id).is_some_and(|(_, _, i)| i.sample)
+            }
             _ => false,
         },
         Some(Plan::Strategy(s)) => match kind {

@@ -18,11 +18,12 @@
 //! | 施策 (総合計画) | 番号, 名称, 展開方法, 市民の参画, 所管課, サンプル |
 //! | 基本目標 | 番号, 名称, 説明, サンプル |
 //! | 施策 (総合戦略) | 番号, 名称, 説明, 所管課, 関連する施策, 関連する重点プロジェクト, サンプル |
-//! | 数値目標, KPI | 名称, 単位, 方向, 種類, 基準値, 目標値, 算出方法, 出典, 所管課, サンプル |
+//! | 数値目標, KPI, 成果指標 | 名称, 指標コード, 単位, 方向, 種類, 基準値, 目標値, 中間目標値, 許容幅, 累計値の入力方法, 表示桁数, 算出方法, 出典, 把握方法, 把握時期, 定義の変更, 所管課, サンプル |
 //!
 //! Links are written as ids joined by 「, 」 (a reference into another plan as `plan/element`),
 //! the goal of a field as its id, years as 「令和7年度（2025年度）」, a value with its year as
-//! 「110（令和7年度（2025年度））」 and an absent value as the empty text, the sample flag as
+//! 「110（令和7年度（2025年度））」 (interim targets and definition changes one per line) and an
+//! absent value as the empty text, the sample flag as
 //! はい / いいえ. An element whose attributes are unchanged but which stands elsewhere (in another
 //! parent, or reordered among its siblings) is [`Change::Moved`]; one whose attributes changed
 //! and whose parent changed too carries a [`FieldChange`] labelled 「所属」.
@@ -47,7 +48,7 @@ pub use text::{TextPart, text_diff};
 use crate::era::{FiscalYear, YearStyle};
 use crate::ids::{ElementId, ElementRef};
 use crate::plan::comprehensive::{Approach, ComprehensivePlan};
-use crate::plan::strategy::{Indicator, Strategy, YearValue};
+use crate::plan::strategy::{Indicator, IndicatorType, Strategy, YearValue};
 use crate::plan::{ElementKind, Plan, PlanHeader};
 
 /// How years are written in a diff: 「令和7年度（2025年度）」, as pages show them.
@@ -433,6 +434,10 @@ fn year_value(v: Option<&YearValue>) -> String {
     })
 }
 
+fn count(n: Option<u32>, unit: &str) -> String {
+    n.map(|n| format!("{n}{unit}")).unwrap_or_default()
+}
+
 fn approach(kind: ElementKind, a: &Approach, parent: &Parent, position: usize) -> Entry {
     element(
         kind,
@@ -555,6 +560,13 @@ fn flatten_comprehensive(p: &ComprehensivePlan, out: &mut Vec<Entry>) {
                         ("サンプル", yes_no(m.sample)),
                     ],
                 ));
+                let in_measure = Parent::of(ElementKind::Measure, &m.id, &m.title);
+                for (q, i) in m.indicators.iter().enumerate() {
+                    out.push(indicator(ElementKind::OutcomeIndicator, i, &in_measure, q));
+                }
+            }
+            for (q, i) in f.indicators.iter().enumerate() {
+                out.push(indicator(ElementKind::OutcomeIndicator, i, &in_field, q));
             }
         }
         for (k, x) in bp.approaches.iter().enumerate() {
@@ -572,13 +584,45 @@ fn indicator(kind: ElementKind, i: &Indicator, parent: &Parent, position: usize)
         position,
         vec![
             ("名称", i.title.clone()),
+            ("指標コード", i.code.clone()),
             ("単位", i.unit.clone()),
             ("方向", i.direction.label().to_owned()),
             ("種類", i.indicator_type.label().to_owned()),
             ("基準値", year_value(i.baseline.as_ref())),
             ("目標値", year_value(i.target.as_ref())),
+            (
+                "中間目標値",
+                i.interim_targets
+                    .iter()
+                    .map(|v| year_value(Some(v)))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            (
+                "許容幅",
+                i.tolerance.map(|t| format!("±{t}")).unwrap_or_default(),
+            ),
+            (
+                "累計値の入力方法",
+                if i.indicator_type == IndicatorType::Cumulative {
+                    i.cumulative_entry.label().to_owned()
+                } else {
+                    String::new()
+                },
+            ),
+            ("表示桁数", count(i.decimals, "桁")),
             ("算出方法", i.calculation_method.clone()),
             ("出典", i.data_source.clone()),
+            ("把握方法", i.acquisition.clone()),
+            ("把握時期", count(i.lag_years, "年後")),
+            (
+                "定義の変更",
+                i.definition_changes
+                    .iter()
+                    .map(|c| format!("{}: {}", c.year.format(YEAR_STYLE), c.note))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
             ("所管課", i.department.clone()),
             ("サンプル", yes_no(i.sample)),
         ],

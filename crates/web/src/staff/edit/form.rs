@@ -75,9 +75,13 @@ pub(crate) struct ElementPage {
 }
 
 fn hint(spec: &FieldSpec) -> &'static str {
+    if !spec.hint.is_empty() {
+        return spec.hint;
+    }
     match spec.input {
         Input::Year => "例: 2025、令和7年度、R7",
         Input::Decimal => "例: 1234.5（全角数字・桁区切りも可）",
+        Input::Count => "0以上の整数（例: 2）",
         _ => "",
     }
 }
@@ -100,7 +104,7 @@ fn field_views(
                         .collect(),
                 ),
                 Input::Goal => ("select", draft.goals()),
-                Input::Text => ("text", Vec::new()),
+                Input::Text | Input::YearValues | Input::YearNotes => ("text", Vec::new()),
                 _ => ("line", Vec::new()),
             };
             FieldView {

@@ -116,7 +116,7 @@ async fn page(
             let shown = |typed: Option<&String>, stored: Option<rust_decimal::Decimal>| {
                 typed.cloned().unwrap_or_else(|| {
                     stored
-                        .map(|d| format::indicator_value(d, None).replace(',', ""))
+                        .map(|d| format::value(d, None).replace(',', ""))
                         .unwrap_or_default()
                 })
             };

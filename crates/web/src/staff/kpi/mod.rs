@@ -91,7 +91,7 @@ pub(crate) fn value_text(r: &IndicatorReport, v: Option<Decimal>) -> String {
     v.map(|d| {
         format!(
             "{}{}",
-            format::indicator_value(d, r.indicator.decimals),
+            format::value(d, r.indicator.decimals),
             r.indicator.unit
         )
     })
