@@ -88,7 +88,7 @@ async fn a_backup_of_an_older_schema_restores_into_the_current_one() {
     .await
     .unwrap();
     let text = backup::create(&operator, &current).await.unwrap();
-    assert!(text.contains("\"schema\": 5,") && text.contains("api_token"));
+    assert!(text.contains("\"schema\": 6,") && text.contains("api_token"));
     let text = as_schema_3(&text);
     assert!(text.contains("\"schema\":3,") && !text.contains("api_token"));
 

@@ -253,8 +253,14 @@ pub(crate) fn indicator_chart(r: &IndicatorReport, years: &[FiscalYear]) -> Char
 fn chart_description(r: &IndicatorReport) -> String {
     let ind = &r.indicator;
     let mut parts = vec![
-        format!("基準値 {}", format::year_value(&ind.baseline, &ind.unit)),
-        format!("目標値 {}", format::year_value(&ind.target, &ind.unit)),
+        format!(
+            "基準値 {}",
+            format::year_value_in(&ind.baseline, &ind.unit, ind.decimals)
+        ),
+        format!(
+            "目標値 {}",
+            format::year_value_in(&ind.target, &ind.unit, ind.decimals)
+        ),
     ];
     match &r.latest {
         Some(l) => parts.push(format!(

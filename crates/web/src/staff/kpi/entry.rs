@@ -126,7 +126,11 @@ async fn page(
                 title: r.indicator.title.clone(),
                 unit: r.indicator.unit.clone(),
                 department: r.department.clone(),
-                target_plan: format::year_value(&r.indicator.target, &r.indicator.unit),
+                target_plan: format::year_value_in(
+                    &r.indicator.target,
+                    &r.indicator.unit,
+                    r.indicator.decimals,
+                ),
                 target: shown(cell.map(|c| &c.target), stored.and_then(|v| v.target)),
                 actual: shown(cell.map(|c| &c.actual), stored.and_then(|v| v.actual)),
                 provisional: cell.map_or_else(

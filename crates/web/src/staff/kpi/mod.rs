@@ -120,8 +120,12 @@ fn row(plan: &PlanId, e: &Evaluation, r: &IndicatorReport) -> Row {
         group: r.groups.last().map(|g| g.label()).unwrap_or_default(),
         title: r.indicator.title.clone(),
         department: r.department.clone(),
-        baseline: format::year_value(&r.indicator.baseline, &r.indicator.unit),
-        target: format::year_value(&r.indicator.target, &r.indicator.unit),
+        baseline: format::year_value_in(
+            &r.indicator.baseline,
+            &r.indicator.unit,
+            r.indicator.decimals,
+        ),
+        target: format::year_value_in(&r.indicator.target, &r.indicator.unit, r.indicator.decimals),
         latest_year: latest
             .map(|l| format::fiscal_year(l.year))
             .unwrap_or_default(),
@@ -350,8 +354,8 @@ async fn indicator_page(
         unit: ind.unit.clone(),
         direction: ind.direction.label().to_owned(),
         indicator_type: ind.indicator_type.label().to_owned(),
-        baseline: format::year_value(&ind.baseline, &ind.unit),
-        target: format::year_value(&ind.target, &ind.unit),
+        baseline: format::year_value_in(&ind.baseline, &ind.unit, ind.decimals),
+        target: format::year_value_in(&ind.target, &ind.unit, ind.decimals),
         grade: r
             .grade
             .clone()
