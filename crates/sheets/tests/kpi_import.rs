@@ -321,3 +321,15 @@ fn a_workbook_is_read_from_its_first_sheet_with_a_header_row() {
     assert_eq!(values.sheet, "実績");
     assert_eq!(summary(&values), ["1-1: 2021 実績 7 @B2 [R3]"]);
 }
+
+#[test]
+fn csv_rows_keep_the_numbers_excel_shows_blank_lines_and_breaks_in_fields_included() {
+    let csv = "保育課の集計\r\n\r\n指標ID,R1,備考\r\nK1,\"x\",\"2行の\n備考\"\r\nK2,y,\r\n";
+    let errors = keikaku_sheets::kpi::read_values("kodomo.csv", csv.as_bytes()).unwrap_err();
+    let cells: Vec<Option<String>> = errors.iter().map(|e| e.cell.clone()).collect();
+    assert_eq!(
+        cells,
+        [Some("B4".to_owned()), Some("B5".to_owned())],
+        "{errors:?}"
+    );
+}

@@ -104,6 +104,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "getrandom",
             "keikaku-domain",
             "keikaku-planfile",
+            "keikaku-sheets",
             "keikaku-storage",
             "rust_decimal",
             "serde_json",
@@ -140,6 +141,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "axum",
             "clap",
+            "indicatif",
             "keikaku-app",
             "keikaku-domain",
             "keikaku-storage",

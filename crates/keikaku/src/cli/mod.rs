@@ -3,6 +3,7 @@
 
 mod audit;
 mod backup;
+mod kpi;
 mod serve;
 mod transfer;
 mod users;
@@ -62,6 +63,11 @@ enum Command {
     Backup(backup::BackupArgs),
     /// バックアップを空のデータベース（--database）に復元します / Restore a backup into an empty database
     Restore(backup::RestoreArgs),
+    /// 指標（KPI）の年度ごとの値を、シートで取り込み・書き出します / KPI values in and out as sheets
+    Kpi {
+        #[command(subcommand)]
+        command: kpi::KpiCommand,
+    },
 }
 
 /// How a command failed; decides the message and the exit code.
@@ -299,6 +305,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(args) => transfer::export(&operator, &cli.database, args).await,
         Command::Backup(args) => backup::backup(&operator, &cli.database, args).await,
         Command::Restore(args) => backup::restore(&operator, &cli.database, args).await,
+        Command::Kpi { command } => kpi::kpi(&operator, &cli.database, command).await,
     }
 }
 
@@ -306,9 +313,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 pub(super) fn refused(what: &str, e: AppError) -> Failure {
     match e {
         AppError::Invalid(problems) => {
-            let mut text = format!("{what}: {}件の問題があります。\n", problems.len());
+            let mut text = format!(
+                "{what}: {}件の問題があります（何も書き込んでいません）。\n",
+                problems.len()
+            );
             for p in problems {
-                text.push_str(&format!("  {}: {}\n", p.path, p.message));
+                if p.path.is_empty() {
+                    text.push_str(&format!("  {}\n", p.message));
+                } else {
+                    text.push_str(&format!("  {}: {}\n", p.path, p.message));
+                }
             }
             Failure::Invalid(text.trim_end().to_owned())
         }

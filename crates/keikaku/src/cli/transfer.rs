@@ -119,22 +119,24 @@ pub(super) fn write_output(output: Option<&Path>, text: &str) -> Result<(), Fail
             print!("{text}");
             Ok(())
         }
-        Some(path) => {
-            // Write next to the target, flush it to the disk and rename, so that a failure
-            // never leaves half a file (a backup is worth nothing unless it is whole).
-            let mut tmp = path.as_os_str().to_owned();
-            tmp.push(".tmp");
-            let tmp = PathBuf::from(tmp);
-            let write = || -> std::io::Result<()> {
-                let mut file = std::fs::File::create(&tmp)?;
-                file.write_all(text.as_bytes())?;
-                file.sync_all()?;
-                std::fs::rename(&tmp, path)
-            };
-            write().map_err(|e| {
-                let _ = std::fs::remove_file(&tmp);
-                Failure::Environment(format!("「{}」に書き出せません: {e}", path.display()))
-            })
-        }
+        Some(path) => write_bytes(path, text.as_bytes()),
     }
+}
+
+/// Writes a file whole: next to the target, flushed to the disk and renamed, so that a
+/// failure never leaves half a file (a backup is worth nothing unless it is whole).
+pub(super) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let write = || -> std::io::Result<()> {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Failure::Environment(format!("「{}」に書き出せません: {e}", path.display()))
+    })
 }

@@ -164,13 +164,36 @@ fn csv_grid(file_name: &str, bytes: &[u8]) -> Result<Grid, Vec<SheetError>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut cells = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            vec![file_error(format!(
-                "ファイル「{file_name}」をCSVとして読めません（{e}）。"
-            ))]
-        })?;
+    let mut cells: Vec<Vec<Raw>> = Vec::new();
+    // Excel shows a blank line (which the reader skips) as an empty row and a record with a
+    // line break inside a quoted field as one row: a record's row is the number of line ends
+    // before its end, less the breaks inside fields so far and its own line end.
+    let mut inner_breaks = 0usize;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(vec![file_error(format!(
+                    "ファイル「{file_name}」をCSVとして読めません（{e}）。"
+                ))]);
+            }
+        }
+        inner_breaks += record
+            .iter()
+            .map(|f| f.matches('\n').count())
+            .sum::<usize>();
+        let end = usize::try_from(reader.position().byte()).unwrap_or(text.len());
+        let head = text.get(..end.min(text.len())).unwrap_or(&text);
+        let row = head
+            .matches('\n')
+            .count()
+            .saturating_sub(inner_breaks)
+            .saturating_sub(usize::from(head.ends_with('\n')));
+        while cells.len() < row {
+            cells.push(Vec::new());
+        }
         cells.push(record.iter().map(|f| Raw::Text(f.to_owned())).collect());
     }
     // Excel names a CSV's one sheet after the file.
