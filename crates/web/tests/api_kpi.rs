@@ -2,7 +2,8 @@
 //! `null` where nothing is known), a fiscal year's values entered by script — a department
 //! editor refused another department's indicator by JSON path, a good write seen in the
 //! evaluation, a stale write answered with the stored cell (409), every bad cell by JSON path,
-//! bodies and years refused — and both paths in the OpenAPI document.
+//! bodies and years refused, a draft plan's values refused as a conflict — and both paths in
+//! the OpenAPI document.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -336,4 +337,26 @@ async fn the_openapi_document_describes_the_kpi_api() {
         schemas["KpiCellChange"]["additionalProperties"],
         Value::Bool(false)
     );
+}
+
+#[tokio::test]
+async fn values_of_a_plan_not_adopted_are_refused_as_a_conflict() {
+    let mut file = common::example_json();
+    common::plan_mut(&mut file, "sogo-senryaku")["status"] = "draft".into();
+    let app = TestApp::with_plan_file(&common::to_text(&file)).await;
+    let kikaku = token(&app, "kikaku", Role::PlanningOffice, "政策企画課").await;
+    let good = json!({"values": [{"indicator": "kpi-2-1-1", "actual": "312"}]});
+    let (status, refused) = put(&app, &kikaku, YEAR, &good).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("決定または公開された計画です"),
+        "{refused}"
+    );
+    assert_eq!(refused["error"]["current"], Value::Null);
+    // The evaluation of a draft is there for staff.
+    let (status, e) = call(&app, "GET", EVALUATION, Some(&kikaku), None).await;
+    assert_eq!(status, StatusCode::OK, "{e}");
 }
