@@ -24,6 +24,7 @@ use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::api::edit::ElementDto;
+use crate::api::kpi::KpiCell;
 use crate::views::Layout;
 
 // ---------------------------------------------------------------- the mapping
@@ -253,15 +254,27 @@ pub struct ErrorBody {
     /// For `invalid`: every problem, by field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<FieldProblem>,
-    /// For `conflict` on an element: the element as it is stored now.
+    /// For `conflict`: what is stored now — the element, or the KPI cells written.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub current: Option<Box<ElementDto>>,
+    pub current: Option<Current>,
+}
+
+/// What a conflicting write meets: the element as it is stored now, or, for KPI values, the
+/// cells of the year as they are stored now.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Current {
+    /// The element now (boxed: an error stays small where it is passed on).
+    Element(Box<ElementDto>),
+    /// The stored KPI cells of the ones submitted.
+    Values(Vec<KpiCell>),
 }
 
 /// One refused field.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldProblem {
-    /// The field (or `links`, `kind`, `version`; empty for the element as a whole).
+    /// The field (or `links`, `kind`, `version`; empty for the element as a whole); for KPI
+    /// values, the JSON path of the request member (`$.values[2].actual`).
     pub field: String,
     /// Why (Japanese).
     pub message: String,
@@ -286,13 +299,13 @@ pub enum ApiError {
     },
     /// 422: a write was refused; every problem by field.
     Invalid(Vec<FieldProblem>),
-    /// 409: a write conflicts with what is stored, with the element as it is now when the
-    /// write was to one.
+    /// 409: a write conflicts with what is stored, with what is stored now (the element, or
+    /// the KPI cells) when the write was to one.
     Conflict {
         /// Why (Japanese).
         message: String,
-        /// The element as stored now (boxed: an error stays small where it is passed on).
-        current: Option<Box<ElementDto>>,
+        /// What is stored now.
+        current: Option<Current>,
     },
     /// 500; the detail is logged, not returned.
     Internal(String),

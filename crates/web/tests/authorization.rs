@@ -206,6 +206,16 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         "/api/v1/plans/{plan}/status",
         [false, true, true, false, false],
     ),
+    (
+        "GET",
+        "/api/v1/plans/{plan}/kpi",
+        [false, true, true, true, true],
+    ),
+    (
+        "PUT",
+        "/api/v1/plans/{plan}/kpi/{year}",
+        [false, true, true, true, false],
+    ),
 ];
 
 #[test]

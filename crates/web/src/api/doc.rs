@@ -21,7 +21,7 @@ pub(crate) const ROUTES: &[Route] = &[route!(
     info(
         title = "keikaku API",
         version = "1",
-        description = "自治体の総合計画・総合戦略を取得するAPIです。公開中の計画は誰でも読めます。下書きの読み取りと編集（editing）には、職員用ページで作るアクセストークンが要ります（Authorization: Bearer）。/ API of a municipality's comprehensive plan and strategy: published plans are public; reading drafts and editing need a personal access token."
+        description = "自治体の総合計画・総合戦略を取得するAPIです。公開中の計画は誰でも読めます。下書きの読み取りと編集（editing）、KPIの評価の読み取りと実績値の入力（kpi）には、職員用ページで作るアクセストークンが要ります（Authorization: Bearer）。/ API of a municipality's comprehensive plan and strategy: published plans are public; reading drafts, editing, the KPI evaluation and entering KPI values need a personal access token."
     ),
     paths(
         crate::api::read::municipality,
@@ -37,7 +37,9 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::edit::move_element,
         crate::api::edit::get_header,
         crate::api::edit::put_header,
-        crate::api::edit::change_status
+        crate::api::edit::change_status,
+        crate::api::kpi::get_evaluation,
+        crate::api::kpi::put_values
     ),
     components(schemas(
         crate::error::ErrorEnvelope,
@@ -57,7 +59,26 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::edit::StatusChange,
         crate::api::edit::HeaderDto,
         crate::api::edit::HeaderChange,
-        crate::error::FieldProblem
+        crate::error::FieldProblem,
+        crate::error::Current,
+        crate::api::kpi::KpiEvaluation,
+        crate::api::kpi::KpiSettings,
+        crate::api::kpi::KpiGrade,
+        crate::api::kpi::KpiGroup,
+        crate::api::kpi::KpiYearValue,
+        crate::api::kpi::KpiIndicator,
+        crate::api::kpi::KpiYear,
+        crate::api::kpi::KpiOutcome,
+        crate::api::kpi::KpiReference,
+        crate::api::kpi::KpiTally,
+        crate::api::kpi::KpiGroupTally,
+        crate::api::kpi::KpiCounts,
+        crate::api::kpi::KpiGradeCount,
+        crate::api::kpi::KpiValuesChange,
+        crate::api::kpi::KpiCellChange,
+        crate::api::kpi::KpiValueState,
+        crate::api::kpi::KpiCell,
+        crate::api::kpi::KpiSavedValues
     )),
     modifiers(&BearerToken)
 )]

@@ -22,6 +22,7 @@ use crate::AppState;
 use crate::api::auth::ApiUser;
 use crate::api::{ApiError, ApiQuery, only_params};
 use crate::clock::now;
+use crate::error::Current;
 use crate::routes::{Route, route};
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -207,7 +208,7 @@ pub struct HeaderChange {
     pub fields: BTreeMap<String, String>,
 }
 
-fn bad_json(e: &JsonRejection) -> ApiError {
+pub(crate) fn bad_json(e: &JsonRejection) -> ApiError {
     ApiError::BadRequest(format!(
         "リクエストの本文をJSONとして読めません: {}",
         e.body_text()
@@ -221,7 +222,7 @@ fn ids(path: Result<Path<(String, String)>, PathRejection>) -> Result<(PlanId, S
     Ok((plan_id(&plan)?, id))
 }
 
-fn plan_id(s: &str) -> Result<PlanId, ApiError> {
+pub(crate) fn plan_id(s: &str) -> Result<PlanId, ApiError> {
     PlanId::parse(s).map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
@@ -232,7 +233,7 @@ fn one(path: Result<Path<String>, PathRejection>) -> Result<PlanId, ApiError> {
     plan_id(&plan)
 }
 
-fn granted(user: ApiUser, action: Action) -> Result<Granted, ApiError> {
+pub(crate) fn granted(user: ApiUser, action: Action) -> Result<Granted, ApiError> {
     Granted::check(user.0, action).map_err(|_| ApiError::Forbidden)
 }
 
@@ -260,13 +261,13 @@ fn failure(e: AppError, current: Option<ElementDto>) -> ApiError {
     match ApiError::from(e) {
         ApiError::Conflict { message, .. } => ApiError::Conflict {
             message,
-            current: current.map(Box::new),
+            current: current.map(|c| Current::Element(Box::new(c))),
         },
         other => other,
     }
 }
 
-fn no_store(status: StatusCode, body: impl Serialize) -> Response {
+pub(crate) fn no_store(status: StatusCode, body: impl Serialize) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 

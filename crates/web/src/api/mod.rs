@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: the read API (`read`: published plans, search, the audit log
 //! for administrators' tokens), the write API (`edit`: the editing use cases for scripts), the
+//! KPI API (`kpi`: a plan's evaluation for staff, a fiscal year's values entered by script), the
 //! bearer-token authentication (`auth`) and the OpenAPI 3 document generated from this code
 //! (`doc`, served as `GET /api/v1/openapi.json`). Conventions: see `docs/api.md`.
 //!
@@ -10,6 +11,7 @@
 pub(crate) mod auth;
 mod doc;
 pub(crate) mod edit;
+pub(crate) mod kpi;
 mod read;
 
 use std::collections::HashMap;
@@ -33,7 +35,7 @@ pub(crate) const JSON: &str = "application/json";
 
 /// The API's routes (with their full path).
 pub(crate) fn routes() -> Vec<Route> {
-    [read::ROUTES, doc::ROUTES, edit::ROUTES].concat()
+    [read::ROUTES, doc::ROUTES, edit::ROUTES, kpi::ROUTES].concat()
 }
 
 /// The parameters of an endpoint's path. A path that cannot be read (percent-encoded bytes that
