@@ -119,6 +119,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         &[
             "askama",
             "axum",
+            "base64",
             "hyper",
             "hyper-util",
             "ipnet",

@@ -117,6 +117,21 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     (
         "GET",
+        "/staff/plans/{plan}/kpi/sheet",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/kpi/import",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/kpi/import/apply",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
         "/staff/plans/{plan}/kpi/{year}",
         [false, true, true, true, false],
     ),

@@ -166,3 +166,99 @@ async fn a_bad_cell_comes_back_and_a_late_writer_sees_the_stored_value() {
     // The form now carries the stored version: saving again is a choice made in view of both.
     assert_eq!(hidden(&page, "version.kpi-3-1-1"), "1");
 }
+
+fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "keikaku-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn a_sheet_is_downloaded_uploaded_previewed_and_stored() {
+    let app = TestApp::new().await;
+    let kodomo = add(&app, "kodomo", Role::DepartmentEditor, "こども家庭課").await;
+    let cookies = [("keikaku_session", kodomo.as_str())];
+    let cookie = common::cookie_header(&cookies);
+    // The download is a workbook with a file name.
+    let request = axum::http::Request::get("/staff/plans/sogo-senryaku/kpi/sheet?format=xlsx")
+        .header("cookie", &cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, headers, bytes) = app.send_bytes(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    assert!(bytes.starts_with(b"PK"), "a zip (XLSX)");
+    // A department's own sheet: previewed, nothing stored yet.
+    let (_, _, page) = app
+        .get_with_cookies("/staff/plans/sogo-senryaku/kpi", &cookies)
+        .await;
+    let csrf = hidden(&page, "csrf");
+    let upload = |content: &'static str| {
+        let (content_type, body) = multipart(&csrf, "kodomo.csv", content.as_bytes());
+        axum::http::Request::post("/staff/plans/sogo-senryaku/kpi/import")
+            .header("cookie", &cookie)
+            .header("content-type", content_type)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let (status, _, page) = app.send(upload("指標ID,R1\r\nK3-1-1,4\r\n")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1件を取り込む"), "{page}");
+    assert!(page.contains("<th scope=\"row\">B2</th>"));
+    assert_eq!(stored(&app).await, 0);
+    // Another department's row refuses the whole sheet, with its cell.
+    let (status, _, refused) = app
+        .send(upload("指標ID,R1\r\nK3-1-1,4\r\nK2-1-1,300\r\n"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("セルA3"), "{refused}");
+    assert!(refused.contains("あなたの課の指標ではありません"));
+    // Applying what was shown stores it.
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("file_name", &hidden(&page, "file_name")),
+        ("data", &hidden(&page, "data")),
+        ("fingerprint", &hidden(&page, "fingerprint")),
+    ];
+    let (status, headers, body) = app
+        .post_form(
+            "/staff/plans/sogo-senryaku/kpi/import/apply",
+            &fields,
+            &cookies,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(
+        headers["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("imported=1")
+    );
+    assert_eq!(stored(&app).await, 1);
+    // The same form again no longer makes the changes shown: a new preview, nothing stored.
+    let (status, _, again) = app
+        .post_form(
+            "/staff/plans/sogo-senryaku/kpi/import/apply",
+            &fields,
+            &cookies,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        again.contains("保存されている値と違うセルはありません"),
+        "{again}"
+    );
+}

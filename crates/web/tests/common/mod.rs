@@ -204,14 +204,25 @@ impl TestApp {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
-    /// Sends any request.
+    /// Sends any request; the body as text (pages and JSON are UTF-8; a file download such as
+    /// an XLSX is not — use [`TestApp::send_bytes`] for those).
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+        let (status, headers, bytes) = self.send_bytes(request).await;
+        let text = match headers.get(axum::http::header::CONTENT_DISPOSITION) {
+            // A download's bytes, as they come (lossy): routes tested only for access.
+            Some(_) => String::from_utf8_lossy(&bytes).into_owned(),
+            None => String::from_utf8(bytes).expect("the body is UTF-8"),
+        };
+        (status, headers, text)
+    }
+
+    /// Sends any request; the body as bytes.
+    pub async fn send_bytes(&self, request: Request<Body>) -> (StatusCode, HeaderMap, Vec<u8>) {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let body = String::from_utf8(bytes.to_vec()).expect("the body is UTF-8");
-        (status, headers, body)
+        (status, headers, bytes.to_vec())
     }
 
     /// `GET path` that must answer 200 with JSON; the parsed body.

@@ -5,8 +5,11 @@
 //! - `GET /staff/plans/{plan}/kpi`: the evaluation, with the years to enter.
 //! - `GET /staff/plans/{plan}/kpi/indicators/{id}`: one indicator.
 //! - `GET|POST /staff/plans/{plan}/kpi/{year}`: the entry sheet of a fiscal year.
+//! - `GET /staff/plans/{plan}/kpi/sheet`, `POST …/kpi/import`, `POST …/kpi/import/apply`: the
+//!   KPI評価シート downloaded, and a filled-in sheet uploaded, previewed and stored (`sheet`).
 
 mod entry;
+mod sheet;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -34,6 +37,21 @@ pub(crate) const ROUTES: &[Route] = &[
         GET "/staff/plans/{plan}/kpi/indicators/{id}" => indicator_page,
         ReadDrafts,
         "/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/sheet" => sheet::download,
+        ReadDrafts,
+        "/staff/plans/sogo-senryaku/kpi/sheet?format=xlsx"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/import" => sheet::upload,
+        EnterKpiValues,
+        "/staff/plans/sogo-senryaku/kpi/import"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/import/apply" => sheet::apply,
+        EnterKpiValues,
+        "/staff/plans/sogo-senryaku/kpi/import/apply"
     ),
     route!(
         GET "/staff/plans/{plan}/kpi/{year}" => entry::entry_page,
@@ -169,12 +187,18 @@ struct OverviewPage {
     may_enter: bool,
     open: bool,
     plan_href: String,
+    sheet_href: String,
+    import_action: String,
+    csrf: String,
+    notice: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct UntilQuery {
     #[serde(default)]
     until: Option<String>,
+    #[serde(default)]
+    imported: Option<String>,
 }
 
 fn parse_year(text: &str) -> Result<FiscalYear, WebError> {
@@ -257,6 +281,13 @@ async fn overview(
         ),
         open: keikaku_app::kpi::entry::open_for_entry(header.status),
         plan_href: format!("/staff/plans/{plan}"),
+        sheet_href: format!("/staff/plans/{plan}/kpi/sheet"),
+        import_action: format!("/staff/plans/{plan}/kpi/import"),
+        csrf: signed.csrf.clone(),
+        notice: query
+            .imported
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| format!("シートから{n}件（指標×年度）の値を取り込みました。")),
     };
     Ok(private_page(StatusCode::OK, page.render()?))
 }
