@@ -157,7 +157,8 @@ const STAFF_PASSWORD = process.env.KEIKAKU_E2E_PASSWORD || '';
 const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sogo-keikaku/versions',
   '/staff/plans/sogo-keikaku/compare?from=1&to=1', '/staff/tokens', '/staff/plans/sogo-keikaku',
   '/staff/plans/sogo-senryaku/elements/kpi-1-1-1', '/staff/plans/sogo-senryaku/kpi',
-  '/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1', '/staff/plans/sogo-senryaku/kpi/2018'];
+  '/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1', '/staff/plans/sogo-senryaku/kpi/2018',
+  '/staff/plans/sogo-senryaku/kpi/settings'];
 // Editing forms, checked after the comprehensive plan is moved back to 審議中 (editable).
 const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
   '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',

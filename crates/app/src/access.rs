@@ -51,6 +51,8 @@ pub enum Action {
     /// Enter the yearly values of indicators (目標値・実績値) of adopted or published plans
     /// (a department editor: only the indicators of their own department).
     EnterKpiValues,
+    /// Set a plan's evaluation settings (評価の設定: the rate graded, the grade scale).
+    ManageKpiSettings,
 }
 
 /// Who may perform an action.
@@ -129,6 +131,7 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
             (Role::DepartmentEditor, Scope::OwnDepartment),
         ]),
     ),
+    (Action::ManageKpiSettings, Audience::Roles(PLANNING)),
 ];
 
 /// Whoever a use case acts for: the console operator (who may do everything) or a signed-in

@@ -117,6 +117,16 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     (
         "GET",
+        "/staff/plans/{plan}/kpi/settings",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/kpi/settings",
+        [false, true, true, false, false],
+    ),
+    (
+        "GET",
         "/staff/plans/{plan}/kpi/sheet",
         [false, true, true, true, true],
     ),

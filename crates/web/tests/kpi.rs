@@ -262,3 +262,58 @@ async fn a_sheet_is_downloaded_uploaded_previewed_and_stored() {
         "{again}"
     );
 }
+
+#[tokio::test]
+async fn the_planning_office_sets_the_grade_scale_and_the_evaluation_follows() {
+    let app = TestApp::new().await;
+    let kikaku = add(&app, "kikaku", Role::PlanningOffice, "政策企画課").await;
+    let cookies = [("keikaku_session", kikaku.as_str())];
+    let path = "/staff/plans/sogo-senryaku/kpi/settings";
+    let (status, _, page) = app.get_with_cookies(path, &cookies).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("A=100\nB=80\nC=50\nD"), "{page}");
+    let csrf = hidden(&page, "csrf");
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("basis", "achievement"),
+        ("lower_form", "two_minus_ratio"),
+        ("grades", "◎=100\r\n○=abc\r\n×"),
+        ("missing_label", ""),
+        ("revision", ""),
+    ];
+    let (status, _, page) = app.post_form(path, &bad, &cookies).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("2行目: 「abc」は下限の数値として読めません。"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"#settings-missing_label\""));
+    let good = [
+        ("csrf", csrf.as_str()),
+        ("basis", "achievement"),
+        ("lower_form", "two_minus_ratio"),
+        ("grades", "◎=100\r\n○=80\r\n△=50\r\n×"),
+        ("missing_label", "把握できず"),
+        ("revision", ""),
+    ];
+    let (status, _, _) = app.post_form(path, &good, &cookies).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, overview) = app
+        .get_with_cookies("/staff/plans/sogo-senryaku/kpi", &cookies)
+        .await;
+    assert!(
+        overview.contains("評価は達成率による段階（◎=100、○=80、△=50、×）"),
+        "{overview}"
+    );
+    assert!(overview.contains("把握できず"));
+    // A form opened before that save is stale.
+    let (status, _, page) = app.post_form(path, &good, &cookies).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("ほかの人が評価の設定を変更しています"));
+    // A department editor may not change them.
+    let kanko = add(&app, "kanko", Role::DepartmentEditor, "観光物産課").await;
+    let (status, _, _) = app
+        .get_with_cookies(path, &[("keikaku_session", kanko.as_str())])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -7,6 +7,7 @@
 
 pub mod entry;
 pub mod evaluation;
+pub mod settings;
 pub mod sheets;
 
 pub use entry::{CellInput, EntryError, EntrySheet, entry_sheet, parse_value, save_entries};

@@ -9,6 +9,7 @@
 //!   KPI評価シート downloaded, and a filled-in sheet uploaded, previewed and stored (`sheet`).
 
 mod entry;
+mod settings;
 mod sheet;
 
 use askama::Template;
@@ -37,6 +38,16 @@ pub(crate) const ROUTES: &[Route] = &[
         GET "/staff/plans/{plan}/kpi/indicators/{id}" => indicator_page,
         ReadDrafts,
         "/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/settings" => settings::settings_page,
+        ManageKpiSettings,
+        "/staff/plans/sogo-senryaku/kpi/settings"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/settings" => settings::settings_save,
+        ManageKpiSettings,
+        "/staff/plans/sogo-senryaku/kpi/settings"
     ),
     route!(
         GET "/staff/plans/{plan}/kpi/sheet" => sheet::download,
@@ -185,6 +196,7 @@ struct OverviewPage {
     tallies: Vec<TallyRow>,
     years: Vec<(String, String)>,
     may_enter: bool,
+    may_configure: bool,
     open: bool,
     plan_href: String,
     sheet_href: String,
@@ -278,6 +290,10 @@ async fn overview(
         may_enter: keikaku_app::access::permits(
             Some(&signed.user.roles),
             keikaku_app::access::Action::EnterKpiValues,
+        ),
+        may_configure: keikaku_app::access::permits(
+            Some(&signed.user.roles),
+            keikaku_app::access::Action::ManageKpiSettings,
         ),
         open: keikaku_app::kpi::entry::open_for_entry(header.status),
         plan_href: format!("/staff/plans/{plan}"),
