@@ -51,6 +51,19 @@ pub enum Action {
     /// Enter the yearly values of indicators (目標値・実績値) of adopted or published plans
     /// (a department editor: only the indicators of their own department).
     EnterKpiValues,
+    /// Enter the 要因分析 and 今後の方向性 of a verification round (a department editor: only
+    /// the indicators of their own department).
+    EnterKpiAnalysis,
+    /// Submit a department's part of a verification round (提出).
+    SubmitKpiRound,
+    /// Review the departments' parts (承認 / 差戻し) and see the completeness board.
+    ReviewKpiRound,
+    /// Record the expert panel's 委員評価, 指摘事項 and overall opinion.
+    AssessKpiRound,
+    /// Record the city's response (対応方針) to each remark.
+    RespondKpiRemarks,
+    /// Publish a round's verification report, or re-open a published round.
+    PublishKpiRound,
 }
 
 /// Who may perform an action.
@@ -100,6 +113,15 @@ const PLANNING: &[(Role, Scope)] = &[
     (Role::Administrator, Scope::All),
     (Role::PlanningOffice, Scope::All),
 ];
+const DEPARTMENTS: &[(Role, Scope)] = &[
+    (Role::Administrator, Scope::All),
+    (Role::PlanningOffice, Scope::All),
+    (Role::DepartmentEditor, Scope::OwnDepartment),
+];
+const PANEL: &[(Role, Scope)] = &[
+    (Role::Administrator, Scope::All),
+    (Role::Member, Scope::All),
+];
 const ADMINISTRATORS: &[(Role, Scope)] = &[(Role::Administrator, Scope::All)];
 
 /// The one table of who may do what. A new action must be added here, or it cannot be
@@ -121,14 +143,13 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::ReadAudit, Audience::Roles(ADMINISTRATORS)),
     (Action::ManageUsers, Audience::Roles(ADMINISTRATORS)),
     (Action::ManageOwnTokens, Audience::SignedIn),
-    (
-        Action::EnterKpiValues,
-        Audience::Roles(&[
-            (Role::Administrator, Scope::All),
-            (Role::PlanningOffice, Scope::All),
-            (Role::DepartmentEditor, Scope::OwnDepartment),
-        ]),
-    ),
+    (Action::EnterKpiValues, Audience::Roles(DEPARTMENTS)),
+    (Action::EnterKpiAnalysis, Audience::Roles(DEPARTMENTS)),
+    (Action::SubmitKpiRound, Audience::Roles(DEPARTMENTS)),
+    (Action::ReviewKpiRound, Audience::Roles(PLANNING)),
+    (Action::AssessKpiRound, Audience::Roles(PANEL)),
+    (Action::RespondKpiRemarks, Audience::Roles(PLANNING)),
+    (Action::PublishKpiRound, Audience::Roles(PLANNING)),
 ];
 
 /// Whoever a use case acts for: the console operator (who may do everything) or a signed-in
