@@ -6,6 +6,7 @@
 mod elements;
 pub(crate) mod history;
 mod home;
+mod kpi;
 mod plans;
 pub(crate) mod search;
 
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Vec<Route> {
         plans::ROUTES,
         elements::ROUTES,
         history::ROUTES,
+        kpi::ROUTES,
     ]
     .concat()
 }
@@ -47,6 +49,30 @@ pub(crate) async fn cached(
         return Ok(entry.respond(headers));
     }
     let entry = Entry::new(site.version, HTML, render(&site)?);
+    let response = entry.respond(headers);
+    state.cache.put(key, entry);
+    Ok(response)
+}
+
+/// Like [`cached`], for a page that needs more than the `Site` (read by `render` after the
+/// site, so what it reads is never older than the data version the page is cached under).
+pub(crate) async fn cached_with<F, Fut>(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    render: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(std::sync::Arc<Site>) -> Fut,
+    Fut: std::future::Future<Output = Result<String, WebError>>,
+{
+    let site = state.catalog.site().await?;
+    let key = format!("html {}", uri.path());
+    if let Some(entry) = state.cache.get(&key, site.version) {
+        return Ok(entry.respond(headers));
+    }
+    let version = site.version;
+    let entry = Entry::new(version, HTML, render(site).await?);
     let response = entry.respond(headers);
     state.cache.put(key, entry);
     Ok(response)

@@ -10,7 +10,7 @@ use keikaku_domain::{ElementId, Plan, PlanId};
 use crate::AppState;
 use crate::error::WebError;
 use crate::paths::{PagePath, element_id, missing, plan_id};
-use crate::public::{cached, comprehensive};
+use crate::public::{cached, cached_with, comprehensive};
 use crate::routes::{Route, route};
 use crate::views::{self, Item, Layout, plan_href};
 
@@ -53,6 +53,8 @@ struct PlanPage {
     scope: String,
     sections: Vec<Section>,
     versions_href: String,
+    /// The published verification reports: (href, label).
+    reports: Vec<(String, String)>,
 }
 
 fn plan_sections(plan: &Plan) -> Vec<Section> {
@@ -123,9 +125,23 @@ async fn plan(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    cached(&state, &uri, &headers, |site| {
+    let cx_state = state.clone();
+    cached_with(&state, &uri, &headers, |site| async move {
         let p = missing(site.plan(&plan_id(&plan)?))?;
         let h = p.header();
+        let reports = keikaku_app::kpi::published_reports(&cx_state.catalog.context(), &h.id)
+            .await?
+            .iter()
+            .map(|r| {
+                (
+                    format!("/plans/{}/kpi/{}", h.id, r.fiscal_year.year()),
+                    format!(
+                        "{}の効果検証の結果",
+                        keikaku_domain::format::fiscal_year(r.fiscal_year)
+                    ),
+                )
+            })
+            .collect();
         let sections = plan_sections(p);
         let sample = sections.iter().any(|s| s.items.iter().any(|i| i.sample));
         let current = if matches!(p, Plan::Strategy(_)) {
@@ -135,7 +151,7 @@ async fn plan(
         };
         Ok(PlanPage {
             versions_href: format!("/plans/{}/versions", h.id),
-            layout: Layout::new(site, &h.title, &current)
+            layout: Layout::new(&site, &h.title, &current)
                 .crumbs(&[])
                 .sample(sample),
             title: h.title.clone(),
@@ -146,6 +162,7 @@ async fn plan(
             purpose: h.purpose.clone(),
             scope: h.scope.clone(),
             sections,
+            reports,
         }
         .render()?)
     })

@@ -5,8 +5,13 @@
 //! - `GET /staff/plans/{plan}/kpi`: the evaluation, with the years to enter.
 //! - `GET /staff/plans/{plan}/kpi/indicators/{id}`: one indicator.
 //! - `GET|POST /staff/plans/{plan}/kpi/{year}`: the entry sheet of a fiscal year.
+//! - the verification round of a fiscal year (`round`, `review`): `…/{year}/analysis` (所管課),
+//!   `…/{year}/submit`, `…/{year}/review` (the completeness board, 承認・差戻し),
+//!   `…/{year}/panel` (委員), `…/{year}/responses` (対応方針), `…/{year}/publish|reopen`.
 
 mod entry;
+mod review;
+mod round;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -44,6 +49,61 @@ pub(crate) const ROUTES: &[Route] = &[
         POST "/staff/plans/{plan}/kpi/{year}" => entry::entry_save,
         EnterKpiValues,
         "/staff/plans/sogo-senryaku/kpi/2019"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}/analysis" => round::analysis_page,
+        EnterKpiAnalysis,
+        "/staff/plans/sogo-senryaku/kpi/2017/analysis"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/analysis" => round::analysis_save,
+        EnterKpiAnalysis,
+        "/staff/plans/sogo-senryaku/kpi/2017/analysis"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/submit" => review::submit,
+        SubmitKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/submit"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}/review" => review::review_page,
+        ReviewKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/review"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/review" => review::review_save,
+        ReviewKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/review"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}/panel" => round::panel_page,
+        AssessKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/panel"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/panel" => round::panel_save,
+        AssessKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/panel"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}/responses" => round::responses_page,
+        RespondKpiRemarks,
+        "/staff/plans/sogo-senryaku/kpi/2017/responses"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/responses" => round::responses_save,
+        RespondKpiRemarks,
+        "/staff/plans/sogo-senryaku/kpi/2017/responses"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/publish" => review::publish_round,
+        PublishKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/publish"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/reopen" => review::reopen_round,
+        PublishKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/reopen"
     ),
 ];
 
@@ -169,6 +229,42 @@ struct OverviewPage {
     may_enter: bool,
     open: bool,
     plan_href: String,
+    /// Per fiscal year, the round's pages the user may open.
+    rounds: Vec<(String, Vec<(String, &'static str)>)>,
+}
+
+/// The round pages of each year that these roles may open.
+fn round_links(
+    plan: &PlanId,
+    years: &[FiscalYear],
+    roles: &[keikaku_domain::account::Role],
+) -> Vec<(String, Vec<(String, &'static str)>)> {
+    use keikaku_app::access::{Action, permits};
+    let pages = [
+        (Action::EnterKpiAnalysis, "analysis", "要因分析・提出"),
+        (Action::ReviewKpiRound, "review", "確認・公表"),
+        (Action::AssessKpiRound, "panel", "有識者会議の評価"),
+        (Action::RespondKpiRemarks, "responses", "対応方針"),
+    ];
+    let allowed: Vec<_> = pages
+        .into_iter()
+        .filter(|(a, _, _)| permits(Some(roles), *a))
+        .collect();
+    if allowed.is_empty() {
+        return Vec::new();
+    }
+    years
+        .iter()
+        .map(|y| {
+            (
+                format::fiscal_year(*y),
+                allowed
+                    .iter()
+                    .map(|(_, slug, label)| (round::round_href(plan, y.year(), slug), *label))
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -257,6 +353,7 @@ async fn overview(
         ),
         open: keikaku_app::kpi::entry::open_for_entry(header.status),
         plan_href: format!("/staff/plans/{plan}"),
+        rounds: round_links(&plan, &e.years, &signed.user.roles),
     };
     Ok(private_page(StatusCode::OK, page.render()?))
 }
