@@ -171,7 +171,7 @@ pub fn report_text(report: &Report) -> String {
     .to_string()
 }
 
-fn read_report(
+pub(crate) fn read_report(
     text: &str,
     fiscal_year: FiscalYear,
     number: i64,
@@ -292,8 +292,9 @@ async fn change(
     Ok(())
 }
 
-/// The published reports of a plan, by fiscal year (the latest publication of each). The
-/// caller shows them only for a plan the public may read.
+/// The published reports of a plan, by fiscal year (the latest publication of each), read
+/// from the store now. The public site reads them from the catalog's `Site` instead
+/// (`Site::reports`), which reloads when a report is published.
 pub async fn published_reports(
     cx: &Context<'_>,
     plan_id: &PlanId,

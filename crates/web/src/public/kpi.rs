@@ -1,21 +1,22 @@
 //! The published verification reports (効果検証の結果) of a plan: `/plans/{plan}/kpi/{year}`,
 //! the report frozen when the planning office published the round — the panel's overall
 //! opinion, every indicator with its values, progress, grade, the department's analysis and
-//! 今後の方向性, the panel's remarks and the city's responses. Only published rounds: a round
+//! 今後の方向性, the panel's remarks and the city's responses (read from the catalog's `Site`,
+//! whose version changes when a report is published, so the cached page follows). Only published rounds: a round
 //! being verified, or re-opened, shows the text published last (or nothing).
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
-use keikaku_app::kpi::{ReportLine, published_report};
+use keikaku_app::kpi::ReportLine;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::format;
 
 use crate::AppState;
 use crate::error::WebError;
 use crate::paths::{PagePath, missing, plan_id};
-use crate::public::cached_with;
+use crate::public::cached;
 use crate::routes::{Route, route};
 use crate::views::Layout;
 
@@ -48,17 +49,15 @@ async fn report(
 ) -> Result<Response, WebError> {
     let plan = plan_id(&plan)?;
     let year = FiscalYear::parse(&year).map_err(|_| WebError::NotFound(None))?;
-    let cx_state = state.clone();
-    cached_with(&state, &uri, &headers, |site| async move {
+    cached(&state, &uri, &headers, |site| {
         let p = missing(site.plan(&plan))?;
         let h = p.header();
-        let cx = cx_state.catalog.context();
-        let r = missing(published_report(&cx, &plan, year).await?)?;
+        let r = missing(site.report(&plan, year))?.clone();
         let heading = format!("{}の効果検証の結果", format::fiscal_year(year));
         let plan_href = format!("/plans/{plan}");
         let sample = r.lines.iter().any(|l| l.analysis.contains("サンプル"));
         Ok(ReportPage {
-            layout: Layout::new(&site, &heading, &plan_href)
+            layout: Layout::new(site, &heading, &plan_href)
                 .crumbs(&[(&h.title, plan_href.clone())])
                 .sample(sample),
             heading,

@@ -54,30 +54,6 @@ pub(crate) async fn cached(
     Ok(response)
 }
 
-/// Like [`cached`], for a page that needs more than the `Site` (read by `render` after the
-/// site, so what it reads is never older than the data version the page is cached under).
-pub(crate) async fn cached_with<F, Fut>(
-    state: &AppState,
-    uri: &Uri,
-    headers: &HeaderMap,
-    render: F,
-) -> Result<Response, WebError>
-where
-    F: FnOnce(std::sync::Arc<Site>) -> Fut,
-    Fut: std::future::Future<Output = Result<String, WebError>>,
-{
-    let site = state.catalog.site().await?;
-    let key = format!("html {}", uri.path());
-    if let Some(entry) = state.cache.get(&key, site.version) {
-        return Ok(entry.respond(headers));
-    }
-    let version = site.version;
-    let entry = Entry::new(version, HTML, render(site).await?);
-    let response = entry.respond(headers);
-    state.cache.put(key, entry);
-    Ok(response)
-}
-
 /// The published comprehensive plan of a path, or the 404 page.
 pub(crate) fn comprehensive<'a>(
     site: &'a Site,

@@ -10,7 +10,7 @@ use keikaku_domain::{ElementId, Plan, PlanId};
 use crate::AppState;
 use crate::error::WebError;
 use crate::paths::{PagePath, element_id, missing, plan_id};
-use crate::public::{cached, cached_with, comprehensive};
+use crate::public::{cached, comprehensive};
 use crate::routes::{Route, route};
 use crate::views::{self, Item, Layout, plan_href};
 
@@ -125,12 +125,11 @@ async fn plan(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let cx_state = state.clone();
-    cached_with(&state, &uri, &headers, |site| async move {
+    cached(&state, &uri, &headers, |site| {
         let p = missing(site.plan(&plan_id(&plan)?))?;
         let h = p.header();
-        let reports = keikaku_app::kpi::published_reports(&cx_state.catalog.context(), &h.id)
-            .await?
+        let reports = site
+            .reports(&h.id)
             .iter()
             .map(|r| {
                 (
@@ -151,7 +150,7 @@ async fn plan(
         };
         Ok(PlanPage {
             versions_href: format!("/plans/{}/versions", h.id),
-            layout: Layout::new(&site, &h.title, &current)
+            layout: Layout::new(site, &h.title, &current)
                 .crumbs(&[])
                 .sample(sample),
             title: h.title.clone(),

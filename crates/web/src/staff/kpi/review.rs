@@ -195,7 +195,7 @@ pub(super) async fn review_page(
 }
 
 /// A posted step: `csrf`, `department`, `step` (`approve` / `return`), `comment`,
-/// `revision`, `confirm`.
+/// `revision` (the department's), `round_revision`, `confirm`.
 #[derive(Deserialize)]
 pub(crate) struct StepForm {
     csrf: Option<String>,
@@ -207,6 +207,8 @@ pub(crate) struct StepForm {
     comment: String,
     #[serde(default)]
     revision: String,
+    #[serde(default)]
+    round_revision: String,
     #[serde(default)]
     confirm: Option<String>,
 }
@@ -343,22 +345,26 @@ async fn change(
         return refused(&state, &plan, year, (&signed, &granted), e).await;
     }
     let cx = state.catalog.context();
-    let revision = revision_of(&form.revision);
+    let revision = revision_of(&form.round_revision);
     let result = if step == RoundStep::Publish {
         publish(&cx, &granted, &plan, year, revision, now()?).await
     } else {
         reopen(&cx, &granted, &plan, year, revision, now()?).await
     };
     match result {
-        Ok(()) => redirect(&format!(
-            "{}?done={}",
-            round_href(&plan, year.year(), "review"),
-            if step == RoundStep::Publish {
-                "publish"
-            } else {
-                "reopen"
-            }
-        )),
+        Ok(()) => {
+            // The public site shows the report from now on (or keeps the last one).
+            state.catalog.invalidate().await?;
+            redirect(&format!(
+                "{}?done={}",
+                round_href(&plan, year.year(), "review"),
+                if step == RoundStep::Publish {
+                    "publish"
+                } else {
+                    "reopen"
+                }
+            ))
+        }
         Err(e) => refused(&state, &plan, year, (&signed, &granted), e).await,
     }
 }
