@@ -17,8 +17,8 @@ use keikaku_domain::era::FiscalYear;
 use keikaku_domain::kpi::{RoundStep, SubmissionState};
 
 const PASSWORD: &str = "correct horse battery";
-const BASE: &str = "/staff/plans/sogo-senryaku/kpi/2017";
-const PUBLIC: &str = "/plans/sogo-senryaku/kpi/2017";
+const BASE: &str = "/staff/plans/sogo-senryaku/kpi/2016";
+const PUBLIC: &str = "/plans/sogo-senryaku/kpi/2016";
 
 fn user(login: &str, role: Role, department: &str) -> User {
     User {
@@ -56,7 +56,7 @@ fn hidden(page: &str, name: &str) -> String {
 async fn approve_all(app: &TestApp) {
     let cx = app.catalog.context();
     let plan = PlanId::parse("sogo-senryaku").unwrap();
-    let year = FiscalYear::new(2017).unwrap();
+    let year = FiscalYear::new(2016).unwrap();
     let office = |action| {
         Granted::check(user("kikaku", Role::PlanningOffice, "政策企画課"), action).unwrap()
     };

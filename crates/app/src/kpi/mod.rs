@@ -9,6 +9,7 @@
 
 pub mod entry;
 pub mod evaluation;
+pub(crate) mod example;
 pub mod report;
 pub mod round;
 

@@ -106,6 +106,20 @@ pub async fn round(
     year: FiscalYear,
 ) -> Result<RoundView, AppError> {
     check_round_action(granted, &ROUND_ACTIONS)?;
+    view_of(cx, plan_id, year, |department| {
+        granted.scope().reaches(granted.user(), Some(department))
+    })
+    .await
+}
+
+/// The round with the indicators whose department `reaches` says (no grant: the callers
+/// check it, or are the console's example loading).
+pub(crate) async fn view_of(
+    cx: &Context<'_>,
+    plan_id: &PlanId,
+    year: FiscalYear,
+    reaches: impl Fn(&str) -> bool,
+) -> Result<RoundView, AppError> {
     let mut evaluation = evaluation(cx, plan_id, Some(year)).await?;
     if !evaluation.years.contains(&year) {
         return Err(AppError::NotFound(format!(
@@ -113,9 +127,7 @@ pub async fn round(
             keikaku_domain::format::fiscal_year(year)
         )));
     }
-    evaluation
-        .indicators
-        .retain(|r| granted.scope().reaches(granted.user(), Some(&r.department)));
+    evaluation.indicators.retain(|r| reaches(&r.department));
     let data = cx.store.round(cx.municipality, plan_id, year).await?;
     let departments = departments_of(&evaluation, year, &data.assessments, &data.submissions);
     Ok(RoundView {
