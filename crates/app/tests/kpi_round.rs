@@ -299,6 +299,30 @@ async fn a_round_from_analysis_to_publication() {
     .await
     .unwrap();
 
+    // A stale opinion writes nothing, not even the remarks beside it.
+    let stale = save_panel(
+        &cx,
+        &panel,
+        &plan,
+        year,
+        &[PanelInput {
+            indicator: "target-3-1".to_owned(),
+            rating: "appropriate".to_owned(),
+            remark: "後から".to_owned(),
+            revision: "4".to_owned(),
+        }],
+        Some(("別の意見", "0")),
+        at(),
+    )
+    .await;
+    assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
+    let data = store.round(&code, &plan, year).await.unwrap();
+    let a = data
+        .assessments
+        .iter()
+        .find(|a| a.indicator.as_str() == "target-3-1");
+    assert_eq!(a.unwrap().remark, "若い世代への周知を");
+
     // Publication waits for every department's approval.
     let publisher = grant(Role::PlanningOffice, "政策企画課", Action::PublishKpiRound);
     let early = publish(&cx, &publisher, &plan, year, 1, at()).await;

@@ -428,6 +428,15 @@ pub async fn save_panel(
         let rev = revision("round", rev, "総合意見", &mut problems);
         (text, rev)
     });
+    // A stale opinion is refused before anything is written (the assessments and the opinion
+    // are two writes; the second is still checked against its revision in storage).
+    if problems.is_empty()
+        && let Some((text, rev)) = &opinion
+        && *text != view.round.opinion
+        && *rev != view.round.revision
+    {
+        return Err(stale_message(StoreError::Stale("opinion".to_owned())));
+    }
     save(cx, granted, plan_id, &view, &writes, problems, at).await?;
     if let Some((text, rev)) = opinion
         && text != view.round.opinion
