@@ -85,7 +85,7 @@ plan = {"kind": "strategy", "id": "bench-senryaku", "title": "ベンチマーク
                               "description": "", "numerical_targets": kpis(o), "measures": [], "sample": True}
                              for o in range(50)]}
 json.dump({"format": "keikaku-plan-file", "version": 2,
-           "municipality": {"code": "999997", "name": "ベンチマーク市", "prefecture": "架空県"},
+           "municipality": {"code": "011002", "name": "ベンチマーク市", "prefecture": "北海道"},
            "plans": [plan]}, open(sys.argv[1], "w"), ensure_ascii=False)
 PY
 cli_ms=""

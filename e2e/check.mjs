@@ -158,7 +158,13 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sog
   '/staff/plans/sogo-keikaku/compare?from=1&to=1', '/staff/tokens', '/staff/plans/sogo-keikaku',
   '/staff/plans/sogo-senryaku/elements/kpi-1-1-1', '/staff/plans/sogo-senryaku/kpi',
   '/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1', '/staff/plans/sogo-senryaku/kpi/2018',
-  '/staff/plans/sogo-senryaku/kpi/settings'];
+  '/staff/plans/sogo-senryaku/kpi/settings',
+  // the verification round: an open one (FY2018) on every page, the published one (FY2017)
+  '/staff/plans/sogo-senryaku/kpi/2018/analysis', '/staff/plans/sogo-senryaku/kpi/2018/review',
+  '/staff/plans/sogo-senryaku/kpi/2018/panel', '/staff/plans/sogo-senryaku/kpi/2018/responses',
+  '/staff/plans/sogo-senryaku/kpi/2017/review', '/staff/plans/sogo-senryaku/kpi/2017/panel'];
+// Public pages the crawl must reach (linked from the plans' pages).
+const PUBLIC_PAGES = ['/plans/sogo-senryaku/kpi/2017'];
 // Editing forms, checked after the comprehensive plan is moved back to 審議中 (editable).
 const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
   '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',
@@ -224,6 +230,9 @@ async function main() {
       pageTexts.size >= MIN_PAGES ? [] : [`only ${pageTexts.size} pages reachable from /`]);
     record('home page shows the future image',
       (pageTexts.get(start) || '').includes(squash(FUTURE_IMAGE)) ? [] : [`「${FUTURE_IMAGE}」 not on /`]);
+    for (const path of PUBLIC_PAGES) {
+      record(`${path} reached by the crawl`, seen.has(normalise(path)) ? [] : ['not linked from any crawled page']);
+    }
     for (const goal of GOALS) {
       const found = [...pageTexts.values()].some((t) => t.includes(squash(goal)));
       record(`goal 「${goal}」 on some page`, found ? [] : ['not found on any crawled page']);

@@ -53,6 +53,19 @@ pub enum Action {
     EnterKpiValues,
     /// Set a plan's evaluation settings (評価の設定: the rate graded, the grade scale).
     ManageKpiSettings,
+    /// Enter the 要因分析 and 今後の方向性 of a verification round (a department editor: only
+    /// the indicators of their own department).
+    EnterKpiAnalysis,
+    /// Submit a department's part of a verification round (提出).
+    SubmitKpiRound,
+    /// Review the departments' parts (承認 / 差戻し) and see the completeness board.
+    ReviewKpiRound,
+    /// Record the expert panel's 委員評価, 指摘事項 and overall opinion.
+    AssessKpiRound,
+    /// Record the city's response (対応方針) to each remark.
+    RespondKpiRemarks,
+    /// Publish a round's verification report, or re-open a published round.
+    PublishKpiRound,
 }
 
 /// Who may perform an action.
@@ -102,6 +115,15 @@ const PLANNING: &[(Role, Scope)] = &[
     (Role::Administrator, Scope::All),
     (Role::PlanningOffice, Scope::All),
 ];
+const DEPARTMENTS: &[(Role, Scope)] = &[
+    (Role::Administrator, Scope::All),
+    (Role::PlanningOffice, Scope::All),
+    (Role::DepartmentEditor, Scope::OwnDepartment),
+];
+const PANEL: &[(Role, Scope)] = &[
+    (Role::Administrator, Scope::All),
+    (Role::Member, Scope::All),
+];
 const ADMINISTRATORS: &[(Role, Scope)] = &[(Role::Administrator, Scope::All)];
 
 /// The one table of who may do what. A new action must be added here, or it cannot be
@@ -123,14 +145,13 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::ReadAudit, Audience::Roles(ADMINISTRATORS)),
     (Action::ManageUsers, Audience::Roles(ADMINISTRATORS)),
     (Action::ManageOwnTokens, Audience::SignedIn),
-    (
-        Action::EnterKpiValues,
-        Audience::Roles(&[
-            (Role::Administrator, Scope::All),
-            (Role::PlanningOffice, Scope::All),
-            (Role::DepartmentEditor, Scope::OwnDepartment),
-        ]),
-    ),
+    (Action::EnterKpiValues, Audience::Roles(DEPARTMENTS)),
+    (Action::EnterKpiAnalysis, Audience::Roles(DEPARTMENTS)),
+    (Action::SubmitKpiRound, Audience::Roles(DEPARTMENTS)),
+    (Action::ReviewKpiRound, Audience::Roles(PLANNING)),
+    (Action::AssessKpiRound, Audience::Roles(PANEL)),
+    (Action::RespondKpiRemarks, Audience::Roles(PLANNING)),
+    (Action::PublishKpiRound, Audience::Roles(PLANNING)),
     (Action::ManageKpiSettings, Audience::Roles(PLANNING)),
 ];
 

@@ -21,7 +21,8 @@ async fn memory() -> SqliteStore {
 }
 
 /// A backup as keikaku at schema 3 wrote it: without the `api_token` table (schema 4), the
-/// indicator columns of `plan_element` (schema 5) and the KPI tables (schema 6).
+/// indicator columns of `plan_element` (schema 5), the KPI tables (schema 6) and the
+/// verification rounds (schema 7).
 fn as_schema_3(text: &str) -> String {
     const LATER: [&str; 8] = [
         "code",
@@ -37,7 +38,16 @@ fn as_schema_3(text: &str) -> String {
     v["schema"] = serde_json::json!(3);
     let tables = v["tables"].as_array_mut().unwrap();
     tables.retain(|t| {
-        !["api_token", "kpi_value", "kpi_settings"].contains(&t["name"].as_str().unwrap())
+        ![
+            "api_token",
+            "kpi_value",
+            "kpi_settings",
+            "kpi_round",
+            "kpi_round_submission",
+            "kpi_assessment",
+            "kpi_round_report",
+        ]
+        .contains(&t["name"].as_str().unwrap())
     });
     for t in tables.iter_mut().filter(|t| t["name"] == "plan_element") {
         let keep: Vec<bool> = t["columns"]
@@ -88,21 +98,30 @@ async fn a_backup_of_an_older_schema_restores_into_the_current_one() {
     .await
     .unwrap();
     let text = backup::create(&operator, &current).await.unwrap();
-    assert!(text.contains("\"schema\": 6,") && text.contains("api_token"));
+    assert!(text.contains("\"schema\": 7,") && text.contains("api_token"));
     let text = as_schema_3(&text);
     assert!(text.contains("\"schema\":3,") && !text.contains("api_token"));
 
     // Into a new database: restored at schema 3, then migrated to the current schema.
     let new = memory().await;
     let report = backup::restore(&operator, &new, &text).await.unwrap();
-    // Tables that came after schema 3 (API tokens, KPI values and settings) are not in it.
-    let later = ["api_token", "kpi_value", "kpi_settings"];
+    // Tables that came after schema 3 (API tokens, KPI values and settings, rounds) are not
+    // in it.
+    let later = [
+        "api_token",
+        "kpi_value",
+        "kpi_settings",
+        "kpi_round",
+        "kpi_round_submission",
+        "kpi_assessment",
+        "kpi_round_report",
+    ];
     assert_eq!(report.tables.len(), TABLES.len() - later.len());
     let mut all: Vec<String> = TABLES.iter().map(|t| (*t).to_owned()).collect();
     all.sort();
     assert_eq!(new.schema_tables().await.unwrap(), all);
     let snapshot = new.snapshot().await.unwrap();
-    assert_eq!(snapshot.schema, 6);
+    assert_eq!(snapshot.schema, 7);
     // The plans read back, their indicators without the definitions schema 3 did not have.
     let strategy = new
         .plan(

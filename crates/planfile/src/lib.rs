@@ -283,6 +283,17 @@ pub fn example_values(name: &str) -> Option<&'static str> {
     }
 }
 
+/// The sample verification rounds (効果検証) that come with an example (JSON: `rounds`, each
+/// with `plan`, `fiscal_year`, `publish`, the panel's `opinion`, `assessments` — `indicator`,
+/// `analysis`, `course`, and optionally `rating`, `remark`, `response` — and `submissions` —
+/// `department`, `state`). Illustrative texts, marked サンプル, never real data.
+pub fn example_rounds(name: &str) -> Option<&'static str> {
+    match name {
+        "ichinoseki" => Some(include_str!("../examples/ichinoseki-kpi-rounds.json")),
+        _ => None,
+    }
+}
+
 /// The names [`example`] knows.
 pub const EXAMPLES: &[&str] = &["ichinoseki"];
 

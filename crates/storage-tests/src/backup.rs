@@ -115,6 +115,48 @@ async fn fill(store: &dyn Store) {
         )
         .await
         .unwrap();
+    fill_round(
+        store,
+        code,
+        &plan,
+        &with_indicators.indicators()[0].indicator.id,
+    )
+    .await;
+}
+
+/// A published round of FY2016 with a submission and an assessment (every round table).
+async fn fill_round(
+    store: &dyn Store,
+    code: &keikaku_domain::MunicipalityCode,
+    plan: &keikaku_domain::PlanId,
+    indicator: &keikaku_domain::ElementId,
+) {
+    use keikaku_storage::{AssessmentPart, AssessmentWrite, RoundChange};
+    let year = keikaku_domain::era::FiscalYear::new(2016).unwrap();
+    let write = AssessmentWrite {
+        indicator: indicator.clone(),
+        part: AssessmentPart::Department {
+            analysis: "要因\n2行目".to_owned(),
+            course: Some(keikaku_domain::kpi::FutureCourse::Continue),
+        },
+        expected: 0,
+    };
+    store
+        .save_assessments(code, plan, year, &[write], &author())
+        .await
+        .unwrap();
+    let submitted = keikaku_domain::kpi::SubmissionState::Submitted;
+    store
+        .save_submission(code, plan, year, "企画調整課", submitted, "", 0, &author())
+        .await
+        .unwrap();
+    let report = RoundChange::Publish {
+        report: "{\"opinion\":\"妥当\"}".to_owned(),
+    };
+    store
+        .save_round(code, plan, year, &report, 0, &author())
+        .await
+        .unwrap();
 }
 
 /// A snapshot restored into an empty database gives the same snapshot back, and the restored

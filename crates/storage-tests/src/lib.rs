@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod kpi;
 pub mod plans;
 pub mod postgres;
+pub mod rounds;
 pub mod tokens;
 
 use keikaku_domain::account::{LoginId, Role, User};
@@ -144,6 +145,7 @@ macro_rules! conformance_tests {
             ],
             tokens: [tokens_are_created_listed_touched_and_revoked],
             kpi: [values_are_versioned_audited_and_kept],
+            rounds: [a_round_is_versioned_audited_and_published],
             backup: [
                 the_backup_carries_every_table,
                 a_snapshot_is_one_moment_while_writes_go_on

@@ -27,6 +27,10 @@ pub const TABLES: &[&str] = &[
     "api_token",
     "kpi_value",
     "kpi_settings",
+    "kpi_round",
+    "kpi_round_submission",
+    "kpi_assessment",
+    "kpi_round_report",
 ];
 
 /// The type of a column, as both backends store it.

@@ -10,6 +10,8 @@
 //! - [`TokenStore`] (`tokens`): API tokens;
 //! - [`KpiStore`] (`kpi`): the yearly values of indicators (目標値・実績値, 速報値 / 確定値) and
 //!   each plan's evaluation settings, outside the plan's versioned rows;
+//! - [`RoundStore`] (`rounds`): the yearly verification rounds (効果検証) — submissions,
+//!   assessments, the panel's opinion and the reports frozen at publication;
 //! - [`BackupStore`] (`backup`): every table as stored, read in one snapshot and loaded back
 //!   into an empty database ([`backup::TABLES`] lists them; a new table goes there).
 //!
@@ -34,6 +36,7 @@ pub mod backup;
 mod history;
 mod kpi;
 mod plans;
+mod rounds;
 #[allow(missing_docs)] // row structs mirror the columns one to one
 pub mod rows;
 mod tokens;
@@ -44,6 +47,10 @@ pub use history::{HistoryStore, UserChange, VersionSummary};
 pub use kpi::{KpiStore, ValueWrite};
 pub use plans::{
     Change, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, PlanWrite,
+};
+pub use rounds::{
+    AssessmentPart, AssessmentRecord, AssessmentWrite, ReportRecord, RoundChange, RoundData,
+    RoundRecord, RoundStore, SubmissionRecord,
 };
 pub use tokens::{TokenRecord, TokenStore};
 
@@ -95,7 +102,15 @@ pub struct Author {
 /// transactional: a batch is stored whole or not at all.
 #[async_trait]
 pub trait Store:
-    PlanStore + HistoryStore + AccountStore + TokenStore + BackupStore + KpiStore + Send + Sync
+    PlanStore
+    + HistoryStore
+    + AccountStore
+    + TokenStore
+    + BackupStore
+    + KpiStore
+    + RoundStore
+    + Send
+    + Sync
 {
     /// Which backend this is ("sqlite", "postgres"), for logs.
     fn backend(&self) -> &'static str;

@@ -31,8 +31,10 @@ async fn an_administrator_browses_the_audit_log_and_the_users() {
         common::header(&headers, &axum::http::header::CACHE_CONTROL),
         "no-store"
     );
-    // Two plans imported, the example's sample values, two users.
-    assert!(audit.contains("5件の記録を検証しました"), "{audit}");
+    // Two plans imported, the example's sample values and verification rounds (FY2017:
+    // three saves of assessments, six departments, the opinion, the publication; FY2018: one
+    // save, one department), two users.
+    assert!(audit.contains("18件の記録を検証しました"), "{audit}");
     assert!(audit.contains("改ざんは見つかりませんでした"), "{audit}");
     for text in [
         "計画の取り込み",

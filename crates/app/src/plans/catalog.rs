@@ -12,9 +12,13 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use keikaku_domain::era::FiscalYear;
 use keikaku_domain::search::{SearchHit, SearchIndex};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
-use keikaku_storage::{PlanSummary, Store};
+use keikaku_storage::{PlanSummary, ReportRecord, Store};
+
+use crate::kpi::Report;
+use crate::kpi::report::read_report;
 
 use crate::search::{self, Location};
 use crate::{AppError, Context};
@@ -30,6 +34,8 @@ pub struct Site {
     /// what the public sees changes, so caches and ETags survive edits to drafts.
     pub version: i64,
     index: SearchIndex<Location>,
+    /// The published verification reports of each published plan, by fiscal year.
+    reports: Vec<(PlanId, Vec<Report>)>,
 }
 
 impl Site {
@@ -45,7 +51,29 @@ impl Site {
             plans,
             version,
             index,
+            reports: Vec::new(),
         }
+    }
+
+    /// The view with the published verification reports of its plans (the latest publication
+    /// of each year, as frozen).
+    #[must_use]
+    pub fn with_reports(mut self, reports: Vec<(PlanId, Vec<Report>)>) -> Self {
+        self.reports = reports;
+        self
+    }
+
+    /// The published verification reports of a plan, by fiscal year.
+    pub fn reports(&self, id: &PlanId) -> &[Report] {
+        self.reports
+            .iter()
+            .find(|(p, _)| p == id)
+            .map_or(&[], |(_, r)| r.as_slice())
+    }
+
+    /// The published verification report of a plan and fiscal year.
+    pub fn report(&self, id: &PlanId, year: FiscalYear) -> Option<&Report> {
+        self.reports(id).iter().find(|r| r.fiscal_year == year)
     }
 
     /// A published plan.
@@ -109,9 +137,17 @@ async fn published(cx: &Context<'_>) -> Result<Vec<(PlanSummary, Option<u32>)>, 
 fn content_key(
     municipality: &Municipality,
     published: &[(PlanSummary, Option<u32>)],
+    reports: &[(PlanId, Vec<ReportRecord>)],
     data_version: i64,
 ) -> i64 {
     let mut h = DefaultHasher::new();
+    // The verification reports the public reads: which publication of which year.
+    for (id, records) in reports {
+        id.as_str().hash(&mut h);
+        for r in records {
+            (r.fiscal_year.year(), r.number).hash(&mut h);
+        }
+    }
     municipality.code.as_str().hash(&mut h);
     municipality.name.hash(&mut h);
     municipality.prefecture.hash(&mut h);
@@ -143,7 +179,15 @@ async fn load(
             ))
         })?;
     let published = published(cx).await?;
-    let key = content_key(&municipality, &published, data_version);
+    let mut records = Vec::new();
+    for (s, _) in &published {
+        let r = cx
+            .store
+            .published_reports(cx.municipality, &s.header.id)
+            .await?;
+        records.push((s.header.id.clone(), r));
+    }
+    let key = content_key(&municipality, &published, &records, data_version);
     if current.is_some_and(|c| c.version == key && c.municipality == municipality) {
         return Ok(None);
     }
@@ -171,7 +215,17 @@ async fn load(
         };
         plans.extend(plan);
     }
-    Ok(Some(Site::new(municipality, plans, key)))
+    let mut reports = Vec::new();
+    for (id, rs) in records {
+        let parsed = rs
+            .iter()
+            .map(|r| read_report(&r.report, r.fiscal_year, r.number, r.published_at))
+            .collect::<Result<Vec<_>, _>>()?;
+        reports.push((id, parsed));
+    }
+    Ok(Some(
+        Site::new(municipality, plans, key).with_reports(reports),
+    ))
 }
 
 impl Catalog {

@@ -342,6 +342,16 @@ pub async fn load_example(
     if let Some(values) = keikaku_planfile::example_values(name) {
         load_example_values(operator, store, &file.municipality.code, values, at).await?;
     }
+    if let Some(rounds) = keikaku_planfile::example_rounds(name) {
+        crate::kpi::example::load_example_rounds(
+            operator,
+            store,
+            &file.municipality.code,
+            rounds,
+            at,
+        )
+        .await?;
+    }
     Ok(ExampleOutcome::Loaded(loaded))
 }
 

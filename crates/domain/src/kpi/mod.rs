@@ -14,9 +14,14 @@
 //! Also: `evaluate` (進捗率 and 達成率 of a year, interim expectations, maintain bands,
 //! cumulative actuals from yearly amounts or running totals, and the reasons for 評価不能) and
 //! `grade` (grade scales with the default A–D and the ◎ ○ △ × preset, and their roll-up).
+//!
+//! `round`: the verification round of a fiscal year — its states, each department's
+//! submission, the allowed steps, 今後の方向性 ([`FutureCourse`]), 委員評価 ([`PanelRating`])
+//! and the checks of typed texts.
 
 pub mod evaluate;
 pub mod grade;
+pub mod round;
 pub mod values;
 
 pub use evaluate::{
@@ -24,6 +29,10 @@ pub use evaluate::{
     evaluate,
 };
 pub use grade::{Grade, GradeScale, Tally, UNEVALUABLE};
+pub use round::{
+    FutureCourse, PanelRating, RoundState, RoundStep, SubmissionState, check_text, round_after,
+    submission_after,
+};
 pub use values::{
     MISSING, PlanSettings, ValueState, YearResult, YearlyValue, evaluate_year, latest_actual_year,
     values_of,

@@ -6,6 +6,7 @@
 mod elements;
 pub(crate) mod history;
 mod home;
+mod kpi;
 mod plans;
 pub(crate) mod search;
 
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Vec<Route> {
         plans::ROUTES,
         elements::ROUTES,
         history::ROUTES,
+        kpi::ROUTES,
     ]
     .concat()
 }

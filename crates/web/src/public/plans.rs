@@ -53,6 +53,8 @@ struct PlanPage {
     scope: String,
     sections: Vec<Section>,
     versions_href: String,
+    /// The published verification reports: (href, label).
+    reports: Vec<(String, String)>,
 }
 
 fn plan_sections(plan: &Plan) -> Vec<Section> {
@@ -126,6 +128,19 @@ async fn plan(
     cached(&state, &uri, &headers, |site| {
         let p = missing(site.plan(&plan_id(&plan)?))?;
         let h = p.header();
+        let reports = site
+            .reports(&h.id)
+            .iter()
+            .map(|r| {
+                (
+                    format!("/plans/{}/kpi/{}", h.id, r.fiscal_year.year()),
+                    format!(
+                        "{}の効果検証の結果",
+                        keikaku_domain::format::fiscal_year(r.fiscal_year)
+                    ),
+                )
+            })
+            .collect();
         let sections = plan_sections(p);
         let sample = sections.iter().any(|s| s.items.iter().any(|i| i.sample));
         let current = if matches!(p, Plan::Strategy(_)) {
@@ -146,6 +161,7 @@ async fn plan(
             purpose: h.purpose.clone(),
             scope: h.scope.clone(),
             sections,
+            reports,
         }
         .render()?)
     })

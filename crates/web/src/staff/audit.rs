@@ -42,6 +42,11 @@ fn action_label(action: &str) -> &str {
         "user.password" => "パスワードの変更",
         "kpi.values" => "指標の値の入力",
         "kpi.settings" => "評価の設定の変更",
+        "kpi.round.assessments" => "効果検証の入力（要因分析・委員評価・対応方針）",
+        "kpi.round.submission" => "効果検証の提出・承認・差戻し",
+        "kpi.round.opinion" => "有識者会議の総合意見",
+        "kpi.round.publish" => "効果検証の結果の公表",
+        "kpi.round.reopen" => "効果検証の再開",
         other => other,
     }
 }

@@ -7,8 +7,13 @@
 //! - `GET|POST /staff/plans/{plan}/kpi/{year}`: the entry sheet of a fiscal year.
 //! - `GET /staff/plans/{plan}/kpi/sheet`, `POST …/kpi/import`, `POST …/kpi/import/apply`: the
 //!   KPI評価シート downloaded, and a filled-in sheet uploaded, previewed and stored (`sheet`).
+//! - the verification round of a fiscal year (`round`, `review`): `…/{year}/analysis` (所管課),
+//!   `…/{year}/submit`, `…/{year}/review` (the completeness board, 承認・差戻し),
+//!   `…/{year}/panel` (委員), `…/{year}/responses` (対応方針), `…/{year}/publish|reopen`.
 
 mod entry;
+mod review;
+mod round;
 mod settings;
 mod sheet;
 
@@ -73,6 +78,61 @@ pub(crate) const ROUTES: &[Route] = &[
         POST "/staff/plans/{plan}/kpi/{year}" => entry::entry_save,
         EnterKpiValues,
         "/staff/plans/sogo-senryaku/kpi/2019"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}/analysis" => round::analysis_page,
+        EnterKpiAnalysis,
+        "/staff/plans/sogo-senryaku/kpi/2017/analysis"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/analysis" => round::analysis_save,
+        EnterKpiAnalysis,
+        "/staff/plans/sogo-senryaku/kpi/2017/analysis"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/submit" => review::submit,
+        SubmitKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/submit"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}/review" => review::review_page,
+        ReviewKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/review"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/review" => review::review_save,
+        ReviewKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/review"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}/panel" => round::panel_page,
+        AssessKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/panel"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/panel" => round::panel_save,
+        AssessKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/panel"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/kpi/{year}/responses" => round::responses_page,
+        RespondKpiRemarks,
+        "/staff/plans/sogo-senryaku/kpi/2017/responses"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/responses" => round::responses_save,
+        RespondKpiRemarks,
+        "/staff/plans/sogo-senryaku/kpi/2017/responses"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/publish" => review::publish_round,
+        PublishKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/publish"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/kpi/{year}/reopen" => review::reopen_round,
+        PublishKpiRound,
+        "/staff/plans/sogo-senryaku/kpi/2017/reopen"
     ),
 ];
 
@@ -203,6 +263,42 @@ struct OverviewPage {
     import_action: String,
     csrf: String,
     notice: Option<String>,
+    /// Per fiscal year, the round's pages the user may open.
+    rounds: Vec<(String, Vec<(String, &'static str)>)>,
+}
+
+/// The round pages of each year that these roles may open.
+fn round_links(
+    plan: &PlanId,
+    years: &[FiscalYear],
+    roles: &[keikaku_domain::account::Role],
+) -> Vec<(String, Vec<(String, &'static str)>)> {
+    use keikaku_app::access::{Action, permits};
+    let pages = [
+        (Action::EnterKpiAnalysis, "analysis", "要因分析・提出"),
+        (Action::ReviewKpiRound, "review", "確認・公表"),
+        (Action::AssessKpiRound, "panel", "有識者会議の評価"),
+        (Action::RespondKpiRemarks, "responses", "対応方針"),
+    ];
+    let allowed: Vec<_> = pages
+        .into_iter()
+        .filter(|(a, _, _)| permits(Some(roles), *a))
+        .collect();
+    if allowed.is_empty() {
+        return Vec::new();
+    }
+    years
+        .iter()
+        .map(|y| {
+            (
+                format::fiscal_year(*y),
+                allowed
+                    .iter()
+                    .map(|(_, slug, label)| (round::round_href(plan, y.year(), slug), *label))
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -304,6 +400,7 @@ async fn overview(
             .imported
             .and_then(|n| n.parse::<usize>().ok())
             .map(|n| format!("シートから{n}件（指標×年度）の値を取り込みました。")),
+        rounds: round_links(&plan, &e.years, &signed.user.roles),
     };
     Ok(private_page(StatusCode::OK, page.render()?))
 }
