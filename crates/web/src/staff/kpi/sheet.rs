@@ -230,9 +230,13 @@ pub(super) async fn upload(
     State(state): State<AppState>,
     PagePath(plan): PagePath<String>,
     StaffUser { signed, granted }: StaffUser,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
     let plan = plan_id(&plan)?;
+    // A body that is no upload carries no CSRF token either: refused as a form without one.
+    let Ok(mut multipart) = multipart else {
+        return Err(WebError::Forbidden);
+    };
     let unreadable = || {
         WebError::BadRequest(
             "送られたファイルを読み取れません（1.4MBまで。それより大きいシートは keikaku kpi import で取り込みます）。"
@@ -241,7 +245,13 @@ pub(super) async fn upload(
     };
     let mut csrf = None;
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+    while let Some(field) = multipart.next_field().await.map_err(|_| {
+        if csrf.is_none() {
+            WebError::Forbidden
+        } else {
+            unreadable()
+        }
+    })? {
         match field.name() {
             Some("csrf") => csrf = Some(field.text().await.map_err(|_| unreadable())?),
             Some("file") => {
