@@ -2,13 +2,15 @@
 //! backend. Every save goes through `tx` (the municipality's lock, one audit entry) and checks
 //! each cell's version inside the transaction.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::kpi::{GradeScale, LowerForm, PlanSettings, RateKind, ValueState, YearlyValue};
 use keikaku_domain::{ElementId, MunicipalityCode, PlanId};
 use keikaku_storage::{Author, KpiStore, StoreError, UserChange, ValueWrite};
 use rust_decimal::Decimal;
-use sqlx::{Row, Transaction};
+use sqlx::{QueryBuilder, Row, Transaction};
 
 use super::{backend, corrupt, tx};
 use crate::{Db, DbRow, Store};
@@ -42,19 +44,27 @@ impl KpiStore for Store {
     ) -> Result<Vec<YearlyValue>, StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         tx::lock_municipality(&mut tx, code).await?;
+        // The stored cells of the written indicators, read once inside the transaction; each
+        // write is checked against them as they stand after the writes before it.
+        let mut indicators: Vec<&ElementId> = writes.iter().map(|w| &w.indicator).collect();
+        indicators.sort();
+        indicators.dedup();
+        let mut stored = stored_values(&mut tx, code, plan, &indicators).await?;
+        let mut pending: HashMap<(ElementId, FiscalYear), YearlyValue> = HashMap::new();
         let mut before = Vec::new();
         let mut after = Vec::new();
         let mut out = Vec::new();
         for w in writes {
-            let stored = stored_value(&mut tx, code, plan, &w.indicator, w.fiscal_year).await?;
-            if stored.as_ref().map(|s| s.version) != w.expected {
+            let key = (w.indicator.clone(), w.fiscal_year);
+            let current = stored.get(&key);
+            if current.map(|s| s.version) != w.expected {
                 return Err(StoreError::Stale(format!(
                     "{}/{}",
                     w.indicator,
                     w.fiscal_year.year()
                 )));
             }
-            match &stored {
+            match current {
                 Some(s) if w.matches(s) => {
                     out.push(s.clone());
                     continue;
@@ -62,10 +72,12 @@ impl KpiStore for Store {
                 None if w.is_empty() => continue,
                 _ => {}
             }
-            if let Some(s) = &stored {
+            if let Some(s) = current {
                 before.push(cell_text(s));
             }
             if w.is_empty() {
+                pending.remove(&key);
+                stored.remove(&key);
                 sqlx::query(
                     "DELETE FROM kpi_value WHERE municipality_code = $1 AND plan_id = $2 \
                      AND indicator_id = $3 AND fiscal_year = $4",
@@ -89,33 +101,16 @@ impl KpiStore for Store {
                 note: w.note.clone(),
                 entered_by: author.actor.clone(),
                 entered_at: author.at,
-                version: stored.as_ref().map_or(1, |s| s.version + 1),
+                version: current.map_or(1, |s| s.version + 1),
             };
-            sqlx::query(
-                "INSERT INTO kpi_value (municipality_code, plan_id, indicator_id, fiscal_year, \
-                 target_value, actual_value, state, note, entered_by, entered_at_millis, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (municipality_code, plan_id, indicator_id, fiscal_year) DO UPDATE SET \
-                 target_value = excluded.target_value, actual_value = excluded.actual_value, \
-                 state = excluded.state, note = excluded.note, entered_by = excluded.entered_by, \
-                 entered_at_millis = excluded.entered_at_millis, version = excluded.version",
-            )
-            .bind(code.as_str())
-            .bind(plan.as_str())
-            .bind(value.indicator.as_str())
-            .bind(value.fiscal_year.year())
-            .bind(value.target.map(|d| d.to_string()))
-            .bind(value.actual.map(|d| d.to_string()))
-            .bind(value.state.code())
-            .bind(&value.note)
-            .bind(&value.entered_by)
-            .bind(value.entered_at.as_millis())
-            .bind(value.version)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
             after.push(cell_text(&value));
-            out.push(value);
+            out.push(value.clone());
+            stored.insert(key.clone(), value.clone());
+            pending.insert(key, value);
+        }
+        let pending: Vec<YearlyValue> = pending.into_values().collect();
+        for chunk in pending.chunks(CHUNK) {
+            upsert_values(&mut tx, code, plan, chunk).await?;
         }
         if !after.is_empty() {
             let change = UserChange {
@@ -198,26 +193,72 @@ impl KpiStore for Store {
     }
 }
 
-async fn stored_value(
+/// Rows per statement when cells are read or written in bulk: 11 parameters a row stays far
+/// below SQLite's limit of 32,766 (and PostgreSQL's 65,535).
+const CHUNK: usize = 1000;
+
+/// The stored cells of some indicators of a plan, by indicator and fiscal year.
+async fn stored_values(
     tx: &mut Transaction<'_, Db>,
     code: &MunicipalityCode,
     plan: &PlanId,
-    indicator: &ElementId,
-    year: FiscalYear,
-) -> Result<Option<YearlyValue>, StoreError> {
-    let row = sqlx::query(
-        "SELECT indicator_id, fiscal_year, target_value, actual_value, state, note, \
-         entered_by, entered_at_millis, version FROM kpi_value \
-         WHERE municipality_code = $1 AND plan_id = $2 AND indicator_id = $3 AND fiscal_year = $4",
-    )
-    .bind(code.as_str())
-    .bind(plan.as_str())
-    .bind(indicator.as_str())
-    .bind(year.year())
-    .fetch_optional(&mut **tx)
-    .await
-    .map_err(backend)?;
-    row.as_ref().map(value_row).transpose()
+    indicators: &[&ElementId],
+) -> Result<HashMap<(ElementId, FiscalYear), YearlyValue>, StoreError> {
+    let mut out = HashMap::new();
+    for chunk in indicators.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT indicator_id, fiscal_year, target_value, actual_value, state, note, \
+             entered_by, entered_at_millis, version FROM kpi_value WHERE municipality_code = ",
+        );
+        q.push_bind(code.as_str())
+            .push(" AND plan_id = ")
+            .push_bind(plan.as_str())
+            .push(" AND indicator_id IN (");
+        let mut ids = q.separated(", ");
+        for i in chunk {
+            ids.push_bind(i.as_str());
+        }
+        q.push(")");
+        for row in q.build().fetch_all(&mut **tx).await.map_err(backend)? {
+            let v = value_row(&row)?;
+            out.insert((v.indicator.clone(), v.fiscal_year), v);
+        }
+    }
+    Ok(out)
+}
+
+/// Writes cells (new or replacing the stored ones) in one statement.
+async fn upsert_values(
+    tx: &mut Transaction<'_, Db>,
+    code: &MunicipalityCode,
+    plan: &PlanId,
+    values: &[YearlyValue],
+) -> Result<(), StoreError> {
+    let mut q = QueryBuilder::<Db>::new(
+        "INSERT INTO kpi_value (municipality_code, plan_id, indicator_id, fiscal_year, \
+         target_value, actual_value, state, note, entered_by, entered_at_millis, version) ",
+    );
+    q.push_values(values, |mut row, v| {
+        row.push_bind(code.as_str())
+            .push_bind(plan.as_str())
+            .push_bind(v.indicator.as_str())
+            .push_bind(v.fiscal_year.year())
+            .push_bind(v.target.map(|d| d.to_string()))
+            .push_bind(v.actual.map(|d| d.to_string()))
+            .push_bind(v.state.code())
+            .push_bind(v.note.as_str())
+            .push_bind(v.entered_by.as_str())
+            .push_bind(v.entered_at.as_millis())
+            .push_bind(v.version);
+    });
+    q.push(
+        " ON CONFLICT (municipality_code, plan_id, indicator_id, fiscal_year) DO UPDATE SET \
+         target_value = excluded.target_value, actual_value = excluded.actual_value, \
+         state = excluded.state, note = excluded.note, entered_by = excluded.entered_by, \
+         entered_at_millis = excluded.entered_at_millis, version = excluded.version",
+    );
+    q.build().execute(&mut **tx).await.map_err(backend)?;
+    Ok(())
 }
 
 fn value_row(r: &DbRow) -> Result<YearlyValue, StoreError> {

@@ -160,17 +160,40 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
 pub trait Authority {
     /// Whether this authority covers the action.
     fn allows(&self, action: Action) -> bool;
+
+    /// Whether it reaches what a department owns (the operator and a grant of [`Scope::All`]
+    /// reach everything; a department's grant its own department's).
+    fn reaches(&self, department: Option<&str>) -> bool;
+
+    /// How the one acting is named in the audit log.
+    fn actor(&self) -> String;
 }
 
 impl Authority for Operator {
     fn allows(&self, _: Action) -> bool {
         true
     }
+
+    fn reaches(&self, _: Option<&str>) -> bool {
+        true
+    }
+
+    fn actor(&self) -> String {
+        Operator::actor(self).to_owned()
+    }
 }
 
 impl Authority for Granted {
     fn allows(&self, action: Action) -> bool {
         self.action == action
+    }
+
+    fn reaches(&self, department: Option<&str>) -> bool {
+        self.scope.reaches(&self.user, department)
+    }
+
+    fn actor(&self) -> String {
+        self.user.login_id.to_string()
     }
 }
 

@@ -148,6 +148,23 @@ pub(crate) fn problem(name: &str, message: String) -> FileProblem {
     }
 }
 
+/// Reads the version (or revision) number a form or request carries, the one rule for all of
+/// them: blank is `None` (the writer saw nothing stored), a whole number ≥ 0 is itself, and
+/// anything else is `Err` (a tampered or broken form: the caller says where).
+pub fn parse_revision(text: &str) -> Result<Option<i64>, BadRevision> {
+    match text.trim() {
+        "" => Ok(None),
+        t if t.bytes().all(|b| b.is_ascii_digit()) => {
+            t.parse::<i64>().map(Some).map_err(|_| BadRevision)
+        }
+        _ => Err(BadRevision),
+    }
+}
+
+/// A version number that is not one (see [`parse_revision`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadRevision;
+
 /// Reads a decimal the way people type it: full-width digits, `，` or `,` separators.
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     year_lines::parse_decimal(text)
@@ -413,6 +430,24 @@ pub(crate) fn field_of(path: &Path) -> String {
 mod tests {
     use super::*;
     use keikaku_domain::plan::kinds::DIRECTIONS;
+
+    #[test]
+    fn revisions_are_blank_or_whole_numbers() {
+        for (text, read) in [
+            ("", Ok(None)),
+            ("  ", Ok(None)),
+            ("0", Ok(Some(0))),
+            (" 12 ", Ok(Some(12))),
+            ("-1", Err(BadRevision)),
+            ("+3", Err(BadRevision)),
+            ("１２", Err(BadRevision)),
+            ("1.0", Err(BadRevision)),
+            ("99999999999999999999", Err(BadRevision)),
+            ("abc", Err(BadRevision)),
+        ] {
+            assert_eq!(parse_revision(text), read, "{text:?}");
+        }
+    }
 
     fn spec(input: Input, required: bool) -> FieldSpec {
         FieldSpec {

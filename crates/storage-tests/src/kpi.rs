@@ -193,3 +193,119 @@ pub async fn values_are_versioned_audited_and_kept(store: &dyn Store) {
         Some((PlanSettings::default(), 2))
     );
 }
+
+/// A large save (a department's whole sheet): more cells and more indicators than one
+/// statement takes are all written, each once, in one audit entry; a cell written twice in one
+/// save ends as the second write; a cell written and emptied in one save is not stored; a
+/// stale cell at the very end of a large save writes nothing at all.
+pub async fn large_saves_write_every_cell_once(store: &dyn Store) {
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    let plan = &file
+        .plans
+        .iter()
+        .find(|p| !p.indicators().is_empty())
+        .expect("the example has a plan with indicators")
+        .header()
+        .id;
+    let ids: Vec<ElementId> = (0..1_100)
+        .map(|i| ElementId::parse(&format!("bulk-{i:04}")).unwrap())
+        .collect();
+    let cells = |actual: &dyn Fn(usize) -> String, expected: Option<i64>| -> Vec<ValueWrite> {
+        ids.iter()
+            .enumerate()
+            .flat_map(|(n, id)| [2016, 2017].map(|y| write(id, y, Some(&actual(n)), expected)))
+            .collect()
+    };
+    let entries = audit_count(store, code).await;
+    let first = cells(&|n| format!("{n}.5"), None);
+    let saved = store
+        .save_kpi_values(code, plan, &first, &author())
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 2_200);
+    assert_eq!(audit_count(store, code).await, entries + 1);
+    let stored = store.kpi_values(code, plan).await.unwrap();
+    assert_eq!(stored.len(), 2_200);
+    let cell = stored
+        .iter()
+        .find(|v| v.indicator == ids[1_099] && v.fiscal_year.year() == 2017)
+        .unwrap();
+    assert_eq!(
+        (cell.actual.unwrap().to_string(), cell.version),
+        ("1099.5".to_owned(), 1)
+    );
+
+    // Every cell again: the even indicators changed (version 2), the odd ones as they were.
+    let second = cells(
+        &|n| {
+            if n.is_multiple_of(2) {
+                format!("{n}.25")
+            } else {
+                format!("{n}.5")
+            }
+        },
+        Some(1),
+    );
+    store
+        .save_kpi_values(code, plan, &second, &author())
+        .await
+        .unwrap();
+    let stored = store.kpi_values(code, plan).await.unwrap();
+    assert_eq!(stored.len(), 2_200);
+    for v in &stored {
+        let n: usize = v.indicator.as_str()[5..].parse().unwrap();
+        let (text, version) = if n.is_multiple_of(2) {
+            (format!("{n}.25"), 2)
+        } else {
+            (format!("{n}.5"), 1)
+        };
+        assert_eq!((v.actual.unwrap().to_string(), v.version), (text, version));
+    }
+
+    // One cell twice in a save, then a cell written and emptied in the same save.
+    let twice = ElementId::parse("bulk-twice").unwrap();
+    let gone = ElementId::parse("bulk-gone").unwrap();
+    store
+        .save_kpi_values(
+            code,
+            plan,
+            &[
+                write(&twice, 2016, Some("1"), None),
+                write(&twice, 2016, Some("2"), Some(1)),
+                write(&gone, 2016, Some("5"), None),
+                write(&gone, 2016, None, Some(1)),
+            ],
+            &author(),
+        )
+        .await
+        .unwrap();
+    let stored = store.kpi_values(code, plan).await.unwrap();
+    let cell = stored.iter().find(|v| v.indicator == twice).unwrap();
+    assert_eq!(
+        (cell.actual.unwrap().to_string(), cell.version),
+        ("2".to_owned(), 2)
+    );
+    assert!(!stored.iter().any(|v| v.indicator == gone));
+
+    // A stale cell last: nothing of the large save is written.
+    let entries = audit_count(store, code).await;
+    let mut third = cells(&|n| format!("{n}"), None);
+    for w in &mut third {
+        w.expected = stored
+            .iter()
+            .find(|v| v.indicator == w.indicator && v.fiscal_year == w.fiscal_year)
+            .map(|v| v.version);
+    }
+    third.push(write(&twice, 2016, Some("3"), Some(1)));
+    let err = store
+        .save_kpi_values(code, plan, &third, &author())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Stale(_)), "{err:?}");
+    assert_eq!(store.kpi_values(code, plan).await.unwrap(), stored);
+    assert_eq!(audit_count(store, code).await, entries);
+}

@@ -144,7 +144,10 @@ macro_rules! conformance_tests {
                 sessions_are_found_touched_and_expired
             ],
             tokens: [tokens_are_created_listed_touched_and_revoked],
-            kpi: [values_are_versioned_audited_and_kept],
+            kpi: [
+                values_are_versioned_audited_and_kept,
+                large_saves_write_every_cell_once
+            ],
             rounds: [a_round_is_versioned_audited_and_published],
             backup: [
                 the_backup_carries_every_table,

@@ -234,18 +234,17 @@ pub async fn save_entries(
                 message: format!("{name}の備考: {NOTE_MAX}文字以内で入力してください。"),
             });
         }
-        let expected = match input.version.trim() {
-            "" => None,
-            v => match v.parse::<i64>() {
-                Ok(n) if n > 0 => Some(n),
-                _ => {
-                    problems.push(FileProblem {
-                        path: format!("{id}.version"),
-                        message: format!("{name}: 版の番号「{v}」が不正です。"),
-                    });
-                    None
-                }
-            },
+        // Stored cells start at version 1.
+        let expected = match crate::forms::parse_revision(&input.version) {
+            Ok(None) => None,
+            Ok(Some(n)) if n > 0 => Some(n),
+            _ => {
+                problems.push(FileProblem {
+                    path: format!("{id}.version"),
+                    message: format!("{name}: 版の番号「{}」が不正です。", input.version.trim()),
+                });
+                None
+            }
         };
         if writes
             .iter()

@@ -5,7 +5,7 @@
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::kpi::{
     GradeScale, Outcome, PlanSettings, Tally, YearResult, YearlyValue, evaluate_year,
-    latest_actual_year, values_of,
+    latest_actual_year, values_by_indicator,
 };
 use keikaku_domain::{ElementId, ElementKind, Indicator, Plan, PlanId};
 
@@ -179,11 +179,15 @@ pub fn evaluate_plan(
         y = y.next();
     }
     let until = until.unwrap_or(period.end);
+    let by_indicator = values_by_indicator(values);
     let indicators = plan
         .indicators()
         .into_iter()
         .map(|place| {
-            let own = values_of(&place.indicator.id, values);
+            let own = by_indicator
+                .get(&place.indicator.id)
+                .cloned()
+                .unwrap_or_default();
             let evaluated: Vec<YearResult> = years
                 .iter()
                 .map(|&year| {
@@ -197,13 +201,19 @@ pub fn evaluate_plan(
                 })
                 .collect();
             let latest = latest_actual_year(&own, until).map(|year| {
-                evaluate_year(
-                    place.indicator,
-                    &own,
-                    year,
-                    settings.scale.basis,
-                    settings.lower_form,
-                )
+                evaluated
+                    .iter()
+                    .find(|y| y.year == year)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        evaluate_year(
+                            place.indicator,
+                            &own,
+                            year,
+                            settings.scale.basis,
+                            settings.lower_form,
+                        )
+                    })
             });
             let grade = latest
                 .as_ref()

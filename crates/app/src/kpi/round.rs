@@ -225,20 +225,15 @@ fn author(granted: &Granted, at: Timestamp) -> Author {
 }
 
 fn revision(id: &str, text: &str, name: &str, problems: &mut Vec<FileProblem>) -> i64 {
-    match text.trim() {
-        "" => 0,
-        v => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .unwrap_or_else(|| {
-                problems.push(FileProblem {
-                    path: format!("{id}.revision"),
-                    message: format!("{name}: 版の番号「{v}」が不正です。"),
-                });
-                0
-            }),
-    }
+    crate::forms::parse_revision(text)
+        .unwrap_or_else(|crate::forms::BadRevision| {
+            problems.push(FileProblem {
+                path: format!("{id}.revision"),
+                message: format!("{name}: 版の番号「{}」が不正です。", text.trim()),
+            });
+            None
+        })
+        .unwrap_or(0)
 }
 
 fn stale_message(e: StoreError) -> AppError {

@@ -95,12 +95,10 @@ pub async fn save_settings(
         )));
     }
     let settings = parse(input).map_err(AppError::Invalid)?;
-    let expected = match input.revision.trim() {
-        "" => None,
-        r => Some(r.parse::<i64>().map_err(|_| {
+    let expected =
+        crate::forms::parse_revision(&input.revision).map_err(|crate::forms::BadRevision| {
             AppError::Invalid(vec![problem("revision", "版の番号が不正です。".to_owned())])
-        })?),
-    };
+        })?;
     let author = Author {
         actor: granted.user().login_id.to_string(),
         at,

@@ -3,8 +3,10 @@
 //! CP932, and the JSON for scripts), and a filled-in sheet read, matched to the plan's
 //! indicators, checked whole and shown as a preview (old → new per cell) before it is stored.
 
+use std::collections::{HashMap, HashSet};
+
 use keikaku_domain::era::FiscalYear;
-use keikaku_domain::kpi::{Outcome, RateKind, ValueState, YearlyValue, evaluate_year, values_of};
+use keikaku_domain::kpi::{Outcome, RateKind, ValueState, YearlyValue, evaluate_year};
 use keikaku_domain::{Indicator, PlanId, format};
 use keikaku_sheets::kpi::{
     self as sheet, CsvEncoding, EvaluationSheet, KeyColumn, SheetError, SheetRow, ValueColumn,
@@ -13,7 +15,7 @@ use keikaku_sheets::kpi::{
 use keikaku_storage::{Author, StoreError, ValueWrite};
 use rust_decimal::Decimal;
 
-use crate::access::{Action, Authority, Granted, Operator, Scope};
+use crate::access::{Action, Authority};
 use crate::kpi::evaluation::{Evaluation, IndicatorReport, evaluation};
 use crate::{AppError, Context};
 
@@ -133,21 +135,27 @@ pub fn evaluation_json(e: &Evaluation) -> serde_json::Value {
         .iter()
         .map(|r| {
             let ind = &r.indicator;
-            let own = values_of(&ind.id, &r.values);
+            let own: Vec<&YearlyValue> = r.values.iter().collect();
             let years: Vec<serde_json::Value> = e
                 .years
                 .iter()
                 .map(|&y| {
                     let stored = r.value(y);
-                    let progress =
-                        evaluate_year(ind, &own, y, RateKind::Progress, e.settings.lower_form);
-                    let achievement =
-                        evaluate_year(ind, &own, y, RateKind::Achievement, e.settings.lower_form);
-                    let graded = if e.settings.scale.basis == RateKind::Progress {
-                        &progress
-                    } else {
-                        &achievement
+                    // The graded rate is the evaluation's own; only the other one is computed.
+                    let other = match e.settings.scale.basis {
+                        RateKind::Progress => RateKind::Achievement,
+                        RateKind::Achievement => RateKind::Progress,
                     };
+                    let computed = evaluate_year(ind, &own, y, other, e.settings.lower_form);
+                    let graded = r.year(y).cloned().unwrap_or_else(|| {
+                        evaluate_year(ind, &own, y, e.settings.scale.basis, e.settings.lower_form)
+                    });
+                    let (progress, achievement) = if other == RateKind::Achievement {
+                        (&graded, &computed)
+                    } else {
+                        (&computed, &graded)
+                    };
+                    let graded = &graded;
                     serde_json::json!({
                         "fiscal_year": y.year(),
                         "target": decimal(year_target(ind, stored, y)),
@@ -217,41 +225,6 @@ pub async fn export(
     }
 }
 
-/// Who imports: the console operator (every indicator) or a signed-in user granted
-/// [`Action::EnterKpiValues`] (a department editor: its own department's indicators).
-pub enum Importer<'a> {
-    /// The operator at the console.
-    Operator(&'a Operator),
-    /// A signed-in user.
-    User(&'a Granted),
-}
-
-impl Importer<'_> {
-    fn reaches(&self, department: &str) -> bool {
-        match self {
-            Self::Operator(_) => true,
-            Self::User(g) => g.scope().reaches(g.user(), Some(department)),
-        }
-    }
-
-    fn actor(&self) -> String {
-        match self {
-            Self::Operator(o) => o.actor().to_owned(),
-            Self::User(g) => g.user().login_id.to_string(),
-        }
-    }
-
-    fn check(&self) -> Result<(), AppError> {
-        match self {
-            Self::Operator(_) => Ok(()),
-            Self::User(g) if g.action() == Action::EnterKpiValues => Ok(()),
-            Self::User(_) => Err(AppError::Forbidden(
-                "実績値を取り込む権限がありません。".to_owned(),
-            )),
-        }
-    }
-}
-
 /// One cell a sheet changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CellChange {
@@ -301,12 +274,12 @@ fn problem(e: &SheetError) -> keikaku_planfile::FileProblem {
 #[allow(clippy::too_many_lines)] // the matching of keys, then of cells, each with its errors
 pub async fn preview(
     cx: &Context<'_>,
-    importer: &Importer<'_>,
+    importer: &impl Authority,
     plan: &PlanId,
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Preview, AppError> {
-    importer.check()?;
+    crate::access::require(importer, Action::EnterKpiValues)?;
     let parsed = sheet::read_values(file_name, bytes)
         .map_err(|errors| AppError::Invalid(errors.iter().map(problem).collect()))?;
     let e = evaluation(cx, plan, None).await?;
@@ -320,17 +293,25 @@ pub async fn preview(
     let mut errors = Vec::new();
     let mut changes = Vec::new();
     let mut writes: Vec<ValueWrite> = Vec::new();
+    // The plan's indicators by the sheet's key (an 指標ID matches the code or the id), read
+    // once; and the indicators a row was already read for.
+    let mut by_key: HashMap<&str, Vec<&IndicatorReport>> = HashMap::new();
+    for r in &e.indicators {
+        let i = &r.indicator;
+        let mut keys = match parsed.key_column {
+            KeyColumn::Id => vec![i.key(), i.id.as_str()],
+            KeyColumn::Code => vec![i.code.trim()],
+            KeyColumn::Title => vec![i.title.trim()],
+        };
+        keys.dedup();
+        for k in keys {
+            by_key.entry(k).or_default().push(r);
+        }
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
     for row in &parsed.rows {
-        let found: Vec<&IndicatorReport> = e
-            .indicators
-            .iter()
-            .filter(|r| match parsed.key_column {
-                KeyColumn::Id => r.indicator.key() == row.key || r.indicator.id.as_str() == row.key,
-                KeyColumn::Code => r.indicator.code.trim() == row.key,
-                KeyColumn::Title => r.indicator.title.trim() == row.key,
-            })
-            .collect();
-        let report = match found.as_slice() {
+        let found: &[&IndicatorReport] = by_key.get(row.key.as_str()).map_or(&[], Vec::as_slice);
+        let report = match found {
             [one] => *one,
             [] => {
                 errors.push(at(
@@ -352,15 +333,21 @@ pub async fn preview(
                     row.row,
                     Some(parsed.key_column.header().to_owned()),
                     format!(
-                        "指標名「{}」の指標が計画に{}件あり、どれか決められません。指標IDの列を使ってください。",
+                        "{}「{}」の指標が計画に{}件あり、どれか決められません。{}",
+                        parsed.key_column.header(),
                         row.key,
-                        found.len()
+                        found.len(),
+                        if parsed.key_column == KeyColumn::Title {
+                            "指標IDの列を使ってください。"
+                        } else {
+                            "計画の指標コードを重ならないように直してください。"
+                        }
                     ),
                 ));
                 continue;
             }
         };
-        if !importer.reaches(&report.department) {
+        if !importer.reaches(Some(&report.department)) {
             errors.push(at(
                 &row.key_cell,
                 row.row,
@@ -377,11 +364,7 @@ pub async fn preview(
             ));
             continue;
         }
-        if writes.iter().any(|w| w.indicator == report.indicator.id)
-            || changes
-                .iter()
-                .any(|c: &CellChange| c.indicator == report.indicator.id.as_str())
-        {
+        if !seen.insert(report.indicator.id.as_str()) {
             errors.push(at(
                 &row.key_cell,
                 row.row,
@@ -462,12 +445,12 @@ pub async fn preview(
 /// was read is a conflict and nothing is written.
 pub async fn apply(
     cx: &Context<'_>,
-    importer: &Importer<'_>,
+    importer: &impl Authority,
     plan: &PlanId,
     preview: &Preview,
     at: keikaku_domain::audit::Timestamp,
 ) -> Result<usize, AppError> {
-    importer.check()?;
+    crate::access::require(importer, Action::EnterKpiValues)?;
     if preview.writes.is_empty() {
         return Ok(0);
     }
@@ -485,13 +468,5 @@ pub async fn apply(
             "取り込みの確認の後に、ほかの人が値を変更しています（{cell}）。何も保存していません。もう一度取り込んでください。"
         ))),
         Err(e) => Err(e.into()),
-    }
-}
-
-/// Whether the scope reaches everything (for callers that show all departments).
-pub fn reaches_all(importer: &Importer<'_>) -> bool {
-    match importer {
-        Importer::Operator(_) => true,
-        Importer::User(g) => g.scope() == Scope::All,
     }
 }

@@ -35,5 +35,5 @@ pub use round::{
 };
 pub use values::{
     MISSING, PlanSettings, ValueState, YearResult, YearlyValue, evaluate_year, latest_actual_year,
-    values_of,
+    values_by_indicator, values_of,
 };

@@ -126,6 +126,22 @@ pub fn values_of<'a>(indicator: &ElementId, values: &'a [YearlyValue]) -> Vec<&'
     out
 }
 
+/// The values of every indicator among `values`, each indicator's by fiscal year: one pass
+/// for a whole plan, where [`values_of`] per indicator would read all values each time.
+pub fn values_by_indicator(
+    values: &[YearlyValue],
+) -> std::collections::HashMap<&ElementId, Vec<&YearlyValue>> {
+    let mut out: std::collections::HashMap<&ElementId, Vec<&YearlyValue>> =
+        std::collections::HashMap::new();
+    for v in values {
+        out.entry(&v.indicator).or_default().push(v);
+    }
+    for own in out.values_mut() {
+        own.sort_by_key(|v| v.fiscal_year);
+    }
+    out
+}
+
 /// Evaluates `year` of an indicator from its definition and its yearly values (of this
 /// indicator only). The actual is the year's value — for a cumulative indicator entered as
 /// yearly amounts, the baseline plus every amount since (a missing year makes it 評価不能).

@@ -1,13 +1,14 @@
 //! `keikaku kpi import` and `keikaku kpi export`: the yearly values of indicators in and out
 //! as the departments' sheets (XLSX, CSV in UTF-8 with BOM or Shift_JIS) and as JSON.
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 use keikaku_app::Context;
 use keikaku_app::access::Operator;
-use keikaku_app::kpi::sheets::{self, Importer, SheetFormat};
+use keikaku_app::kpi::sheets::{self, SheetFormat};
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::{MunicipalityCode, PlanId, format};
 use keikaku_storage::Store;
@@ -140,11 +141,11 @@ async fn import(operator: &Operator, database: &str, args: ImportArgs) -> Result
     let code = choose_municipality(store.as_ref(), args.municipality.as_deref()).await?;
     let plan = choose_plan(store.as_ref(), &code, args.plan.as_deref()).await?;
     let cx = Context::new(store.as_ref(), &code);
-    let importer = Importer::Operator(operator);
+    let importer = operator;
     bar.inc(1);
     bar.set_message("シートを読み、指標と照合しています");
     let name = args.file.display().to_string();
-    let preview = sheets::preview(&cx, &importer, &plan, &name, &bytes)
+    let preview = sheets::preview(&cx, importer, &plan, &name, &bytes)
         .await
         .map_err(|e| super::refused("シートを取り込めません", e))?;
     bar.inc(1);
@@ -155,17 +156,23 @@ async fn import(operator: &Operator, database: &str, args: ImportArgs) -> Result
         preview.key_column,
         preview.changes.len()
     );
+    // A sheet has a few fiscal years and thousands of cells: each year's label is made once.
+    let mut years: std::collections::HashMap<_, String> = std::collections::HashMap::new();
     for c in &preview.changes {
-        out.push_str(&format!(
-            "  {} {} {}の{}: {} → {}\n",
+        let year = years
+            .entry(c.year)
+            .or_insert_with(|| format::fiscal_year(c.year));
+        let _ = writeln!(
+            out,
+            "  {} {} {}の{}: {} → {}",
             c.cell,
             c.title,
-            format::fiscal_year(c.year),
+            year,
             c.column,
             c.old
                 .map_or_else(|| "（なし）".to_owned(), |v| format::value(v, None)),
             format::value(c.new, None)
-        ));
+        );
     }
     if args.dry_run {
         bar.finish_and_clear();
@@ -174,7 +181,7 @@ async fn import(operator: &Operator, database: &str, args: ImportArgs) -> Result
         return Ok(());
     }
     bar.set_message("保存しています");
-    let saved = sheets::apply(&cx, &importer, &plan, &preview, now()?).await?;
+    let saved = sheets::apply(&cx, importer, &plan, &preview, now()?).await?;
     bar.finish_and_clear();
     out.push_str(&format!("{saved}件（指標×年度）を保存しました。\n"));
     print!("{out}");

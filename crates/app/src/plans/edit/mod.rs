@@ -298,12 +298,16 @@ fn conflict(e: StoreError, what: &str) -> AppError {
 
 /// Parses the version a form or request carries.
 pub fn parse_version(text: &str) -> Result<u32, AppError> {
-    text.trim().parse::<u32>().map_err(|_| {
-        AppError::Invalid(vec![problem(
-            "version",
-            "編集を始めた版の番号がありません。画面を開き直してください。".to_owned(),
-        )])
-    })
+    crate::forms::parse_revision(text)
+        .ok()
+        .flatten()
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| {
+            AppError::Invalid(vec![problem(
+                "version",
+                "編集を始めた版の番号がありません。画面を開き直してください。".to_owned(),
+            )])
+        })
 }
 
 /// Whether a form field is an element field a department editor leaves as it is.

@@ -219,8 +219,13 @@ impl StaffFields for StepForm {
     }
 }
 
+/// The round's revision the form carries; a broken one (-1) matches no stored revision, so
+/// the write is refused as stale.
 fn revision_of(text: &str) -> i64 {
-    text.trim().parse().unwrap_or(-1)
+    keikaku_app::forms::parse_revision(text)
+        .ok()
+        .flatten()
+        .unwrap_or(-1)
 }
 
 /// Shows the board again with the refusal, or passes a fault on.

@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use keikaku_app::AppError;
-use keikaku_app::kpi::sheets::{self, CellChange, Importer, Preview, SheetFormat};
+use keikaku_app::kpi::sheets::{self, CellChange, Preview, SheetFormat};
 use keikaku_domain::{PlanId, format};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -286,7 +286,7 @@ pub(super) async fn upload(
         }
     };
     let cx = state.catalog.context();
-    match sheets::preview(&cx, &Importer::User(&granted), &plan, &name, &bytes).await {
+    match sheets::preview(&cx, &granted, &plan, &name, &bytes).await {
         Ok(p) => {
             import_page(
                 &state,
@@ -350,8 +350,8 @@ pub(super) async fn apply(
         .decode(form.data.as_bytes())
         .map_err(|_| WebError::BadRequest("取り込むシートの内容が壊れています。".to_owned()))?;
     let cx = state.catalog.context();
-    let importer = Importer::User(&granted);
-    let preview = match sheets::preview(&cx, &importer, &plan, &form.file_name, &bytes).await {
+    let importer = &granted;
+    let preview = match sheets::preview(&cx, importer, &plan, &form.file_name, &bytes).await {
         Ok(p) => p,
         Err(e) => {
             let errors = messages(e)?;
@@ -379,10 +379,10 @@ pub(super) async fn apply(
         )
         .await;
     }
-    match sheets::apply(&cx, &importer, &plan, &preview, now()?).await {
+    match sheets::apply(&cx, importer, &plan, &preview, now()?).await {
         Ok(n) => redirect(&format!("{}?imported={n}", kpi_href(&plan))),
         Err(AppError::Conflict(_)) => {
-            let again = sheets::preview(&cx, &importer, &plan, &form.file_name, &bytes).await?;
+            let again = sheets::preview(&cx, importer, &plan, &form.file_name, &bytes).await?;
             import_page(
                 &state,
                 &plan,
