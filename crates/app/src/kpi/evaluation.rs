@@ -119,7 +119,7 @@ impl Evaluation {
             .iter()
             .map(|g| g.label.clone())
             .collect();
-        let items: Vec<(Vec<(&str, String)>, Option<&str>)> = self
+        let items: Vec<crate::kpi::report::Graded<'_>> = self
             .indicators
             .iter()
             .map(|r| {

@@ -133,13 +133,14 @@ pub struct GroupTally {
     pub tally: Tally,
 }
 
+/// An indicator as the roll-up sees it: its groups (id, label), outermost first, and its
+/// grade (`None`: 評価不能).
+pub type Graded<'a> = (Vec<(&'a str, String)>, Option<&'a str>);
+
 /// The grade counts of every group in plan order (each group once, outermost first, each
 /// followed by the groups inside it) and of the whole plan, last. `items` are each
 /// indicator's groups (ids and labels, outermost first) with its grade (`None`: 評価不能).
-pub fn group_tallies<'a>(
-    scale: &[String],
-    items: &[(Vec<(&'a str, String)>, Option<&'a str>)],
-) -> Vec<GroupTally> {
+pub fn group_tallies<'a>(scale: &[String], items: &[Graded<'a>]) -> Vec<GroupTally> {
     let mut groups: Vec<(&str, String, usize)> = Vec::new();
     for (path, _) in items {
         for (depth, (id, label)) in path.iter().enumerate() {
@@ -174,7 +175,7 @@ pub fn group_tallies<'a>(
 impl Report {
     /// The grade counts per group and of the whole plan, as published.
     pub fn tallies(&self) -> Vec<GroupTally> {
-        let items: Vec<(Vec<(&str, String)>, Option<&str>)> = self
+        let items: Vec<Graded<'_>> = self
             .lines
             .iter()
             .map(|l| {
