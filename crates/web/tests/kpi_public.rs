@@ -235,16 +235,33 @@ async fn the_dashboard_counts_the_published_grades() {
     // Behind and 未把握, each linking to its indicator.
     for l in report.lines.iter().filter(|l| l.behind == Some(true)) {
         assert!(page.contains(&format!(
-            "<a href=\"/plans/sogo-senryaku/kpi/indicators/{}\">{}</a>：",
+            "<th scope=\"row\"><a href=\"/plans/sogo-senryaku/kpi/indicators/{}\">{}</a></th>",
             l.indicator,
             common::escape(&l.title)
         )));
     }
-    let missing = report.lines.iter().filter(|l| l.actual.is_empty()).count();
+    let behind = report
+        .lines
+        .iter()
+        .filter(|l| l.behind == Some(true))
+        .count();
+    assert!(behind > 0);
+    let missing: Vec<_> = report
+        .lines
+        .iter()
+        .filter(|l| l.actual.is_empty())
+        .collect();
+    assert!(!missing.is_empty());
     assert!(page.contains("実績値が未把握の指標"));
-    if missing == 0 {
-        assert!(page.contains("実績値が未把握の指標はありません。"));
+    let section = &page[page.find("dash-missing-heading").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert_eq!(common::count(section, "<th scope=\"row\">"), missing.len());
+    for l in missing {
+        assert!(section.contains(&common::escape(&l.title)), "{section}");
     }
+    let section = &page[page.find("dash-behind-heading").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert_eq!(common::count(section, "<th scope=\"row\">"), behind);
     // The report of the year shows the same dashboard.
     let (_, _, year) = app.get("/plans/sogo-senryaku/kpi/2017").await;
     assert!(year.contains("評価の集計") && year.contains("計画全体"));
