@@ -164,7 +164,9 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sog
   '/staff/plans/sogo-senryaku/kpi/2018/panel', '/staff/plans/sogo-senryaku/kpi/2018/responses',
   '/staff/plans/sogo-senryaku/kpi/2017/review', '/staff/plans/sogo-senryaku/kpi/2017/panel'];
 // Public pages the crawl must reach (linked from the plans' pages).
-const PUBLIC_PAGES = ['/plans/sogo-senryaku/kpi/2017'];
+const PUBLIC_PAGES = ['/plans/sogo-senryaku/kpi/2017', '/plans/sogo-senryaku/kpi',
+  '/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1', '/plans/sogo-keikaku/kpi',
+  '/plans/sogo-keikaku/kpi/indicators/outcome-3-1-2-1'];
 // Editing forms, checked after the comprehensive plan is moved back to 審議中 (editable).
 const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
   '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',

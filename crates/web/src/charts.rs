@@ -10,7 +10,16 @@
 
 use keikaku_app::kpi::IndicatorReport;
 use keikaku_domain::era::FiscalYear;
-use keikaku_domain::format;
+use keikaku_domain::{Indicator, format};
+use rust_decimal::Decimal;
+
+/// An actual to draw: the staff pages draw every stored year, the public pages the years
+/// of the published reports only.
+pub(crate) struct Point {
+    pub(crate) year: FiscalYear,
+    pub(crate) value: Decimal,
+    pub(crate) provisional: bool,
+}
 
 /// Drawing size (viewBox) and margins.
 const WIDTH: f64 = 640.0;
@@ -87,11 +96,26 @@ fn nice_step(raw: f64) -> f64 {
     nice * power
 }
 
-/// The chart of an indicator over `years` (the plan's period; the baseline year is added in
-/// front when it lies before).
-#[allow(clippy::too_many_lines)] // one drawing, axis by axis and series by series
+/// The chart of an evaluated indicator (every year with an actual) over `years`.
 pub(crate) fn indicator_chart(r: &IndicatorReport, years: &[FiscalYear]) -> Chart {
-    let ind = &r.indicator;
+    let points: Vec<Point> = r
+        .years
+        .iter()
+        .filter_map(|y| {
+            y.actual.map(|value| Point {
+                year: y.year,
+                value,
+                provisional: y.provisional,
+            })
+        })
+        .collect();
+    chart(&r.indicator, &points, years)
+}
+
+/// The chart of an indicator with these actuals over `years` (the plan's period; the
+/// baseline year is added in front when it lies before).
+#[allow(clippy::too_many_lines)] // one drawing, axis by axis and series by series
+pub(crate) fn chart(ind: &Indicator, points: &[Point], years: &[FiscalYear]) -> Chart {
     let unit = &ind.unit;
     let mut span: Vec<i32> = years.iter().map(|y| y.year()).collect();
     if let Some(b) = ind.baseline {
@@ -107,28 +131,25 @@ pub(crate) fn indicator_chart(r: &IndicatorReport, years: &[FiscalYear]) -> Char
         .max()
         .unwrap_or(first + 1)
         .max(first + 1);
-    let actuals: Vec<(i32, f64, String, bool)> = r
-        .years
+    let actuals: Vec<(i32, f64, String, bool)> = points
         .iter()
-        .filter_map(|y| {
-            y.actual.map(|a| {
-                let v = keikaku_domain::YearValue {
-                    value: a,
-                    year: y.year,
-                };
-                (
-                    y.year.year(),
-                    number(&v),
-                    format!(
-                        "{} 実績値 {}{}{}",
-                        format::fiscal_year(y.year),
-                        format::value(a, ind.decimals),
-                        unit,
-                        if y.provisional { "（速報値）" } else { "" }
-                    ),
-                    y.provisional,
-                )
-            })
+        .map(|p| {
+            let v = keikaku_domain::YearValue {
+                value: p.value,
+                year: p.year,
+            };
+            (
+                p.year.year(),
+                number(&v),
+                format!(
+                    "{} 実績値 {}{}{}",
+                    format::fiscal_year(p.year),
+                    format::value(p.value, ind.decimals),
+                    unit,
+                    if p.provisional { "（速報値）" } else { "" }
+                ),
+                p.provisional,
+            )
         })
         .collect();
     let mut values: Vec<f64> = actuals.iter().map(|a| a.1).collect();
@@ -215,7 +236,7 @@ pub(crate) fn indicator_chart(r: &IndicatorReport, years: &[FiscalYear]) -> Char
     if run.len() > 1 {
         actual_paths.push(run.join(" "));
     }
-    let description = chart_description(r);
+    let description = chart_description(ind, points.last());
     Chart {
         id: format!("chart-{}", ind.id),
         title: format!("{}の推移", ind.title),
@@ -250,8 +271,7 @@ pub(crate) fn indicator_chart(r: &IndicatorReport, years: &[FiscalYear]) -> Char
 }
 
 /// The chart in one sentence, for its `<desc>`.
-fn chart_description(r: &IndicatorReport) -> String {
-    let ind = &r.indicator;
+fn chart_description(ind: &Indicator, latest: Option<&Point>) -> String {
     let mut parts = vec![
         format!(
             "基準値 {}",
@@ -262,12 +282,10 @@ fn chart_description(r: &IndicatorReport) -> String {
             format::year_value_in(&ind.target, &ind.unit, ind.decimals)
         ),
     ];
-    match &r.latest {
+    match latest {
         Some(l) => parts.push(format!(
             "最新の実績値 {}{}（{}{}）",
-            l.actual
-                .map(|a| format::value(a, ind.decimals))
-                .unwrap_or_default(),
+            format::value(l.value, ind.decimals),
             ind.unit,
             format::fiscal_year(l.year),
             if l.provisional { "、速報値" } else { "" }

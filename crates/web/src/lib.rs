@@ -39,6 +39,7 @@ mod public;
 pub mod routes;
 pub mod server;
 mod staff;
+mod tally;
 mod urlencoded;
 mod views;
 

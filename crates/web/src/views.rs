@@ -225,6 +225,8 @@ pub struct Item {
 #[derive(Clone, Debug)]
 pub struct IndicatorRow {
     pub id: String,
+    /// Its public page (definition, chart, published evaluations).
+    pub href: String,
     pub title: String,
     /// 指標コード; may be empty.
     pub code: String,
@@ -289,18 +291,24 @@ fn indicator_notes(i: &Indicator) -> Vec<(&'static str, String)> {
     notes
 }
 
+/// The public page of an indicator.
+pub fn public_indicator_href(plan: &keikaku_domain::PlanId, id: &str) -> String {
+    format!("/plans/{plan}/kpi/indicators/{id}")
+}
+
 impl IndicatorTable {
     /// Whether any row has notes (the table is then followed by them).
     pub fn has_notes(&self) -> bool {
         self.rows.iter().any(|r| !r.notes.is_empty())
     }
 
-    /// Rows for the given indicators.
-    pub fn new(caption: String, indicators: &[Indicator]) -> Self {
+    /// Rows for the given indicators of a plan.
+    pub fn new(plan: &keikaku_domain::PlanId, caption: String, indicators: &[Indicator]) -> Self {
         let rows = indicators
             .iter()
             .map(|i| IndicatorRow {
                 id: i.id.to_string(),
+                href: public_indicator_href(plan, i.id.as_str()),
                 title: if i.unit.is_empty() {
                     i.title.clone()
                 } else {

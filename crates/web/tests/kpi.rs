@@ -105,6 +105,20 @@ async fn a_department_enters_its_values_and_sees_them_evaluated() {
         page.contains("312.0万人回（令和元年度（2019年度））"),
         "{page}"
     );
+    // The grade counts of every group: objectives, their measures (indented), the plan.
+    assert!(
+        page.contains(
+            "<th scope=\"row\" class=\"kpi-tally__depth-1\">施策2-1　観光交流人口の拡大</th>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("<tr class=\"kpi-tally__total\"><th scope=\"row\">計画全体</th>"));
+    // Entered, never published: the public indicator page does not show it.
+    let (status, _, public) = app
+        .get("/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!public.contains("312.0万人回"), "{public}");
     let (status, _, page) = app
         .get_with_cookies(
             "/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1",

@@ -108,6 +108,33 @@ impl Evaluation {
         self.settings.scale.tally(outcomes.iter())
     }
 
+    /// The grade counts of every group (objective, goal, field, measure — each followed by
+    /// the groups inside it) and of the whole plan, by the latest grade of each indicator
+    /// (no actual yet is 評価不能); the same roll-up as a published report's.
+    pub fn group_tallies(&self) -> Vec<crate::kpi::report::GroupTally> {
+        let labels: Vec<String> = self
+            .settings
+            .scale
+            .grades
+            .iter()
+            .map(|g| g.label.clone())
+            .collect();
+        let items: Vec<crate::kpi::report::Graded<'_>> = self
+            .indicators
+            .iter()
+            .map(|r| {
+                (
+                    r.groups
+                        .iter()
+                        .map(|g| (g.id.as_str(), g.label()))
+                        .collect(),
+                    r.grade.as_deref(),
+                )
+            })
+            .collect();
+        crate::kpi::report::group_tallies(&labels, &items)
+    }
+
     /// The indicators under a group (an objective, goal, field or measure).
     pub fn under<'a>(&'a self, group: &'a ElementId) -> impl Iterator<Item = &'a IndicatorReport> {
         self.indicators

@@ -17,7 +17,10 @@ pub mod sheets;
 
 pub use entry::{CellInput, EntryError, EntrySheet, entry_sheet, parse_value, save_entries};
 pub use evaluation::{Evaluation, GroupRef, IndicatorReport, evaluation};
-pub use report::{Report, ReportLine, publish, published_report, published_reports, reopen};
+pub use report::{
+    GroupTally, Report, ReportGroup, ReportLine, group_tallies, outcome_behind, publish,
+    published_report, published_reports, read_report, reopen,
+};
 pub use round::{
     AnalysisInput, DepartmentPart, PanelInput, ResponseInput, RoundView, move_department, round,
     save_analyses, save_panel, save_responses,

@@ -198,6 +198,30 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Counts grades already given (`None`: 評価不能) under the labels of a scale, in its
+    /// order — how a published report, which keeps grades as labels, is rolled up. A label
+    /// the scale lacks (a scale changed since) is counted after the others.
+    pub fn of_grades<'a>(
+        labels: &[String],
+        grades: impl IntoIterator<Item = Option<&'a str>>,
+    ) -> Self {
+        let mut counts: Vec<(String, usize)> = labels.iter().map(|l| (l.clone(), 0)).collect();
+        let mut unevaluable = 0;
+        for grade in grades {
+            match grade {
+                None => unevaluable += 1,
+                Some(g) => match counts.iter_mut().find(|(l, _)| l == g) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((g.to_owned(), 1)),
+                },
+            }
+        }
+        Self {
+            counts,
+            unevaluable,
+        }
+    }
+
     /// Every outcome counted.
     pub fn total(&self) -> usize {
         self.counts.iter().map(|(_, n)| n).sum::<usize>() + self.unevaluable

@@ -161,7 +161,11 @@ async fn field(
             department: f.department.clone(),
             current_state: f.current_state.clone(),
             measures,
-            indicators: IndicatorTable::new(format!("分野{}の成果指標", f.number), &f.indicators),
+            indicators: IndicatorTable::new(
+                pid,
+                format!("分野{}の成果指標", f.number),
+                &f.indicators,
+            ),
             projects,
         }
         .render()?)
@@ -265,7 +269,11 @@ async fn measure(
             department: m.department.clone(),
             course_of_action: m.course_of_action.clone(),
             citizen_participation: m.citizen_participation.clone(),
-            indicators: IndicatorTable::new(format!("施策{}の成果指標", m.number), &m.indicators),
+            indicators: IndicatorTable::new(
+                pid,
+                format!("施策{}の成果指標", m.number),
+                &m.indicators,
+            ),
             projects,
             strategy_measures,
         }
@@ -409,6 +417,7 @@ async fn objective(
             sample: o.sample,
             description: o.description.clone(),
             targets: IndicatorTable::new(
+                pid,
                 format!("基本目標{}の数値目標", o.number),
                 &o.numerical_targets,
             ),
@@ -504,7 +513,7 @@ async fn strategy_measure(
             department: m.department.clone(),
             objective_title,
             objective_href,
-            kpis: IndicatorTable::new(format!("施策{}のKPI", m.number), &m.kpis),
+            kpis: IndicatorTable::new(&s.header.id, format!("施策{}のKPI", m.number), &m.kpis),
             links,
         }
         .render()?)

@@ -7,6 +7,7 @@ mod elements;
 pub(crate) mod history;
 mod home;
 mod kpi;
+mod kpi_indicator;
 mod plans;
 pub(crate) mod search;
 

@@ -55,6 +55,10 @@ struct PlanPage {
     versions_href: String,
     /// The published verification reports: (href, label).
     reports: Vec<(String, String)>,
+    /// The KPI dashboard.
+    kpi_href: String,
+    /// Whether the plan has indicators (the dashboard is linked then).
+    has_indicators: bool,
 }
 
 fn plan_sections(plan: &Plan) -> Vec<Section> {
@@ -162,6 +166,8 @@ async fn plan(
             scope: h.scope.clone(),
             sections,
             reports,
+            kpi_href: format!("/plans/{}/kpi", h.id),
+            has_indicators: !p.indicators().is_empty(),
         }
         .render()?)
     })

@@ -1,5 +1,6 @@
 //! KPIs on the staff side: a plan's evaluation (every indicator with its latest actual,
-//! progress or achievement and grade, and the grade counts per group), a page per indicator
+//! progress or achievement and grade, and the grade counts of every group — objective, goal,
+//! field, measure — in the table the public dashboard uses too, `crate::tally`), a page per indicator
 //! with its chart and yearly table, and the entry of a fiscal year's values (`entry`).
 //!
 //! - `GET /staff/plans/{plan}/kpi`: the evaluation, with the years to enter.
@@ -35,6 +36,7 @@ use crate::paths::{PagePath, plan_id};
 use crate::routes::{Route, route};
 use crate::staff::extract::StaffUser;
 use crate::staff::private_page;
+use crate::tally::{TallyTable, tally_table};
 use crate::views::Layout;
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -235,13 +237,6 @@ fn row(plan: &PlanId, e: &Evaluation, r: &IndicatorReport) -> Row {
     }
 }
 
-struct TallyRow {
-    group: String,
-    counts: Vec<(String, usize)>,
-    unevaluable: usize,
-    total: usize,
-}
-
 #[derive(Template)]
 #[template(path = "staff/kpi_overview.html")]
 struct OverviewPage {
@@ -252,8 +247,7 @@ struct OverviewPage {
     grades: String,
     until: String,
     rows: Vec<Row>,
-    labels: Vec<String>,
-    tallies: Vec<TallyRow>,
+    tally: TallyTable,
     years: Vec<(String, String)>,
     may_enter: bool,
     may_configure: bool,
@@ -328,26 +322,11 @@ async fn overview(
         .map(parse_year)
         .transpose()?;
     let e = evaluation(&state.catalog.context(), &plan, until).await?;
-    let mut tallies: Vec<TallyRow> = e
-        .top_groups()
-        .into_iter()
-        .map(|g| {
-            let t = e.tally(e.under(&g.id));
-            TallyRow {
-                group: g.label(),
-                total: t.total(),
-                counts: t.counts,
-                unevaluable: t.unevaluable,
-            }
-        })
-        .collect();
-    let all = e.tally(e.indicators.iter());
-    tallies.push(TallyRow {
-        group: "計画全体".to_owned(),
-        total: all.total(),
-        counts: all.counts,
-        unevaluable: all.unevaluable,
-    });
+    let tally = tally_table(
+        "tally",
+        "段階ごとの指標数（目標・分野・施策ごと、計画全体）".to_owned(),
+        e.group_tallies(),
+    );
     let header = e.plan.header();
     let page = OverviewPage {
         layout: kpi_layout(
@@ -365,14 +344,7 @@ async fn overview(
         grades: e.settings.scale.grades_text().replace('\n', "、"),
         until: format::fiscal_year(e.until),
         rows: e.indicators.iter().map(|r| row(&plan, &e, r)).collect(),
-        labels: e
-            .settings
-            .scale
-            .grades
-            .iter()
-            .map(|g| g.label.clone())
-            .collect(),
-        tallies,
+        tally,
         years: e
             .years
             .iter()
