@@ -145,7 +145,10 @@ macro_rules! conformance_tests {
             ],
             tokens: [tokens_are_created_listed_touched_and_revoked],
             kpi: [values_are_versioned_audited_and_kept],
-            rounds: [a_round_is_versioned_audited_and_published],
+            rounds: [
+                a_round_is_versioned_audited_and_published,
+                the_panel_writes_its_remarks_and_opinion_at_once
+            ],
             backup: [
                 the_backup_carries_every_table,
                 a_snapshot_is_one_moment_while_writes_go_on
