@@ -22,9 +22,10 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::auth::ApiUser;
 use crate::api::edit::{bad_json, granted, plan_id};
-use crate::api::kpi::{by_json_path, fiscal_year};
+use crate::api::kpi::fiscal_year;
 use crate::api::rounds::{KpiRound, answer, at, key};
 use crate::api::{ApiError, ApiPath, ApiQuery, cached_json, only_params};
+use crate::error::FieldProblem;
 use crate::routes::{Route, route};
 
 pub(crate) const ROUTES: &[Route] = &[
@@ -80,8 +81,16 @@ async fn publication(
         // The public site and API show the report from now on (or keep the last one).
         state.catalog.invalidate().await?;
     }
+    // Nothing but the revision is sent, so a refusal of the input (none is made today) is the
+    // body's as a whole.
     answer(state, &granted, (&plan, year), result, |found| {
-        by_json_path(found, "revision", &[])
+        found
+            .into_iter()
+            .map(|p| FieldProblem {
+                field: "$".to_owned(),
+                message: p.message,
+            })
+            .collect()
     })
     .await
 }
