@@ -142,7 +142,7 @@ async fn fill_round(
         expected: 0,
     };
     store
-        .save_assessments(code, plan, year, &[write], &author())
+        .save_assessments(code, plan, year, &[write], None, &author())
         .await
         .unwrap();
     let submitted = keikaku_domain::kpi::SubmissionState::Submitted;

@@ -148,7 +148,10 @@ macro_rules! conformance_tests {
                 values_are_versioned_audited_and_kept,
                 large_saves_write_every_cell_once
             ],
-            rounds: [a_round_is_versioned_audited_and_published],
+            rounds: [
+                a_round_is_versioned_audited_and_published,
+                the_panel_writes_its_remarks_and_opinion_at_once
+            ],
             backup: [
                 the_backup_carries_every_table,
                 a_snapshot_is_one_moment_while_writes_go_on

@@ -2,14 +2,15 @@
 //! the planning office's return, the panel's part and the city's response, each write checked
 //! against the revision the writer saw and audited; publication freezes a report, nothing of
 //! the departments changes while published, a re-opened round keeps its published report
-//! until the next publication; rounds survive a plan's replacement.
+//! until the next publication; rounds survive a plan's replacement. The panel's remarks and
+//! overall opinion are one write, all or nothing.
 
 use keikaku_domain::Plan;
 use keikaku_domain::audit::verify_chain;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::kpi::{FutureCourse, PanelRating, RoundState, SubmissionState};
 use keikaku_storage::{
-    AssessmentPart, AssessmentWrite, ExistingPlan, RoundChange, Store, StoreError,
+    AssessmentPart, AssessmentWrite, ExistingPlan, OpinionWrite, RoundChange, Store, StoreError,
 };
 
 use crate::{author, example, put};
@@ -46,13 +47,20 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
         expected,
     };
     let saved = store
-        .save_assessments(code, plan, year, &[dept("要因は\n「雇用」", 0)], &author())
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[dept("要因は\n「雇用」", 0)],
+            None,
+            &author(),
+        )
         .await
         .unwrap();
     assert_eq!(saved[0].revision, 1);
     assert_eq!(saved[0].analysis, "要因は\n「雇用」");
     let stale = store
-        .save_assessments(code, plan, year, &[dept("別の分析", 0)], &author())
+        .save_assessments(code, plan, year, &[dept("別の分析", 0)], None, &author())
         .await;
     assert!(matches!(stale, Err(StoreError::Stale(ref s)) if s == a.as_str()));
     // All or nothing: a good write beside a stale one writes nothing.
@@ -65,7 +73,14 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
         expected: 0,
     };
     let stale = store
-        .save_assessments(code, plan, year, &[other.clone(), dept("x", 0)], &author())
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[other.clone(), dept("x", 0)],
+            None,
+            &author(),
+        )
         .await;
     assert!(matches!(stale, Err(StoreError::Stale(_))));
     assert_eq!(
@@ -80,7 +95,14 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
     // An unchanged write is skipped (no new revision, no audit entry).
     let entries = store.audit_entries(code, 0, 10_000).await.unwrap().len();
     let same = store
-        .save_assessments(code, plan, year, &[dept("要因は\n「雇用」", 1)], &author())
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[dept("要因は\n「雇用」", 1)],
+            None,
+            &author(),
+        )
         .await
         .unwrap();
     assert_eq!(same[0].revision, 1);
@@ -145,7 +167,7 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
         expected: 1,
     };
     store
-        .save_assessments(code, plan, year, &[panel], &author())
+        .save_assessments(code, plan, year, &[panel], None, &author())
         .await
         .unwrap();
     let response = AssessmentWrite {
@@ -156,7 +178,7 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
         expected: 2,
     };
     store
-        .save_assessments(code, plan, year, &[response], &author())
+        .save_assessments(code, plan, year, &[response], None, &author())
         .await
         .unwrap();
     let stored = &store.round(code, plan, year).await.unwrap().assessments[0];
@@ -219,7 +241,7 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
     );
     // Nothing of the departments or the opinion changes while published.
     let refused = store
-        .save_assessments(code, plan, year, &[dept("後から", 3)], &author())
+        .save_assessments(code, plan, year, &[dept("後から", 3)], None, &author())
         .await;
     assert!(matches!(refused, Err(StoreError::Stale(ref s)) if s == "round"));
     let refused = store
@@ -310,4 +332,153 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(next.round.revision, 0);
+}
+
+/// The panel's remarks and its overall opinion are one write: a stale opinion leaves the
+/// remarks beside it unwritten, a stale remark the opinion; a good write stores both with an
+/// audit entry for each; an opinion equal to the stored one changes nothing and is not checked.
+#[allow(clippy::too_many_lines)] // one story: every way the two parts meet
+pub async fn the_panel_writes_its_remarks_and_opinion_at_once(store: &dyn Store) {
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    let strategy: &Plan = file
+        .plans
+        .iter()
+        .find(|p| !p.indicators().is_empty())
+        .unwrap();
+    let plan = &strategy.header().id;
+    let a = &strategy.indicators()[0].indicator.id;
+    let year = FiscalYear::new(2017).unwrap();
+    let remark = |text: &str, expected| AssessmentWrite {
+        indicator: a.clone(),
+        part: AssessmentPart::Panel {
+            rating: Some(PanelRating::Appropriate),
+            remark: text.to_owned(),
+        },
+        expected,
+    };
+    let opinion = |text: &str, expected| OpinionWrite {
+        text: text.to_owned(),
+        expected,
+    };
+    let entries = || async { store.audit_entries(code, 0, 10_000).await.unwrap() };
+
+    // Both written, each audited.
+    let before = entries().await.len();
+    let saved = store
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[remark("周知を", 0)],
+            Some(&opinion("おおむね妥当", 0)),
+            &author(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved[0].revision, 1);
+    let data = store.round(code, plan, year).await.unwrap();
+    assert_eq!(
+        (data.round.opinion.as_str(), data.round.revision),
+        ("おおむね妥当", 1)
+    );
+    let log = entries().await;
+    let actions: Vec<&str> = log[before..].iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["kpi.round.assessments", "kpi.round.opinion"]);
+    assert_eq!(log.last().unwrap().after.as_deref(), Some("おおむね妥当"));
+    assert_eq!(verify_chain(log.iter()), Ok(log.len() as u64));
+
+    // A stale opinion: the fresh remark beside it is not written.
+    let stale = store
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[remark("後からの指摘", 1)],
+            Some(&opinion("別の意見", 0)),
+            &author(),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Stale(ref s)) if s == "opinion"));
+    // A stale remark: the fresh opinion beside it is not written.
+    let stale = store
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[remark("後からの指摘", 0)],
+            Some(&opinion("別の意見", 1)),
+            &author(),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Stale(ref s)) if s == a.as_str()));
+    let data = store.round(code, plan, year).await.unwrap();
+    assert_eq!(data.round.opinion, "おおむね妥当");
+    assert_eq!(data.round.revision, 1);
+    assert_eq!(
+        (
+            data.assessments[0].remark.as_str(),
+            data.assessments[0].revision
+        ),
+        ("周知を", 1)
+    );
+    assert_eq!(entries().await.len(), log.len(), "nothing audited");
+
+    // The opinion alone, from the round's revision; then one left as it is, even from an older
+    // revision, writes only the remark.
+    store
+        .save_assessments(code, plan, year, &[], Some(&opinion("妥当", 1)), &author())
+        .await
+        .unwrap();
+    let saved = store
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[remark("周知を強化", 1)],
+            Some(&opinion("妥当", 0)),
+            &author(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved[0].revision, 2);
+    let data = store.round(code, plan, year).await.unwrap();
+    assert_eq!(
+        (data.round.opinion.as_str(), data.round.revision),
+        ("妥当", 2)
+    );
+    let log = entries().await;
+    assert_eq!(log.last().unwrap().action, "kpi.round.assessments");
+
+    // Published: neither part is written.
+    store
+        .save_round(
+            code,
+            plan,
+            year,
+            &RoundChange::Publish {
+                report: "第1版".to_owned(),
+            },
+            2,
+            &author(),
+        )
+        .await
+        .unwrap();
+    let refused = store
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[remark("公表後", 2)],
+            Some(&opinion("公表後", 3)),
+            &author(),
+        )
+        .await;
+    assert!(matches!(refused, Err(StoreError::Stale(ref s)) if s == "round"));
+    let data = store.round(code, plan, year).await.unwrap();
+    assert_eq!(data.round.opinion, "妥当");
+    assert_eq!(data.assessments[0].remark, "周知を強化");
 }

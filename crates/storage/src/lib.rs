@@ -49,8 +49,8 @@ pub use plans::{
     Change, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, PlanWrite,
 };
 pub use rounds::{
-    AssessmentPart, AssessmentRecord, AssessmentWrite, ReportRecord, RoundChange, RoundData,
-    RoundRecord, RoundStore, SubmissionRecord,
+    AssessmentPart, AssessmentRecord, AssessmentWrite, OpinionWrite, ReportRecord, RoundChange,
+    RoundData, RoundRecord, RoundStore, SubmissionRecord,
 };
 pub use tokens::{TokenRecord, TokenStore};
 

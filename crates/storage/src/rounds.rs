@@ -130,6 +130,16 @@ pub struct AssessmentWrite {
     pub expected: i64,
 }
 
+/// The panel's overall opinion (総合意見) as a writer wants it, written together with the
+/// panel's assessments ([`RoundStore::save_assessments`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpinionWrite {
+    /// The opinion.
+    pub text: String,
+    /// The round's revision the writer started from (0: never written).
+    pub expected: i64,
+}
+
 /// A change of the round's own row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RoundChange {
@@ -172,16 +182,21 @@ pub trait RoundStore: Send + Sync {
         year: FiscalYear,
     ) -> Result<RoundData, StoreError>;
 
-    /// Stores every assessment or none (`kpi.round.assessments`, target `plan/year`). Refused
-    /// with `Stale("round")` while the round is published, and `Stale(indicator)` for a stale
-    /// revision. A write equal to what is stored is skipped. Returns the assessments as
-    /// stored after the write, in the order of the writes.
+    /// Stores every assessment and, when given, the panel's overall opinion — all of them or
+    /// nothing, in one transaction (`kpi.round.assessments` and `kpi.round.opinion`, target
+    /// `plan/year`). Refused with `Stale("round")` while the round is published,
+    /// `Stale(indicator)` for an assessment's stale revision and `Stale("opinion")` for an
+    /// opinion changed from a stale round revision. A write equal to what is stored is
+    /// skipped (an assessment's revision is still checked; an opinion equal to the stored
+    /// one changes nothing and is not checked). Returns the assessments as stored after the
+    /// write, in the order of the writes.
     async fn save_assessments(
         &self,
         municipality: &MunicipalityCode,
         plan: &PlanId,
         year: FiscalYear,
         writes: &[AssessmentWrite],
+        opinion: Option<&OpinionWrite>,
         author: &Author,
     ) -> Result<Vec<AssessmentRecord>, StoreError>;
 

@@ -25,6 +25,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::edit::ElementDto;
 use crate::api::kpi::KpiCell;
+use crate::api::rounds::KpiRound;
 use crate::views::Layout;
 
 // ---------------------------------------------------------------- the mapping
@@ -254,13 +255,14 @@ pub struct ErrorBody {
     /// For `invalid`: every problem, by field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<FieldProblem>,
-    /// For `conflict`: what is stored now — the element, or the KPI cells written.
+    /// For `conflict`: what is stored now — the element, the KPI cells written, or the
+    /// verification round.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<Current>,
 }
 
-/// What a conflicting write meets: the element as it is stored now, or, for KPI values, the
-/// cells of the year as they are stored now.
+/// What a conflicting write meets: the element as it is stored now, for KPI values the cells
+/// of the year as they are stored now, for a step of a verification round the round now.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Current {
@@ -268,6 +270,9 @@ pub enum Current {
     Element(Box<ElementDto>),
     /// The stored KPI cells of the ones submitted.
     Values(Vec<KpiCell>),
+    /// The verification round as stored now, as the writer reaches it (boxed, like the
+    /// element).
+    Round(Box<KpiRound>),
 }
 
 /// One refused field.

@@ -238,15 +238,22 @@ async fn the_openapi_document_describes_the_api() {
         assert!(paths[path]["get"].is_object(), "{path} has no GET");
     }
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
-    // Every documented path answers (with the plan id filled in); those that need a token
-    // (`security`) ask for one.
+    // Every documented path answers (with the plan id and a fiscal year filled in: the
+    // strategy's FY2017 verification report is published in the example); those that need a
+    // token (`security`) ask for one.
     for (key, item) in paths {
         if !item["get"].is_object() {
             continue;
         }
+        let plan = if key.contains("/kpi/") {
+            "sogo-senryaku"
+        } else {
+            "sogo-keikaku"
+        };
         let path = key
-            .replace("{id}", "sogo-keikaku")
-            .replace("{plan}", "sogo-keikaku");
+            .replace("{id}", plan)
+            .replace("{plan}", plan)
+            .replace("{year}", "2017");
         let path = if path.ends_with("/search") {
             format!("{path}?q=a")
         } else {

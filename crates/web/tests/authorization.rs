@@ -299,6 +299,53 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         "/api/v1/plans/{plan}/kpi/{year}",
         [false, true, true, true, false],
     ),
+    (
+        "GET",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}",
+        [false, true, true, true, true],
+    ),
+    (
+        "PUT",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}/analyses",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}/departments/{department}/submit",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}/departments/{department}/approve",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}/departments/{department}/return",
+        [false, true, true, false, false],
+    ),
+    (
+        "PUT",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}/panel",
+        [false, true, false, false, true],
+    ),
+    (
+        "PUT",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}/responses",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}/publish",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/kpi/rounds/{year}/reopen",
+        [false, true, true, false, false],
+    ),
+    ("GET", "/api/v1/plans/{plan}/kpi/reports", [true; 5]),
+    ("GET", "/api/v1/plans/{plan}/kpi/reports/{year}", [true; 5]),
 ];
 
 #[test]

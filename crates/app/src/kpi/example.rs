@@ -81,7 +81,7 @@ pub(crate) async fn load_example_rounds(
         for writes in &parts {
             if !writes.is_empty() {
                 store
-                    .save_assessments(code, &plan, year, writes, &author)
+                    .save_assessments(code, &plan, year, writes, None, &author)
                     .await?;
             }
         }

@@ -16,7 +16,7 @@ use keikaku_domain::kpi::{
 };
 use keikaku_planfile::FileProblem;
 use keikaku_storage::{
-    AssessmentPart, AssessmentRecord, AssessmentWrite, Author, RoundChange, RoundRecord,
+    AssessmentPart, AssessmentRecord, AssessmentWrite, Author, OpinionWrite, RoundRecord,
     StoreError, SubmissionRecord,
 };
 
@@ -343,15 +343,15 @@ pub async fn save_analyses(
             expected,
         });
     }
-    save(cx, granted, plan_id, &view, &writes, problems, at).await
+    save(cx, granted, &view, &writes, None, problems, at).await
 }
 
 async fn save(
     cx: &Context<'_>,
     granted: &Granted,
-    plan_id: &PlanId,
     view: &RoundView,
     writes: &[AssessmentWrite],
+    opinion: Option<&OpinionWrite>,
     problems: Vec<FileProblem>,
     at: Timestamp,
 ) -> Result<Vec<AssessmentRecord>, AppError> {
@@ -364,9 +364,10 @@ async fn save(
     cx.store
         .save_assessments(
             cx.municipality,
-            plan_id,
+            view.evaluation.plan.id(),
             view.year,
             writes,
+            opinion,
             &author(granted, at),
         )
         .await
@@ -374,7 +375,8 @@ async fn save(
 }
 
 /// Saves the panel's ratings and remarks (`AssessKpiRound`) and, when given, the overall
-/// opinion with the round's revision the form was opened at.
+/// opinion with the round's revision the form was opened at — in one write: all of it or
+/// nothing.
 pub async fn save_panel(
     cx: &Context<'_>,
     granted: &Granted,
@@ -418,36 +420,13 @@ pub async fn save_panel(
             expected,
         });
     }
-    let opinion = opinion.map(|(text, rev)| {
-        let text = checked("round", "opinion", "総合意見", text, &mut problems);
-        let rev = revision("round", rev, "総合意見", &mut problems);
-        (text, rev)
+    let opinion = opinion.map(|(text, rev)| OpinionWrite {
+        text: checked("round", "opinion", "総合意見", text, &mut problems),
+        expected: revision("round", rev, "総合意見", &mut problems),
     });
-    // A stale opinion is refused before anything is written (the assessments and the opinion
-    // are two writes; the second is still checked against its revision in storage).
-    if problems.is_empty()
-        && let Some((text, rev)) = &opinion
-        && *text != view.round.opinion
-        && *rev != view.round.revision
-    {
-        return Err(stale_message(StoreError::Stale("opinion".to_owned())));
-    }
-    save(cx, granted, plan_id, &view, &writes, problems, at).await?;
-    if let Some((text, rev)) = opinion
-        && text != view.round.opinion
-    {
-        cx.store
-            .save_round(
-                cx.municipality,
-                plan_id,
-                year,
-                &RoundChange::Opinion(text),
-                rev,
-                &author(granted, at),
-            )
-            .await
-            .map_err(stale_message)?;
-    }
+    // One write: a stale opinion leaves the remarks beside it unwritten, and a stale remark the
+    // opinion.
+    save(cx, granted, &view, &writes, opinion.as_ref(), problems, at).await?;
     Ok(())
 }
 
@@ -484,7 +463,7 @@ pub async fn save_responses(
             expected,
         });
     }
-    save(cx, granted, plan_id, &view, &writes, problems, at).await
+    save(cx, granted, &view, &writes, None, problems, at).await
 }
 
 /// Moves a department's part by a step: `Submit` (`SubmitKpiRound`, a department editor

@@ -21,7 +21,7 @@ pub(crate) const ROUTES: &[Route] = &[route!(
     info(
         title = "keikaku API",
         version = "1",
-        description = "自治体の総合計画・総合戦略を取得するAPIです。公開中の計画は誰でも読めます。下書きの読み取りと編集（editing）、KPIの評価の読み取りと実績値の入力（kpi）には、職員用ページで作るアクセストークンが要ります（Authorization: Bearer）。/ API of a municipality's comprehensive plan and strategy: published plans are public; reading drafts, editing, the KPI evaluation and entering KPI values need a personal access token."
+        description = "自治体の総合計画・総合戦略を取得するAPIです。公開中の計画は誰でも読めます。公表された効果検証の結果も誰でも読めます。下書きの読み取りと編集（editing）、KPIの評価の読み取りと実績値の入力、効果検証の各段階（kpi）には、職員用ページで作るアクセストークンが要ります（Authorization: Bearer）。/ API of a municipality's comprehensive plan and strategy: published plans and published verification reports are public; reading drafts, editing, the KPI evaluation, entering KPI values and the steps of the yearly verification round need a personal access token."
     ),
     paths(
         crate::api::read::municipality,
@@ -39,7 +39,18 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::edit::put_header,
         crate::api::edit::change_status,
         crate::api::kpi::get_evaluation,
-        crate::api::kpi::put_values
+        crate::api::kpi::put_values,
+        crate::api::rounds::get_round,
+        crate::api::rounds::put_analyses,
+        crate::api::rounds::submit,
+        crate::api::rounds::approve,
+        crate::api::rounds::send_back,
+        crate::api::rounds::put_panel,
+        crate::api::rounds::put_responses,
+        crate::api::reports::publish_round,
+        crate::api::reports::reopen_round,
+        crate::api::reports::list_reports,
+        crate::api::reports::get_report
     ),
     components(schemas(
         crate::error::ErrorEnvelope,
@@ -78,7 +89,24 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::kpi::KpiCellChange,
         crate::api::kpi::KpiValueState,
         crate::api::kpi::KpiCell,
-        crate::api::kpi::KpiSavedValues
+        crate::api::kpi::KpiSavedValues,
+        crate::api::rounds::KpiRound,
+        crate::api::rounds::KpiRoundDepartment,
+        crate::api::rounds::KpiAssessment,
+        crate::api::rounds::KpiAnalysesChange,
+        crate::api::rounds::KpiAnalysisChange,
+        crate::api::rounds::KpiSubmission,
+        crate::api::rounds::KpiReview,
+        crate::api::rounds::KpiPanelChange,
+        crate::api::rounds::KpiPanelAssessmentChange,
+        crate::api::rounds::KpiOpinionChange,
+        crate::api::rounds::KpiResponsesChange,
+        crate::api::rounds::KpiResponseChange,
+        crate::api::reports::KpiRoundRevision,
+        crate::api::reports::KpiReportList,
+        crate::api::reports::KpiReportSummary,
+        crate::api::reports::KpiReport,
+        crate::api::reports::KpiReportLine
     )),
     modifiers(&BearerToken)
 )]

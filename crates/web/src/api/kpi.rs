@@ -399,7 +399,7 @@ fn evaluation_dto(e: &Evaluation) -> KpiEvaluation {
 }
 
 /// Reads a fiscal year as the pages do (2019, 令和元年度, R1, H27 …).
-fn fiscal_year(what: &str, text: &str) -> Result<FiscalYear, ApiError> {
+pub(crate) fn fiscal_year(what: &str, text: &str) -> Result<FiscalYear, ApiError> {
     FiscalYear::parse(text.trim())
         .map_err(|e| ApiError::BadRequest(format!("{what}を年度として読めません: {e}")))
 }
@@ -550,27 +550,28 @@ fn cell(c: KpiCellChange) -> CellInput {
     }
 }
 
-/// The use case's problems, named `{indicator}.{field}`, by JSON path (`$.values[2].actual`).
-/// It reports them in the order of the cells, so each is the first cell of its indicator from
-/// the previous problem's on: an indicator sent twice is named at its second place.
-fn by_json_path(found: Vec<FileProblem>, inputs: &[CellInput]) -> Vec<FieldProblem> {
+/// The use case's problems, named `{indicator}.{field}`, by JSON path of the request's member
+/// `list`, whose elements name the indicators `ids` in order (`$.values[2].actual`). It
+/// reports them in the order of the elements, so each is the first element of its indicator
+/// from the previous problem's on: an indicator sent twice is named at its second place.
+pub(crate) fn by_json_path(found: Vec<FileProblem>, list: &str, ids: &[&str]) -> Vec<FieldProblem> {
     let mut from = 0;
     found
         .into_iter()
         .map(|p| {
             let (id, field) = p.path.rsplit_once('.').unwrap_or((p.path.as_str(), ""));
-            let at = inputs
+            let at = ids
                 .iter()
                 .enumerate()
                 .skip(from)
-                .find(|(_, c)| c.indicator.trim() == id)
+                .find(|(_, i)| i.trim() == id)
                 .map(|(i, _)| i);
             let field = match at {
                 Some(i) => {
                     from = i;
-                    format!("$.values[{i}].{field}")
+                    format!("$.{list}[{i}].{field}")
                 }
-                None => "$.values".to_owned(),
+                None => format!("$.{list}"),
             };
             FieldProblem {
                 field,
@@ -620,7 +621,10 @@ pub(crate) async fn put_values(
                 values: saved.iter().map(KpiCell::from).collect(),
             },
         )),
-        Err(EntryError::Invalid(found)) => Err(ApiError::Invalid(by_json_path(found, &inputs))),
+        Err(EntryError::Invalid(found)) => {
+            let ids: Vec<&str> = inputs.iter().map(|c| c.indicator.as_str()).collect();
+            Err(ApiError::Invalid(by_json_path(found, "values", &ids)))
+        }
         Err(EntryError::Conflict { message, current }) => Err(ApiError::Conflict {
             message,
             current: Some(Current::Values(current.iter().map(KpiCell::from).collect())),

@@ -1,8 +1,10 @@
 //! The JSON API under `/api/v1`: the read API (`read`: published plans, search, the audit log
 //! for administrators' tokens), the write API (`edit`: the editing use cases for scripts), the
 //! KPI API (`kpi`: a plan's evaluation for staff, a fiscal year's values entered by script), the
-//! bearer-token authentication (`auth`) and the OpenAPI 3 document generated from this code
-//! (`doc`, served as `GET /api/v1/openapi.json`). Conventions: see `docs/api.md`.
+//! yearly verification round step by step (`rounds`) and its publication with the published
+//! reports, which anyone reads (`reports`), the bearer-token authentication (`auth`) and the
+//! OpenAPI 3 document generated from this code (`doc`, served as `GET /api/v1/openapi.json`).
+//! Conventions: see `docs/api.md`.
 //!
 //! Every error, read or write, has one shape, the envelope of [`ApiError`] (in `error`);
 //! every successful read carries an `ETag` and `Cache-Control`, and answers `304` to a
@@ -13,6 +15,8 @@ mod doc;
 pub(crate) mod edit;
 pub(crate) mod kpi;
 mod read;
+mod reports;
+pub(crate) mod rounds;
 
 use std::collections::HashMap;
 
@@ -35,7 +39,15 @@ pub(crate) const JSON: &str = "application/json";
 
 /// The API's routes (with their full path).
 pub(crate) fn routes() -> Vec<Route> {
-    [read::ROUTES, doc::ROUTES, edit::ROUTES, kpi::ROUTES].concat()
+    [
+        read::ROUTES,
+        doc::ROUTES,
+        edit::ROUTES,
+        kpi::ROUTES,
+        rounds::ROUTES,
+        reports::ROUTES,
+    ]
+    .concat()
 }
 
 /// The parameters of an endpoint's path. A path that cannot be read (percent-encoded bytes that
