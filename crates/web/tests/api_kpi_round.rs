@@ -611,6 +611,13 @@ async fn the_report_is_public_only_once_published_and_kept_while_reopened() {
         (&line["course"], &line["department"]),
         (&json!("拡充"), &json!(KODOMO))
     );
+    // The numbers frozen with the text: the indicator, its groups, decimals as strings.
+    assert_eq!(line["indicator"], "target-3-1", "{line}");
+    assert_eq!(line["groups"][0]["kind"], "basic_objective", "{line}");
+    assert!(
+        line["actual_value"].is_null() || line["actual_value"].is_string(),
+        "{line}"
+    );
     assert!(
         report["published_at"].as_str().unwrap().ends_with('Z'),
         "{report}"

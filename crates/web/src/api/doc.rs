@@ -106,7 +106,8 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::reports::KpiReportList,
         crate::api::reports::KpiReportSummary,
         crate::api::reports::KpiReport,
-        crate::api::reports::KpiReportLine
+        crate::api::reports::KpiReportLine,
+        crate::api::reports::KpiReportGroup
     )),
     modifiers(&BearerToken)
 )]

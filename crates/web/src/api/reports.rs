@@ -198,7 +198,8 @@ pub struct KpiReport {
     pub lines: Vec<KpiReportLine>,
 }
 
-/// One indicator of a published report; every member is text as published (empty: none).
+/// One indicator of a published report: its texts as published (empty: none) and its numbers
+/// as frozen at publication.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KpiReportLine {
     /// 指標ID (the indicator's code, else its id).
@@ -231,6 +232,35 @@ pub struct KpiReportLine {
     pub remark: String,
     /// 対応方針.
     pub response: String,
+    /// The indicator's id (empty in a report published before ids were kept).
+    pub indicator: String,
+    /// 単位.
+    pub unit: String,
+    /// The actual the year is judged by, an exact decimal string (`null`: 未把握, or not kept
+    /// in an older report).
+    #[schema(example = "105.5")]
+    pub actual_value: Option<String>,
+    /// Whether that actual is provisional (速報値).
+    pub provisional: bool,
+    /// The year's expectation or target it was measured against, an exact decimal string.
+    pub expected: Option<String>,
+    /// 進捗率 / 達成率 in percent, an exact decimal string (`null`: no rate).
+    pub percent: Option<String>,
+    /// Whether it is behind its expectation (`null`: not known).
+    pub behind: Option<bool>,
+    /// Every group it rolls up into, outermost first.
+    pub groups: Vec<KpiReportGroup>,
+}
+
+/// A group an indicator of a published report rolls up into.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KpiReportGroup {
+    /// The element's id (empty in an older report).
+    pub id: String,
+    /// The element kind's code (`basic_objective`, `field` …; may be empty).
+    pub kind: String,
+    /// 「基本目標1　…」.
+    pub label: String,
 }
 
 fn line(l: &ReportLine) -> KpiReportLine {
@@ -250,6 +280,22 @@ fn line(l: &ReportLine) -> KpiReportLine {
         rating: l.rating.clone(),
         remark: l.remark.clone(),
         response: l.response.clone(),
+        indicator: l.indicator.clone(),
+        unit: l.unit.clone(),
+        actual_value: l.actual_value.clone(),
+        provisional: l.provisional,
+        expected: l.expected.clone(),
+        percent: l.percent.clone(),
+        behind: l.behind,
+        groups: l
+            .groups
+            .iter()
+            .map(|g| KpiReportGroup {
+                id: g.id.clone(),
+                kind: g.kind.clone(),
+                label: g.label.clone(),
+            })
+            .collect(),
     }
 }
 
