@@ -95,7 +95,7 @@ async fn audit(
         })
         .collect();
     let page = AuditPage {
-        layout: staff_layout(&state, "監査ログ").await?,
+        layout: staff_layout(&state, "監査ログ", &[]).await?,
         chain,
         limit: AUDIT_LIMIT,
         entries,

@@ -92,7 +92,7 @@ async fn staff_page(
         })
         .collect();
     let page = StaffPage {
-        layout: staff_layout(&state, "職員用ページ").await?,
+        layout: staff_layout(&state, "職員用ページ", &[]).await?,
         display_name: user.display_name.clone(),
         login_id: user.login_id.to_string(),
         department: user.department.clone(),
@@ -184,7 +184,7 @@ async fn change_status(
         Err(other) => return Err(other.into()),
     };
     let page = MessagePage {
-        layout: staff_layout(&state, heading).await?,
+        layout: staff_layout(&state, heading, &[]).await?,
         heading: heading.to_owned(),
         message,
     };

@@ -46,7 +46,7 @@ async fn login_form(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let page = LoginPage {
-        layout: staff_layout(state, "職員ログイン").await?,
+        layout: staff_layout(state, "職員ログイン", &[]).await?,
         csrf,
         login_id,
         error,

@@ -75,9 +75,13 @@ pub(crate) fn see_other(location: &'static str) -> Response {
 }
 
 /// The layout of a staff page: the site's, with no breadcrumbs.
-pub(crate) async fn staff_layout(state: &AppState, title: &str) -> Result<Layout, WebError> {
+pub(crate) async fn staff_layout(
+    state: &AppState,
+    title: &str,
+    trail: &[(&str, String)],
+) -> Result<Layout, WebError> {
     let site = state.catalog.site().await?;
-    Ok(Layout::new(&site, title, "").crumbs(&[]))
+    Ok(Layout::new(&site, title, "").crumbs(trail))
 }
 
 #[derive(Template)]
@@ -94,7 +98,7 @@ struct ForbiddenPage {
 pub(crate) async fn forbidden(state: &AppState) -> Result<Response, WebError> {
     let heading = "この操作は受け付けられません";
     let page = ForbiddenPage {
-        layout: staff_layout(state, heading).await?,
+        layout: staff_layout(state, heading, &[]).await?,
         heading: heading.to_owned(),
         message: "フォームの有効期限が切れたか、このサイト以外から送信された可能性があります。ページを読み込み直してから、もう一度お試しください。".to_owned(),
         status: StatusCode::FORBIDDEN.as_u16(),

@@ -24,6 +24,7 @@ use crate::error::WebError;
 use crate::paths::PagePath;
 use crate::routes::{Route, route};
 use crate::staff::extract::{CsrfOnly, StaffFields, StaffForm, StaffUser};
+use crate::staff::staff_layout;
 use crate::staff::{private_page, redirect};
 use crate::views::Layout;
 
@@ -90,15 +91,6 @@ struct CreatedPage {
     secret: String,
 }
 
-async fn layout(
-    state: &AppState,
-    title: &str,
-    trail: &[(&str, String)],
-) -> Result<Layout, WebError> {
-    let site = state.catalog.site().await?;
-    Ok(Layout::new(&site, title, "").crumbs(trail))
-}
-
 const TITLE: &str = "APIアクセストークン";
 
 /// The form typed so far and what was wrong with it.
@@ -122,7 +114,7 @@ async fn list_page(
     let at = now()?;
     let tokens = tokens::own_tokens(&state.catalog.context(), granted).await?;
     let page = TokensPage {
-        layout: layout(state, TITLE, &[("職員用ページ", "/staff".to_owned())]).await?,
+        layout: staff_layout(state, TITLE, &[("職員用ページ", "/staff".to_owned())]).await?,
         csrf: csrf.to_owned(),
         tokens: tokens.iter().map(|t| row(t, at)).collect(),
         notice,
@@ -274,7 +266,7 @@ async fn create(
 /// The page that shows a token just made, with its secret — the only time it is shown.
 async fn created_page(state: &AppState, made: tokens::NewToken) -> Result<Response, WebError> {
     let page = CreatedPage {
-        layout: layout(
+        layout: staff_layout(
             state,
             "トークンを作成しました",
             &[

@@ -259,7 +259,7 @@ async fn users_page(
         "入力内容に問題があります：利用者の管理".to_owned()
     };
     let page = UsersPage {
-        layout: staff_layout(state, &title).await?,
+        layout: staff_layout(state, &title, &[]).await?,
         csrf,
         notice,
         users: rows,
@@ -413,7 +413,7 @@ async fn user_page(
     };
     let title = format!("{prefix}利用者「{}」の変更", user.login_id);
     let page = UserPage {
-        layout: staff_layout(state, &title).await?,
+        layout: staff_layout(state, &title, &[]).await?,
         csrf,
         login_id: user.login_id.to_string(),
         href: user_href(&user.login_id),

@@ -300,7 +300,7 @@ pub(crate) async fn element_page_for(
         format!("/staff/plans/{plan_id}#{element_id}")
     };
     Ok(ElementPage {
-        layout: staff_layout(state, &heading).await?,
+        layout: staff_layout(state, &heading, &[]).await?,
         heading,
         plan_title,
         kind_label: kind.map_or("計画の基本事項", ElementKind::label),

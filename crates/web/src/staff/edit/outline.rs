@@ -131,7 +131,7 @@ pub(super) async fn draft_page(
     let site = state.catalog.site().await?;
     let title = draft.plan.header().title.clone();
     let page = DraftPage {
-        layout: staff_layout(&state, &format!("{title}（作業中の内容）")).await?,
+        layout: staff_layout(&state, &format!("{title}（作業中の内容）"), &[]).await?,
         public_href: site
             .plan(&plan_id)
             .map(|_| crate::views::plan_href(&plan_id)),

@@ -149,7 +149,7 @@ async fn refused(
                 // Deleted meanwhile: nothing to save into, but the user's text is shown so
                 // that it can be copied elsewhere.
                 let page = KeptPage {
-                    layout: staff_layout(state, "保存できませんでした").await?,
+                    layout: staff_layout(state, "保存できませんでした", &[]).await?,
                     message: format!(
                         "要素「{id}」は、あなたが編集している間にほかの人が削除しました。あなたの入力は保存されていません。"
                     ),

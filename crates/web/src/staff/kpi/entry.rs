@@ -21,7 +21,8 @@ use crate::clock::now;
 use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
-use crate::staff::kpi::{kpi_href, kpi_layout, outcome_text, parse_year, value_text};
+use crate::staff::kpi::{kpi_href, outcome_text, parse_year, value_text};
+use crate::staff::staff_layout;
 use crate::staff::{private_page, redirect};
 use crate::views::Layout;
 
@@ -169,7 +170,7 @@ async fn page(
         .collect();
     let year_label = format::fiscal_year(sheet.year);
     let page = EntryPage {
-        layout: kpi_layout(
+        layout: staff_layout(
             state,
             &format!("{year_label}の実績入力"),
             &[

@@ -36,6 +36,7 @@ use crate::paths::{PagePath, plan_id};
 use crate::routes::{Route, route};
 use crate::staff::extract::StaffUser;
 use crate::staff::private_page;
+use crate::staff::staff_layout;
 use crate::tally::{TallyTable, tally_table};
 use crate::views::Layout;
 
@@ -139,15 +140,6 @@ pub(crate) const ROUTES: &[Route] = &[
 ];
 
 /// The layout of a KPI page, with its breadcrumbs.
-pub(crate) async fn kpi_layout(
-    state: &AppState,
-    title: &str,
-    trail: &[(&str, String)],
-) -> Result<Layout, WebError> {
-    let site = state.catalog.site().await?;
-    Ok(Layout::new(&site, title, "").crumbs(trail))
-}
-
 pub(crate) fn kpi_href(plan: &PlanId) -> String {
     format!("/staff/plans/{plan}/kpi")
 }
@@ -329,7 +321,7 @@ async fn overview(
     );
     let header = e.plan.header();
     let page = OverviewPage {
-        layout: kpi_layout(
+        layout: staff_layout(
             &state,
             &format!("{} のKPI評価", header.title),
             &[
@@ -448,7 +440,7 @@ async fn indicator_page(
         .collect();
     let header = e.plan.header();
     let page = IndicatorPage {
-        layout: kpi_layout(
+        layout: staff_layout(
             &state,
             &ind.title,
             &[

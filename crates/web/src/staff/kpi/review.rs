@@ -21,7 +21,8 @@ use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
 use crate::staff::kpi::round::round_href;
-use crate::staff::kpi::{kpi_href, kpi_layout, parse_year};
+use crate::staff::kpi::{kpi_href, parse_year};
+use crate::staff::staff_layout;
 use crate::staff::{private_page, redirect};
 use crate::views::Layout;
 
@@ -111,7 +112,7 @@ async fn page(
         None => (Vec::new(), None),
     };
     let page = ReviewPage {
-        layout: kpi_layout(
+        layout: staff_layout(
             state,
             &heading,
             &[

@@ -27,7 +27,8 @@ use crate::clock::now;
 use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
-use crate::staff::kpi::{kpi_href, kpi_layout, outcome_text, parse_year, value_text};
+use crate::staff::kpi::{kpi_href, outcome_text, parse_year, value_text};
+use crate::staff::staff_layout;
 use crate::staff::{private_page, redirect};
 use crate::views::Layout;
 
@@ -292,7 +293,7 @@ async fn page(
     let slug = mode.slug();
     let may_submit = permits(Some(roles), Action::SubmitKpiRound);
     let page = RoundFormPage {
-        layout: kpi_layout(
+        layout: staff_layout(
             state,
             &format!("{year_label}の{}", mode.title()),
             &[

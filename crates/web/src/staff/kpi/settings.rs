@@ -18,7 +18,8 @@ use crate::clock::now;
 use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
-use crate::staff::kpi::{kpi_href, kpi_layout};
+use crate::staff::kpi::kpi_href;
+use crate::staff::staff_layout;
 use crate::staff::{private_page, redirect};
 use crate::views::Layout;
 
@@ -58,7 +59,7 @@ async fn page(
     let e = evaluation(&state.catalog.context(), plan, None).await?;
     let header = e.plan.header();
     let page = SettingsPage {
-        layout: kpi_layout(
+        layout: staff_layout(
             state,
             "評価の設定",
             &[

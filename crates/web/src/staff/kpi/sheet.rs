@@ -24,8 +24,9 @@ use crate::clock::now;
 use crate::error::WebError;
 use crate::paths::{PagePath, plan_id};
 use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
-use crate::staff::kpi::{kpi_href, kpi_layout, parse_year};
+use crate::staff::kpi::{kpi_href, parse_year};
 use crate::staff::session::require_csrf;
+use crate::staff::staff_layout;
 use crate::staff::{private_page, redirect};
 use crate::views::Layout;
 
@@ -182,7 +183,7 @@ async fn import_page(
         ),
     };
     let page = ImportPage {
-        layout: kpi_layout(
+        layout: staff_layout(
             state,
             "KPI評価シートの取り込み",
             &[
