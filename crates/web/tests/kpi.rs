@@ -331,3 +331,69 @@ async fn the_planning_office_sets_the_grade_scale_and_the_evaluation_follows() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// The overview keeps its evaluation between requests, yet a value written after it was read —
+/// here straight into the store, as another process (`keikaku kpi import`) writes — shows on
+/// the next view; its page number is a whole number or the page is not found.
+#[tokio::test]
+async fn the_overview_follows_every_write_and_refuses_a_bad_page() {
+    let app = TestApp::new().await;
+    let session = add(&app, "office-overview", Role::PlanningOffice, "企画課").await;
+    let cookies = [("keikaku_session", session.as_str())];
+    let overview = "/staff/plans/sogo-senryaku/kpi";
+    let (status, _, before) = app.get_with_cookies(overview, &cookies).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!before.contains("377.0万人回"), "{before}");
+    let indicator = keikaku_domain::ElementId::parse("kpi-2-1-1").unwrap();
+    let plan = PlanId::parse("sogo-senryaku").unwrap();
+    let code = MunicipalityCode::parse("03209").unwrap();
+    let stored = app.store.kpi_values(&code, &plan).await.unwrap();
+    let expected = stored
+        .iter()
+        .find(|v| v.indicator == indicator && v.fiscal_year.year() == 2019)
+        .map(|v| v.version);
+    app.store
+        .save_kpi_values(
+            &code,
+            &plan,
+            &[keikaku_storage::ValueWrite {
+                indicator,
+                fiscal_year: keikaku_domain::era::FiscalYear::new(2019).unwrap(),
+                target: None,
+                actual: Some("377".parse().unwrap()),
+                state: keikaku_domain::kpi::ValueState::Provisional,
+                note: String::new(),
+                expected,
+            }],
+            &keikaku_storage::Author {
+                actor: "cli".to_owned(),
+                at: common::at(),
+            },
+        )
+        .await
+        .unwrap();
+    let (status, _, after) = app.get_with_cookies(overview, &cookies).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(after.contains("377.0万人回"), "{after}");
+    // The example has fewer than a page of indicators: one page, every indicator counted.
+    assert!(
+        after.contains("<p class=\"kpi-pages__count\">全"),
+        "{after}"
+    );
+    assert!(
+        !after.contains("aria-label=\"指標の一覧のページ\""),
+        "{after}"
+    );
+    for bad in ["abc", "0", "-1", "1.5"] {
+        let (status, _, _) = app
+            .get_with_cookies(&format!("{overview}?page={bad}"), &cookies)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "page={bad}");
+    }
+    // Past the last page: the last page.
+    let (status, _, page) = app
+        .get_with_cookies(&format!("{overview}?page=99"), &cookies)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("377.0万人回"), "{page}");
+}

@@ -163,6 +163,72 @@ impl Evaluation {
     }
 }
 
+/// Evaluations kept between requests, each with the store's data version it was read at:
+/// every write moves that version, so a kept evaluation is served only while nothing at all
+/// was written since (one cheap query per request), and a plan of thousands of indicators is
+/// read and evaluated once per change rather than once per page view.
+#[derive(Debug, Default)]
+pub struct EvaluationCache {
+    kept: std::sync::Mutex<Vec<Kept>>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    plan: PlanId,
+    until: Option<FiscalYear>,
+    version: i64,
+    evaluation: std::sync::Arc<Evaluation>,
+}
+
+/// How many evaluations (plan × year evaluated up to) are kept; the least recent goes first.
+const KEPT: usize = 8;
+
+impl EvaluationCache {
+    /// The evaluation of a plan as [`evaluation`] reads it, kept until the next write.
+    pub async fn evaluation(
+        &self,
+        cx: &Context<'_>,
+        plan: &PlanId,
+        until: Option<FiscalYear>,
+    ) -> Result<std::sync::Arc<Evaluation>, AppError> {
+        // The version first: a write landing while the plan is read makes the next request
+        // read it again.
+        let version = cx.store.data_version(cx.municipality).await?;
+        {
+            let mut kept = self.lock();
+            if let Some(i) = kept
+                .iter()
+                .position(|k| &k.plan == plan && k.until == until && k.version == version)
+            {
+                let hit = kept.remove(i);
+                let evaluation = std::sync::Arc::clone(&hit.evaluation);
+                kept.push(hit);
+                return Ok(evaluation);
+            }
+        }
+        let evaluation = std::sync::Arc::new(evaluation(cx, plan, until).await?);
+        let mut kept = self.lock();
+        kept.retain(|k| !(&k.plan == plan && k.until == until));
+        if kept.len() >= KEPT {
+            kept.remove(0);
+        }
+        kept.push(Kept {
+            plan: plan.clone(),
+            until,
+            version,
+            evaluation: std::sync::Arc::clone(&evaluation),
+        });
+        Ok(evaluation)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Kept>> {
+        match self.kept.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+}
+
 /// Evaluates every indicator of a stored plan up to `until` (default: the last year of the
 /// plan's period) from the stored values and the plan's settings.
 pub async fn evaluation(

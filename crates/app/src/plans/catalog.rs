@@ -18,6 +18,7 @@ use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
 use keikaku_storage::{PlanSummary, ReportRecord, Store};
 
 use crate::kpi::Report;
+use crate::kpi::evaluation::{Evaluation, EvaluationCache};
 use crate::kpi::report::read_report;
 
 use crate::search::{self, Location};
@@ -103,6 +104,7 @@ pub struct Catalog {
     /// Milliseconds since `started` of the last freshness check.
     checked: AtomicU64,
     refreshing: tokio::sync::Mutex<()>,
+    evaluations: EvaluationCache,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -243,7 +245,20 @@ impl Catalog {
             started: Instant::now(),
             checked: AtomicU64::new(0),
             refreshing: tokio::sync::Mutex::new(()),
+            evaluations: EvaluationCache::default(),
         })
+    }
+
+    /// The evaluation of a plan's indicators up to a fiscal year (default: the period's end),
+    /// as stored now: read once and kept until the next write.
+    pub async fn evaluation(
+        &self,
+        plan: &PlanId,
+        until: Option<FiscalYear>,
+    ) -> Result<Arc<Evaluation>, AppError> {
+        self.evaluations
+            .evaluation(&self.context(), plan, until)
+            .await
     }
 
     /// The store and the municipality this catalog serves, for the use cases that read and

@@ -14,9 +14,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::access::Action;
-use keikaku_app::kpi::{
-    CellInput, EntryError, Evaluation, IndicatorReport, evaluation, save_entries,
-};
+use keikaku_app::kpi::{CellInput, EntryError, Evaluation, IndicatorReport, save_entries};
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::kpi::{
     GradeScale, Outcome, Reference, Tally, Unevaluable, ValueState, YearResult, YearlyValue,
@@ -425,7 +423,7 @@ pub(crate) async fn get_evaluation(
         None | Some("") => None,
         Some(u) => Some(fiscal_year("until", u)?),
     };
-    let e = evaluation(&state.catalog.context(), &plan, until).await?;
+    let e = state.catalog.evaluation(&plan, until).await?;
     Ok(no_store(StatusCode::OK, evaluation_dto(&e)))
 }
 

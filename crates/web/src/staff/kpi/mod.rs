@@ -22,7 +22,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use keikaku_app::kpi::{Evaluation, IndicatorReport, evaluation};
+use keikaku_app::kpi::{Evaluation, IndicatorReport};
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::kpi::{Outcome, Reference, YearResult};
 use keikaku_domain::{PlanId, format};
@@ -239,6 +239,7 @@ struct OverviewPage {
     grades: String,
     until: String,
     rows: Vec<Row>,
+    pages: Pages,
     tally: TallyTable,
     years: Vec<(String, String)>,
     may_enter: bool,
@@ -287,10 +288,66 @@ fn round_links(
         .collect()
 }
 
+/// Indicator cards per page of the overview: a plan of thousands of indicators is read a
+/// hundred at a time (the grade counts above always count them all).
+const PER_PAGE: usize = 100;
+
+/// Where the overview's page is in the list of indicators, and the links to its neighbours.
+struct Pages {
+    /// This page (1-based) and the number of pages.
+    page: usize,
+    last: usize,
+    /// The indicators shown: `from..to` of `total`.
+    from: usize,
+    to: usize,
+    total: usize,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+impl Pages {
+    /// Page `page` (past the last: the last) of `total` indicators, linked under `base` with
+    /// the evaluated year kept.
+    fn of(total: usize, page: usize, base: &str, until: Option<&str>) -> Self {
+        let last = total.div_ceil(PER_PAGE).max(1);
+        let page = page.min(last);
+        let from = (page - 1) * PER_PAGE;
+        let to = (from + PER_PAGE).min(total);
+        let href = |p: usize| {
+            let mut query = Vec::new();
+            if let Some(u) = until {
+                query.push(format!(
+                    "until={}",
+                    percent_encoding::utf8_percent_encode(u, percent_encoding::NON_ALPHANUMERIC)
+                ));
+            }
+            if p > 1 {
+                query.push(format!("page={p}"));
+            }
+            if query.is_empty() {
+                base.to_owned()
+            } else {
+                format!("{base}?{}", query.join("&"))
+            }
+        };
+        Self {
+            page,
+            last,
+            from,
+            to,
+            total,
+            previous: (page > 1).then(|| href(page - 1)),
+            next: (page < last).then(|| href(page + 1)),
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct UntilQuery {
     #[serde(default)]
     until: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
     #[serde(default)]
     imported: Option<String>,
 }
@@ -313,7 +370,21 @@ async fn overview(
         .filter(|u| !u.trim().is_empty())
         .map(parse_year)
         .transpose()?;
-    let e = evaluation(&state.catalog.context(), &plan, until).await?;
+    let e = state.catalog.evaluation(&plan, until).await?;
+    let page = match query.page.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or(WebError::NotFound(None))?,
+    };
+    let pages = Pages::of(
+        e.indicators.len(),
+        page,
+        &format!("/staff/plans/{plan}/kpi"),
+        query.until.as_deref().filter(|u| !u.trim().is_empty()),
+    );
     let tally = tally_table(
         "tally",
         "段階ごとの指標数（目標・分野・施策ごと、計画全体）".to_owned(),
@@ -335,7 +406,11 @@ async fn overview(
         basis: e.settings.scale.basis.label().to_owned(),
         grades: e.settings.scale.grades_text().replace('\n', "、"),
         until: format::fiscal_year(e.until),
-        rows: e.indicators.iter().map(|r| row(&plan, &e, r)).collect(),
+        rows: e.indicators[pages.from..pages.to]
+            .iter()
+            .map(|r| row(&plan, &e, r))
+            .collect(),
+        pages,
         tally,
         years: e
             .years
@@ -408,7 +483,7 @@ async fn indicator_page(
     _staff: StaffUser,
 ) -> Result<Response, WebError> {
     let plan = plan_id(&plan)?;
-    let e = evaluation(&state.catalog.context(), &plan, None).await?;
+    let e = state.catalog.evaluation(&plan, None).await?;
     let r = e.indicator(&id).ok_or(WebError::NotFound(None))?;
     let ind = &r.indicator;
     let years = r
@@ -479,4 +554,33 @@ async fn indicator_page(
         back: kpi_href(&plan),
     };
     Ok(private_page(StatusCode::OK, page.render()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pages;
+
+    #[test]
+    fn pages_of_a_long_list() {
+        let p = Pages::of(5_000, 1, "/staff/plans/p/kpi", None);
+        assert_eq!(
+            (p.page, p.last, p.from, p.to, p.total),
+            (1, 50, 0, 100, 5_000)
+        );
+        assert_eq!(
+            (p.previous, p.next.as_deref()),
+            (None, Some("/staff/plans/p/kpi?page=2"))
+        );
+        let p = Pages::of(5_001, 99, "/b", Some("令和2年度"));
+        assert_eq!((p.page, p.last, p.from, p.to), (51, 51, 5_000, 5_001));
+        assert_eq!(
+            p.previous.as_deref(),
+            Some("/b?until=%E4%BB%A4%E5%92%8C2%E5%B9%B4%E5%BA%A6&page=50")
+        );
+        assert_eq!(p.next, None);
+        let p = Pages::of(0, 1, "/b", None);
+        assert_eq!((p.page, p.last, p.from, p.to), (1, 1, 0, 0));
+        let p = Pages::of(200, 2, "/b", Some("2020"));
+        assert_eq!(p.previous.as_deref(), Some("/b?until=2020"));
+    }
 }
