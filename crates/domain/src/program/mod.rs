@@ -1,8 +1,27 @@
-//! The 実施計画 (implementation plan) — the place for the pure part of that capability:
-//! programs (事業) with a code stable across editions, the edition made in FY N covering
-//! FY N+1 … N+3, costs per fiscal year in integer yen with the funding identity
-//! 事業費 = 国庫支出金 + 県支出金 + 地方債 + その他 + 一般財源 (every part ≥ 0), the yearly
-//! roll, and the difference between two editions (新規 / 継続 / 拡充 / 縮小 / 休止 / 廃止 / 完了).
+//! The 実施計画 (implementation plan), its pure part: programs (事業) with a code stable
+//! across editions, the edition made in FY N covering FY N+1 … N+3, costs per fiscal year in
+//! integer yen with the funding identity 事業費 = 国庫支出金 + 県支出金 + 地方債 + その他 +
+//! 一般財源 (every part ≥ 0), and the yearly roll of an edition into the next.
+//!
+//! - `yen` — [`Yen`], an amount in whole yen (never a float), checked arithmetic.
+//! - `funding` — [`Funding`], a program's 事業費 and 財源内訳 of one fiscal year, and
+//!   [`FundingProblem`]: every way it breaks the identity, with its Japanese message.
+//! - `programs` — [`Program`], its [`ProgramCode`], [`ProgramCategory`] (新規 / 継続 / 拡充 /
+//!   縮小 / 休止 / 廃止 / 完了), [`Account`] (会計) and [`ExpenseType`] (経費区分).
+//! - `edition` — [`Edition`] (the fiscal year it is made in and the years it covers) and
+//!   [`roll`]: edition N into N+1.
 //!
 //! Money is shown in 千円 through [`crate::format::thousand_yen`], one rounding rule in one
 //! place.
+
+mod edition;
+mod funding;
+mod programs;
+mod yen;
+
+pub use edition::{Edition, RolledProgram, roll};
+pub use funding::{Funding, FundingPart, FundingProblem};
+pub use programs::{
+    Account, ExpenseType, Program, ProgramCategory, ProgramCode, ProgramProblem, ProgramYear,
+};
+pub use yen::Yen;

@@ -1,0 +1,281 @@
+//! The pure part of the 実施計画: amounts in whole yen, the funding identity with its Japanese
+//! messages, a program's problems in an edition, and the yearly roll.
+#![allow(clippy::unwrap_used)]
+
+use keikaku_domain::ElementId;
+use keikaku_domain::era::FiscalYear;
+use keikaku_domain::program::{
+    Account, Edition, ExpenseType, Funding, FundingPart, FundingProblem, Program, ProgramCategory,
+    ProgramCode, ProgramProblem, ProgramYear, RolledProgram, Yen, roll,
+};
+
+fn fy(y: i32) -> FiscalYear {
+    FiscalYear::new(y).unwrap()
+}
+
+fn yen(y: i64) -> Yen {
+    Yen::new(y)
+}
+
+#[test]
+fn yen_are_whole_checked_and_shown_in_thousands() {
+    assert_eq!(yen(1_234_567).to_string(), "1,234,567円");
+    assert_eq!(yen(-1_000).to_string(), "-1,000円");
+    for (amount, shown) in [
+        (0, "0千円"),
+        (499, "0千円"),
+        (500, "1千円"),
+        (1_499, "1千円"),
+        (1_500, "2千円"),
+        (-1_500, "-2千円"),
+        (1_234_567_890, "1,234,568千円"),
+    ] {
+        assert_eq!(yen(amount).thousands_text(), shown, "{amount}");
+    }
+    assert_eq!(Yen::from_thousands(1_200), Some(yen(1_200_000)));
+    assert_eq!(Yen::from_thousands(i64::MAX / 10), None);
+    assert_eq!(Yen::checked_sum([yen(1), yen(2), yen(3)]), Some(yen(6)));
+    assert_eq!(Yen::checked_sum([yen(i64::MAX), yen(1)]), None);
+    assert_eq!(yen(5).checked_sub(yen(7)), Some(yen(-2)));
+}
+
+fn funding(cost: i64, parts: [i64; 5]) -> Funding {
+    Funding {
+        cost: yen(cost),
+        national: yen(parts[0]),
+        prefectural: yen(parts[1]),
+        bonds: yen(parts[2]),
+        other: yen(parts[3]),
+        general: yen(parts[4]),
+    }
+}
+
+#[test]
+fn the_funding_identity_is_checked_with_every_problem_named() {
+    let cases: &[(Funding, &[&str])] = &[
+        (
+            funding(1_300_000, [500_000, 200_000, 0, 100_000, 500_000]),
+            &[],
+        ),
+        (Funding::general_only(yen(750_000)), &[]),
+        (funding(0, [0; 5]), &[]),
+        // The example: the parts come to 1,200千円 against a cost of 1,300千円.
+        (
+            funding(1_300_000, [500_000, 200_000, 0, 0, 500_000]),
+            &["財源の合計 1,200千円 が事業費 1,300千円 と一致しません。"],
+        ),
+        // A difference of a few yen hidden by the 千円 rounding is shown exactly.
+        (
+            funding(1_000_000, [0, 0, 0, 0, 999_999]),
+            &[
+                "財源の合計 1,000千円 が事業費 1,000千円 と一致しません（999,999円 と 1,000,000円）。",
+            ],
+        ),
+        (
+            funding(100_000, [-50_000, 0, 0, 0, 150_000]),
+            &["国庫支出金 -50千円 が負の値です。"],
+        ),
+        (
+            funding(-1_000, [0, 0, 0, 0, -1_000]),
+            &[
+                "事業費 -1千円 が負の値です。",
+                "一般財源 -1千円 が負の値です。",
+            ],
+        ),
+        (
+            funding(1, [i64::MAX, 1, 0, 0, 0]),
+            &["財源の合計が大きすぎて計算できません（事業費 0千円）。"],
+        ),
+    ];
+    for (f, expected) in cases {
+        let messages: Vec<String> = f.problems().iter().map(FundingProblem::message).collect();
+        assert_eq!(&messages, expected, "{f:?}");
+    }
+    let f = funding(10, [1, 2, 3, 0, 4]);
+    assert_eq!(f.parts_sum(), Some(yen(10)));
+    assert_eq!(f.part(FundingPart::Bonds), yen(3));
+    assert_eq!(f.checked_add(&f).unwrap(), funding(20, [2, 4, 6, 0, 8]));
+    for p in FundingPart::ALL {
+        assert_eq!(FundingPart::from_code(p.code()), Some(p));
+    }
+    assert_eq!(
+        FundingPart::ALL.map(FundingPart::label),
+        ["国庫支出金", "県支出金", "地方債", "その他", "一般財源"]
+    );
+}
+
+#[test]
+fn program_codes_and_categories() {
+    assert_eq!(
+        ProgramCode::parse(" 02-01-003 ").unwrap().as_str(),
+        "02-01-003"
+    );
+    for bad in ["", "０２", "事業1", "a b", &"x".repeat(33)] {
+        assert!(ProgramCode::parse(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(
+        ProgramCategory::ALL
+            .iter()
+            .map(|c| c.label())
+            .collect::<Vec<_>>(),
+        ["新規", "継続", "拡充", "縮小", "休止", "廃止", "完了"]
+    );
+    for c in ProgramCategory::ALL {
+        assert_eq!(ProgramCategory::from_code(c.code()), Some(*c));
+        assert_eq!(ProgramCategory::from_label(c.label()), Some(*c));
+    }
+    assert!(ProgramCategory::Abolished.ends() && ProgramCategory::Completed.ends());
+    assert!(!ProgramCategory::Suspended.ends());
+    assert_eq!(Account::from_label("特別会計"), Some(Account::Special));
+    assert_eq!(
+        ExpenseType::from_label("投資的経費"),
+        Some(ExpenseType::Investment)
+    );
+}
+
+fn program(
+    code: &str,
+    category: ProgramCategory,
+    end: Option<i32>,
+    years: &[(i32, i64)],
+) -> Program {
+    Program {
+        code: ProgramCode::parse(code).unwrap(),
+        name: format!("事業{code}"),
+        department: "まちづくり推進課".to_owned(),
+        measures: vec![ElementId::parse("measure-1-1-1").unwrap()],
+        purpose: "目的".to_owned(),
+        target_group: "市民".to_owned(),
+        means: "補助".to_owned(),
+        start_year: fy(2020),
+        end_year: end.map(fy),
+        account: Account::General,
+        expense_type: ExpenseType::Other,
+        category,
+        years: years
+            .iter()
+            .map(|&(y, cost)| ProgramYear {
+                fiscal_year: fy(y),
+                funding: Funding::general_only(yen(cost)),
+            })
+            .collect(),
+        sample: true,
+    }
+}
+
+#[test]
+fn a_programs_problems_in_an_edition() {
+    let covers = [fy(2026), fy(2027), fy(2028)];
+    let ok = program(
+        "A1",
+        ProgramCategory::New,
+        None,
+        &[(2026, 1), (2027, 2), (2028, 3)],
+    );
+    assert!(ok.problems(&covers).is_empty());
+    let mut bad = program(
+        "A2",
+        ProgramCategory::New,
+        Some(2019),
+        &[(2025, 1), (2026, 1), (2026, 2)],
+    );
+    bad.years[2].funding.general = yen(1);
+    let messages: Vec<String> = bad
+        .problems(&covers)
+        .iter()
+        .map(ProgramProblem::message)
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "終了年度が開始年度より前です。",
+            "令和7年度（2025年度）はこの版の計画期間の外です。",
+            "令和8年度（2026年度）の事業費が2つあります。",
+            "令和8年度（2026年度）: 財源の合計 0千円 が事業費 0千円 と一致しません（1円 と 2円）。",
+        ]
+    );
+    assert_eq!(ok.year(fy(2027)).map(|f| f.cost), Some(yen(2)));
+    assert_eq!(ok.year(fy(2029)), None);
+}
+
+#[test]
+fn the_roll_carries_continuing_programs_and_leaves_the_edition_rolled_as_it_is() {
+    let edition = Edition {
+        made_in: fy(2025),
+        programs: vec![
+            program(
+                "NEW",
+                ProgramCategory::New,
+                None,
+                &[(2026, 100), (2027, 200), (2028, 300)],
+            ),
+            program(
+                "UNTIL27",
+                ProgramCategory::Expanded,
+                Some(2027),
+                &[(2026, 10), (2027, 20)],
+            ),
+            program(
+                "ENDS26",
+                ProgramCategory::Continued,
+                Some(2026),
+                &[(2026, 5)],
+            ),
+            program("ABOLISHED", ProgramCategory::Abolished, None, &[(2026, 1)]),
+            program("DONE", ProgramCategory::Completed, None, &[(2026, 1)]),
+            program("PAUSED", ProgramCategory::Suspended, None, &[]),
+        ],
+    };
+    assert_eq!(edition.covers(), [fy(2026), fy(2027), fy(2028)]);
+    let before = edition.clone();
+    let (next, outcomes) = roll(&edition);
+    assert_eq!(edition, before);
+    assert_eq!(next.made_in, fy(2026));
+    assert_eq!(next.covers(), [fy(2027), fy(2028), fy(2029)]);
+    let codes: Vec<&str> = next.programs.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["NEW", "UNTIL27", "PAUSED"]);
+    let carried = next.program(&ProgramCode::parse("NEW").unwrap()).unwrap();
+    assert_eq!(carried.category, ProgramCategory::Continued);
+    assert_eq!(
+        carried
+            .years
+            .iter()
+            .map(|y| (y.fiscal_year.year(), y.funding.cost.yen()))
+            .collect::<Vec<_>>(),
+        [(2027, 200), (2028, 300)],
+        "N+2 and N+3 kept, N+1 gone, N+4 not entered"
+    );
+    assert_eq!(carried.year(fy(2029)), None);
+    assert_eq!(
+        (carried.name.as_str(), carried.end_year, carried.sample),
+        ("事業NEW", None, true)
+    );
+    assert_eq!(
+        next.program(&ProgramCode::parse("PAUSED").unwrap())
+            .unwrap()
+            .category,
+        ProgramCategory::Suspended
+    );
+    let messages: Vec<String> = outcomes.iter().map(RolledProgram::message).collect();
+    assert_eq!(
+        messages,
+        [
+            "事業「NEW」を引き継ぎました。",
+            "事業「UNTIL27」を引き継ぎました。",
+            "事業「ENDS26」は令和8年度（2026年度）に終了するため、引き継いでいません。",
+            "事業「ABOLISHED」は廃止のため、引き継いでいません。",
+            "事業「DONE」は完了のため、引き継いでいません。",
+            "事業「PAUSED」を引き継ぎました。",
+        ]
+    );
+    // Rolled twice in a row, the programs keep their codes and nothing is invented.
+    let (after, _) = roll(&next);
+    assert_eq!(after.made_in, fy(2027));
+    assert!(
+        after
+            .programs
+            .iter()
+            .all(|p| p.years.iter().all(|y| y.fiscal_year >= fy(2028)))
+    );
+    assert_eq!(after.programs.len(), 2, "UNTIL27 ends in 2027, before 2028");
+}
