@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the KPI dashboards of a plan of 5,000 indicators with 10 fiscal years of values
 # (the sheet of bench/kpi-import.sh imported into SQLite): the staff overview
-# `/staff/plans/bench-senryaku/kpi` (every indicator evaluated on each request, signed in as the
-# planning office; a hundred indicators a page, the grade counts of all) and the public
+# `/staff/plans/bench-senryaku/kpi` (signed in as the planning office; the evaluation kept until
+# the next write; a hundred indicators a page, the grade counts of all) and the public
 # dashboard `/plans/bench-senryaku/kpi` of the round of 2024, published first through the
 # API (bench/kpi_publish.py), loaded by wrk on loopback; the public home page `/` is measured in the same run as the reference.
 # A benchmark, not a test: it prints a report and exits 0.

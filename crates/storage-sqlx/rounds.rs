@@ -326,7 +326,12 @@ impl RoundStore for Store {
                     text.clone(),
                 )
             }
-            RoundChange::Publish { report } => {
+            RoundChange::Publish { report, made_at } => {
+                if let Some(seen) = *made_at
+                    && tx::written_since(&mut tx, code, seen).await?
+                {
+                    return Err(StoreError::Stale("report".to_owned()));
+                }
                 next.state = RoundState::Published;
                 next.publications += 1;
                 let query = key

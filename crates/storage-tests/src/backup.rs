@@ -152,6 +152,7 @@ async fn fill_round(
         .unwrap();
     let report = RoundChange::Publish {
         report: "{\"opinion\":\"妥当\"}".to_owned(),
+        made_at: None,
     };
     store
         .save_round(code, plan, year, &report, 0, &author())

@@ -215,12 +215,44 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
             year,
             &RoundChange::Publish {
                 report: "x".to_owned(),
+                made_at: None,
             },
             0,
             &author(),
         )
         .await;
     assert!(matches!(stale, Err(StoreError::Stale(_))));
+    // A report made before another write (here the opinion of another year) is refused: what
+    // is frozen must be what is stored.
+    let made_at = store.data_version(code).await.unwrap();
+    store
+        .save_round(
+            code,
+            plan,
+            FiscalYear::new(2019).unwrap(),
+            &RoundChange::Opinion("別の年度".to_owned()),
+            0,
+            &author(),
+        )
+        .await
+        .unwrap();
+    let refused = store
+        .save_round(
+            code,
+            plan,
+            year,
+            &RoundChange::Publish {
+                report: "古い".to_owned(),
+                made_at: Some(made_at),
+            },
+            rev,
+            &author(),
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Stale(w)) if w == "report"),
+        "{refused:?}"
+    );
     let rev = store
         .save_round(
             code,
@@ -228,6 +260,7 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
             year,
             &RoundChange::Publish {
                 report: "第1版".to_owned(),
+                made_at: Some(store.data_version(code).await.unwrap()),
             },
             rev,
             &author(),
@@ -288,6 +321,7 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
             year,
             &RoundChange::Publish {
                 report: "第2版".to_owned(),
+                made_at: None,
             },
             rev,
             &author(),
@@ -461,6 +495,7 @@ pub async fn the_panel_writes_its_remarks_and_opinion_at_once(store: &dyn Store)
             year,
             &RoundChange::Publish {
                 report: "第1版".to_owned(),
+                made_at: None,
             },
             2,
             &author(),

@@ -150,6 +150,11 @@ pub enum RoundChange {
     Publish {
         /// The report as published.
         report: String,
+        /// The municipality's data version the report was made from
+        /// ([`crate::PlanStore::data_version`], read before the round): anything written
+        /// since — a department returned, a remark changed — refuses the publication as
+        /// `Stale("report")`, so what is frozen is what is stored. `None`: not checked.
+        made_at: Option<i64>,
     },
     /// The round is re-opened (検証中); the published reports stay.
     Reopen,

@@ -122,7 +122,10 @@ pub(crate) async fn load_example_rounds(
                     code,
                     &plan,
                     year,
-                    &RoundChange::Publish { report },
+                    &RoundChange::Publish {
+                        report,
+                        made_at: None,
+                    },
                     revision,
                     &author,
                 )

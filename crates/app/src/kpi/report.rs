@@ -502,6 +502,10 @@ async fn change(
             "効果検証の結果を公表する権限がありません。".to_owned(),
         ));
     }
+    // The data version before the round is read: a write after it (a department returned,
+    // a remark changed) refuses the publication rather than freezing a report that no longer
+    // is what is stored.
+    let made_at = cx.store.data_version(cx.municipality).await?;
     let view = round(cx, granted, plan_id, year).await?;
     round_after(view.round.state, step).map_err(AppError::Conflict)?;
     let change = if step == RoundStep::Publish {
@@ -520,6 +524,7 @@ async fn change(
         let report = report_of(&view, view.round.publications + 1, at);
         RoundChange::Publish {
             report: report_text(&report),
+            made_at: Some(made_at),
         }
     } else {
         RoundChange::Reopen

@@ -249,11 +249,25 @@ fn stale_message(e: StoreError) -> AppError {
     }
 }
 
+/// Where the overall opinion's problems are reported (`$opinion.opinion`, `$opinion.revision`):
+/// no element id can be it, so an indicator's problems never land on the opinion.
+pub const OPINION: &str = "$opinion";
+
+/// The indicator of an input, once: an unknown (or unreachable) one and one named a second
+/// time in the same write are problems.
 fn find<'a>(
     view: &'a RoundView,
     id: &str,
+    seen: &mut std::collections::HashSet<String>,
     problems: &mut Vec<FileProblem>,
 ) -> Option<&'a IndicatorReport> {
+    if !seen.insert(id.to_owned()) {
+        problems.push(FileProblem {
+            path: format!("{id}.indicator"),
+            message: format!("指標「{id}」が2回あります。1回にまとめてください。"),
+        });
+        return None;
+    }
     let found = view.evaluation.indicator(id);
     if found.is_none() {
         problems.push(FileProblem {
@@ -295,9 +309,10 @@ pub async fn save_analyses(
     let view = round(cx, granted, plan_id, year).await?;
     let mut problems = Vec::new();
     let mut writes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for input in inputs {
         let id = input.indicator.trim();
-        let Some(report) = find(&view, id, &mut problems) else {
+        let Some(report) = find(&view, id, &mut seen, &mut problems) else {
             continue;
         };
         let name = &report.indicator.title;
@@ -390,9 +405,10 @@ pub async fn save_panel(
     let view = round(cx, granted, plan_id, year).await?;
     let mut problems = Vec::new();
     let mut writes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for input in inputs {
         let id = input.indicator.trim();
-        let Some(report) = find(&view, id, &mut problems) else {
+        let Some(report) = find(&view, id, &mut seen, &mut problems) else {
             continue;
         };
         let name = &report.indicator.title;
@@ -421,8 +437,8 @@ pub async fn save_panel(
         });
     }
     let opinion = opinion.map(|(text, rev)| OpinionWrite {
-        text: checked("round", "opinion", "総合意見", text, &mut problems),
-        expected: revision("round", rev, "総合意見", &mut problems),
+        text: checked(OPINION, "opinion", "総合意見", text, &mut problems),
+        expected: revision(OPINION, rev, "総合意見", &mut problems),
     });
     // One write: a stale opinion leaves the remarks beside it unwritten, and a stale remark the
     // opinion.
@@ -443,9 +459,10 @@ pub async fn save_responses(
     let view = round(cx, granted, plan_id, year).await?;
     let mut problems = Vec::new();
     let mut writes = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for input in inputs {
         let id = input.indicator.trim();
-        let Some(report) = find(&view, id, &mut problems) else {
+        let Some(report) = find(&view, id, &mut seen, &mut problems) else {
             continue;
         };
         let name = &report.indicator.title;

@@ -20,6 +20,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, Granted};
+use keikaku_app::kpi::round::OPINION;
 use keikaku_app::kpi::{
     AnalysisInput, PanelInput, ResponseInput, RoundView, move_department, round, save_analyses,
     save_panel, save_responses,
@@ -573,15 +574,15 @@ pub struct KpiOpinionChange {
     pub revision: i64,
 }
 
-/// The use case's problems by JSON path: the opinion's (`round.*`) at `$.opinion`, the
+/// The use case's problems by JSON path: the opinion's (`$opinion.*`) at `$.opinion`, the
 /// indicators' at `$.assessments[i]`.
 fn panel_paths(found: Vec<FileProblem>, ids: &[&str]) -> Vec<FieldProblem> {
     let (opinion, rest): (Vec<_>, Vec<_>) = found
         .into_iter()
-        .partition(|p| p.path.starts_with("round."));
+        .partition(|p| p.path.starts_with(&format!("{OPINION}.")));
     let mut out = by_json_path(rest, "assessments", ids);
     out.extend(opinion.into_iter().map(|p| FieldProblem {
-        field: if p.path == "round.revision" {
+        field: if p.path == format!("{OPINION}.revision") {
             "$.opinion.revision".to_owned()
         } else {
             "$.opinion.text".to_owned()

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, permits};
+use keikaku_app::kpi::round::OPINION;
 use keikaku_app::kpi::{
     AnalysisInput, PanelInput, ResponseInput, RoundView, round, save_analyses, save_panel,
     save_responses,
@@ -324,7 +325,7 @@ async fn page(
             options: Vec::new(),
         }),
         opinion_revision: view.round.revision.to_string(),
-        opinion_error: typed.errors.get("round").cloned(),
+        opinion_error: typed.errors.get(OPINION).cloned(),
         departments: if mode == Mode::Analysis {
             view.departments
                 .iter()
@@ -345,7 +346,7 @@ async fn page(
             .errors
             .iter()
             .map(|(id, m)| {
-                let anchor = if id == "round" {
+                let anchor = if id == OPINION {
                     "opinion".to_owned()
                 } else {
                     format!("row-{id}")
