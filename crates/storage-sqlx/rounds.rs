@@ -184,6 +184,15 @@ impl RoundStore for Store {
         let mut after = Vec::new();
         let mut out = Vec::new();
         for w in writes {
+            if let AssessmentPart::Department { department, .. } = &w.part {
+                let query = key.query(SUBMISSION).bind(department.as_str());
+                if optional(&mut tx, query, submission_row)
+                    .await?
+                    .is_some_and(|s| !s.state.editable())
+                {
+                    return Err(StoreError::Stale(department.clone()));
+                }
+            }
             let stored = optional(
                 &mut tx,
                 key.query(ASSESSMENT).bind(w.indicator.as_str()),
@@ -444,7 +453,9 @@ fn empty(indicator: &ElementId, at: Timestamp) -> AssessmentRecord {
 /// The writer's part put into an assessment; the other parts stay.
 fn apply(a: &mut AssessmentRecord, part: &AssessmentPart) {
     match part {
-        AssessmentPart::Department { analysis, course } => {
+        AssessmentPart::Department {
+            analysis, course, ..
+        } => {
             a.analysis.clone_from(analysis);
             a.course = *course;
         }

@@ -138,6 +138,7 @@ async fn fill_round(
         part: AssessmentPart::Department {
             analysis: "要因\n2行目".to_owned(),
             course: Some(keikaku_domain::kpi::FutureCourse::Continue),
+            department: "企画調整課".to_owned(),
         },
         expected: 0,
     };

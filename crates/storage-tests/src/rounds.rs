@@ -43,6 +43,7 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
         part: AssessmentPart::Department {
             analysis: analysis.to_owned(),
             course: Some(FutureCourse::Improve),
+            department: "企画調整課".to_owned(),
         },
         expected,
     };
@@ -69,6 +70,7 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
         part: AssessmentPart::Department {
             analysis: "b".to_owned(),
             course: None,
+            department: "企画調整課".to_owned(),
         },
         expected: 0,
     };
@@ -126,6 +128,21 @@ pub async fn a_round_is_versioned_audited_and_published(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!(r, 1);
+    // While the part is submitted, the department's analysis is refused inside the write.
+    let refused = store
+        .save_assessments(
+            code,
+            plan,
+            year,
+            &[dept("提出後の分析", 99)],
+            None,
+            &author(),
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Stale(d)) if d == "企画調整課"),
+        "{refused:?}"
+    );
     let stale = store
         .save_submission(
             code,

@@ -104,6 +104,10 @@ pub enum AssessmentPart {
         analysis: String,
         /// 今後の方向性.
         course: Option<FutureCourse>,
+        /// The department whose part it is (its submission's key): while that part is
+        /// 提出済み or 承認 — read inside the transaction — the write is refused as
+        /// `Stale(department)`.
+        department: String,
     },
     /// The panel's: 委員評価 and 指摘事項.
     Panel {

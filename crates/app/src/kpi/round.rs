@@ -354,7 +354,11 @@ pub async fn save_analyses(
         let expected = revision(id, &input.revision, name, &mut problems);
         writes.push(AssessmentWrite {
             indicator: report.indicator.id.clone(),
-            part: AssessmentPart::Department { analysis, course },
+            part: AssessmentPart::Department {
+                analysis,
+                course,
+                department: department.to_owned(),
+            },
             expected,
         });
     }
