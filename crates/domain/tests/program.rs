@@ -1,12 +1,14 @@
 //! The pure part of the 実施計画: amounts in whole yen, the funding identity with its Japanese
-//! messages, a program's problems in an edition, and the yearly roll.
+//! messages, a program's problems in an edition, the yearly roll, and the difference between
+//! two editions.
 #![allow(clippy::unwrap_used)]
 
 use keikaku_domain::ElementId;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::program::{
-    Account, Edition, ExpenseType, Funding, FundingPart, FundingProblem, Program, ProgramCategory,
-    ProgramCode, ProgramProblem, ProgramYear, RolledProgram, Yen, roll,
+    Account, Amount, AmountChange, Edition, ExpenseType, Funding, FundingPart, FundingProblem,
+    Program, ProgramCategory, ProgramCode, ProgramProblem, ProgramYear, RolledProgram, Yen, diff,
+    roll,
 };
 
 fn fy(y: i32) -> FiscalYear {
@@ -278,4 +280,102 @@ fn the_roll_carries_continuing_programs_and_leaves_the_edition_rolled_as_it_is()
             .all(|p| p.years.iter().all(|y| y.fiscal_year >= fy(2028)))
     );
     assert_eq!(after.programs.len(), 2, "UNTIL27 ends in 2027, before 2028");
+}
+
+#[test]
+fn the_difference_between_two_editions() {
+    let old = Edition {
+        made_in: fy(2025),
+        programs: vec![
+            program(
+                "KEEP",
+                ProgramCategory::Continued,
+                None,
+                &[(2026, 100), (2027, 200), (2028, 300)],
+            ),
+            program(
+                "GROW",
+                ProgramCategory::New,
+                None,
+                &[(2026, 10), (2027, 20), (2028, 30)],
+            ),
+            program("GONE", ProgramCategory::Completed, None, &[(2026, 5)]),
+        ],
+    };
+    let (mut new, _) = roll(&old);
+    // The rolled edition differs only by the categories that became 継続.
+    let rolled = diff(&old, &new);
+    assert_eq!(rolled.compared_years, [fy(2027), fy(2028)]);
+    assert!(rolled.added.is_empty());
+    assert_eq!(rolled.ended, [ProgramCode::parse("GONE").unwrap()]);
+    assert_eq!(rolled.changed.len(), 1);
+    assert_eq!(
+        rolled.changed[0].category,
+        Some((ProgramCategory::New, ProgramCategory::Continued))
+    );
+    assert!(rolled.changed[0].amounts.is_empty() && rolled.changed[0].fields.is_empty());
+
+    // Then the department changes GROW: 拡充, a national subsidy in 2028, a new name, and
+    // a new program is added.
+    let grow = new
+        .programs
+        .iter_mut()
+        .find(|p| p.code.as_str() == "GROW")
+        .unwrap();
+    grow.category = ProgramCategory::Expanded;
+    grow.name = "事業GROW（拡充）".to_owned();
+    grow.years[1].funding = Funding {
+        cost: yen(50),
+        national: yen(25),
+        general: yen(25),
+        ..Funding::default()
+    };
+    new.programs
+        .push(program("ADDED", ProgramCategory::New, None, &[(2027, 1)]));
+    let d = diff(&old, &new);
+    assert_eq!(d.added, [ProgramCode::parse("ADDED").unwrap()]);
+    let grow = d
+        .changed
+        .iter()
+        .find(|c| c.code.as_str() == "GROW")
+        .unwrap();
+    assert_eq!(
+        grow.category,
+        Some((ProgramCategory::New, ProgramCategory::Expanded))
+    );
+    assert_eq!(
+        grow.fields,
+        [(
+            "事業名",
+            "事業GROW".to_owned(),
+            "事業GROW（拡充）".to_owned()
+        )]
+    );
+    let change = |amount, old: i64, new: i64| AmountChange {
+        fiscal_year: fy(2028),
+        amount,
+        old: Some(yen(old)),
+        new: Some(yen(new)),
+    };
+    assert_eq!(
+        grow.amounts,
+        [
+            change(Amount::Cost, 30, 50),
+            change(Amount::Part(FundingPart::National), 0, 25),
+            change(Amount::Part(FundingPart::General), 30, 25),
+        ]
+    );
+    assert_eq!(
+        Amount::ALL.map(Amount::label),
+        [
+            "事業費",
+            "国庫支出金",
+            "県支出金",
+            "地方債",
+            "その他",
+            "一般財源"
+        ]
+    );
+    // Editions compared with themselves: nothing.
+    assert_eq!(diff(&new, &new).changed, []);
 }

@@ -10,15 +10,19 @@
 //!   縮小 / 休止 / 廃止 / 完了), [`Account`] (会計) and [`ExpenseType`] (経費区分).
 //! - `edition` — [`Edition`] (the fiscal year it is made in and the years it covers) and
 //!   [`roll`]: edition N into N+1.
+//! - `diff` — [`diff`]: what changed between two editions (programs added, ended and
+//!   changed: 事業区分, texts, and each amount of the years both cover).
 //!
 //! Money is shown in 千円 through [`crate::format::thousand_yen`], one rounding rule in one
 //! place.
 
+mod diff;
 mod edition;
 mod funding;
 mod programs;
 mod yen;
 
+pub use diff::{Amount, AmountChange, EditionDiff, ProgramChange, diff};
 pub use edition::{Edition, RolledProgram, roll};
 pub use funding::{Funding, FundingPart, FundingProblem};
 pub use programs::{
