@@ -181,7 +181,7 @@ struct Kept {
 }
 
 /// How many evaluations (plan × year evaluated up to) are kept; the least recent goes first.
-const KEPT: usize = 8;
+const KEPT: usize = 4;
 
 impl EvaluationCache {
     /// The evaluation of a plan as [`evaluation`] reads it, kept until the next write.

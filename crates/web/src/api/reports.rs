@@ -236,6 +236,8 @@ pub struct KpiReportLine {
     pub indicator: String,
     /// 単位.
     pub unit: String,
+    /// The decimal places the indicator is shown with (`null`: as entered).
+    pub decimals: Option<u32>,
     /// The actual the year is judged by, an exact decimal string (`null`: 未把握, or not kept
     /// in an older report).
     #[schema(example = "105.5")]
@@ -282,6 +284,7 @@ fn line(l: &ReportLine) -> KpiReportLine {
         response: l.response.clone(),
         indicator: l.indicator.clone(),
         unit: l.unit.clone(),
+        decimals: l.decimals,
         actual_value: l.actual_value.clone(),
         provisional: l.provisional,
         expected: l.expected.clone(),
