@@ -3,13 +3,13 @@
 //! two editions.
 #![allow(clippy::unwrap_used)]
 
-use keikaku_domain::ElementId;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::program::{
     Account, Amount, AmountChange, Edition, ExpenseType, Funding, FundingPart, FundingProblem,
     Program, ProgramCategory, ProgramCode, ProgramProblem, ProgramYear, RolledProgram, Yen, diff,
     roll,
 };
+use keikaku_domain::{ElementId, ElementRef, PlanId};
 
 fn fy(y: i32) -> FiscalYear {
     FiscalYear::new(y).unwrap()
@@ -145,7 +145,10 @@ fn program(
         code: ProgramCode::parse(code).unwrap(),
         name: format!("事業{code}"),
         department: "まちづくり推進課".to_owned(),
-        measures: vec![ElementId::parse("measure-1-1-1").unwrap()],
+        links: vec![ElementRef {
+            plan: PlanId::parse("sogo-keikaku").unwrap(),
+            element: ElementId::parse("measure-1-1-1").unwrap(),
+        }],
         purpose: "目的".to_owned(),
         target_group: "市民".to_owned(),
         means: "補助".to_owned(),

@@ -62,7 +62,7 @@ pub struct ProgramChange {
     /// 事業区分, when it changed: (older, newer).
     pub category: Option<(ProgramCategory, ProgramCategory)>,
     /// The texts that changed, by label (事業名, 所管課, 目的, 対象, 手段, 開始年度, 終了年度,
-    /// 会計, 経費区分, 施策), older and newer.
+    /// 会計, 経費区分, 施策など), older and newer.
     pub fields: Vec<(&'static str, String, String)>,
     /// The amounts that differ in the fiscal years both editions cover, by year, then in
     /// the order of [`Amount::ALL`].
@@ -88,10 +88,10 @@ fn year_text(y: Option<FiscalYear>) -> String {
 }
 
 fn fields(old: &Program, new: &Program) -> Vec<(&'static str, String, String)> {
-    let measures = |p: &Program| {
-        p.measures
+    let links = |p: &Program| {
+        p.links
             .iter()
-            .map(|m| m.as_str())
+            .map(|l| format!("{}/{}", l.plan, l.element))
             .collect::<Vec<_>>()
             .join("、")
     };
@@ -117,7 +117,7 @@ fn fields(old: &Program, new: &Program) -> Vec<(&'static str, String, String)> {
             old.expense_type.label().to_owned(),
             new.expense_type.label().to_owned(),
         ),
-        ("施策", measures(old), measures(new)),
+        ("施策など", links(old), links(new)),
     ];
     pairs.into_iter().filter(|(_, a, b)| a != b).collect()
 }

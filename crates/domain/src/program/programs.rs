@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::{Funding, FundingProblem};
-use crate::ElementId;
+use crate::ElementRef;
 use crate::era::FiscalYear;
 
 /// 事業コード: the code that names a program in every edition (so editions can be compared
@@ -146,8 +146,9 @@ pub struct Program {
     pub name: String,
     /// 所管課.
     pub department: String,
-    /// The 施策 (measures) it serves, by element id.
-    pub measures: Vec<ElementId>,
+    /// What it serves: the 施策 (measures) of the comprehensive plan, and optionally priority
+    /// projects, strategy measures and indicators — elements of any of the city's plans.
+    pub links: Vec<ElementRef>,
     /// 目的.
     pub purpose: String,
     /// 対象.
