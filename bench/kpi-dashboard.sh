@@ -101,7 +101,8 @@ status() { curl -s -o /dev/null -w '%{http_code}' -H "$cookie" "http://$ADDR$1";
 log "publishing the round of 2024"
 "$PYTHON" "$root/bench/kpi_publish.py" "$ADDR" "$session" bench-senryaku 2024 >&2
 sleep 1.2 # the public catalog's freshness interval
-curl -fsS "http://$ADDR$public" | grep -q "令和6年度" || die "the round of 2024 is not published"
+curl -fsS -o "$tmp/public.html" "http://$ADDR$public"
+grep -q "令和6年度" "$tmp/public.html" || die "the round of 2024 is not published"
 
 [ "$(status "$staff")" = 200 ] || die "$staff answered $(status "$staff")"
 bytes=$(curl -fsS -H "$cookie" "http://$ADDR$staff" | wc -c)

@@ -135,7 +135,7 @@ pub async fn entry_sheet(
         .filter(|d| !d.is_empty())
         .map(str::to_owned);
     if let Some(d) = &department {
-        evaluation.indicators.retain(|r| &r.department == d);
+        evaluation.retain(|r| &r.department == d);
     }
     Ok(EntrySheet {
         open: open_for_entry(evaluation.plan.header().status),

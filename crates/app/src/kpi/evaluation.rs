@@ -92,8 +92,11 @@ pub struct Evaluation {
     pub years: Vec<FiscalYear>,
     /// The year evaluated up to (the latest actual on or before it counts).
     pub until: FiscalYear,
-    /// Every indicator, in plan order.
+    /// Every indicator, in plan order (narrowed through [`Evaluation::retain`]).
     pub indicators: Vec<IndicatorReport>,
+    /// The grade counts of every group, counted once (an evaluation kept between requests
+    /// is counted on its first view only).
+    tallies: std::sync::OnceLock<Vec<crate::kpi::report::GroupTally>>,
 }
 
 impl Evaluation {
@@ -112,6 +115,18 @@ impl Evaluation {
     /// the groups inside it) and of the whole plan, by the latest grade of each indicator
     /// (no actual yet is 評価不能); the same roll-up as a published report's.
     pub fn group_tallies(&self) -> Vec<crate::kpi::report::GroupTally> {
+        self.tallies.get_or_init(|| self.count_groups()).clone()
+    }
+
+    /// Keeps only the indicators `keep` says (a department's, those a grant reaches); the
+    /// counts are made again from those. Narrow an evaluation through this, not by changing
+    /// `indicators` itself.
+    pub fn retain(&mut self, keep: impl FnMut(&IndicatorReport) -> bool) {
+        self.indicators.retain(keep);
+        self.tallies = std::sync::OnceLock::new();
+    }
+
+    fn count_groups(&self) -> Vec<crate::kpi::report::GroupTally> {
         let labels: Vec<String> = self
             .settings
             .scale
@@ -339,6 +354,7 @@ pub fn evaluate_plan(
         years,
         until,
         indicators,
+        tallies: std::sync::OnceLock::new(),
     }
 }
 

@@ -127,7 +127,7 @@ pub(crate) async fn view_of(
             keikaku_domain::format::fiscal_year(year)
         )));
     }
-    evaluation.indicators.retain(|r| reaches(&r.department));
+    evaluation.retain(|r| reaches(&r.department));
     let data = cx.store.round(cx.municipality, plan_id, year).await?;
     let departments = departments_of(&evaluation, year, &data.assessments, &data.submissions);
     Ok(RoundView {
