@@ -8,11 +8,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use common::TestApp;
-use keikaku_app::access::Operator;
-use keikaku_domain::account::{LoginId, Role, User};
+use keikaku_domain::account::Role;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery";
@@ -22,22 +20,8 @@ const YEAR: &str = "/api/v1/plans/sogo-senryaku/kpi/2019";
 
 /// A user with one role and department, and a token of theirs.
 async fn token(app: &TestApp, login: &str, role: Role, department: &str) -> String {
-    let user = User {
-        login_id: LoginId::parse(login).unwrap(),
-        display_name: "入力 花子".to_owned(),
-        department: department.to_owned(),
-        roles: vec![role],
-        disabled: false,
-    };
-    keikaku_app::auth::create_user(
-        &app.catalog.context(),
-        &Operator::at_console(),
-        user,
-        PASSWORD,
-        common::at(),
-    )
-    .await
-    .unwrap();
+    app.add_staff(login, "入力 花子", role, department, PASSWORD)
+        .await;
     app.token_for(login).await
 }
 
@@ -48,22 +32,8 @@ async fn call(
     token: Option<&str>,
     body: Option<&str>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(t) = token {
-        request = request.header("authorization", format!("Bearer {t}"));
-    }
-    let request = match body {
-        Some(b) => request
-            .header("content-type", "application/json")
-            .body(Body::from(b.to_owned())),
-        None => request.body(Body::empty()),
-    }
-    .unwrap();
-    let (status, _, text) = app.send(request).await;
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    app.call_json(method, path, token, body.map(str::to_owned))
+        .await
 }
 
 async fn put(app: &TestApp, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {

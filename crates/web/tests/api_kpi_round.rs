@@ -9,11 +9,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use common::{TestApp, form_encode};
-use keikaku_app::access::Operator;
-use keikaku_domain::account::{LoginId, Role, User};
+use keikaku_domain::account::Role;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "correct horse battery";
@@ -24,22 +22,8 @@ const KODOMO: &str = "こども家庭課";
 
 /// A user with one role and department, and a token of theirs.
 async fn token(app: &TestApp, login: &str, role: Role, department: &str) -> String {
-    let user = User {
-        login_id: LoginId::parse(login).unwrap(),
-        display_name: "検証 花子".to_owned(),
-        department: department.to_owned(),
-        roles: vec![role],
-        disabled: false,
-    };
-    keikaku_app::auth::create_user(
-        &app.catalog.context(),
-        &Operator::at_console(),
-        user,
-        PASSWORD,
-        common::at(),
-    )
-    .await
-    .unwrap();
+    app.add_staff(login, "検証 花子", role, department, PASSWORD)
+        .await;
     app.token_for(login).await
 }
 
@@ -50,22 +34,8 @@ async fn call(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(path);
-    if let Some(t) = token {
-        request = request.header("authorization", format!("Bearer {t}"));
-    }
-    let request = match body {
-        Some(b) => request
-            .header("content-type", "application/json")
-            .body(Body::from(b.to_string())),
-        None => request.body(Body::empty()),
-    }
-    .unwrap();
-    let (status, _, text) = app.send(request).await;
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    app.call_json(method, path, token, body.map(Value::to_string))
+        .await
 }
 
 async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCode, Value) {

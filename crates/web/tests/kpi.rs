@@ -8,30 +8,15 @@ mod common;
 
 use axum::http::StatusCode;
 use common::TestApp;
-use keikaku_app::access::Operator;
-use keikaku_domain::account::{LoginId, Role, User};
+use keikaku_domain::account::Role;
 use keikaku_domain::{MunicipalityCode, PlanId};
 use keikaku_storage::KpiStore;
 
 const PASSWORD: &str = "correct horse battery";
 
 async fn add(app: &TestApp, login: &str, role: Role, department: &str) -> String {
-    let user = User {
-        login_id: LoginId::parse(login).unwrap(),
-        display_name: "入力 花子".to_owned(),
-        department: department.to_owned(),
-        roles: vec![role],
-        disabled: false,
-    };
-    keikaku_app::auth::create_user(
-        &app.catalog.context(),
-        &Operator::at_console(),
-        user,
-        PASSWORD,
-        common::at(),
-    )
-    .await
-    .unwrap();
+    app.add_staff(login, "入力 花子", role, department, PASSWORD)
+        .await;
     app.sign_in(login, PASSWORD).await
 }
 

@@ -110,10 +110,24 @@ impl TestApp {
         role: Role,
         password: &str,
     ) {
+        self.add_staff(login_id, display_name, role, "企画政策課", password)
+            .await;
+    }
+
+    /// Creates a staff user with one role in a department through the use case, as the
+    /// operator.
+    pub async fn add_staff(
+        &self,
+        login_id: &str,
+        display_name: &str,
+        role: Role,
+        department: &str,
+        password: &str,
+    ) {
         let user = User {
             login_id: LoginId::parse(login_id).unwrap(),
             display_name: display_name.to_owned(),
-            department: "企画政策課".to_owned(),
+            department: department.to_owned(),
             roles: vec![role],
             disabled: false,
         };
@@ -223,6 +237,33 @@ impl TestApp {
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         (status, headers, bytes.to_vec())
+    }
+
+    /// An API request with an optional bearer token and JSON body; the status and the
+    /// answer as JSON (a body that is not JSON as a JSON string).
+    pub async fn call_json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> (StatusCode, Value) {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            request = request.header("authorization", format!("Bearer {t}"));
+        }
+        let request = match body {
+            Some(b) => request
+                .header("content-type", "application/json")
+                .body(Body::from(b)),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let (status, _, text) = self.send(request).await;
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     /// `GET path` that must answer 200 with JSON; the parsed body.
