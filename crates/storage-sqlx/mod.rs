@@ -9,7 +9,7 @@
 //! differ only in integer widths and in how the audit log's append-only triggers are written.
 //!
 //! One file per capability of the port (`plans`, `import`, `edit`, `history`, `accounts`,
-//! `tokens`, `kpi`, `rounds`, `backup`), and `tx`, through which every capability writes: the municipality's lock and
+//! `tokens`, `kpi`, `rounds`, `programs`, `backup`), and `tx`, through which every capability writes: the municipality's lock and
 //! data version, the audit chain, the frozen versions and the commit.
 
 // Column lists as macros, so that every query stays a `&'static str` (sqlx refuses
@@ -58,6 +58,7 @@ mod history;
 mod import;
 mod kpi;
 mod plans;
+mod programs;
 mod rounds;
 mod tokens;
 mod tx;

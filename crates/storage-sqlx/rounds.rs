@@ -109,7 +109,7 @@ impl Key<'_> {
 }
 
 /// Every row a query finds, each read by `row`.
-async fn all<T>(
+pub(super) async fn all<T>(
     tx: &mut Transaction<'_, Db>,
     query: DbQuery<'_>,
     row: fn(&DbRow) -> Result<T, StoreError>,
@@ -124,7 +124,7 @@ async fn all<T>(
 }
 
 /// The row a query finds, if any, read by `row`.
-async fn optional<T>(
+pub(super) async fn optional<T>(
     tx: &mut Transaction<'_, Db>,
     query: DbQuery<'_>,
     row: fn(&DbRow) -> Result<T, StoreError>,
@@ -138,7 +138,10 @@ async fn optional<T>(
         .transpose()
 }
 
-async fn execute(tx: &mut Transaction<'_, Db>, query: DbQuery<'_>) -> Result<(), StoreError> {
+pub(super) async fn execute(
+    tx: &mut Transaction<'_, Db>,
+    query: DbQuery<'_>,
+) -> Result<(), StoreError> {
     query.execute(&mut **tx).await.map_err(backend)?;
     Ok(())
 }
@@ -467,20 +470,20 @@ fn apply(a: &mut AssessmentRecord, part: &AssessmentPart) {
     }
 }
 
-fn year_of(r: &DbRow) -> Result<FiscalYear, StoreError> {
+pub(super) fn year_of(r: &DbRow) -> Result<FiscalYear, StoreError> {
     FiscalYear::new(r.try_get::<i32, _>("fiscal_year").map_err(backend)?).map_err(corrupt)
 }
 
-fn time_of(r: &DbRow, column: &str) -> Result<Timestamp, StoreError> {
+pub(super) fn time_of(r: &DbRow, column: &str) -> Result<Timestamp, StoreError> {
     Timestamp::from_millis(r.try_get(column).map_err(backend)?).map_err(corrupt)
 }
 
-fn text_of(r: &DbRow, column: &str) -> Result<String, StoreError> {
+pub(super) fn text_of(r: &DbRow, column: &str) -> Result<String, StoreError> {
     r.try_get(column).map_err(backend)
 }
 
 /// A code column read back into the domain's vocabulary (`None`: `NULL`).
-fn code_of<T>(
+pub(super) fn code_of<T>(
     r: &DbRow,
     column: &str,
     from_code: fn(&str) -> Option<T>,
@@ -491,7 +494,7 @@ fn code_of<T>(
 }
 
 /// A code column that is never `NULL`.
-fn required_code<T>(
+pub(super) fn required_code<T>(
     r: &DbRow,
     column: &str,
     from_code: fn(&str) -> Option<T>,
@@ -509,7 +512,7 @@ fn round_row(r: &DbRow) -> Result<RoundRecord, StoreError> {
     })
 }
 
-fn submission_row(r: &DbRow) -> Result<SubmissionRecord, StoreError> {
+pub(super) fn submission_row(r: &DbRow) -> Result<SubmissionRecord, StoreError> {
     Ok(SubmissionRecord {
         department: text_of(r, "department")?,
         state: required_code(r, "state", SubmissionState::from_code)?,

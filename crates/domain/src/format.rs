@@ -91,22 +91,82 @@ pub fn group_digits(s: &str) -> String {
     }
 }
 
-/// An amount in yen as 千円, rounded half away from zero (四捨五入): plan sheets show 事業費 in
-/// thousands of yen. The one rounding rule for money shown in 千円.
-pub fn thousand_yen(yen: i64) -> i64 {
-    let (q, r) = (yen / 1_000, yen % 1_000);
-    if r >= 500 {
-        q + 1
-    } else if r <= -500 {
-        q - 1
-    } else {
-        q
+/// How an amount in yen becomes whole 千円 on pages, sheets and reports: the one rounding
+/// rule for money, chosen per edition of the 実施計画 (四捨五入 by default). Totals are summed
+/// in yen and rounded once, so a total may differ from the sum of the rounded rows; every
+/// table with totals says so with [`Rounding::note`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Rounding {
+    /// 四捨五入: half away from zero.
+    #[default]
+    HalfUp,
+    /// 切り捨て: towards zero.
+    Down,
+    /// 切り上げ: away from zero.
+    Up,
+}
+
+impl Rounding {
+    /// Every rule, in the order a form offers them.
+    pub const ALL: [Self; 3] = [Self::HalfUp, Self::Down, Self::Up];
+
+    /// The stored code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::HalfUp => "half_up",
+            Self::Down => "down",
+            Self::Up => "up",
+        }
     }
+
+    /// The rule of a stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The Japanese name of the rule.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::HalfUp => "四捨五入",
+            Self::Down => "切り捨て",
+            Self::Up => "切り上げ",
+        }
+    }
+
+    /// The amount in whole 千円 by this rule (negative amounts mirror positive ones).
+    pub fn thousands(self, yen: i64) -> i64 {
+        let (q, r) = (yen / 1_000, yen % 1_000);
+        let away = match self {
+            Self::HalfUp => r.abs() >= 500,
+            Self::Down => false,
+            Self::Up => r != 0,
+        };
+        if away { q + yen.signum() } else { q }
+    }
+
+    /// The amount as a 千円 column shows it: 「1,235」.
+    pub fn thousands_text(self, yen: i64) -> String {
+        group_digits(&self.thousands(yen).to_string())
+    }
+
+    /// The sentence printed next to every table of amounts in 千円.
+    pub fn note(self) -> String {
+        format!(
+            "単位：千円。金額は千円未満を{}しているため、合計と内訳の計が一致しない場合があります。",
+            self.label()
+        )
+    }
+}
+
+/// An amount in yen as 千円, rounded half away from zero (四捨五入), the default rule of
+/// [`Rounding`]: plan sheets show 事業費 in thousands of yen.
+pub fn thousand_yen(yen: i64) -> i64 {
+    Rounding::HalfUp.thousands(yen)
 }
 
 /// An amount in yen as a 千円 column shows it: 「1,235」.
 pub fn thousand_yen_text(yen: i64) -> String {
-    group_digits(&thousand_yen(yen).to_string())
+    Rounding::HalfUp.thousands_text(yen)
 }
 
 /// Decimal places of a rate (進捗率・達成率) shown to people, unless a plan sets its own.
@@ -129,6 +189,30 @@ pub fn percent(value: rust_decimal::Decimal, decimals: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_by_each_rounding_rule() {
+        for (yen, half, down, up) in [
+            (0, 0, 0, 0),
+            (1, 0, 0, 1),
+            (499, 0, 0, 1),
+            (500, 1, 0, 1),
+            (1_000, 1, 1, 1),
+            (1_499, 1, 1, 2),
+            (1_500, 2, 1, 2),
+            (-1_500, -2, -1, -2),
+            (-1, 0, 0, -1),
+        ] {
+            assert_eq!(Rounding::HalfUp.thousands(yen), half, "{yen}");
+            assert_eq!(Rounding::Down.thousands(yen), down, "{yen}");
+            assert_eq!(Rounding::Up.thousands(yen), up, "{yen}");
+        }
+        assert_eq!(Rounding::default(), Rounding::HalfUp);
+        for r in Rounding::ALL {
+            assert_eq!(Rounding::from_code(r.code()), Some(r));
+        }
+        assert!(Rounding::Down.note().contains("千円未満を切り捨て"));
+    }
 
     #[test]
     fn indicator_values_use_their_display_decimals() {

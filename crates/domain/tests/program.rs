@@ -5,9 +5,13 @@
 
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::program::{
-    Account, Amount, AmountChange, Edition, ExpenseType, Funding, FundingPart, FundingProblem,
-    Program, ProgramCategory, ProgramCode, ProgramProblem, ProgramYear, RolledProgram, Yen, diff,
-    roll,
+    Account, Activity, Amount, AmountChange, Edition, ExpenseType, Funding, FundingPart,
+    FundingProblem, Program, ProgramCategory, ProgramCode, ProgramProblem, ProgramYear,
+    RolledProgram, Yen, diff, roll,
+};
+use keikaku_domain::program::{
+    EditionState, EditionStep, Frame, SubmissionState, YearTotals, budget_guide, edition_after,
+    group_totals, part_after,
 };
 use keikaku_domain::{ElementId, ElementRef, PlanId};
 
@@ -86,7 +90,19 @@ fn the_funding_identity_is_checked_with_every_problem_named() {
         ),
         (
             funding(1, [i64::MAX, 1, 0, 0, 0]),
-            &["財源の合計が大きすぎて計算できません（事業費 0千円）。"],
+            &[
+                "国庫支出金 9,223,372,036,854,776千円 が大きすぎます（1事業・1年度あたり10兆円まで）。",
+                "財源の合計が大きすぎて計算できません（事業費 0千円）。",
+            ],
+        ),
+        // The limit itself is allowed; one yen more is not.
+        (Funding::general_only(Funding::LIMIT), &[]),
+        (
+            Funding::general_only(yen(Funding::LIMIT.yen() + 1)),
+            &[
+                "事業費 10,000,000,000千円 が大きすぎます（1事業・1年度あたり10兆円まで）。",
+                "一般財源 10,000,000,000千円 が大きすぎます（1事業・1年度あたり10兆円まで）。",
+            ],
         ),
     ];
     for (f, expected) in cases {
@@ -156,13 +172,11 @@ fn program(
         end_year: end.map(fy),
         account: Account::General,
         expense_type: ExpenseType::Other,
+        activity: Activity::default(),
         category,
         years: years
             .iter()
-            .map(|&(y, cost)| ProgramYear {
-                fiscal_year: fy(y),
-                funding: Funding::general_only(yen(cost)),
-            })
+            .map(|&(y, cost)| ProgramYear::new(fy(y), Funding::general_only(yen(cost))))
             .collect(),
         sample: true,
     }
@@ -195,7 +209,10 @@ fn a_programs_problems_in_an_edition() {
         [
             "終了年度が開始年度より前です。",
             "令和7年度（2025年度）はこの版の計画期間の外です。",
+            "令和7年度（2025年度）は事業の期間（開始年度〜終了年度）の外ですが、事業費が入力されています。",
+            "令和8年度（2026年度）は事業の期間（開始年度〜終了年度）の外ですが、事業費が入力されています。",
             "令和8年度（2026年度）の事業費が2つあります。",
+            "令和8年度（2026年度）は事業の期間（開始年度〜終了年度）の外ですが、事業費が入力されています。",
             "令和8年度（2026年度）: 財源の合計 0千円 が事業費 0千円 と一致しません（1円 と 2円）。",
         ]
     );
@@ -381,4 +398,270 @@ fn the_difference_between_two_editions() {
     );
     // Editions compared with themselves: nothing.
     assert_eq!(diff(&new, &new).changed, []);
+}
+
+#[test]
+fn the_activity_indicator_and_its_targets_are_compared() {
+    let mut old = Edition {
+        made_in: fy(2025),
+        programs: vec![program(
+            "ACT",
+            ProgramCategory::Continued,
+            None,
+            &[(2026, 100), (2027, 100), (2028, 100)],
+        )],
+    };
+    old.programs[0].activity = Activity {
+        name: "相談会の開催回数".to_owned(),
+        unit: "回".to_owned(),
+    };
+    old.programs[0].years[1].activity_target = Some(rust_decimal::Decimal::from(12));
+    let mut new = old.clone();
+    new.programs[0].activity.unit = "件".to_owned();
+    new.programs[0].years[1].activity_target = Some(rust_decimal::Decimal::from(15));
+    let d = diff(&old, &new);
+    assert_eq!(
+        d.changed[0].fields,
+        [(
+            "活動指標",
+            "相談会の開催回数（回）".to_owned(),
+            "相談会の開催回数（件）".to_owned()
+        )]
+    );
+    assert_eq!(
+        d.changed[0].activity_targets,
+        [(
+            fy(2027),
+            Some(rust_decimal::Decimal::from(12)),
+            Some(rust_decimal::Decimal::from(15))
+        )]
+    );
+    let mut negative = old.programs[0].clone();
+    negative.years[0].activity_target = Some(rust_decimal::Decimal::from(-1));
+    assert_eq!(
+        negative
+            .problems(&old.covers())
+            .iter()
+            .map(ProgramProblem::message)
+            .collect::<Vec<_>>(),
+        ["令和8年度（2026年度）の活動指標の目標値が負の値です。"]
+    );
+}
+
+#[test]
+fn the_cycle_of_an_edition_and_of_each_departments_part() {
+    use EditionState::{Draft, Fixed, Published};
+    use SubmissionState::{Approved, Returned, Submitted};
+    let part = |e, from, step| part_after(e, from, step);
+    assert_eq!(
+        part(Draft, SubmissionState::Draft, EditionStep::Submit),
+        Ok(Submitted)
+    );
+    assert_eq!(part(Draft, Returned, EditionStep::Submit), Ok(Submitted));
+    assert_eq!(part(Draft, Submitted, EditionStep::Approve), Ok(Approved));
+    assert_eq!(part(Draft, Submitted, EditionStep::Return), Ok(Returned));
+    assert_eq!(part(Draft, Approved, EditionStep::Return), Ok(Returned));
+    for (e, from, step, message) in [
+        (
+            Draft,
+            Submitted,
+            EditionStep::Submit,
+            "この課の事業は「提出済み」のため、提出できません。",
+        ),
+        (
+            Draft,
+            SubmissionState::Draft,
+            EditionStep::Approve,
+            "この課の事業は「未提出」のため、承認できません。",
+        ),
+        (
+            Fixed,
+            Submitted,
+            EditionStep::Approve,
+            "この版は「確定」のため、提出・承認・差戻しはできません。",
+        ),
+        (
+            Draft,
+            Submitted,
+            EditionStep::Fix,
+            "「確定」は版全体の操作です。課の提出には使えません。",
+        ),
+    ] {
+        assert_eq!(part(e, from, step), Err(message.to_owned()));
+    }
+    let parts = |states: &[SubmissionState]| -> Vec<(String, SubmissionState)> {
+        states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("課{i}"), *s))
+            .collect()
+    };
+    assert_eq!(
+        edition_after(Draft, EditionStep::Fix, &parts(&[Approved, Approved]), 3),
+        Ok(Fixed)
+    );
+    assert_eq!(
+        edition_after(
+            Draft,
+            EditionStep::Fix,
+            &parts(&[Approved, Returned, Submitted]),
+            3
+        ),
+        Err("承認されていない課があるため、確定できません（課1、課2）。".to_owned())
+    );
+    assert_eq!(
+        edition_after(Draft, EditionStep::Fix, &[], 0),
+        Err("事業が1件もないため、確定できません。".to_owned())
+    );
+    assert_eq!(edition_after(Fixed, EditionStep::Unfix, &[], 3), Ok(Draft));
+    assert_eq!(
+        edition_after(Fixed, EditionStep::Publish, &[], 3),
+        Ok(Published)
+    );
+    for (state, step, message) in [
+        (
+            Draft,
+            EditionStep::Publish,
+            "この版は「作成中」のため、公表できません。",
+        ),
+        (
+            Published,
+            EditionStep::Unfix,
+            "この版は「公表」のため、確定の取消しできません。",
+        ),
+        (
+            Published,
+            EditionStep::Fix,
+            "この版は「公表」のため、確定できません。",
+        ),
+        (
+            Draft,
+            EditionStep::Submit,
+            "「提出」は課の操作です。版全体には使えません。",
+        ),
+    ] {
+        assert_eq!(
+            edition_after(state, step, &[], 1),
+            Err(message.to_owned()),
+            "{step:?}"
+        );
+    }
+    for s in EditionState::ALL {
+        assert_eq!(EditionState::from_code(s.code()), Some(s));
+    }
+    for s in EditionStep::ALL {
+        assert_eq!(EditionStep::from_code(s.code()), Some(s));
+    }
+    assert!(Draft.editable() && !Fixed.editable() && !Published.editable());
+}
+
+fn funded(code: &str, department: &str, years: &[(i32, Funding)]) -> Program {
+    let mut p = program(code, ProgramCategory::Continued, None, &[]);
+    p.department = department.to_owned();
+    p.years = years
+        .iter()
+        .map(|&(y, f)| ProgramYear::new(fy(y), f))
+        .collect();
+    p
+}
+
+#[test]
+fn totals_per_year_group_and_the_budget_guide() {
+    let edition = Edition {
+        made_in: fy(2025),
+        programs: vec![
+            funded(
+                "A",
+                "農政課",
+                &[
+                    (2026, funding(1_000_000, [500_000, 0, 0, 0, 500_000])),
+                    (2027, Funding::general_only(yen(800_000))),
+                ],
+            ),
+            funded(
+                "B",
+                "商工課",
+                &[(2026, funding(2_000_000, [0, 0, 1_500_000, 0, 500_000]))],
+            ),
+            funded(
+                "C",
+                "農政課",
+                &[(2028, Funding::general_only(yen(300_000)))],
+            ),
+        ],
+    };
+    let all = YearTotals::of(&edition.covers(), &edition.programs);
+    assert_eq!(all.programs, 3);
+    assert_eq!(
+        all.year(fy(2026)),
+        funding(3_000_000, [500_000, 0, 1_500_000, 0, 1_000_000])
+    );
+    assert_eq!(all.year(fy(2027)), Funding::general_only(yen(800_000)));
+    assert_eq!(all.year(fy(2030)), Funding::default());
+    assert_eq!(all.all_years().cost, yen(4_100_000));
+    let by_department = group_totals(&edition, |p| vec![p.department.clone()]);
+    let names: Vec<&str> = by_department.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(
+        names,
+        ["農政課", "商工課"],
+        "in the order they first appear"
+    );
+    assert_eq!(by_department[0].1.programs, 2);
+    assert_eq!(by_department[0].1.all_years().general, yen(1_600_000));
+
+    let frames = [
+        Frame {
+            fiscal_year: fy(2026),
+            department: String::new(),
+            general: yen(900_000),
+        },
+        Frame {
+            fiscal_year: fy(2027),
+            department: String::new(),
+            general: yen(1_000_000),
+        },
+        Frame {
+            fiscal_year: fy(2026),
+            department: "農政課".to_owned(),
+            general: yen(400_000),
+        },
+        Frame {
+            fiscal_year: fy(2026),
+            department: "総務課".to_owned(),
+            general: yen(50_000),
+        },
+    ];
+    let guide = budget_guide(&edition, &frames);
+    type Line = (i32, i64, Option<i64>, Option<i64>, bool);
+    let city: Vec<Line> = guide
+        .city
+        .iter()
+        .map(|l| {
+            (
+                l.fiscal_year.year(),
+                l.needed.yen(),
+                l.frame.map(Yen::yen),
+                l.overrun().map(Yen::yen),
+                l.over(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        city,
+        [
+            (2026, 1_000_000, Some(900_000), Some(100_000), true),
+            (2027, 800_000, Some(1_000_000), Some(-200_000), false),
+            (2028, 300_000, None, None, false),
+        ]
+    );
+    let departments: Vec<&str> = guide.departments.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(departments, ["農政課", "商工課", "総務課"]);
+    let agri = &guide.departments[0].1[0];
+    assert_eq!(
+        (agri.needed, agri.frame, agri.overrun()),
+        (yen(500_000), Some(yen(400_000)), Some(yen(100_000)))
+    );
+    let general_affairs = &guide.departments[2].1[0];
+    assert_eq!(general_affairs.needed, Yen::ZERO);
+    assert_eq!(general_affairs.overrun(), Some(yen(-50_000)));
 }

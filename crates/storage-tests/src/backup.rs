@@ -122,6 +122,7 @@ async fn fill(store: &dyn Store) {
         &with_indicators.indicators()[0].indicator.id,
     )
     .await;
+    crate::programs::fill(store, code).await;
 }
 
 /// A published round of FY2016 with a submission and an assessment (every round table).

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The stories live in one module per capability of the port (`plans`, `edit`, `indicators`,
-//! `history`, `accounts`, `tokens`); this file holds the fixtures they share and the macro, which lists
+//! `history`, `accounts`, `tokens`, `kpi`, `rounds`, `programs`, `backup`); this file holds the fixtures they share and the macro, which lists
 //! every story of every module.
 #![allow(clippy::unwrap_used, clippy::panic)] // a test suite: a failed expectation panics
 
@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod kpi;
 pub mod plans;
 pub mod postgres;
+pub mod programs;
 pub mod rounds;
 pub mod tokens;
 
@@ -151,6 +152,11 @@ macro_rules! conformance_tests {
             rounds: [
                 a_round_is_versioned_audited_and_published,
                 the_panel_writes_its_remarks_and_opinion_at_once
+            ],
+            programs: [
+                an_edition_is_created_edited_fixed_and_audited,
+                programs_are_deleted_with_their_years,
+                the_roll_is_the_domains_roll
             ],
             backup: [
                 the_backup_carries_every_table,

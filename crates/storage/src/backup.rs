@@ -31,6 +31,12 @@ pub const TABLES: &[&str] = &[
     "kpi_round_submission",
     "kpi_assessment",
     "kpi_round_report",
+    "program_edition",
+    "program",
+    "program_year",
+    "program_link",
+    "program_part",
+    "program_frame",
 ];
 
 /// The type of a column, as both backends store it.

@@ -12,6 +12,9 @@
 //!   each plan's evaluation settings, outside the plan's versioned rows;
 //! - [`RoundStore`] (`rounds`): the yearly verification rounds (効果検証) — submissions,
 //!   assessments, the panel's opinion and the reports frozen at publication;
+//! - [`ProgramStore`] (`programs`): the 実施計画 — editions, their programs with 事業費 and
+//!   財源内訳 per year, the departments' parts of the yearly cycle, the fiscal frames and the
+//!   yearly roll;
 //! - [`BackupStore`] (`backup`): every table as stored, read in one snapshot and loaded back
 //!   into an empty database ([`backup::TABLES`] lists them; a new table goes there).
 //!
@@ -20,7 +23,7 @@
 //! an `Arc<dyn Store>`. A use case can take the narrowest trait it needs (`&dyn PlanStore`
 //! to read plans), and a `&dyn Store` turns into any of them by itself.
 //!
-//! Capabilities still to come — programs of the implementation plan (実施計画の事業), deliberation (審議会・パブリックコメント) and the
+//! Capabilities still to come — deliberation (審議会・パブリックコメント) and the
 //! population projection (人口推計) — each get a trait of their own in a module of their own
 //! here, next to these, and are added to the supertraits of [`Store`]. They do not add
 //! methods to an existing trait.
@@ -36,6 +39,7 @@ pub mod backup;
 mod history;
 mod kpi;
 mod plans;
+mod programs;
 mod rounds;
 #[allow(missing_docs)] // row structs mirror the columns one to one
 pub mod rows;
@@ -47,6 +51,10 @@ pub use history::{HistoryStore, UserChange, VersionSummary};
 pub use kpi::{KpiStore, ValueWrite};
 pub use plans::{
     Change, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, PlanWrite,
+};
+pub use programs::{
+    EditionChange, EditionData, EditionRecord, EditionSummary, ProgramRecord, ProgramStore,
+    ProgramWrite, program_text,
 };
 pub use rounds::{
     AssessmentPart, AssessmentRecord, AssessmentWrite, OpinionWrite, ReportRecord, RoundChange,
@@ -109,6 +117,7 @@ pub trait Store:
     + BackupStore
     + KpiStore
     + RoundStore
+    + ProgramStore
     + Send
     + Sync
 {

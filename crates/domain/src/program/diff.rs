@@ -1,5 +1,7 @@
 //! The difference between two editions of the implementation plan.
 
+use rust_decimal::Decimal;
+
 use super::{Edition, FundingPart, Program, ProgramCategory, ProgramCode, Yen};
 use crate::era::FiscalYear;
 
@@ -67,6 +69,9 @@ pub struct ProgramChange {
     /// The amounts that differ in the fiscal years both editions cover, by year, then in
     /// the order of [`Amount::ALL`].
     pub amounts: Vec<AmountChange>,
+    /// The activity indicator's targets that differ in the years both cover: (year, older,
+    /// newer).
+    pub activity_targets: Vec<(FiscalYear, Option<Decimal>, Option<Decimal>)>,
 }
 
 /// What changed from one edition to another: programs added (新規 in the newer one, or
@@ -85,6 +90,14 @@ pub struct EditionDiff {
 
 fn year_text(y: Option<FiscalYear>) -> String {
     y.map_or_else(|| "（定めなし）".to_owned(), crate::format::fiscal_year)
+}
+
+fn activity(p: &Program) -> String {
+    if p.activity.is_set() {
+        format!("{}（{}）", p.activity.name.trim(), p.activity.unit.trim())
+    } else {
+        String::new()
+    }
 }
 
 fn fields(old: &Program, new: &Program) -> Vec<(&'static str, String, String)> {
@@ -118,6 +131,7 @@ fn fields(old: &Program, new: &Program) -> Vec<(&'static str, String, String)> {
             new.expense_type.label().to_owned(),
         ),
         ("施策など", links(old), links(new)),
+        ("活動指標", activity(old), activity(new)),
     ];
     pairs.into_iter().filter(|(_, a, b)| a != b).collect()
 }
@@ -160,15 +174,30 @@ pub fn diff(old: &Edition, new: &Edition) -> EditionDiff {
                     })
                 })
                 .collect();
+            let target = |p: &Program, y: FiscalYear| {
+                p.years
+                    .iter()
+                    .find(|py| py.fiscal_year == y)
+                    .and_then(|py| py.activity_target)
+            };
+            let activity_targets = compared_years
+                .iter()
+                .map(|&y| (y, target(o, y), target(n, y)))
+                .filter(|(_, a, b)| a != b)
+                .collect();
             let change = ProgramChange {
                 code: n.code.clone(),
                 name: n.name.clone(),
                 category: (o.category != n.category).then_some((o.category, n.category)),
                 fields: fields(o, n),
                 amounts,
+                activity_targets,
             };
-            (change.category.is_some() || !change.fields.is_empty() || !change.amounts.is_empty())
-                .then_some(change)
+            let differs = change.category.is_some()
+                || !change.fields.is_empty()
+                || !change.amounts.is_empty()
+                || !change.activity_targets.is_empty();
+            differs.then_some(change)
         })
         .collect();
     EditionDiff {

@@ -53,6 +53,25 @@ impl RolledProgram {
     }
 }
 
+impl RolledProgram {
+    /// What the roll into an edition whose first year is `first` does with a program of this
+    /// code, category and end year: the one rule, which storage's roll follows too.
+    pub fn of(
+        code: &ProgramCode,
+        category: ProgramCategory,
+        end_year: Option<FiscalYear>,
+        first: FiscalYear,
+    ) -> Self {
+        if category.ends() {
+            Self::Discontinued(code.clone(), category)
+        } else if let Some(end) = end_year.filter(|e| *e < first) {
+            Self::Ended(code.clone(), end)
+        } else {
+            Self::Carried(code.clone())
+        }
+    }
+}
+
 /// Rolls edition N into edition N+1 (covering N+2 … N+4), leaving edition N as it is: a
 /// program carried keeps its code and everything it says, and its amounts for N+2 and N+3;
 /// N+4 starts empty (not entered); a 新規, 拡充 or 縮小 program becomes 継続 (a 休止 one
@@ -63,12 +82,9 @@ pub fn roll(edition: &Edition) -> (Edition, Vec<RolledProgram>) {
     let mut programs = Vec::new();
     let mut outcomes = Vec::new();
     for p in &edition.programs {
-        if p.category.ends() {
-            outcomes.push(RolledProgram::Discontinued(p.code.clone(), p.category));
-            continue;
-        }
-        if let Some(end) = p.end_year.filter(|e| *e < first) {
-            outcomes.push(RolledProgram::Ended(p.code.clone(), end));
+        let outcome = RolledProgram::of(&p.code, p.category, p.end_year, first);
+        if !matches!(outcome, RolledProgram::Carried(_)) {
+            outcomes.push(outcome);
             continue;
         }
         let mut carried = p.clone();

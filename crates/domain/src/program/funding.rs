@@ -81,6 +81,8 @@ pub enum FundingProblem {
     NegativeCost(Yen),
     /// A funding source below zero.
     NegativePart(FundingPart, Yen),
+    /// An amount above [`Funding::LIMIT`] (事業費 or a funding source, by its label).
+    TooLarge(&'static str, Yen),
     /// The funding sources do not add up to the cost (`sum` is `None` when the sum does not
     /// even fit in an amount).
     Mismatch {
@@ -100,6 +102,10 @@ impl FundingProblem {
             Self::NegativePart(p, y) => {
                 format!("{} {} が負の値です。", p.label(), y.thousands_text())
             }
+            Self::TooLarge(label, y) => format!(
+                "{label} {} が大きすぎます（1事業・1年度あたり10兆円まで）。",
+                y.thousands_text()
+            ),
             Self::Mismatch { sum: Some(s), cost } => {
                 let exact = if s.thousands_text() == cost.thousands_text() {
                     format!("（{s} と {cost}）")
@@ -121,6 +127,11 @@ impl FundingProblem {
 }
 
 impl Funding {
+    /// The largest amount one program may have in one year: 10兆円, above any municipality's
+    /// whole budget. The bound keeps every total of an edition (and of a national deployment's
+    /// aggregates) far inside the range of [`Yen`], so sums never overflow.
+    pub const LIMIT: Yen = Yen::new(10_000_000_000_000);
+
     /// A cost paid wholly from 一般財源.
     pub fn general_only(cost: Yen) -> Self {
         Self {
@@ -152,9 +163,15 @@ impl Funding {
         if self.cost.is_negative() {
             out.push(FundingProblem::NegativeCost(self.cost));
         }
+        if self.cost > Self::LIMIT {
+            out.push(FundingProblem::TooLarge("事業費", self.cost));
+        }
         for p in FundingPart::ALL {
             if self.part(p).is_negative() {
                 out.push(FundingProblem::NegativePart(p, self.part(p)));
+            }
+            if self.part(p) > Self::LIMIT {
+                out.push(FundingProblem::TooLarge(p.label(), self.part(p)));
             }
         }
         let sum = self.parts_sum();
@@ -165,6 +182,20 @@ impl Funding {
             });
         }
         out
+    }
+
+    /// The sum of two years' or programs' amounts, part by part, saturating at the largest
+    /// amount (unreachable for amounts within [`Funding::LIMIT`]: totals of aggregates).
+    pub fn saturating_add(&self, other: &Self) -> Self {
+        let add = |a: Yen, b: Yen| Yen::new(a.yen().saturating_add(b.yen()));
+        Self {
+            cost: add(self.cost, other.cost),
+            national: add(self.national, other.national),
+            prefectural: add(self.prefectural, other.prefectural),
+            bonds: add(self.bonds, other.bonds),
+            other: add(self.other, other.other),
+            general: add(self.general, other.general),
+        }
     }
 
     /// The sum of two years' or programs' amounts, part by part (`None`: does not fit).

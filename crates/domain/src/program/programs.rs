@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use rust_decimal::Decimal;
+
 use super::{Funding, FundingProblem};
 use crate::ElementRef;
 use crate::era::FiscalYear;
@@ -128,13 +130,45 @@ coded!(
     }
 );
 
-/// A program's 事業費 and 財源内訳 of one fiscal year.
+/// A program's 事業費 and 財源内訳 of one fiscal year, and the year's target of its activity
+/// indicator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProgramYear {
     /// The fiscal year.
     pub fiscal_year: FiscalYear,
     /// Its cost and funding.
     pub funding: Funding,
+    /// The year's target of the activity indicator (活動指標の目標値); `None`: not set.
+    pub activity_target: Option<Decimal>,
+}
+
+impl ProgramYear {
+    /// A year with its funding and no activity target.
+    pub fn new(fiscal_year: FiscalYear, funding: Funding) -> Self {
+        Self {
+            fiscal_year,
+            funding,
+            activity_target: None,
+        }
+    }
+}
+
+/// The activity indicator (活動指標) of a program: what it does, counted (開催回数, 件数); the
+/// first link of its logic model, beside the outcome indicators it contributes to (the
+/// indicators among its links). An empty name: none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// 活動指標名, e.g. 「相談会の開催回数」.
+    pub name: String,
+    /// 単位, e.g. 「回」.
+    pub unit: String,
+}
+
+impl Activity {
+    /// Whether the program has one.
+    pub fn is_set(&self) -> bool {
+        !self.name.trim().is_empty()
+    }
 }
 
 /// A program (事業) as an edition of the implementation plan carries it.
@@ -163,6 +197,8 @@ pub struct Program {
     pub account: Account,
     /// 経費区分.
     pub expense_type: ExpenseType,
+    /// 活動指標.
+    pub activity: Activity,
     /// 事業区分 in this edition.
     pub category: ProgramCategory,
     /// 事業費 and 財源内訳 per fiscal year the edition covers (a year without an entry is not
@@ -183,6 +219,10 @@ pub enum ProgramProblem {
     Funding(FiscalYear, FundingProblem),
     /// It ends before it starts.
     EndsBeforeStart,
+    /// A cost entered for a year outside its own period (開始年度 … 終了年度).
+    CostOutsidePeriod(FiscalYear),
+    /// An activity target that is negative.
+    NegativeActivityTarget(FiscalYear),
 }
 
 impl ProgramProblem {
@@ -198,6 +238,14 @@ impl ProgramProblem {
             }
             Self::Funding(y, p) => format!("{}: {}", crate::format::fiscal_year(*y), p.message()),
             Self::EndsBeforeStart => "終了年度が開始年度より前です。".to_owned(),
+            Self::CostOutsidePeriod(y) => format!(
+                "{}は事業の期間（開始年度〜終了年度）の外ですが、事業費が入力されています。",
+                crate::format::fiscal_year(*y)
+            ),
+            Self::NegativeActivityTarget(y) => format!(
+                "{}の活動指標の目標値が負の値です。",
+                crate::format::fiscal_year(*y)
+            ),
         }
     }
 }
@@ -226,6 +274,16 @@ impl Program {
                 out.push(ProgramProblem::YearTwice(y.fiscal_year));
             }
             seen.push(y.fiscal_year);
+            let outside =
+                y.fiscal_year < self.start_year || self.end_year.is_some_and(|e| y.fiscal_year > e);
+            if outside && y.funding.cost != super::Yen::ZERO {
+                out.push(ProgramProblem::CostOutsidePeriod(y.fiscal_year));
+            }
+            if y.activity_target
+                .is_some_and(|t| t.is_sign_negative() && !t.is_zero())
+            {
+                out.push(ProgramProblem::NegativeActivityTarget(y.fiscal_year));
+            }
             out.extend(
                 y.funding
                     .problems()
