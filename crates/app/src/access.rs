@@ -66,6 +66,16 @@ pub enum Action {
     RespondKpiRemarks,
     /// Publish a round's verification report, or re-open a published round.
     PublishKpiRound,
+    /// Enter and change the programs of a 実施計画 edition being made (a department editor:
+    /// only the programs of their own department, while their part is not submitted).
+    EditPrograms,
+    /// Submit a department's programs of an edition (提出).
+    SubmitPrograms,
+    /// Review the departments' programs (承認 / 差戻し).
+    ReviewPrograms,
+    /// Open editions (new, or by rolling the last), set their basis plan, rounding and fiscal
+    /// frames, and fix (確定), re-open and publish them.
+    ManageEditions,
 }
 
 /// Who may perform an action.
@@ -153,6 +163,10 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::RespondKpiRemarks, Audience::Roles(PLANNING)),
     (Action::PublishKpiRound, Audience::Roles(PLANNING)),
     (Action::ManageKpiSettings, Audience::Roles(PLANNING)),
+    (Action::EditPrograms, Audience::Roles(DEPARTMENTS)),
+    (Action::SubmitPrograms, Audience::Roles(DEPARTMENTS)),
+    (Action::ReviewPrograms, Audience::Roles(PLANNING)),
+    (Action::ManageEditions, Audience::Roles(PLANNING)),
 ];
 
 /// Whoever a use case acts for: the console operator (who may do everything) or a signed-in

@@ -8,6 +8,8 @@
 //!   of users ([`accounts::users`]) and personal access tokens ([`accounts::tokens`]).
 //! - [`kpi`]: the yearly values of indicators, their evaluation (進捗率・達成率, grades) and
 //!   their entry by departments.
+//! - [`programs`]: the 実施計画 — editions, their programs with 事業費 and 財源内訳, the
+//!   yearly roll, the departments' submissions, the 一覧, aggregates and the budget guide.
 //! - [`history`]: the audit log and the versions of plans.
 //! - [`backup`]: the whole database into one backup file and back into an empty database.
 //! - [`access`]: the one permission table (who may do what, and how far it reaches) and the
@@ -26,6 +28,7 @@ pub mod forms;
 pub mod history;
 pub mod kpi;
 pub mod plans;
+pub mod programs;
 
 pub use accounts::{auth, tokens, users};
 pub use plans::catalog::{Catalog, Site};

@@ -8,6 +8,7 @@
 //! - [`to_json`] writes the canonical form; `parse` then `to_json` of a canonical file gives the
 //!   same bytes.
 //! - [`example`] gives the example data shipped with keikaku (Ichinoseki City).
+//! - [`programs`]: the 実施計画 as JSON — one edition and its programs, amounts in yen.
 //!
 //! ```
 //! let text = keikaku_planfile::example("ichinoseki").unwrap();
@@ -17,6 +18,7 @@
 //! ```
 
 pub mod dto;
+pub mod programs;
 mod read;
 mod read_indicator;
 pub mod write;
@@ -290,6 +292,16 @@ pub fn example_values(name: &str) -> Option<&'static str> {
 pub fn example_rounds(name: &str) -> Option<&'static str> {
     match name {
         "ichinoseki" => Some(include_str!("../examples/ichinoseki-kpi-rounds.json")),
+        _ => None,
+    }
+}
+
+/// The sample 実施計画 that comes with an example: one edition in the format of
+/// [`programs`] (made in FY2025, covering FY2026–2028, 公表), every program marked サンプル —
+/// illustrative, not the city's real programs or budget.
+pub fn example_programs(name: &str) -> Option<&'static str> {
+    match name {
+        "ichinoseki" => Some(include_str!("../examples/ichinoseki-programs.json")),
         _ => None,
     }
 }

@@ -352,6 +352,16 @@ pub async fn load_example(
         )
         .await?;
     }
+    if let Some(programs) = keikaku_planfile::example_programs(name) {
+        crate::programs::example::load_example_programs(
+            operator,
+            store,
+            &file.municipality.code,
+            programs,
+            at,
+        )
+        .await?;
+    }
     Ok(ExampleOutcome::Loaded(loaded))
 }
 

@@ -1,0 +1,92 @@
+//! Two editions side by side, and one program across the editions that hold it.
+
+use keikaku_domain::Plan;
+use keikaku_domain::era::FiscalYear;
+use keikaku_domain::format;
+use keikaku_domain::program::{EditionDiff, EditionState, ProgramCode, diff};
+use keikaku_storage::{EditionRecord, ProgramRecord};
+
+use super::editions::{EditionView, READ_ACTIONS, check_action, published_edition, view};
+use crate::access::Granted;
+use crate::{AppError, Context};
+
+/// Who is looking: the public (published editions only, placed in the published plans) or
+/// staff (every edition, placed in the working copies).
+#[derive(Clone, Copy, Debug)]
+pub enum Viewer<'a> {
+    /// The public site and API, with the plans as published.
+    Public(&'a [Plan]),
+    /// A staff member holding one of the actions that read editions.
+    Staff(&'a Granted),
+}
+
+impl Viewer<'_> {
+    async fn edition(
+        &self,
+        cx: &Context<'_>,
+        made_in: FiscalYear,
+    ) -> Result<EditionView, AppError> {
+        match self {
+            Self::Public(plans) => published_edition(cx, plans, made_in).await,
+            Self::Staff(granted) => {
+                check_action(granted, &READ_ACTIONS)?;
+                view(cx, made_in, crate::stored_plans(cx).await?).await
+            }
+        }
+    }
+}
+
+/// Two editions and what changed from the older to the newer.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// The older edition.
+    pub old: EditionView,
+    /// The newer edition.
+    pub new: EditionView,
+    /// What changed.
+    pub diff: EditionDiff,
+}
+
+/// Compares edition `from` with edition `to` (any two the viewer may see; `from` is usually
+/// the one before).
+pub async fn compare(
+    cx: &Context<'_>,
+    viewer: Viewer<'_>,
+    from: FiscalYear,
+    to: FiscalYear,
+) -> Result<Comparison, AppError> {
+    if from == to {
+        return Err(AppError::Invalid(vec![keikaku_planfile::FileProblem {
+            path: "from".to_owned(),
+            message: format!(
+                "同じ版（{}版）どうしは比べられません。",
+                format::fiscal_year(from)
+            ),
+        }]));
+    }
+    let old = viewer.edition(cx, from).await?;
+    let new = viewer.edition(cx, to).await?;
+    let diff = diff(&old.domain(), &new.domain());
+    Ok(Comparison { old, new, diff })
+}
+
+/// A program in every edition that holds it and the viewer may see, the oldest first.
+pub async fn program_history(
+    cx: &Context<'_>,
+    viewer: Viewer<'_>,
+    code: &str,
+) -> Result<Vec<(EditionRecord, ProgramRecord)>, AppError> {
+    let not_found = || AppError::NotFound(format!("事業「{}」はありません。", code.trim()));
+    let code = ProgramCode::parse(code).map_err(|_| not_found())?;
+    if let Viewer::Staff(granted) = viewer {
+        check_action(granted, &READ_ACTIONS)?;
+    }
+    let mut history = cx.store.program_history(cx.municipality, &code).await?;
+    if matches!(viewer, Viewer::Public(_)) {
+        history.retain(|(e, _)| e.state == EditionState::Published);
+    }
+    if history.is_empty() {
+        return Err(not_found());
+    }
+    Ok(history)
+}

@@ -1,0 +1,463 @@
+//! Editions of the 実施計画: listing them, one edition as pages and the API show it, opening
+//! one (empty, or by rolling the last), its settings and fiscal frames, and the edition's own
+//! steps (確定, 確定の取消し, 公表) — the planning office's (`ManageEditions`).
+
+use keikaku_domain::audit::Timestamp;
+use keikaku_domain::era::FiscalYear;
+use keikaku_domain::format::{self, Rounding};
+use keikaku_domain::program::{
+    Edition, EditionState, EditionStep, Frame, Places, RolledProgram, edition_after,
+};
+use keikaku_domain::{Plan, PlanId, PlanKind};
+use keikaku_planfile::FileProblem;
+use keikaku_storage::{
+    Author, EditionChange, EditionRecord, EditionSummary, ProgramRecord, StoreError,
+};
+
+use super::entry::parse_thousands;
+use super::review::{PartView, parts_of};
+use crate::access::{Action, Authority, Granted, require};
+use crate::{AppError, Context};
+
+/// The actions whose holders may read editions being made (the staff pages).
+pub(crate) const READ_ACTIONS: [Action; 5] = [
+    Action::ReadDrafts,
+    Action::EditPrograms,
+    Action::SubmitPrograms,
+    Action::ReviewPrograms,
+    Action::ManageEditions,
+];
+
+/// One edition with everything its pages show.
+#[derive(Clone, Debug)]
+pub struct EditionView {
+    /// The edition's row.
+    pub edition: EditionRecord,
+    /// Its programs, by code.
+    pub programs: Vec<ProgramRecord>,
+    /// Every department with programs or a stored part, with its state and what it misses.
+    pub parts: Vec<PartView>,
+    /// The fiscal frames.
+    pub frames: Vec<Frame>,
+    /// The city's plans the programs are placed in (working copies for staff, the published
+    /// versions for the public).
+    pub plans: Vec<Plan>,
+}
+
+impl EditionView {
+    /// The fiscal year the edition is made in.
+    pub fn made_in(&self) -> FiscalYear {
+        self.edition.made_in
+    }
+
+    /// The three fiscal years it covers.
+    pub fn covers(&self) -> [FiscalYear; 3] {
+        covers(self.edition.made_in)
+    }
+
+    /// The rounding rule of its 千円 columns.
+    pub fn rounding(&self) -> Rounding {
+        self.edition.rounding
+    }
+
+    /// The programs as the domain's edition.
+    pub fn domain(&self) -> Edition {
+        Edition {
+            made_in: self.edition.made_in,
+            programs: self.programs.iter().map(|p| p.program.clone()).collect(),
+        }
+    }
+
+    /// Where each program sits in the plans.
+    pub fn places(&self) -> Places<'_> {
+        Places::new(&self.plans, &self.edition.plan)
+    }
+
+    /// The basis plan, when it is stored.
+    pub fn basis(&self) -> Option<&Plan> {
+        self.plans.iter().find(|p| p.id() == &self.edition.plan)
+    }
+
+    /// A program by its code.
+    pub fn program(&self, code: &str) -> Option<&ProgramRecord> {
+        self.programs
+            .iter()
+            .find(|p| p.program.code.as_str() == code.trim())
+    }
+
+    /// A department's part.
+    pub fn part(&self, department: &str) -> Option<&PartView> {
+        self.parts
+            .iter()
+            .find(|p| p.department == department.trim())
+    }
+
+    /// 「令和7年度版（令和8年度〜令和10年度）」: how pages and sheets name the edition.
+    pub fn title(&self) -> String {
+        title(self.edition.made_in)
+    }
+
+    /// Whether programs may change now.
+    pub fn editable(&self) -> bool {
+        self.edition.state.editable()
+    }
+}
+
+/// The three fiscal years an edition made in `made_in` covers.
+pub(crate) fn covers(made_in: FiscalYear) -> [FiscalYear; 3] {
+    Edition {
+        made_in,
+        programs: Vec::new(),
+    }
+    .covers()
+}
+
+/// 「令和7年度版（令和8年度〜令和10年度）」, the years with the Western year beside them.
+pub(crate) fn title(made_in: FiscalYear) -> String {
+    let [first, _, last] = covers(made_in);
+    format!(
+        "{}版（{}）",
+        format::fiscal_year(made_in),
+        format::span(first, last)
+    )
+}
+
+fn author(authority: &impl Authority, at: Timestamp) -> Author {
+    Author {
+        actor: authority.actor(),
+        at,
+    }
+}
+
+/// Refuses a grant that is not one of `allowed`.
+pub(crate) fn check_action(granted: &Granted, allowed: &[Action]) -> Result<(), AppError> {
+    if allowed.contains(&granted.action()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "実施計画のこの操作をする権限がありません。".to_owned(),
+        ))
+    }
+}
+
+fn not_found(made_in: FiscalYear) -> AppError {
+    AppError::NotFound(format!(
+        "{}版の実施計画はありません。",
+        format::fiscal_year(made_in)
+    ))
+}
+
+/// What a storage refusal means for the user of an edition.
+pub(crate) fn refusal(e: StoreError, made_in: FiscalYear) -> AppError {
+    match e {
+        StoreError::Stale(what) if what == "edition" => AppError::Conflict(format!(
+            "{}版の実施計画は、あなたが画面を開いた後に変更されたか、作成中ではなくなっています。入力は保存されていません。画面を開き直してください。",
+            format::fiscal_year(made_in)
+        )),
+        StoreError::Stale(what) if what == "parts" => {
+            AppError::Conflict("承認されていない課があるため、確定できません。".to_owned())
+        }
+        StoreError::Stale(what) => AppError::Conflict(format!(
+            "「{what}」は、あなたが画面を開いた後にほかの人が変更しています（提出済みになった場合を含みます）。入力は保存されていません。画面を開き直して、もう一度入力してください。"
+        )),
+        other => other.into(),
+    }
+}
+
+/// Every edition of the municipality, drafts included, the newest first (staff).
+pub async fn editions(
+    cx: &Context<'_>,
+    granted: &Granted,
+) -> Result<Vec<EditionSummary>, AppError> {
+    check_action(granted, &READ_ACTIONS)?;
+    Ok(cx.store.editions(cx.municipality).await?)
+}
+
+/// The published editions, the newest first (the public site and API).
+pub async fn published_editions(cx: &Context<'_>) -> Result<Vec<EditionSummary>, AppError> {
+    let mut all = cx.store.editions(cx.municipality).await?;
+    all.retain(|e| e.edition.state == EditionState::Published);
+    Ok(all)
+}
+
+/// One edition as staff see it (any state), placed in the plans' working copies.
+pub async fn edition(
+    cx: &Context<'_>,
+    granted: &Granted,
+    made_in: FiscalYear,
+) -> Result<EditionView, AppError> {
+    check_action(granted, &READ_ACTIONS)?;
+    let plans = crate::stored_plans(cx).await?;
+    view(cx, made_in, plans).await
+}
+
+/// One published edition, placed in the plans as published (`plans`, the public site's);
+/// editions not published are not found.
+pub async fn published_edition(
+    cx: &Context<'_>,
+    plans: &[Plan],
+    made_in: FiscalYear,
+) -> Result<EditionView, AppError> {
+    let view = view(cx, made_in, plans.to_vec()).await?;
+    if view.edition.state == EditionState::Published {
+        Ok(view)
+    } else {
+        Err(not_found(made_in))
+    }
+}
+
+/// The edition with its parts, any state (the callers decide who sees it).
+pub(crate) async fn view(
+    cx: &Context<'_>,
+    made_in: FiscalYear,
+    plans: Vec<Plan>,
+) -> Result<EditionView, AppError> {
+    let data = cx
+        .store
+        .edition(cx.municipality, made_in)
+        .await?
+        .ok_or_else(|| not_found(made_in))?;
+    let parts = parts_of(&data.programs, &data.parts);
+    Ok(EditionView {
+        edition: data.edition,
+        programs: data.programs,
+        parts,
+        frames: data.frames,
+        plans,
+    })
+}
+
+/// Checks that `plan` names a stored comprehensive plan (the basis of an edition).
+async fn basis_plan(cx: &Context<'_>, plan: &str) -> Result<PlanId, AppError> {
+    let invalid = |message: String| {
+        AppError::Invalid(vec![FileProblem {
+            path: "plan".to_owned(),
+            message,
+        }])
+    };
+    let id = PlanId::parse(plan.trim()).map_err(|e| invalid(e.0))?;
+    match cx.store.plan(cx.municipality, &id).await? {
+        Some(p) if p.kind() == PlanKind::Comprehensive => Ok(id),
+        Some(_) => Err(invalid(format!(
+            "計画「{id}」は総合計画ではありません。実施計画の施策は総合計画から選びます。"
+        ))),
+        None => Err(invalid(format!("計画「{id}」はありません。"))),
+    }
+}
+
+/// Opens a new, empty edition made in `made_in` (the first one, or one that is not rolled).
+pub async fn create_edition(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    made_in: FiscalYear,
+    plan: &str,
+    rounding: Rounding,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    require(authority, Action::ManageEditions)?;
+    let plan = basis_plan(cx, plan).await?;
+    let record = EditionRecord {
+        made_in,
+        plan,
+        state: EditionState::Draft,
+        rounding,
+        updated_by: authority.actor(),
+        updated_at: at,
+        revision: 1,
+    };
+    cx.store
+        .create_edition(cx.municipality, &record, &author(authority, at))
+        .await
+        .map_err(|e| match e {
+            StoreError::Stale(_) => AppError::Conflict(format!(
+                "{}版の実施計画は既にあります。",
+                format::fiscal_year(made_in)
+            )),
+            other => other.into(),
+        })
+}
+
+/// Opens edition N+1 by rolling edition `from` (N), in one transaction: what
+/// [`keikaku_domain::program::roll`] says, done by the store. Refused, writing nothing, when N
+/// does not exist or N+1 exists already. Returns what happened to each program of N.
+pub async fn roll(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    from: FiscalYear,
+    at: Timestamp,
+) -> Result<Vec<RolledProgram>, AppError> {
+    require(authority, Action::ManageEditions)?;
+    let to = from.next();
+    cx.store
+        .roll_edition(cx.municipality, from, &author(authority, at))
+        .await
+        .map_err(|e| match e {
+            StoreError::Stale(what) if what == "from" => not_found(from),
+            StoreError::Stale(_) => AppError::Conflict(format!(
+                "{}版の実施計画は既にあります。ローリングは1年度に1回です（{}版から作成済み）。",
+                format::fiscal_year(to),
+                format::fiscal_year(from)
+            )),
+            other => other.into(),
+        })
+}
+
+fn revision_of(text: &str) -> Result<i64, AppError> {
+    crate::forms::parse_revision(text)
+        .map_err(|crate::forms::BadRevision| {
+            AppError::Invalid(vec![FileProblem {
+                path: "revision".to_owned(),
+                message: format!("版の番号「{}」が不正です。", text.trim()),
+            }])
+        })
+        .map(|r| r.unwrap_or(0))
+}
+
+/// Sets the edition's basis plan and rounding rule (作成中 only).
+pub async fn save_settings(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    made_in: FiscalYear,
+    plan: &str,
+    rounding: &str,
+    revision: &str,
+    at: Timestamp,
+) -> Result<i64, AppError> {
+    require(authority, Action::ManageEditions)?;
+    let expected = revision_of(revision)?;
+    let plan = basis_plan(cx, plan).await?;
+    let rounding = Rounding::from_code(rounding.trim()).ok_or_else(|| {
+        AppError::Invalid(vec![FileProblem {
+            path: "rounding".to_owned(),
+            message: format!("端数処理「{}」は選択肢にありません。", rounding.trim()),
+        }])
+    })?;
+    cx.store
+        .save_edition(
+            cx.municipality,
+            made_in,
+            &EditionChange::Settings { plan, rounding },
+            expected,
+            &author(authority, at),
+        )
+        .await
+        .map_err(|e| refusal(e, made_in))
+}
+
+/// One fiscal frame as typed: the year, the department (empty: the whole city) and the
+/// 一般財源 in 千円 (blank: no frame).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameInput {
+    /// The fiscal year.
+    pub fiscal_year: FiscalYear,
+    /// The department; empty for the whole city.
+    pub department: String,
+    /// The amount in 千円 as typed.
+    pub amount: String,
+}
+
+/// Sets every fiscal frame of the edition (作成中 only), replacing those stored; each problem
+/// is reported under `frame.{year}.{department}`.
+pub async fn save_frames(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    made_in: FiscalYear,
+    inputs: &[FrameInput],
+    revision: &str,
+    at: Timestamp,
+) -> Result<i64, AppError> {
+    require(authority, Action::ManageEditions)?;
+    let expected = revision_of(revision)?;
+    let years = covers(made_in);
+    let mut problems = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
+    for input in inputs {
+        let department = input.department.trim().to_owned();
+        let path = format!("frame.{}.{department}", input.fiscal_year.year());
+        let who = if department.is_empty() {
+            "市全体".to_owned()
+        } else {
+            department.clone()
+        };
+        let label = format!("{}の{who}の枠", format::fiscal_year(input.fiscal_year));
+        if !years.contains(&input.fiscal_year) {
+            problems.push(FileProblem {
+                path,
+                message: format!("{label}: この版の計画期間の外です。"),
+            });
+            continue;
+        }
+        if frames
+            .iter()
+            .any(|f| f.fiscal_year == input.fiscal_year && f.department == department)
+        {
+            problems.push(FileProblem {
+                path,
+                message: format!("{label}が2つあります。"),
+            });
+            continue;
+        }
+        match parse_thousands(&input.amount) {
+            Ok(None) => {}
+            Ok(Some(general)) if general.is_negative() => problems.push(FileProblem {
+                path,
+                message: format!("{label}が負の値です。"),
+            }),
+            Ok(Some(general)) => frames.push(Frame {
+                fiscal_year: input.fiscal_year,
+                department,
+                general,
+            }),
+            Err(message) => problems.push(FileProblem {
+                path,
+                message: format!("{label}: {message}"),
+            }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    cx.store
+        .save_edition(
+            cx.municipality,
+            made_in,
+            &EditionChange::Frames(frames),
+            expected,
+            &author(authority, at),
+        )
+        .await
+        .map_err(|e| refusal(e, made_in))
+}
+
+/// The edition's own steps: 確定 (every department approved, at least one program),
+/// 確定の取消し (back to 作成中 from 確定) and 公表 (from 確定). Returns the new state.
+pub async fn change_state(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    made_in: FiscalYear,
+    step: EditionStep,
+    revision: &str,
+    at: Timestamp,
+) -> Result<EditionState, AppError> {
+    require(authority, Action::ManageEditions)?;
+    let expected = revision_of(revision)?;
+    let current = view(cx, made_in, Vec::new()).await?;
+    let parts: Vec<(String, keikaku_domain::program::SubmissionState)> = current
+        .parts
+        .iter()
+        .map(|p| (p.department.clone(), p.state))
+        .collect();
+    let next = edition_after(current.edition.state, step, &parts, current.programs.len())
+        .map_err(AppError::Conflict)?;
+    cx.store
+        .save_edition(
+            cx.municipality,
+            made_in,
+            &EditionChange::State(next),
+            expected,
+            &author(authority, at),
+        )
+        .await
+        .map_err(|e| refusal(e, made_in))?;
+    Ok(next)
+}
