@@ -30,4 +30,12 @@
 //! assert_eq!(values.rows[0].cells[0].value, 12.into());
 //! ```
 
+mod csv_write;
+mod error;
+mod grid;
 pub mod kpi;
+mod value;
+mod xlsx_write;
+
+pub use csv_write::CsvEncoding;
+pub use error::{ExportError, SheetError, Unencodable};
