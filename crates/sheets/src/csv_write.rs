@@ -21,7 +21,7 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// places of [`Unencodable`] characters).
 pub(crate) struct CsvTable {
     /// The header of the key column: 「指標ID」, 「事業コード」.
-    pub key_header: &'static str,
+    pub key_header: String,
     /// The header row.
     pub headers: Vec<String>,
     /// Each row's key and fields.
@@ -76,7 +76,7 @@ fn unencodable(table: &CsvTable) -> Vec<Unencodable> {
                         character: c,
                         row: to_u32(i + 1),
                         key: key.to_owned(),
-                        key_header: table.key_header.to_owned(),
+                        key_header: table.key_header.clone(),
                         header: header.clone(),
                     });
                 }

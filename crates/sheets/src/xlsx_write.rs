@@ -104,17 +104,32 @@ fn exact_f64(value: Decimal) -> Option<f64> {
 }
 
 /// Freezes the rows down to the header and the first `frozen_columns` columns, and sets the
-/// page up: A4 landscape, one page wide, the header row repeated, 「1 / 3」 in the footer.
+/// page up ([`set_up_print`]) with the header row repeated on every page.
 pub(crate) fn set_up_page(
     ws: &mut Worksheet,
     header_row: u32,
     frozen_columns: u16,
 ) -> Result<(), XlsxError> {
     ws.set_freeze_panes(header_row + 1, frozen_columns)?;
+    ws.set_repeat_rows(header_row, header_row)?;
+    set_up_print(ws);
+    Ok(())
+}
+
+/// A4 landscape, one page wide (as many pages down as it takes), 「1 / 3」 in the footer.
+pub(crate) fn set_up_print(ws: &mut Worksheet) {
     ws.set_landscape();
     ws.set_paper_size(PAPER_A4);
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(header_row, header_row)?;
     ws.set_footer("&C&P / &N");
-    Ok(())
+}
+
+/// The number format of values with `decimals` places and thousands separators: `#,##0`,
+/// `#,##0.0`.
+pub(crate) fn places_pattern(decimals: u32) -> String {
+    if decimals == 0 {
+        "#,##0".to_owned()
+    } else {
+        format!("#,##0.{}", "0".repeat(decimals as usize))
+    }
 }

@@ -3,7 +3,7 @@
 //! Windows opens with a double click. Characters outside CP932 are reported, never replaced.
 
 use super::table::{self, Cell};
-use super::{EvaluationSheet, ExportError};
+use super::{EvaluationSheet, ExportError, KeyColumn};
 use crate::csv_write::{self, CsvEncoding, CsvTable};
 
 /// Writes the sheet as CSV. Values are plain decimals without thousands separators, with the
@@ -13,7 +13,7 @@ use crate::csv_write::{self, CsvEncoding, CsvTable};
 pub fn to_csv(sheet: &EvaluationSheet, encoding: CsvEncoding) -> Result<Vec<u8>, ExportError> {
     let table = table::build(sheet)?;
     let csv = CsvTable {
-        key_header: "指標ID",
+        key_header: KeyColumn::Id.header().to_owned(),
         headers: table.columns.iter().map(|(h, _)| h.clone()).collect(),
         rows: table
             .rows

@@ -6,7 +6,9 @@ use rust_xlsxwriter::{Note, Workbook, Worksheet, XlsxError};
 
 use super::table::{self, Cell, ColumnKind, FROZEN_COLUMNS, Table};
 use super::{EvaluationSheet, ExportError};
-use crate::xlsx_write::{self, Formats, col, set_up_page, write_decimal, write_error};
+use crate::xlsx_write::{
+    self, Formats, col, places_pattern, set_up_page, write_decimal, write_error,
+};
 
 /// The sheet's name in the workbook.
 pub const SHEET_NAME: &str = "KPI評価";
@@ -30,15 +32,6 @@ pub fn to_xlsx(sheet: &EvaluationSheet) -> Result<Vec<u8>, ExportError> {
     let worksheet = workbook.add_worksheet();
     write(worksheet, &table).map_err(write_error)?;
     workbook.save_to_buffer().map_err(write_error)
-}
-
-/// The number format of values with `decimals` places: `#,##0.0`.
-fn number_pattern(decimals: u32) -> String {
-    if decimals == 0 {
-        "#,##0".to_owned()
-    } else {
-        format!("#,##0.{}", "0".repeat(decimals as usize))
-    }
 }
 
 fn width(kind: ColumnKind) -> f64 {
@@ -105,7 +98,7 @@ fn write_cell(
             ws.write_string_with_format(row, col, t, text_format)?;
         }
         Cell::Number { value, decimals } => {
-            let format = formats.number(&number_pattern(*decimals));
+            let format = formats.number(&places_pattern(*decimals));
             write_decimal(ws, (row, col), *value, &format, || {
                 table::plain(*value, *decimals)
             })?;
