@@ -559,6 +559,8 @@ fn header_problems_name_the_column() {
 enum V {
     T(&'static str),
     N(f64),
+    B(bool),
+    Date,
 }
 
 fn t(s: &'static str) -> V {
@@ -581,6 +583,14 @@ fn xlsx(sheets: &[(&str, Vec<Vec<V>>)]) -> Vec<u8> {
                     }
                     V::N(n) => {
                         ws.write_number(r, c, *n).unwrap();
+                    }
+                    V::B(b) => {
+                        ws.write_boolean(r, c, *b).unwrap();
+                    }
+                    V::Date => {
+                        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 4, 1).unwrap();
+                        let format = rust_xlsxwriter::Format::new().set_num_format("yyyy/mm/dd");
+                        ws.write_datetime_with_format(r, c, &date, &format).unwrap();
                     }
                 };
             }
@@ -711,4 +721,50 @@ fn the_app_places_its_own_problems_at_a_programs_cells() {
         "シート「事業一覧」 行2・目的: 目的を入力してください。"
     );
     assert!(p.has_column(Column::Links) && !p.has_column(Column::Purpose));
+}
+
+#[test]
+fn excel_cells_of_other_types() {
+    const HEADERS: [&str; 6] = [
+        "事業コード",
+        "事業名",
+        "所管課",
+        "事業区分",
+        "開始年度",
+        "サンプル",
+    ];
+    let head = || Vec::from(HEADERS.map(t));
+    let row = |code, start, sample| {
+        vec![
+            t(code),
+            t("就農支援"),
+            t("農政課"),
+            t("新規"),
+            start,
+            sample,
+        ]
+    };
+    let sheet = |rows: Vec<Vec<V>>| xlsx(&[("事業一覧", rows)]);
+    let ok = sheet(vec![
+        head(),
+        row("A-1", V::N(2026.0), V::B(true)),
+        row("A-2", t("R8"), V::B(false)),
+    ]);
+    let read = read("a.xlsx", &ok);
+    let samples: Vec<bool> = read.iter().map(|p| p.sample).collect();
+    assert_eq!(samples, [true, false], "TRUE and FALSE cells");
+    let dated = sheet(vec![head(), row("A-1", V::Date, t("×"))]);
+    let errors: Vec<String> = programs::read_programs("b.xlsx", &dated, &years())
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "シート「事業一覧」 セルE2（行2・開始年度）: 日付・時刻のセルは数値として読めません（セルの表示形式を「標準」か「数値」にしてください）。",
+            "シート「事業一覧」 セルF2（行2・サンプル）: サンプル「×」は読めません。サンプルなら「○」、そうでなければ空欄にしてください。",
+        ],
+        "a date is one problem, not also a missing year"
+    );
 }

@@ -138,7 +138,7 @@ impl Cells<'_> {
         let expense_type = self.choice(Column::ExpenseType, Some(ExpenseType::Other));
         let activity = Activity {
             name: self.exact(Column::ActivityName),
-            unit: self.line(Column::ActivityUnit),
+            unit: self.line(Column::ActivityUnit).unwrap_or_default(),
         };
         let program_years = self.years(years);
         let sample = self.sample();
@@ -164,34 +164,36 @@ impl Cells<'_> {
         })
     }
 
-    /// A single-line text: surrounding spaces removed.
-    fn line(&mut self, column: Column) -> String {
+    /// A single-line text: surrounding spaces removed. `None`: a cell that holds no text (an
+    /// error value, a date), recorded with its reason.
+    fn line(&mut self, column: Column) -> Option<String> {
         if let Raw::Invalid(reason) = self.raw(column) {
             let reason = reason.clone();
             self.fail(column, reason);
+            return None;
         }
-        self.raw(column).text()
+        Some(self.raw(column).text())
     }
 
     /// A text kept exactly as written (目的, 対象, 手段, 活動指標).
     fn exact(&mut self, column: Column) -> String {
         match self.raw(column) {
             Raw::Text(t) => t.clone(),
-            _ => self.line(column),
+            _ => self.line(column).unwrap_or_default(),
         }
     }
 
     /// A single-line text that must be given.
     fn required(&mut self, column: Column) -> String {
         let text = self.line(column);
-        if text.is_empty() && !matches!(self.raw(column), Raw::Invalid(_)) {
+        if text.as_deref() == Some("") {
             self.fail(column, format!("{}が入力されていません。", column.header()));
         }
-        text
+        text.unwrap_or_default()
     }
 
     fn code(&mut self) -> Option<ProgramCode> {
-        let text = self.line(Column::Code);
+        let text = self.line(Column::Code)?;
         if text.is_empty() {
             let message = "事業コードが入力されていません（この行にはほかの入力があります）。";
             self.fail(Column::Code, message.to_owned());
@@ -205,7 +207,7 @@ impl Cells<'_> {
     /// One of a vocabulary by its label (or code); blank is `default`, or a problem when
     /// there is none. `None`: a problem, recorded with the choices.
     fn choice<T: Labelled>(&mut self, column: Column, default: Option<T>) -> Option<T> {
-        let text = self.line(column);
+        let text = self.line(column)?;
         if text.is_empty() && default.is_some() {
             return default;
         }
@@ -257,7 +259,7 @@ impl Cells<'_> {
     }
 
     fn start_year(&mut self) -> Option<FiscalYear> {
-        let text = self.line(Column::StartYear);
+        let text = self.line(Column::StartYear)?;
         if text.is_empty() {
             let message = "開始年度が入力されていません。".to_owned();
             self.fail(Column::StartYear, message);
@@ -268,7 +270,7 @@ impl Cells<'_> {
 
     /// 終了年度: blank, a dash or 「なし」 is open-ended.
     fn end_year(&mut self) -> Option<FiscalYear> {
-        let text = self.line(Column::EndYear);
+        let text = self.line(Column::EndYear)?;
         if is_no_value(&text) || text == "ー" || text == "なし" {
             return None;
         }
@@ -286,7 +288,10 @@ impl Cells<'_> {
         if let Raw::Bool(b) = self.raw(Column::Sample) {
             return *b;
         }
-        let text = fold_width(&self.line(Column::Sample));
+        let Some(text) = self.line(Column::Sample) else {
+            return false;
+        };
+        let text = fold_width(&text);
         if ["○", "〇", "◯", "1", "サンプル"].contains(&text.as_str())
             || text.eq_ignore_ascii_case("true")
         {
