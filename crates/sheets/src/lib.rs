@@ -6,6 +6,14 @@
 //!   write it from a neutral [`kpi::EvaluationSheet`]; [`kpi::read_values`] reads the yearly
 //!   values back from it, or from the simple sheet a department makes (a 指標ID column and one
 //!   column per fiscal year), with every problem and its cell.
+//! - [`programs`]: the 実施計画's program list (事業一覧). [`programs::to_xlsx`] (with the
+//!   totals sheet 「集計」) and [`programs::to_csv`] write it from a neutral
+//!   [`programs::ProgramSheet`], amounts in exact 千円; [`programs::read_programs`] reads the
+//!   programs back from it, or from a department's own sheet, with every problem at its cell.
+//!
+//! What both share is at the root: [`SheetError`] (a problem of a sheet read, with its
+//! place), [`ExportError`] and [`Unencodable`] (why a sheet could not be written), and
+//! [`CsvEncoding`] (UTF-8 with BOM, or Shift_JIS as Windows writes it).
 //!
 //! ```
 //! use keikaku_domain::era::FiscalYear;
@@ -30,4 +38,13 @@
 //! assert_eq!(values.rows[0].cells[0].value, 12.into());
 //! ```
 
+mod csv_write;
+mod error;
+mod grid;
 pub mod kpi;
+pub mod programs;
+mod value;
+mod xlsx_write;
+
+pub use csv_write::CsvEncoding;
+pub use error::{ExportError, SheetError, Unencodable};

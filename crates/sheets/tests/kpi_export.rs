@@ -237,12 +237,14 @@ fn shift_jis_reports_every_character_outside_cp932_with_its_place() {
                 character: '𠮷',
                 row: 2,
                 key: "001".into(),
+                key_header: "指標ID".into(),
                 header: "指標名".into(),
             },
             Unencodable {
                 character: '\u{1F600}',
                 row: 4,
                 key: "2-1".into(),
+                key_header: "指標ID".into(),
                 header: "所管課".into(),
             },
         ]

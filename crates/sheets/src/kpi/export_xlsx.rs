@@ -2,13 +2,13 @@
 //! row, one header row; the header and the key columns frozen; A4 landscape, fit to the
 //! page width, the header row repeated on every page.
 
-use std::collections::HashMap;
-
-use rust_decimal::Decimal;
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Note, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Note, Workbook, Worksheet, XlsxError};
 
 use super::table::{self, Cell, ColumnKind, FROZEN_COLUMNS, Table};
 use super::{EvaluationSheet, ExportError};
+use crate::xlsx_write::{
+    self, Formats, col, places_pattern, set_up_page, write_decimal, write_error,
+};
 
 /// The sheet's name in the workbook.
 pub const SHEET_NAME: &str = "KPI評価";
@@ -18,9 +18,6 @@ pub(crate) const HEADER_ROW: u32 = 2;
 
 /// The remark under the title: how blanks and provisional values read.
 const REMARK: &str = "空欄は値がないことを示します（0ではありません）。速報値の実績値にはセルにメモ「速報値」を付け、備考にその年度を示しています。";
-
-/// A4 in Excel's paper codes.
-const PAPER_A4: u8 = 9;
 
 /// Writes the sheet as an XLSX workbook with one worksheet, 「KPI評価」.
 ///
@@ -35,58 +32,6 @@ pub fn to_xlsx(sheet: &EvaluationSheet) -> Result<Vec<u8>, ExportError> {
     let worksheet = workbook.add_worksheet();
     write(worksheet, &table).map_err(write_error)?;
     workbook.save_to_buffer().map_err(write_error)
-}
-
-fn write_error(e: XlsxError) -> ExportError {
-    ExportError::Write(e.to_string())
-}
-
-/// The formats of the sheet; number formats are made once per number of places.
-struct Formats {
-    title: Format,
-    remark: Format,
-    header: Format,
-    text: Format,
-    wrapped: Format,
-    numbers: HashMap<u32, Format>,
-}
-
-impl Formats {
-    fn new() -> Self {
-        let cell = Format::new().set_border(FormatBorder::Thin);
-        Self {
-            title: Format::new().set_bold().set_font_size(14),
-            remark: Format::new().set_font_size(9),
-            header: cell
-                .clone()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color(0x00D9_E1F2),
-            text: cell.clone().set_align(FormatAlign::VerticalCenter),
-            wrapped: cell.set_text_wrap().set_align(FormatAlign::VerticalCenter),
-            numbers: HashMap::new(),
-        }
-    }
-
-    fn number(&mut self, decimals: u32) -> Format {
-        self.numbers
-            .entry(decimals)
-            .or_insert_with(|| {
-                let places = "0".repeat(decimals as usize);
-                let pattern = if decimals == 0 {
-                    "#,##0".to_owned()
-                } else {
-                    format!("#,##0.{places}")
-                };
-                Format::new()
-                    .set_border(FormatBorder::Thin)
-                    .set_align(FormatAlign::VerticalCenter)
-                    .set_num_format(pattern)
-            })
-            .clone()
-    }
 }
 
 fn width(kind: ColumnKind) -> f64 {
@@ -107,35 +52,27 @@ fn write(ws: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
     ws.set_name(SHEET_NAME)?;
     ws.write_string_with_format(0, 0, &table.title, &formats.title)?;
     ws.write_string_with_format(1, 0, REMARK, &formats.remark)?;
-    let last_col = u16::try_from(table.columns.len().saturating_sub(1))
-        .map_err(|_| XlsxError::RowColumnLimitError)?;
+    let last_col = col(table.columns.len().saturating_sub(1))?;
     for (i, (header, kind)) in table.columns.iter().enumerate() {
-        let col = u16::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)?;
+        let col = col(i)?;
         ws.write_string_with_format(HEADER_ROW, col, header, &formats.header)?;
         ws.set_column_width(col, width(*kind))?;
     }
     ws.set_row_height(HEADER_ROW, 45)?;
     for (i, row) in table.rows.iter().enumerate() {
-        let r = HEADER_ROW + 1 + u32::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)?;
+        let r = HEADER_ROW + 1 + xlsx_write::row(i)?;
         for (c, cell) in row.cells.iter().enumerate() {
-            let col = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+            let col = col(c)?;
             let kind = table.columns[c].1;
             write_cell(ws, &mut formats, r, col, cell, kind)?;
         }
         for &c in &row.provisional {
-            let col = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
-            ws.insert_note(r, col, &Note::new("速報値").add_author_prefix(false))?;
+            ws.insert_note(r, col(c)?, &Note::new("速報値").add_author_prefix(false))?;
         }
     }
     let last_row = HEADER_ROW + u32::try_from(table.rows.len()).unwrap_or(0);
-    ws.set_freeze_panes(HEADER_ROW + 1, FROZEN_COLUMNS)?;
     ws.autofilter(HEADER_ROW, 0, last_row, last_col)?;
-    ws.set_landscape();
-    ws.set_paper_size(PAPER_A4);
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
-    ws.set_footer("&C&P / &N");
-    Ok(())
+    set_up_page(ws, HEADER_ROW, FROZEN_COLUMNS)
 }
 
 fn write_cell(
@@ -161,24 +98,11 @@ fn write_cell(
             ws.write_string_with_format(row, col, t, text_format)?;
         }
         Cell::Number { value, decimals } => {
-            let format = formats.number(*decimals);
-            match exact_f64(*value) {
-                Some(f) => ws.write_number_with_format(row, col, f, &format)?,
-                None => ws.write_string_with_format(
-                    row,
-                    col,
-                    table::plain(*value, *decimals),
-                    &format.set_align(FormatAlign::Right),
-                )?,
-            };
+            let format = formats.number(&places_pattern(*decimals));
+            write_decimal(ws, (row, col), *value, &format, || {
+                table::plain(*value, *decimals)
+            })?;
         }
     }
     Ok(())
-}
-
-/// The value as an f64 when its shortest text reads back as the same decimal.
-fn exact_f64(value: Decimal) -> Option<f64> {
-    let f: f64 = value.to_string().parse().ok()?;
-    let back: Decimal = format!("{f}").parse().ok()?;
-    (back == value).then_some(f)
 }
