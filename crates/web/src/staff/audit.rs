@@ -47,6 +47,13 @@ fn action_label(action: &str) -> &str {
         "kpi.round.opinion" => "有識者会議の総合意見",
         "kpi.round.publish" => "効果検証の結果の公表",
         "kpi.round.reopen" => "効果検証の再開",
+        "implementation_plan.create" => "実施計画の版の作成",
+        "implementation_plan.roll" => "実施計画のローリング（前年度の版から作成）",
+        "implementation_plan.programs" => "実施計画の事業の入力",
+        "implementation_plan.part" => "実施計画の提出・承認・差戻し",
+        "implementation_plan.settings" => "実施計画の設定の変更",
+        "implementation_plan.frames" => "実施計画の財政計画の枠の入力",
+        "implementation_plan.state" => "実施計画の確定・公表",
         other => other,
     }
 }
