@@ -181,6 +181,10 @@ pub trait Authority {
 
     /// How the one acting is named in the audit log.
     fn actor(&self) -> String;
+
+    /// The department a grant is narrowed to (`Scope::OwnDepartment`); `None` when it reaches
+    /// everything (the operator, a grant of `Scope::All`).
+    fn own_department(&self) -> Option<String>;
 }
 
 impl Authority for Operator {
@@ -195,6 +199,10 @@ impl Authority for Operator {
     fn actor(&self) -> String {
         Operator::actor(self).to_owned()
     }
+
+    fn own_department(&self) -> Option<String> {
+        None
+    }
 }
 
 impl Authority for Granted {
@@ -208,6 +216,10 @@ impl Authority for Granted {
 
     fn actor(&self) -> String {
         self.user.login_id.to_string()
+    }
+
+    fn own_department(&self) -> Option<String> {
+        (self.scope == Scope::OwnDepartment).then(|| self.user.department.trim().to_owned())
     }
 }
 

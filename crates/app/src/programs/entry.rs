@@ -446,8 +446,8 @@ pub(crate) fn check(
 /// The department whose part guards a write by `authority`: a department editor writes only
 /// while their own part is 未提出 or 差戻し; the planning office (reaching every department)
 /// is not held back.
-pub(crate) fn guard_of(authority: &impl Authority, department: &str) -> Option<String> {
-    (!authority.reaches(None)).then(|| department.trim().to_owned())
+pub(crate) fn guard_of(authority: &impl Authority) -> Option<String> {
+    authority.own_department()
 }
 
 /// Checks that the edition may be written by `authority` now: 作成中, and — for a department
@@ -464,7 +464,7 @@ pub(crate) fn check_open(
             view.edition.state.label()
         )));
     }
-    if let Some(d) = guard_of(authority, department)
+    if let Some(d) = guard_of(authority).filter(|d| d == department.trim())
         && let Some(part) = view.part(&d)
         && !part.state.editable()
     {
@@ -510,7 +510,7 @@ pub async fn save_program(
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
-    let guard = guard_of(authority, &program.department);
+    let guard = guard_of(authority);
     let write = ProgramWrite::Save { program, expected };
     let saved = cx
         .store
@@ -575,7 +575,7 @@ pub async fn delete_program(
         code: stored.program.code.clone(),
         expected,
     };
-    let guard = guard_of(authority, &department);
+    let guard = guard_of(authority);
     cx.store
         .save_programs(
             cx.municipality,

@@ -27,6 +27,7 @@ pub mod entry;
 pub(crate) mod example;
 pub mod listing;
 pub mod review;
+pub mod sheets;
 
 pub use compare::{Comparison, Viewer, compare, program_history};
 pub use editions::{
@@ -36,3 +37,4 @@ pub use editions::{
 pub use entry::{ProgramForm, YearForm, delete_program, parse_form, save_program};
 pub use listing::{Aggregates, GoalGroup, Listing, MeasureGroup, aggregates, listing};
 pub use review::{PartView, move_part};
+pub use sheets::{ImportPreview, ProgramFormat, apply_import, export, preview_import};

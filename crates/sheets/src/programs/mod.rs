@@ -80,7 +80,7 @@ pub use crate::error::{ExportError, SheetError, Unencodable};
 pub use column::Column;
 pub use export_csv::to_csv;
 pub use export_xlsx::{SHEET_NAME, TOTALS_SHEET_NAME, to_xlsx};
-pub use read::read_programs;
+pub use read::{read_programs, read_programs_partly};
 
 /// The program list to write: an edition's programs with the years it covers.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -35,6 +35,21 @@ pub fn read_programs(
     bytes: &[u8],
     years: &[FiscalYear],
 ) -> Result<ParsedPrograms, Vec<SheetError>> {
+    match read_programs_partly(file_name, bytes, years)? {
+        (parsed, errors) if errors.is_empty() => Ok(parsed),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Like [`read_programs`], for a caller that checks more of each row itself and must list its
+/// own problems beside the sheet's: the rows read without a problem, and the problems of the
+/// other rows. `Err` only when the sheet cannot be read as a program list at all (no sheet,
+/// no header row, a required column or a year column missing or wrong).
+pub fn read_programs_partly(
+    file_name: &str,
+    bytes: &[u8],
+    years: &[FiscalYear],
+) -> Result<(ParsedPrograms, Vec<SheetError>), Vec<SheetError>> {
     let grids = read_grids(file_name, bytes)?;
     let grid = grids
         .iter()
@@ -55,7 +70,10 @@ fn sheet_error(grid: &Grid, cell: Option<(usize, usize)>, row: Option<usize>) ->
     }
 }
 
-fn read_grid(grid: &Grid, years: &[FiscalYear]) -> Result<ParsedPrograms, Vec<SheetError>> {
+fn read_grid(
+    grid: &Grid,
+    years: &[FiscalYear],
+) -> Result<(ParsedPrograms, Vec<SheetError>), Vec<SheetError>> {
     let fail = |message: &str| {
         let mut e = sheet_error(grid, None, None);
         e.message = message.to_owned();
@@ -79,18 +97,21 @@ fn read_grid(grid: &Grid, years: &[FiscalYear]) -> Result<ParsedPrograms, Vec<Sh
             ..sheet_error(grid, None, Some(head))
         })
         .collect();
-    if !missing.is_empty() {
-        return Err(missing.into_iter().chain(errors).collect());
+    if !missing.is_empty() || !errors.is_empty() {
+        let mut rows = Vec::new();
+        if missing.is_empty() {
+            read_rows(grid, head, &columns.into(), years, &mut rows);
+        }
+        return Err(missing.into_iter().chain(errors).chain(rows).collect());
     }
     let programs = read_rows(grid, head, &columns.into(), years, &mut errors);
-    if errors.is_empty() {
-        Ok(ParsedPrograms {
+    Ok((
+        ParsedPrograms {
             sheet: grid.name.clone(),
             programs,
-        })
-    } else {
-        Err(errors)
-    }
+        },
+        errors,
+    ))
 }
 
 fn missing_column(c: Column) -> String {
