@@ -29,7 +29,7 @@ impl Viewer<'_> {
         match self {
             Self::Public(plans) => published_edition(cx, plans, made_in).await,
             Self::Staff(granted) => {
-                check_action(granted, &READ_ACTIONS)?;
+                check_action(*granted, &READ_ACTIONS)?;
                 view(cx, made_in, crate::stored_plans(cx).await?).await
             }
         }

@@ -16,7 +16,7 @@ use keikaku_storage::{
 
 use super::entry::parse_thousands;
 use super::review::{PartView, parts_of};
-use crate::access::{Action, Authority, Granted, require};
+use crate::access::{Action, Authority, require};
 use crate::{AppError, Context};
 
 /// The actions whose holders may read editions being made (the staff pages).
@@ -129,9 +129,9 @@ fn author(authority: &impl Authority, at: Timestamp) -> Author {
     }
 }
 
-/// Refuses a grant that is not one of `allowed`.
-pub(crate) fn check_action(granted: &Granted, allowed: &[Action]) -> Result<(), AppError> {
-    if allowed.contains(&granted.action()) {
+/// Refuses an authority that covers none of `allowed`.
+pub(crate) fn check_action(authority: &impl Authority, allowed: &[Action]) -> Result<(), AppError> {
+    if allowed.iter().any(|a| authority.allows(*a)) {
         Ok(())
     } else {
         Err(AppError::Forbidden(
@@ -167,9 +167,9 @@ pub(crate) fn refusal(e: StoreError, made_in: FiscalYear) -> AppError {
 /// Every edition of the municipality, drafts included, the newest first (staff).
 pub async fn editions(
     cx: &Context<'_>,
-    granted: &Granted,
+    authority: &impl Authority,
 ) -> Result<Vec<EditionSummary>, AppError> {
-    check_action(granted, &READ_ACTIONS)?;
+    check_action(authority, &READ_ACTIONS)?;
     Ok(cx.store.editions(cx.municipality).await?)
 }
 
@@ -183,10 +183,10 @@ pub async fn published_editions(cx: &Context<'_>) -> Result<Vec<EditionSummary>,
 /// One edition as staff see it (any state), placed in the plans' working copies.
 pub async fn edition(
     cx: &Context<'_>,
-    granted: &Granted,
+    authority: &impl Authority,
     made_in: FiscalYear,
 ) -> Result<EditionView, AppError> {
-    check_action(granted, &READ_ACTIONS)?;
+    check_action(authority, &READ_ACTIONS)?;
     let plans = crate::stored_plans(cx).await?;
     view(cx, made_in, plans).await
 }

@@ -409,7 +409,14 @@ pub async fn preview_import(
         }
         None => target(cx, None).await?,
     };
-    let view = view(cx, made_in, crate::stored_plans(cx).await?).await?;
+    let view = view(cx, made_in, crate::stored_plans(cx).await?)
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound(m) => AppError::NotFound(format!(
+                "{m}版を作成する（空の版、または前年度の版からのローリング）と、取り込めるようになります。"
+            )),
+            other => other,
+        })?;
     let (sheet_name, incoming, sheet_errors) = read_file(file_name, bytes, &view)?;
     // The sheet's own problems and those found here, in row order.
     let mut placed: Vec<(u32, FileProblem)> = sheet_errors

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod kpi;
+mod programs;
 mod serve;
 mod transfer;
 mod users;
@@ -67,6 +68,12 @@ enum Command {
     Kpi {
         #[command(subcommand)]
         command: kpi::KpiCommand,
+    },
+    /// 実施計画: 版のローリング、事業一覧の取り込み・書き出し / The implementation plan
+    #[command(name = "implementation-plan")]
+    ImplementationPlan {
+        #[command(subcommand)]
+        command: programs::ProgramCommand,
     },
 }
 
@@ -306,6 +313,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Backup(args) => backup::backup(&operator, &cli.database, args).await,
         Command::Restore(args) => backup::restore(&operator, &cli.database, args).await,
         Command::Kpi { command } => kpi::kpi(&operator, &cli.database, command).await,
+        Command::ImplementationPlan { command } => {
+            programs::programs(&operator, &cli.database, command).await
+        }
     }
 }
 
