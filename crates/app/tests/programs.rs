@@ -85,10 +85,8 @@ async fn the_example_is_a_published_edition_with_its_listing_and_aggregates() {
             .unwrap(),
     ];
     let view = published_edition(&cx, &plans, fy(2025)).await.unwrap();
-    assert_eq!(
-        view.title(),
-        "令和7年度（2025年度）版（令和8年度（2026年度）〜令和10年度（2028年度））"
-    );
+    assert_eq!(view.title(), "令和7年度（2025年度）版");
+    assert_eq!(view.period(), "令和8年度〜令和10年度（2026〜2028年度）");
     assert!(view.programs.iter().all(|p| p.program.sample));
     assert!(
         view.parts

@@ -31,3 +31,11 @@ pub fn jst_label(at: Timestamp) -> String {
         _ => iso,
     }
 }
+
+/// The fiscal year a moment falls in, in Japan time.
+pub(crate) fn fiscal_year(at: Timestamp) -> Option<keikaku_domain::era::FiscalYear> {
+    const NINE_HOURS: i64 = 9 * 3600 * 1000;
+    let shifted = Timestamp::from_millis(at.as_millis().saturating_add(NINE_HOURS)).ok()?;
+    let date = CivilDate::parse_iso(shifted.to_iso().get(..10)?).ok()?;
+    keikaku_domain::era::FiscalYear::checked_containing(date)
+}

@@ -34,6 +34,7 @@ mod charts;
 pub mod client;
 mod clock;
 mod error;
+mod ledger;
 mod paths;
 mod public;
 pub mod routes;

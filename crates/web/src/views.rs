@@ -145,6 +145,13 @@ impl Layout {
                 });
             }
         }
+        if !site.editions().is_empty() {
+            nav.push(NavItem {
+                label: "実施計画".to_owned(),
+                href: "/implementation-plans".to_owned(),
+                current: current == "/implementation-plans",
+            });
+        }
         nav.push(NavItem {
             label: "検索".to_owned(),
             href: "/search".to_owned(),

@@ -166,20 +166,6 @@ async fn a_bad_cell_comes_back_and_a_late_writer_sees_the_stored_value() {
     assert_eq!(hidden(&page, "version.kpi-3-1-1"), "1");
 }
 
-fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "keikaku-test-boundary";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(content);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 #[tokio::test]
 async fn a_sheet_is_downloaded_uploaded_previewed_and_stored() {
     let app = TestApp::new().await;
@@ -206,7 +192,7 @@ async fn a_sheet_is_downloaded_uploaded_previewed_and_stored() {
         .await;
     let csrf = hidden(&page, "csrf");
     let upload = |content: &'static str| {
-        let (content_type, body) = multipart(&csrf, "kodomo.csv", content.as_bytes());
+        let (content_type, body) = common::multipart(&csrf, "kodomo.csv", content.as_bytes());
         axum::http::Request::post("/staff/plans/sogo-senryaku/kpi/import")
             .header("cookie", &cookie)
             .header("content-type", content_type)

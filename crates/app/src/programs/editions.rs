@@ -92,9 +92,14 @@ impl EditionView {
             .find(|p| p.department == department.trim())
     }
 
-    /// 「令和7年度版（令和8年度〜令和10年度）」: how pages and sheets name the edition.
+    /// 「令和7年度（2025年度）版」: how pages and sheets name the edition.
     pub fn title(&self) -> String {
         title(self.edition.made_in)
+    }
+
+    /// 「令和8年度〜令和10年度（2026〜2028年度）」: the years it covers.
+    pub fn period(&self) -> String {
+        period(self.edition.made_in)
     }
 
     /// Whether programs may change now.
@@ -104,7 +109,7 @@ impl EditionView {
 }
 
 /// The three fiscal years an edition made in `made_in` covers.
-pub(crate) fn covers(made_in: FiscalYear) -> [FiscalYear; 3] {
+pub fn covers(made_in: FiscalYear) -> [FiscalYear; 3] {
     Edition {
         made_in,
         programs: Vec::new(),
@@ -112,13 +117,22 @@ pub(crate) fn covers(made_in: FiscalYear) -> [FiscalYear; 3] {
     .covers()
 }
 
-/// 「令和7年度版（令和8年度〜令和10年度）」, the years with the Western year beside them.
-pub(crate) fn title(made_in: FiscalYear) -> String {
+/// 「令和7年度（2025年度）版」: how pages and sheets name the edition made in `made_in`.
+pub fn title(made_in: FiscalYear) -> String {
+    format!("{}版", format::fiscal_year(made_in))
+}
+
+/// 「令和8年度〜令和10年度（2026〜2028年度）」: the years an edition covers, without nested
+/// brackets.
+pub fn period(made_in: FiscalYear) -> String {
+    use keikaku_domain::era::YearStyle;
     let [first, _, last] = covers(made_in);
     format!(
-        "{}版（{}）",
-        format::fiscal_year(made_in),
-        format::span(first, last)
+        "{}〜{}（{}〜{}年度）",
+        first.format(YearStyle::Wareki),
+        last.format(YearStyle::Wareki),
+        first.year(),
+        last.year()
     )
 }
 
@@ -171,6 +185,22 @@ pub async fn editions(
 ) -> Result<Vec<EditionSummary>, AppError> {
     check_action(authority, &READ_ACTIONS)?;
     Ok(cx.store.editions(cx.municipality).await?)
+}
+
+/// The comprehensive plans an edition may be based on (id, title), in display order.
+pub async fn basis_plans(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+) -> Result<Vec<(PlanId, String)>, AppError> {
+    check_action(authority, &READ_ACTIONS)?;
+    Ok(cx
+        .store
+        .plan_summaries(cx.municipality)
+        .await?
+        .into_iter()
+        .filter(|s| s.kind == PlanKind::Comprehensive)
+        .map(|s| (s.header.id, s.header.title))
+        .collect())
 }
 
 /// The published editions, the newest first (the public site and API).

@@ -29,6 +29,9 @@ pub mod listing;
 pub mod review;
 pub mod sheets;
 
+/// The stored edition and program as the port records them; pages read their fields.
+pub use keikaku_storage::{EditionRecord, EditionSummary, ProgramRecord};
+
 pub use compare::{Comparison, Viewer, compare, program_history};
 pub use editions::{
     EditionView, FrameInput, change_state, create_edition, edition, editions, published_edition,

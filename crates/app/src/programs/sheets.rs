@@ -198,7 +198,11 @@ pub fn export(
         .map(|d| format!(" {}", d.trim()))
         .unwrap_or_default();
     let table = ProgramSheet {
-        title: format!("{city}実施計画 {}{whose}", view.title()),
+        title: format!(
+            "{city}実施計画 {}　計画期間 {}{whose}",
+            view.title(),
+            view.period()
+        ),
         years: view.covers().to_vec(),
         rows: in_listing_order(&view),
         totals,

@@ -9,6 +9,7 @@ mod home;
 mod kpi;
 mod kpi_indicator;
 mod plans;
+pub(crate) mod programs;
 pub(crate) mod search;
 
 use axum::http::{HeaderMap, Uri};
@@ -33,6 +34,7 @@ pub(crate) fn routes() -> Vec<Route> {
         elements::ROUTES,
         history::ROUTES,
         kpi::ROUTES,
+        programs::ROUTES,
     ]
     .concat()
 }
@@ -50,6 +52,34 @@ pub(crate) async fn cached(
         return Ok(entry.respond(headers));
     }
     let entry = Entry::new(site.version, HTML, render(&site)?);
+    let response = entry.respond(headers);
+    state.cache.put(key, entry);
+    Ok(response)
+}
+
+/// Serves a page from the cache, rendering it first — with data the `Site` does not hold,
+/// read asynchronously — if the published content changed since. The key is the path and the
+/// query.
+pub(crate) async fn cached_with<F, Fut>(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    render: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(std::sync::Arc<Site>) -> Fut,
+    Fut: std::future::Future<Output = Result<String, WebError>>,
+{
+    let site = state.catalog.site().await?;
+    let key = match uri.query() {
+        Some(q) => format!("html {}?{q}", uri.path()),
+        None => format!("html {}", uri.path()),
+    };
+    if let Some(entry) = state.cache.get(&key, site.version) {
+        return Ok(entry.respond(headers));
+    }
+    let version = site.version;
+    let entry = Entry::new(version, HTML, render(site).await?);
     let response = entry.respond(headers);
     state.cache.put(key, entry);
     Ok(response)

@@ -15,6 +15,7 @@ mod history;
 mod home;
 mod kpi;
 mod login;
+mod programs;
 mod tokens;
 mod users;
 
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> Vec<Route> {
         history::ROUTES,
         edit::ROUTES,
         kpi::ROUTES,
+        programs::ROUTES,
         audit::ROUTES,
         users::ROUTES,
     ]

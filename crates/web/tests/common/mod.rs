@@ -419,17 +419,30 @@ pub fn assert_shows_escaped(what: &str, html: &str, text: &str) {
 
 impl TestApp {
     /// Every public page reachable from `/` through same-origin links (not `/static`, not
-    /// `/api`), with status, headers and body.
+    /// `/api`), with status, headers and body. Links that answer with a file (a CSV or XLSX
+    /// download) are not pages: they are left out.
     pub async fn crawl(
         &self,
     ) -> std::collections::BTreeMap<String, (StatusCode, HeaderMap, String)> {
         let mut seen = std::collections::BTreeMap::new();
+        let mut files = std::collections::BTreeSet::new();
         let mut queue = vec!["/".to_owned()];
         while let Some(path) = queue.pop() {
-            if seen.contains_key(&path) {
+            if seen.contains_key(&path) || files.contains(&path) {
                 continue;
             }
-            let (status, headers, body) = self.get(&path).await;
+            let (status, headers, body) = self
+                .send_bytes(Request::get(path.as_str()).body(Body::empty()).unwrap())
+                .await;
+            let html = headers
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_none_or(|t| t.starts_with("text/html"));
+            if status == StatusCode::OK && !html {
+                files.insert(path);
+                continue;
+            }
+            let body = String::from_utf8(body).unwrap();
             for link in links(&body) {
                 let ignored =
                     link.starts_with("/static/") || link == "/api" || link.starts_with("/api/");
@@ -549,4 +562,29 @@ impl TestApp {
         .unwrap()
         .secret
     }
+}
+
+/// A multipart upload of one file with the form's CSRF token: (content type, body).
+pub fn multipart(csrf: &str, file_name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "keikaku-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The value of the first hidden (or other) input named `name` of a page.
+pub fn input_value(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let at = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{name} in {page}"))
+        + marker.len();
+    unescape(page[at..].split('"').next().unwrap())
 }

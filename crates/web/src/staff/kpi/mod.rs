@@ -18,6 +18,8 @@ mod round;
 mod settings;
 mod sheet;
 
+pub(crate) use sheet::MAX_SHEET_BYTES;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
