@@ -37,6 +37,9 @@ pub struct Site {
     index: SearchIndex<Location>,
     /// The published verification reports of each published plan, by fiscal year.
     reports: Vec<(PlanId, Vec<Report>)>,
+    /// The published editions of the 実施計画 (the fiscal years they are made in), newest
+    /// first. Published editions never change, so their years are all the public view needs.
+    editions: Vec<FiscalYear>,
 }
 
 impl Site {
@@ -53,7 +56,20 @@ impl Site {
             version,
             index,
             reports: Vec::new(),
+            editions: Vec::new(),
         }
+    }
+
+    /// The view with the published editions of the 実施計画, newest first.
+    #[must_use]
+    pub fn with_editions(mut self, editions: Vec<FiscalYear>) -> Self {
+        self.editions = editions;
+        self
+    }
+
+    /// The published editions of the 実施計画 (the years they are made in), newest first.
+    pub fn editions(&self) -> &[FiscalYear] {
+        &self.editions
     }
 
     /// The view with the published verification reports of its plans (the latest publication
@@ -140,9 +156,14 @@ fn content_key(
     municipality: &Municipality,
     published: &[(PlanSummary, Option<u32>)],
     reports: &[(PlanId, Vec<ReportRecord>)],
+    editions: &[FiscalYear],
     data_version: i64,
 ) -> i64 {
     let mut h = DefaultHasher::new();
+    // The published editions of the 実施計画 (which never change once published).
+    for e in editions {
+        e.year().hash(&mut h);
+    }
     // The verification reports the public reads: which publication of which year.
     for (id, records) in reports {
         id.as_str().hash(&mut h);
@@ -189,7 +210,15 @@ async fn load(
             .await?;
         records.push((s.header.id.clone(), r));
     }
-    let key = content_key(&municipality, &published, &records, data_version);
+    let editions: Vec<FiscalYear> = cx
+        .store
+        .editions(cx.municipality)
+        .await?
+        .into_iter()
+        .filter(|e| e.edition.state == keikaku_domain::program::EditionState::Published)
+        .map(|e| e.edition.made_in)
+        .collect();
+    let key = content_key(&municipality, &published, &records, &editions, data_version);
     if current.is_some_and(|c| c.version == key && c.municipality == municipality) {
         return Ok(None);
     }
@@ -226,7 +255,9 @@ async fn load(
         reports.push((id, parsed));
     }
     Ok(Some(
-        Site::new(municipality, plans, key).with_reports(reports),
+        Site::new(municipality, plans, key)
+            .with_reports(reports)
+            .with_editions(editions),
     ))
 }
 
