@@ -6,9 +6,10 @@
 
 use keikaku_app::access::{Action, Granted, Operator};
 use keikaku_app::programs::{
-    FrameInput, ProgramForm, Viewer, YearForm, aggregates, change_state, compare, create_edition,
-    delete_program, edition, editions, listing, move_part, parse_form, program_history,
-    published_edition, published_editions, roll, save_frames, save_program,
+    FrameAmount, FrameInput, ProgramForm, Viewer, YearForm, aggregates, change_state, compare,
+    create_edition, delete_program, edition, editions, listing, move_part, parse_form,
+    program_history, published_edition, published_editions, roll, save_frame_amounts, save_frames,
+    save_program,
 };
 use keikaku_app::{AppError, Context, transfer};
 use keikaku_domain::account::{LoginId, Role, User};
@@ -511,4 +512,77 @@ async fn an_edition_is_opened_empty_on_a_comprehensive_plan_only() {
         matches!(&fix, Err(AppError::Conflict(m)) if m.contains("事業が1件もない")),
         "{fix:?}"
     );
+}
+
+#[tokio::test]
+async fn fiscal_frames_in_yen_follow_the_rules_of_the_form() {
+    let (store, code) = example().await;
+    let cx = Context::new(&store, &code);
+    let office = grant(Role::PlanningOffice, "企画調整課", Action::ManageEditions);
+    create_edition(
+        &cx,
+        &office,
+        fy(2030),
+        "sogo-keikaku",
+        Rounding::HalfUp,
+        at(),
+    )
+    .await
+    .unwrap();
+    let frame = |year: i32, department: &str, general: i64| FrameAmount {
+        fiscal_year: fy(year),
+        department: department.to_owned(),
+        general: Yen::new(general),
+    };
+    let refused = save_frame_amounts(
+        &cx,
+        &office,
+        fy(2030),
+        &[
+            frame(2030, "", 1),
+            frame(2031, "農政課", -1),
+            frame(2031, "", 1_000_000_000),
+            frame(2031, " ", 5),
+        ],
+        "1",
+        at(),
+    )
+    .await;
+    assert_eq!(
+        problems(refused.unwrap_err()),
+        [
+            "frames[0].fiscal_year: 令和12年度（2030年度）の市全体の枠: この版の計画期間の外です。",
+            "frames[1].general: 令和13年度（2031年度）の農政課の枠が負の値です。",
+            "frames[3]: 令和13年度（2031年度）の市全体の枠が2つあります。",
+        ]
+    );
+    // The same frames typed in 千円 are refused by the form's names.
+    let typed = [FrameInput {
+        fiscal_year: fy(2030),
+        department: String::new(),
+        amount: "1".to_owned(),
+    }];
+    assert_eq!(
+        problems(
+            save_frames(&cx, &office, fy(2030), &typed, "1", at())
+                .await
+                .unwrap_err()
+        ),
+        ["frame.2030.: 令和12年度（2030年度）の市全体の枠: この版の計画期間の外です。"]
+    );
+    let revision = save_frame_amounts(
+        &cx,
+        &office,
+        fy(2030),
+        &[frame(2031, "", 1_234_567), frame(2032, "農政課", 0)],
+        "1",
+        at(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(revision, 2);
+    let data = store.edition(&code, fy(2030)).await.unwrap().unwrap();
+    assert_eq!(data.frames.len(), 2);
+    assert_eq!(data.frames[0].general, Yen::new(1_234_567));
+    assert_eq!(data.frames[1].department, "農政課");
 }

@@ -25,6 +25,8 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::edit::ElementDto;
 use crate::api::kpi::KpiCell;
+use crate::api::program_editions::StaffEdition;
+use crate::api::program_edits::StaffProgram;
 use crate::api::rounds::KpiRound;
 use crate::views::Layout;
 
@@ -255,14 +257,15 @@ pub struct ErrorBody {
     /// For `invalid`: every problem, by field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<FieldProblem>,
-    /// For `conflict`: what is stored now — the element, the KPI cells written, or the
-    /// verification round.
+    /// For `conflict`: what is stored now — the element, the KPI cells written, the
+    /// verification round, or the 実施計画's program or edition.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<Current>,
 }
 
 /// What a conflicting write meets: the element as it is stored now, for KPI values the cells
-/// of the year as they are stored now, for a step of a verification round the round now.
+/// of the year as they are stored now, for a step of a verification round the round now, for
+/// the 実施計画 the program or the edition now.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Current {
@@ -273,6 +276,11 @@ pub enum Current {
     /// The verification round as stored now, as the writer reaches it (boxed, like the
     /// element).
     Round(Box<KpiRound>),
+    /// A program of the 実施計画 as stored now (a program written or deleted).
+    Program(Box<StaffProgram>),
+    /// An edition of the 実施計画 as stored now (a step, the frames, the settings, a
+    /// department's part).
+    Edition(Box<StaffEdition>),
 }
 
 /// One refused field.

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1` over the Ichinoseki example, through the whole router: plans,
-//! search, the OpenAPI document, and the error envelope for every kind of bad request.
+//! search, the OpenAPI document (every path walked), and the error envelope for every kind of
+//! bad request.
 
 #![allow(clippy::unwrap_used)]
 
@@ -7,7 +8,8 @@ mod common;
 
 use axum::http::{StatusCode, header};
 use common::{TestApp, content_type, header};
-use serde_json::Value;
+use keikaku_domain::account::Role;
+use serde_json::{Value, json};
 
 /// Asserts an error answer in the envelope `{"error":{"code":…,"message":…}}`.
 async fn assert_envelope(app: &TestApp, path: &str, status: StatusCode, code: &str) -> String {
@@ -238,9 +240,22 @@ async fn the_openapi_document_describes_the_api() {
         assert!(paths[path]["get"].is_object(), "{path} has no GET");
     }
     assert!(doc["components"]["schemas"]["ErrorEnvelope"].is_object());
+    // Every operation has an id of its own (OpenAPI requires them unique; code generators
+    // name functions after them).
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|op| op["operationId"].as_str())
+        .collect();
+    let all = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), all, "operation ids used twice");
     // Every documented path answers (with the plan id and a fiscal year filled in: the
-    // strategy's FY2017 verification report is published in the example); those that need a
-    // token (`security`) ask for one.
+    // strategy's FY2017 verification report is published in the example, and so is the
+    // 実施計画 made in FY2025, rolled into FY2026 and published here so that two editions can
+    // be compared); those that need a token (`security`) ask for one.
+    publish_next_edition(&app).await;
     for (key, item) in paths {
         if !item["get"].is_object() {
             continue;
@@ -250,12 +265,20 @@ async fn the_openapi_document_describes_the_api() {
         } else {
             "sogo-keikaku"
         };
+        let year = if key.contains("/implementation-plans/") {
+            "2026"
+        } else {
+            "2017"
+        };
         let path = key
             .replace("{id}", plan)
             .replace("{plan}", plan)
-            .replace("{year}", "2017");
+            .replace("{year}", year)
+            .replace("{code}", "01-01-001");
         let path = if path.ends_with("/search") {
             format!("{path}?q=a")
+        } else if path.ends_with("/diff") {
+            format!("{path}?from=2025")
         } else {
             path
         };
@@ -267,6 +290,62 @@ async fn the_openapi_document_describes_the_api() {
         let (status, _, body) = app.get(&path).await;
         assert_eq!(status, want, "{path}: {body}");
     }
+}
+
+/// Rolls the example's 実施計画 (made in FY2025) into FY2026 and publishes it through the API:
+/// every department's part submitted and approved, the edition fixed, then published.
+async fn publish_next_edition(app: &TestApp) {
+    app.add_staff(
+        "kikaku",
+        "企画 太郎",
+        Role::PlanningOffice,
+        "企画調整課",
+        "correct horse battery",
+    )
+    .await;
+    let token = app.token_for("kikaku").await;
+    let staff = "/api/v1/staff/implementation-plans";
+    let call = |method: &'static str, path: String, body: Option<Value>| {
+        let token = token.clone();
+        async move {
+            let (status, answer) = app
+                .call_json(method, &path, Some(&token), body.map(|b| b.to_string()))
+                .await;
+            assert!(status.is_success(), "{method} {path}: {status} {answer}");
+            answer
+        }
+    };
+    call("POST", format!("{staff}/2025/roll"), None).await;
+    let edition = call("GET", format!("{staff}/2026"), None).await;
+    for part in edition["parts"].as_array().unwrap() {
+        let department = common::form_encode(part["department"].as_str().unwrap());
+        let at = format!("{staff}/2026/departments/{department}");
+        let submitted = call(
+            "POST",
+            format!("{at}/submit"),
+            Some(json!({"revision": part["revision"]})),
+        )
+        .await;
+        call(
+            "POST",
+            format!("{at}/approve"),
+            Some(json!({"revision": submitted["revision"]})),
+        )
+        .await;
+    }
+    let revision = call("GET", format!("{staff}/2026"), None).await["revision"].clone();
+    let fixed = call(
+        "POST",
+        format!("{staff}/2026/fix"),
+        Some(json!({"revision": revision})),
+    )
+    .await;
+    call(
+        "POST",
+        format!("{staff}/2026/publish"),
+        Some(json!({"revision": fixed["revision"]})),
+    )
+    .await;
 }
 
 #[tokio::test]

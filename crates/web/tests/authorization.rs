@@ -451,6 +451,89 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     ("GET", "/api/v1/plans/{plan}/kpi/reports", [true; 5]),
     ("GET", "/api/v1/plans/{plan}/kpi/reports/{year}", [true; 5]),
+    ("GET", "/api/v1/implementation-plans", [true; 5]),
+    ("GET", "/api/v1/implementation-plans/{year}", [true; 5]),
+    (
+        "GET",
+        "/api/v1/implementation-plans/{year}/programs/{code}",
+        [true; 5],
+    ),
+    (
+        "GET",
+        "/api/v1/implementation-plans/{year}/aggregates",
+        [true; 5],
+    ),
+    ("GET", "/api/v1/implementation-plans/{year}/diff", [true; 5]),
+    (
+        "GET",
+        "/api/v1/staff/implementation-plans",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/implementation-plans",
+        [false, true, true, false, false],
+    ),
+    (
+        "GET",
+        "/api/v1/staff/implementation-plans/{year}",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/implementation-plans/{year}/roll",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/implementation-plans/{year}/fix",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/implementation-plans/{year}/unfix",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/implementation-plans/{year}/publish",
+        [false, true, true, false, false],
+    ),
+    (
+        "PUT",
+        "/api/v1/staff/implementation-plans/{year}/frames",
+        [false, true, true, false, false],
+    ),
+    (
+        "PUT",
+        "/api/v1/staff/implementation-plans/{year}/settings",
+        [false, true, true, false, false],
+    ),
+    (
+        "PUT",
+        "/api/v1/staff/implementation-plans/{year}/programs/{code}",
+        [false, true, true, true, false],
+    ),
+    (
+        "DELETE",
+        "/api/v1/staff/implementation-plans/{year}/programs/{code}",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/implementation-plans/{year}/departments/{department}/submit",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/implementation-plans/{year}/departments/{department}/approve",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/implementation-plans/{year}/departments/{department}/return",
+        [false, true, true, false, false],
+    ),
 ];
 
 #[test]

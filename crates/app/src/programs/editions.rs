@@ -6,7 +6,7 @@ use keikaku_domain::audit::Timestamp;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::format::{self, Rounding};
 use keikaku_domain::program::{
-    Edition, EditionState, EditionStep, Frame, Places, RolledProgram, edition_after,
+    Edition, EditionState, EditionStep, Frame, Places, RolledProgram, Yen, edition_after,
 };
 use keikaku_domain::{Plan, PlanId, PlanKind};
 use keikaku_planfile::FileProblem;
@@ -386,6 +386,102 @@ pub struct FrameInput {
     pub amount: String,
 }
 
+/// One fiscal frame in whole yen, as a script sends it (the API).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameAmount {
+    /// The fiscal year.
+    pub fiscal_year: FiscalYear,
+    /// The department; empty for the whole city.
+    pub department: String,
+    /// The 一般財源 in yen.
+    pub general: Yen,
+}
+
+/// What is wrong with a frame: its year (outside the edition), the frame as a whole (given
+/// twice) or its amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameFault {
+    Year,
+    Twice,
+    Amount,
+}
+
+/// The frames of an edition made in `made_in`, each given as its year, its department and its
+/// amount as read (`Ok(None)`: no frame; `Err`: why the amount cannot be read): the frames to
+/// store, or every problem with the index of the frame, what is wrong and the message.
+fn checked_frames(
+    made_in: FiscalYear,
+    items: Vec<(FiscalYear, String, Result<Option<Yen>, String>)>,
+) -> Result<Vec<Frame>, Vec<(usize, FrameFault, String)>> {
+    let years = covers(made_in);
+    let mut problems = Vec::new();
+    let mut frames: Vec<Frame> = Vec::new();
+    for (i, (fiscal_year, department, amount)) in items.into_iter().enumerate() {
+        let department = department.trim().to_owned();
+        let who = if department.is_empty() {
+            "市全体".to_owned()
+        } else {
+            department.clone()
+        };
+        let label = format!("{}の{who}の枠", format::fiscal_year(fiscal_year));
+        if !years.contains(&fiscal_year) {
+            problems.push((
+                i,
+                FrameFault::Year,
+                format!("{label}: この版の計画期間の外です。"),
+            ));
+            continue;
+        }
+        if frames
+            .iter()
+            .any(|f| f.fiscal_year == fiscal_year && f.department == department)
+        {
+            problems.push((i, FrameFault::Twice, format!("{label}が2つあります。")));
+            continue;
+        }
+        match amount {
+            Ok(None) => {}
+            Ok(Some(general)) if general.is_negative() => {
+                problems.push((i, FrameFault::Amount, format!("{label}が負の値です。")));
+            }
+            Ok(Some(general)) => frames.push(Frame {
+                fiscal_year,
+                department,
+                general,
+            }),
+            Err(message) => {
+                problems.push((i, FrameFault::Amount, format!("{label}: {message}")));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(frames)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Stores every fiscal frame of the edition, replacing those stored, from the revision read.
+async fn store_frames(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    made_in: FiscalYear,
+    frames: Vec<Frame>,
+    expected: i64,
+    at: Timestamp,
+) -> Result<i64, AppError> {
+    cx.store
+        .save_edition(
+            cx.municipality,
+            made_in,
+            &EditionChange::Frames(frames),
+            expected,
+            &author(authority, at),
+        )
+        .await
+        .map_err(|e| refusal(e, made_in))
+}
+
 /// Sets every fiscal frame of the edition (作成中 only), replacing those stored; each problem
 /// is reported under `frame.{year}.{department}`.
 pub async fn save_frames(
@@ -398,65 +494,68 @@ pub async fn save_frames(
 ) -> Result<i64, AppError> {
     require(authority, Action::ManageEditions)?;
     let expected = revision_of(revision)?;
-    let years = covers(made_in);
-    let mut problems = Vec::new();
-    let mut frames: Vec<Frame> = Vec::new();
-    for input in inputs {
-        let department = input.department.trim().to_owned();
-        let path = format!("frame.{}.{department}", input.fiscal_year.year());
-        let who = if department.is_empty() {
-            "市全体".to_owned()
-        } else {
-            department.clone()
-        };
-        let label = format!("{}の{who}の枠", format::fiscal_year(input.fiscal_year));
-        if !years.contains(&input.fiscal_year) {
-            problems.push(FileProblem {
-                path,
-                message: format!("{label}: この版の計画期間の外です。"),
-            });
-            continue;
-        }
-        if frames
-            .iter()
-            .any(|f| f.fiscal_year == input.fiscal_year && f.department == department)
-        {
-            problems.push(FileProblem {
-                path,
-                message: format!("{label}が2つあります。"),
-            });
-            continue;
-        }
-        match parse_thousands(&input.amount) {
-            Ok(None) => {}
-            Ok(Some(general)) if general.is_negative() => problems.push(FileProblem {
-                path,
-                message: format!("{label}が負の値です。"),
-            }),
-            Ok(Some(general)) => frames.push(Frame {
-                fiscal_year: input.fiscal_year,
-                department,
-                general,
-            }),
-            Err(message) => problems.push(FileProblem {
-                path,
-                message: format!("{label}: {message}"),
-            }),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
-    cx.store
-        .save_edition(
-            cx.municipality,
-            made_in,
-            &EditionChange::Frames(frames),
-            expected,
-            &author(authority, at),
+    let items = inputs
+        .iter()
+        .map(|f| {
+            (
+                f.fiscal_year,
+                f.department.clone(),
+                parse_thousands(&f.amount),
+            )
+        })
+        .collect();
+    let frames = checked_frames(made_in, items).map_err(|problems| {
+        AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(i, _, message)| FileProblem {
+                    path: format!(
+                        "frame.{}.{}",
+                        inputs[i].fiscal_year.year(),
+                        inputs[i].department.trim()
+                    ),
+                    message,
+                })
+                .collect(),
         )
-        .await
-        .map_err(|e| refusal(e, made_in))
+    })?;
+    store_frames(cx, authority, made_in, frames, expected, at).await
+}
+
+/// Sets every fiscal frame of the edition from amounts in yen (作成中 only), replacing those
+/// stored — the same rules as [`save_frames`]; each problem is reported under
+/// `frames[i].fiscal_year` (a year outside the edition), `frames[i]` (a frame given twice) or
+/// `frames[i].general` (a negative amount), `i` the frame's index in `frames`.
+pub async fn save_frame_amounts(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    made_in: FiscalYear,
+    frames: &[FrameAmount],
+    revision: &str,
+    at: Timestamp,
+) -> Result<i64, AppError> {
+    require(authority, Action::ManageEditions)?;
+    let expected = revision_of(revision)?;
+    let items = frames
+        .iter()
+        .map(|f| (f.fiscal_year, f.department.clone(), Ok(Some(f.general))))
+        .collect();
+    let frames = checked_frames(made_in, items).map_err(|problems| {
+        AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(i, fault, message)| FileProblem {
+                    path: match fault {
+                        FrameFault::Year => format!("frames[{i}].fiscal_year"),
+                        FrameFault::Twice => format!("frames[{i}]"),
+                        FrameFault::Amount => format!("frames[{i}].general"),
+                    },
+                    message,
+                })
+                .collect(),
+        )
+    })?;
+    store_frames(cx, authority, made_in, frames, expected, at).await
 }
 
 /// The edition's own steps: 確定 (every department approved, at least one program),

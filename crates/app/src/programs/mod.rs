@@ -34,10 +34,13 @@ pub use keikaku_storage::{EditionRecord, EditionSummary, ProgramRecord};
 
 pub use compare::{Comparison, Viewer, compare, program_history};
 pub use editions::{
-    EditionView, FrameInput, change_state, create_edition, edition, editions, published_edition,
-    published_editions, roll, save_frames, save_settings,
+    EditionView, FrameAmount, FrameInput, change_state, create_edition, edition, editions,
+    published_edition, published_editions, roll, save_frame_amounts, save_frames, save_settings,
 };
 pub use entry::{ProgramForm, YearForm, delete_program, parse_form, save_program};
 pub use listing::{Aggregates, GoalGroup, Listing, MeasureGroup, aggregates, listing};
 pub use review::{PartView, move_part};
-pub use sheets::{ImportPreview, ProgramFormat, apply_import, export, preview_import};
+pub use sheets::{
+    ImportPreview, ProgramFormat, apply_import, edition_file, export, json_path, preview_import,
+    program_entry,
+};

@@ -138,6 +138,29 @@ fn measures_of(view: &EditionView, p: &Program) -> Vec<String> {
         .collect()
 }
 
+/// A program of the edition as the JSON writes it (amounts in yen, `measures` the basis plan's
+/// 施策 it serves).
+pub fn program_entry(view: &EditionView, program: &Program) -> ProgramEntry {
+    ProgramEntry::of(program, measures_of(view, program))
+}
+
+/// The edition as the JSON writes it (`keikaku_planfile::programs`): the export's JSON and the
+/// API's edition. The caller has read the view with the access it needs.
+pub fn edition_file(view: &EditionView) -> EditionFile {
+    EditionFile {
+        edition: view.made_in().year(),
+        covers: view.covers().iter().map(|y| y.year()).collect(),
+        plan: view.edition.plan.to_string(),
+        state: view.edition.state.code().to_owned(),
+        rounding: view.rounding().code().to_owned(),
+        programs: view
+            .programs
+            .iter()
+            .map(|p| program_entry(view, &p.program))
+            .collect(),
+    }
+}
+
 /// The edition (or one department's part of it) as a file. `city` names the municipality in
 /// the title. The caller has read the view with the access it needs.
 pub fn export(
@@ -154,18 +177,7 @@ pub fn export(
         }])
     };
     if format == ProgramFormat::Json {
-        let file = EditionFile {
-            edition: view.made_in().year(),
-            covers: view.covers().iter().map(|y| y.year()).collect(),
-            plan: view.edition.plan.to_string(),
-            state: view.edition.state.code().to_owned(),
-            rounding: view.rounding().code().to_owned(),
-            programs: view
-                .programs
-                .iter()
-                .map(|p| ProgramEntry::of(&p.program, measures_of(&view, &p.program)))
-                .collect(),
-        };
+        let file = edition_file(&view);
         let mut text = serde_json::to_string_pretty(&file)
             .map_err(|e| AppError::Store(keikaku_storage::StoreError::Corrupt(e.to_string())))?;
         text.push('\n');
@@ -288,9 +300,15 @@ fn column_of(key: &str) -> Column {
     }
 }
 
-/// The JSON path of a use-case problem of the program at `$.programs[index]`.
-fn json_path(index: usize, program: &Program, key: &str) -> String {
-    let base = format!("$.programs[{index}]");
+/// The JSON path of a use-case problem (its field key: `name`, `links`, `y2027.cost` …; see
+/// [`super::entry`]) of a program read from JSON at `base` (`$.programs[3]` in a file, `$` in
+/// an API request): `{base}.name`, and a year's amount at `{base}.years[i].cost`, where `i` is
+/// the place of that fiscal year in the program's `years` as read (`{base}.years` when the year
+/// is not among them); a problem of the program as a whole at `base`.
+pub fn json_path(base: &str, program: &Program, key: &str) -> String {
+    if key.is_empty() {
+        return base.to_owned();
+    }
     let Some((y, part)) = key.strip_prefix('y').and_then(|r| r.split_once('.')) else {
         return format!("{base}.{key}");
     };
@@ -451,7 +469,7 @@ pub async fn preview_import(
                 },
             )),
             Place::Json(i) => problems.push(FileProblem {
-                path: json_path(*i, &item.program, key),
+                path: json_path(&format!("$.programs[{i}]"), &item.program, key),
                 message,
             }),
         };

@@ -2,8 +2,10 @@
 //! for administrators' tokens), the write API (`edit`: the editing use cases for scripts), the
 //! KPI API (`kpi`: a plan's evaluation for staff, a fiscal year's values entered by script), the
 //! yearly verification round step by step (`rounds`) and its publication with the published
-//! reports, which anyone reads (`reports`), the bearer-token authentication (`auth`) and the
-//! OpenAPI 3 document generated from this code (`doc`, served as `GET /api/v1/openapi.json`).
+//! reports, which anyone reads (`reports`), the 実施計画 — its published editions for anyone
+//! (`programs`), its editions (`program_editions`), programs and departments' parts
+//! (`program_edits`) for staff —, the bearer-token authentication (`auth`) and the OpenAPI 3
+//! document generated from this code (`doc`, served as `GET /api/v1/openapi.json`).
 //! Conventions: see `docs/api.md`.
 //!
 //! Every error, read or write, has one shape, the envelope of [`ApiError`] (in `error`);
@@ -14,11 +16,15 @@ pub(crate) mod auth;
 mod doc;
 pub(crate) mod edit;
 pub(crate) mod kpi;
+pub(crate) mod program_editions;
+pub(crate) mod program_edits;
+mod programs;
 mod read;
 mod reports;
 pub(crate) mod rounds;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{FromRequestParts, OriginalUri, Path, Query};
@@ -46,6 +52,9 @@ pub(crate) fn routes() -> Vec<Route> {
         kpi::ROUTES,
         rounds::ROUTES,
         reports::ROUTES,
+        programs::ROUTES,
+        program_editions::ROUTES,
+        program_edits::ROUTES,
     ]
     .concat()
 }
@@ -120,15 +129,33 @@ async fn cached_json<T: Serialize>(
     headers: &HeaderMap,
     build: impl FnOnce(&Site) -> Result<T, ApiError>,
 ) -> Result<Response, ApiError> {
+    cached_json_async(state, uri, headers, |site| std::future::ready(build(&site))).await
+}
+
+/// Serves JSON from the cache, building it first if the public site's version moved since;
+/// `build` may read the store (through the use cases) for what the `Site` does not hold, as
+/// long as what it reads is public and changes only with the site's version (the published
+/// editions of the 実施計画, which never change once published).
+async fn cached_json_async<T, Fut>(
+    state: &AppState,
+    uri: &OriginalUri,
+    headers: &HeaderMap,
+    build: impl FnOnce(Arc<Site>) -> Fut,
+) -> Result<Response, ApiError>
+where
+    T: Serialize,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
     let site = state.catalog.site().await?;
     // The original URI: inside the nested router the `/api/v1` prefix is stripped.
     let key = format!("json {}", uri.0);
     if let Some(entry) = state.cache.get(&key, site.version) {
         return Ok(entry.respond(headers));
     }
-    let value = build(&site)?;
+    let version = site.version;
+    let value = build(site).await?;
     let body = serde_json::to_vec(&value).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let entry = Entry::new(site.version, JSON, body);
+    let entry = Entry::new(version, JSON, body);
     let response = entry.respond(headers);
     state.cache.put(key, entry);
     Ok(response)

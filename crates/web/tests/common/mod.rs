@@ -4,6 +4,8 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod programs;
+
 use keikaku_domain::audit::Timestamp;
 use std::sync::Arc;
 
