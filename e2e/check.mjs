@@ -64,6 +64,24 @@ function normalise(href) {
 // Loads url and runs the per-page checks in the desktop page and the phone page.
 // Returns { links, text, html }: the page's links and visible text; html is
 // false for a file (download), which is neither checked nor crawled further.
+// axe-core (WCAG 2.0 and 2.1, A and AA) on the page as it is now; every violation is
+// recorded under `label` and returned as a problem.
+async function axeCheck(page, label) {
+  const problems = [];
+  await page.addScriptTag({ path: AXE });
+  const axe = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  for (const v of axe.violations) {
+    problems.push(`axe ${v.id} (${v.impact}): ${v.nodes.length} node(s)`);
+    const entry = violations.get(v.id) || { impact: v.impact, help: v.help, pages: [] };
+    entry.pages.push({ url: label, targets: v.nodes.map((n) => n.target.join(' ')) });
+    violations.set(v.id, entry);
+  }
+  return problems;
+}
+
 async function checkPage(desk, phone, url, expectStatus = 200) {
   const problems = [];
   let resp;
@@ -115,17 +133,7 @@ async function checkPage(desk, phone, url, expectStatus = 200) {
   if (skip) problems.push(skip);
 
   // axe-core, WCAG 2.0 and 2.1 levels A and AA.
-  await desk.addScriptTag({ path: AXE });
-  const axe = await desk.evaluate(
-    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
-    AXE_TAGS,
-  );
-  for (const v of axe.violations) {
-    problems.push(`axe ${v.id} (${v.impact}): ${v.nodes.length} node(s)`);
-    const entry = violations.get(v.id) || { impact: v.impact, help: v.help, pages: [] };
-    entry.pages.push({ url: rel(url), targets: v.nodes.map((n) => n.target.join(' ')) });
-    violations.set(v.id, entry);
-  }
+  problems.push(...await axeCheck(desk, rel(url)));
 
   // Phone: 375x812 with mobile emulation, so a page without
   // <meta name="viewport" content="width=device-width"> is caught as well.
@@ -162,11 +170,21 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sog
   // the verification round: an open one (FY2018) on every page, the published one (FY2017)
   '/staff/plans/sogo-senryaku/kpi/2018/analysis', '/staff/plans/sogo-senryaku/kpi/2018/review',
   '/staff/plans/sogo-senryaku/kpi/2018/panel', '/staff/plans/sogo-senryaku/kpi/2018/responses',
-  '/staff/plans/sogo-senryaku/kpi/2017/review', '/staff/plans/sogo-senryaku/kpi/2017/panel'];
+  '/staff/plans/sogo-senryaku/kpi/2017/review', '/staff/plans/sogo-senryaku/kpi/2017/panel',
+  // the 実施計画: the list, the published edition, a program (read-only), aggregates, comparison
+  '/staff/implementation-plans', '/staff/implementation-plans/2025',
+  '/staff/implementation-plans/2025/programs/01-01-001', '/staff/implementation-plans/2025/aggregates',
+  '/staff/implementation-plans/2025/diff'];
+// The edition being made, after the published one is rolled on /staff/implementation-plans.
+const ROLLED_PAGES = ['/staff/implementation-plans/2026', '/staff/implementation-plans/2026/programs/01-01-001',
+  '/staff/implementation-plans/2026/programs/new', '/staff/implementation-plans/2026/aggregates',
+  '/staff/implementation-plans/2026/diff'];
 // Public pages the crawl must reach (linked from the plans' pages).
 const PUBLIC_PAGES = ['/plans/sogo-senryaku/kpi/2017', '/plans/sogo-senryaku/kpi',
   '/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1', '/plans/sogo-keikaku/kpi',
-  '/plans/sogo-keikaku/kpi/indicators/outcome-3-1-2-1'];
+  '/plans/sogo-keikaku/kpi/indicators/outcome-3-1-2-1',
+  '/implementation-plans', '/implementation-plans/2025', '/implementation-plans/2025/programs/01-01-001',
+  '/implementation-plans/2025/aggregates'];
 // Editing forms, checked after the comprehensive plan is moved back to 審議中 (editable).
 const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
   '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',
@@ -174,6 +192,44 @@ const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elem
   '/staff/plans/sogo-keikaku/elements/outcome-3-1-2-1',
   '/staff/plans/sogo-keikaku/new?kind=outcome_indicator&parent=measure-1-1-1',
   '/staff/plans/sogo-keikaku/compare?from=1&to=current'];
+
+// The 実施計画's yearly cycle in the browser: roll the published edition with the button on
+// /staff/implementation-plans, check the new edition's pages, save a program whose 財源 do not
+// add up (refused next to its field, what was typed kept), and upload a department's sheet to
+// its preview.
+async function checkRolled(desk, phone) {
+  try {
+    await desk.goto(new URL('/staff/implementation-plans', BASE).href, { waitUntil: 'load' });
+    await Promise.all([desk.waitForURL('**/staff/implementation-plans?done=rolled*'),
+      desk.click('form[action="/staff/implementation-plans/roll"] button[type=submit]')]);
+    record('roll the published edition into the next', []);
+  } catch (e) {
+    record('roll the published edition into the next', [String(e).split('\n')[0]]);
+    return;
+  }
+  for (const path of ROLLED_PAGES) await checkPage(desk, phone, new URL(path, BASE).href);
+  try {
+    await desk.goto(new URL(ROLLED_PAGES[1], BASE).href, { waitUntil: 'load' });
+    await desk.fill('#program-y2027-general', '1');
+    await Promise.all([desk.waitForLoadState('load'), desk.click('.program-form button[type=submit]')]);
+    const message = await desk.locator('#program-y2027-cost-error').textContent().catch(() => '');
+    const kept = await desk.inputValue('#program-y2027-general').catch(() => '');
+    record('a 財源 that does not add up is refused next to 事業費, the input kept',
+      (message || '').includes('財源の合計') && kept === '1' ? [] : [`message: ${message}; kept: ${kept}`]);
+    const axeProblems = await axeCheck(desk, 'program form with errors');
+    record('program form with errors: no axe violations', axeProblems);
+    const csv = await (await desk.request.get(new URL('/staff/implementation-plans/2026/sheet?format=csv&department=' +
+      encodeURIComponent('農政課'), BASE).href)).body();
+    await desk.goto(new URL('/staff/implementation-plans/2026', BASE).href, { waitUntil: 'load' });
+    await desk.setInputFiles('#import-file', { name: 'nosei.csv', mimeType: 'text/csv', buffer: csv });
+    await Promise.all([desk.waitForLoadState('load'), desk.click('.upload-form button[type=submit]')]);
+    const heading = await desk.locator('h1').textContent();
+    record('a department sheet goes to its preview', (heading || '').includes('事業一覧の取り込み') ? [] : [`h1: ${heading}`]);
+    record('sheet preview: no axe violations', await axeCheck(desk, 'sheet preview'));
+  } catch (e) {
+    record('program form and sheet preview', [String(e).split('\n')[0]]);
+  }
+}
 
 // Signs in through the login form, as a person would.
 async function signIn(page) {
@@ -269,6 +325,7 @@ async function main() {
       if (signedIn) {
         record('sign in through the login form', []);
         for (const path of STAFF_PAGES) await checkPage(desk, phone, new URL(path, BASE).href);
+        await checkRolled(desk, phone);
         // Revise the published plan: its status form on /staff moves it back to 審議中.
         try {
           await desk.goto(new URL('/staff', BASE).href, { waitUntil: 'load' });
