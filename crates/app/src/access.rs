@@ -66,6 +66,9 @@ pub enum Action {
     RespondKpiRemarks,
     /// Publish a round's verification report, or re-open a published round.
     PublishKpiRound,
+    /// Read the 実施計画's editions in any state (a department editor: only the programs of
+    /// their own department).
+    ReadPrograms,
     /// Enter and change the programs of a 実施計画 edition being made (a department editor:
     /// only the programs of their own department, while their part is not submitted).
     EditPrograms,
@@ -163,6 +166,15 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::RespondKpiRemarks, Audience::Roles(PLANNING)),
     (Action::PublishKpiRound, Audience::Roles(PLANNING)),
     (Action::ManageKpiSettings, Audience::Roles(PLANNING)),
+    (
+        Action::ReadPrograms,
+        Audience::Roles(&[
+            (Role::Administrator, Scope::All),
+            (Role::PlanningOffice, Scope::All),
+            (Role::DepartmentEditor, Scope::OwnDepartment),
+            (Role::Member, Scope::All),
+        ]),
+    ),
     (Action::EditPrograms, Audience::Roles(DEPARTMENTS)),
     (Action::SubmitPrograms, Audience::Roles(DEPARTMENTS)),
     (Action::ReviewPrograms, Audience::Roles(PLANNING)),

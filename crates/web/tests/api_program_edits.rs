@@ -222,9 +222,19 @@ async fn an_edition_is_rolled_entered_reviewed_fixed_and_published() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
-    // A department editor: another department's stored program is forbidden, a program of
-    // another department is refused at its department.
-    let edition = staff_edition(&app, &nosei, 2026).await;
+    // A department editor reads only their own department's programs; another department's
+    // stored program is forbidden, a program of another department is refused at its
+    // department.
+    let own = staff_edition(&app, &nosei, 2026).await;
+    assert!(
+        own["programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["department"] == NOSEI),
+        "{own}"
+    );
+    let edition = staff_edition(&app, &office, 2026).await;
     let theirs = program(&edition, "02-01-001").clone();
     let (status, refused) = call(
         &app,

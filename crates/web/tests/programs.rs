@@ -168,14 +168,31 @@ async fn a_department_enters_its_programs_in_the_browser() {
         form.contains("name=\"y2027.cost\"") && form.contains("value=\"24,000\""),
         "{form}"
     );
-    let (_, _, theirs) = app
+    // Another department's programs are not shown to a department editor at all; the
+    // council's members read them all, without a form.
+    let (status, _, _) = app
         .get_with_cookies(
             "/staff/implementation-plans/2026/programs/02-01-001",
             &clerk,
         )
         .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, edition) = app
+        .get_with_cookies("/staff/implementation-plans/2026", &clerk)
+        .await;
     assert!(
-        !theirs.contains("name=\"y2027.cost\"") && theirs.contains("変更できません"),
+        edition.contains("新規就農者育成支援事業") && !edition.contains("企業立地促進事業"),
+        "{edition}"
+    );
+    let member = add(&app, "iin", Role::Member, "").await;
+    let (_, _, theirs) = app
+        .get_with_cookies(
+            "/staff/implementation-plans/2026/programs/02-01-001",
+            &[("keikaku_session", member.as_str())],
+        )
+        .await;
+    assert!(
+        !theirs.contains("name=\"y2027.cost\"") && theirs.contains("変更する権限がありません"),
         "{theirs}"
     );
     let (status, _, page) = app

@@ -7,7 +7,7 @@ use keikaku_domain::program::{EditionDiff, EditionState, ProgramCode, diff};
 use keikaku_storage::{EditionRecord, ProgramRecord};
 
 use super::editions::{EditionView, READ_ACTIONS, check_action, published_edition, view};
-use crate::access::Granted;
+use crate::access::{Authority, Granted};
 use crate::{AppError, Context};
 
 /// Who is looking: the public (published editions only, placed in the published plans) or
@@ -30,7 +30,9 @@ impl Viewer<'_> {
             Self::Public(plans) => published_edition(cx, plans, made_in).await,
             Self::Staff(granted) => {
                 check_action(*granted, &READ_ACTIONS)?;
-                view(cx, made_in, crate::stored_plans(cx).await?).await
+                let mut v = view(cx, made_in, crate::stored_plans(cx).await?).await?;
+                v.narrow(*granted);
+                Ok(v)
             }
         }
     }
@@ -82,8 +84,11 @@ pub async fn program_history(
         check_action(granted, &READ_ACTIONS)?;
     }
     let mut history = cx.store.program_history(cx.municipality, &code).await?;
-    if matches!(viewer, Viewer::Public(_)) {
-        history.retain(|(e, _)| e.state == EditionState::Published);
+    match viewer {
+        Viewer::Public(_) => history.retain(|(e, _)| e.state == EditionState::Published),
+        Viewer::Staff(granted) => {
+            history.retain(|(_, p)| granted.reaches(Some(p.program.department.trim())));
+        }
     }
     if history.is_empty() {
         return Err(not_found());

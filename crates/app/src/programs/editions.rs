@@ -20,7 +20,8 @@ use crate::access::{Action, Authority, require};
 use crate::{AppError, Context};
 
 /// The actions whose holders may read editions being made (the staff pages).
-pub(crate) const READ_ACTIONS: [Action; 5] = [
+pub(crate) const READ_ACTIONS: [Action; 6] = [
+    Action::ReadPrograms,
     Action::ReadDrafts,
     Action::EditPrograms,
     Action::SubmitPrograms,
@@ -105,6 +106,19 @@ impl EditionView {
     /// Whether programs may change now.
     pub fn editable(&self) -> bool {
         self.edition.state.editable()
+    }
+
+    /// Keeps only the programs, parts and departments' frames `authority` reaches (everything
+    /// for the operator and the planning office; a department editor's own).
+    pub(crate) fn narrow(&mut self, authority: &impl Authority) {
+        self.programs
+            .retain(|p| authority.reaches(Some(p.program.department.trim())));
+        self.parts
+            .retain(|p| authority.reaches(Some(&p.department)));
+        self.frames.retain(|f| {
+            authority.reaches(Some(f.department.trim()))
+                || (f.department.trim().is_empty() && authority.reaches(None))
+        });
     }
 }
 
@@ -210,7 +224,9 @@ pub async fn published_editions(cx: &Context<'_>) -> Result<Vec<EditionSummary>,
     Ok(all)
 }
 
-/// One edition as staff see it (any state), placed in the plans' working copies.
+/// One edition as staff see it (any state), placed in the plans' working copies, narrowed to
+/// the programs and parts of the departments the authority reaches (a department editor: their
+/// own).
 pub async fn edition(
     cx: &Context<'_>,
     authority: &impl Authority,
@@ -218,7 +234,9 @@ pub async fn edition(
 ) -> Result<EditionView, AppError> {
     check_action(authority, &READ_ACTIONS)?;
     let plans = crate::stored_plans(cx).await?;
-    view(cx, made_in, plans).await
+    let mut view = view(cx, made_in, plans).await?;
+    view.narrow(authority);
+    Ok(view)
 }
 
 /// One published edition, placed in the plans as published (`plans`, the public site's);

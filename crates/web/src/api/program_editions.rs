@@ -1,7 +1,7 @@
 //! The 実施計画's editions for staff, with a token (tag `implementation-plan`), under
 //! `/api/v1/staff/implementation-plans`: every edition, drafts included, and one edition with
 //! its revision, each program's revision, each department's part, the fiscal frames and the
-//! budget guide (`ReadDrafts`); the planning office's writes (`ManageEditions`) — an edition
+//! budget guide (`ReadPrograms`: a department editor reads their own department's part); the planning office's writes (`ManageEditions`) — an edition
 //! opened empty (`POST`) or by rolling the last (`…/{year}/roll`), its steps 確定, 確定の取消し
 //! and 公表 (`…/fix`, `…/unfix`, `…/publish`), its fiscal frames in yen (`PUT …/frames`) and
 //! its settings (`PUT …/settings`). The use cases of the staff pages
@@ -42,7 +42,7 @@ use crate::routes::{Route, route};
 pub(crate) const ROUTES: &[Route] = &[
     route!(
         GET "/api/v1/staff/implementation-plans" => list_staff_editions,
-        ReadDrafts,
+        ReadPrograms,
         "/api/v1/staff/implementation-plans"
     ),
     route!(
@@ -52,7 +52,7 @@ pub(crate) const ROUTES: &[Route] = &[
     ),
     route!(
         GET "/api/v1/staff/implementation-plans/{year}" => get_staff_edition,
-        ReadDrafts,
+        ReadPrograms,
         "/api/v1/staff/implementation-plans/2025"
     ),
     route!(
@@ -316,7 +316,7 @@ pub(crate) async fn list_staff_editions(
     ApiQuery(params): ApiQuery,
 ) -> Result<Response, ApiError> {
     only_params(&params, &[])?;
-    let granted = granted(user, Action::ReadDrafts)?;
+    let granted = granted(user, Action::ReadPrograms)?;
     let list = editions(&state.catalog.context(), &granted).await?;
     Ok(no_store(
         StatusCode::OK,
@@ -359,7 +359,7 @@ pub(crate) async fn get_staff_edition(
 ) -> Result<Response, ApiError> {
     only_params(&params, &[])?;
     let year = made_in(&year)?;
-    let granted = granted(user, Action::ReadDrafts)?;
+    let granted = granted(user, Action::ReadPrograms)?;
     Ok(no_store(
         StatusCode::OK,
         current(&state, &granted, year).await?,

@@ -40,25 +40,25 @@ use crate::staff::{private_page, redirect, staff_layout};
 use crate::views::Layout;
 
 pub(crate) const ROUTES: &[Route] = &[
-    route!(GET "/staff/implementation-plans" => editions_page, ReadDrafts, "/staff/implementation-plans"),
+    route!(GET "/staff/implementation-plans" => editions_page, ReadPrograms, "/staff/implementation-plans"),
     route!(POST "/staff/implementation-plans" => create, ManageEditions, "/staff/implementation-plans"),
     route!(POST "/staff/implementation-plans/roll" => roll_edition, ManageEditions, "/staff/implementation-plans/roll"),
-    route!(GET "/staff/implementation-plans/{year}" => edition::edition_page, ReadDrafts, "/staff/implementation-plans/2025"),
+    route!(GET "/staff/implementation-plans/{year}" => edition::edition_page, ReadPrograms, "/staff/implementation-plans/2025"),
     route!(POST "/staff/implementation-plans/{year}/submit" => edition::submit, SubmitPrograms, "/staff/implementation-plans/2025/submit"),
     route!(POST "/staff/implementation-plans/{year}/review" => edition::review, ReviewPrograms, "/staff/implementation-plans/2025/review"),
     route!(POST "/staff/implementation-plans/{year}/state" => edition::change, ManageEditions, "/staff/implementation-plans/2025/state"),
     route!(GET "/staff/implementation-plans/{year}/programs/new" => program::new_page, EditPrograms, "/staff/implementation-plans/2025/programs/new"),
     route!(POST "/staff/implementation-plans/{year}/programs" => program::create, EditPrograms, "/staff/implementation-plans/2025/programs"),
-    route!(GET "/staff/implementation-plans/{year}/programs/{code}" => program::program_page, ReadDrafts, "/staff/implementation-plans/2025/programs/01-01-001"),
+    route!(GET "/staff/implementation-plans/{year}/programs/{code}" => program::program_page, ReadPrograms, "/staff/implementation-plans/2025/programs/01-01-001"),
     route!(POST "/staff/implementation-plans/{year}/programs/{code}" => program::save, EditPrograms, "/staff/implementation-plans/2025/programs/01-01-001"),
     route!(POST "/staff/implementation-plans/{year}/programs/{code}/delete" => program::delete, EditPrograms, "/staff/implementation-plans/2025/programs/01-01-001/delete"),
-    route!(GET "/staff/implementation-plans/{year}/sheet" => sheet::download, ReadDrafts, "/staff/implementation-plans/2025/sheet?format=xlsx"),
+    route!(GET "/staff/implementation-plans/{year}/sheet" => sheet::download, ReadPrograms, "/staff/implementation-plans/2025/sheet?format=xlsx"),
     route!(POST "/staff/implementation-plans/{year}/import" => sheet::upload, EditPrograms, "/staff/implementation-plans/2025/import"),
     route!(POST "/staff/implementation-plans/{year}/import/apply" => sheet::apply, EditPrograms, "/staff/implementation-plans/2025/import/apply"),
-    route!(GET "/staff/implementation-plans/{year}/aggregates" => budget::aggregates_page, ReadDrafts, "/staff/implementation-plans/2025/aggregates"),
+    route!(GET "/staff/implementation-plans/{year}/aggregates" => budget::aggregates_page, ReadPrograms, "/staff/implementation-plans/2025/aggregates"),
     route!(POST "/staff/implementation-plans/{year}/frames" => budget::frames, ManageEditions, "/staff/implementation-plans/2025/frames"),
     route!(POST "/staff/implementation-plans/{year}/settings" => budget::settings, ManageEditions, "/staff/implementation-plans/2025/settings"),
-    route!(GET "/staff/implementation-plans/{year}/diff" => budget::diff_page, ReadDrafts, "/staff/implementation-plans/2025/diff"),
+    route!(GET "/staff/implementation-plans/{year}/diff" => budget::diff_page, ReadPrograms, "/staff/implementation-plans/2025/diff"),
 ];
 
 const HOME: &str = "/staff/implementation-plans";
