@@ -65,6 +65,9 @@ CREATE TABLE program_year (
     -- the activity indicator's target of the year, a decimal as text
     activity_target    TEXT,
     PRIMARY KEY (municipality_code, made_in, code, fiscal_year),
+    -- the funding identity, also kept by the database: every part >= 0, and they add up
+    CHECK (national >= 0 AND prefectural >= 0 AND bonds >= 0 AND other >= 0 AND general >= 0),
+    CHECK (cost = national + prefectural + bonds + other + general),
     FOREIGN KEY (municipality_code, made_in, code)
         REFERENCES program (municipality_code, made_in, code) ON DELETE CASCADE
 );
@@ -104,7 +107,7 @@ CREATE TABLE program_frame (
     made_in            INTEGER NOT NULL,
     fiscal_year        INTEGER NOT NULL,
     department         TEXT NOT NULL,
-    general            BIGINT NOT NULL,
+    general            BIGINT NOT NULL CHECK (general >= 0),
     PRIMARY KEY (municipality_code, made_in, fiscal_year, department),
     FOREIGN KEY (municipality_code, made_in)
         REFERENCES program_edition (municipality_code, made_in) ON DELETE CASCADE

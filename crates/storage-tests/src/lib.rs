@@ -156,7 +156,8 @@ macro_rules! conformance_tests {
             programs: [
                 an_edition_is_created_edited_fixed_and_audited,
                 programs_are_deleted_with_their_years,
-                the_roll_is_the_domains_roll
+                the_roll_is_the_domains_roll,
+                the_database_keeps_the_funding_identity
             ],
             backup: [
                 the_backup_carries_every_table,

@@ -697,3 +697,74 @@ pub async fn fill(store: &dyn Store, code: &keikaku_domain::MunicipalityCode) {
         .await
         .unwrap();
 }
+
+/// The funding identity is the database's too: a year whose parts do not add up to its cost,
+/// or with a negative part, is refused by the store whatever the caller checked, and nothing
+/// of the write is stored.
+pub async fn the_database_keeps_the_funding_identity(store: &dyn Store) {
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    store
+        .create_edition(code, &edition(2025), &author())
+        .await
+        .unwrap();
+    let made_in = fy(2025);
+    let good = program(
+        "G-1",
+        "農政課",
+        ProgramCategory::New,
+        None,
+        &[(2026, 100, 50)],
+    );
+    let mut mismatch = program(
+        "B-1",
+        "農政課",
+        ProgramCategory::New,
+        None,
+        &[(2026, 100, 50)],
+    );
+    mismatch.years[0].funding.general = Yen::new(49);
+    let mut negative = program("B-2", "農政課", ProgramCategory::New, None, &[(2026, 0, 0)]);
+    negative.years[0].funding.national = Yen::new(-10);
+    negative.years[0].funding.general = Yen::new(10);
+    for bad in [mismatch, negative] {
+        let result = store
+            .save_programs(
+                code,
+                made_in,
+                &[save(good.clone(), None), save(bad, None)],
+                None,
+                &author(),
+            )
+            .await;
+        assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+        assert!(
+            store
+                .edition(code, made_in)
+                .await
+                .unwrap()
+                .unwrap()
+                .programs
+                .is_empty(),
+            "nothing of the write is stored"
+        );
+    }
+    let frame = Frame {
+        fiscal_year: fy(2026),
+        department: String::new(),
+        general: Yen::new(-1),
+    };
+    let result = store
+        .save_edition(
+            code,
+            made_in,
+            &EditionChange::Frames(vec![frame]),
+            1,
+            &author(),
+        )
+        .await;
+    assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+}
