@@ -167,6 +167,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "rust_xlsxwriter",
         ],
     ),
+    ("projection", &[]),
     ("tidy", &[]),
 ];
 
