@@ -191,7 +191,12 @@ fn csv_grid(file_name: &str, bytes: &[u8]) -> Result<Grid, Vec<SheetError>> {
         while cells.len() < row {
             cells.push(Vec::new());
         }
-        cells.push(record.iter().map(|f| Raw::Text(f.to_owned())).collect());
+        cells.push(
+            record
+                .iter()
+                .map(|f| Raw::Text(crate::csv_write::unguard(f).to_owned()))
+                .collect(),
+        );
     }
     // Excel names a CSV's one sheet after the file.
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);

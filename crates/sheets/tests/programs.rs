@@ -425,8 +425,7 @@ fn shift_jis_reports_every_character_outside_cp932_with_its_program() {
             at('𠮷', 2, "02-01-003", "事業名"),
             at('𠮷', 2, "02-01-003", "対象"),
             at('\u{1F600}', 3, "0007", "事業名"),
-            // WAVE DASH: CP932 has only the full-width tilde ～ (U+FF5E) in its place.
-            at('\u{301C}', 3, "0007", "手段"),
+            // WAVE DASH is written as CP932's full-width tilde ～ (U+FF5E): not reported.
         ]
     );
     let message = ExportError::Unencodable(chars).to_string();
@@ -767,4 +766,57 @@ fn excel_cells_of_other_types() {
         ],
         "a date is one problem, not also a missing year"
     );
+}
+
+/// The fixture's programs with what CP932 cannot hold (𠮷) replaced.
+fn cp932_programs() -> Vec<Program> {
+    let mut p = programs();
+    for x in &mut p {
+        for t in [
+            &mut x.name,
+            &mut x.purpose,
+            &mut x.target_group,
+            &mut x.means,
+        ] {
+            *t = t.replace('𠮷', "吉");
+        }
+    }
+    p
+}
+
+#[test]
+fn shift_jis_writes_the_characters_windows_writes_differently_in_windows_form() {
+    let mut p = cp932_programs();
+    p[0].means = "4月\u{301C}3月\u{2014}通年\u{2212}1".into();
+    let bytes = programs::to_csv(&sheet_of(p.clone()), CsvEncoding::ShiftJis).unwrap();
+    let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
+    assert!(!bad);
+    assert!(
+        text.contains("4月\u{FF5E}3月\u{2015}通年\u{FF0D}1"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_text_a_spreadsheet_would_run_is_written_guarded_and_read_back_as_typed() {
+    let mut p = cp932_programs();
+    p[0].name = "=HYPERLINK(\"http://evil.example/\",\"詳細\")".into();
+    p[0].purpose = "@SUM(1)".into();
+    p[1].means = "-伸ばす\n+広げる".into();
+    for encoding in [CsvEncoding::Utf8Bom, CsvEncoding::ShiftJis] {
+        let bytes = programs::to_csv(&sheet_of(p.clone()), encoding).unwrap();
+        let text = match encoding {
+            CsvEncoding::Utf8Bom => String::from_utf8(bytes.clone()).unwrap(),
+            CsvEncoding::ShiftJis => encoding_rs::SHIFT_JIS.decode(&bytes).0.into_owned(),
+        };
+        assert!(
+            text.contains(",\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"詳細\"\")\","),
+            "{text}"
+        );
+        assert!(text.contains(",'@SUM(1),"), "{text}");
+        assert!(!text.contains(",=") && !text.contains(",@"), "{text}");
+        let read = programs::read_programs("一覧.csv", &bytes, &years()).unwrap();
+        let back: Vec<Program> = read.programs.into_iter().map(|r| r.program).collect();
+        assert_eq!(back, p, "{encoding:?}");
+    }
 }

@@ -353,10 +353,20 @@ impl Cells<'_> {
             .flatten()
     }
 
-    /// An amount written in 千円 as whole yen: 1234.567 → 1,234,567円.
+    /// An amount written in 千円 as whole yen: 1234.567 → 1,234,567円. A number cell whose
+    /// yen miss a whole yen by a floating-point trace (a formula's 26400.000000000004) is that
+    /// yen; typed text must be exact.
     fn amount(&mut self, column: Column) -> Option<Yen> {
+        let from_formula = matches!(self.raw(column), Raw::Number(_));
         let thousands = self.number(column)?;
-        let yen = thousands.checked_mul(Decimal::from(1_000));
+        let yen = thousands.checked_mul(Decimal::from(1_000)).map(|y| {
+            let whole = y.round();
+            if from_formula && (y - whole).abs() < Decimal::new(1, 6) {
+                whole
+            } else {
+                y
+            }
+        });
         let message = match yen {
             Some(y) if !y.fract().is_zero() => "1円未満の端数があります。",
             Some(y) => match y.to_i64() {
