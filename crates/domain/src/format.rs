@@ -151,9 +151,13 @@ impl Rounding {
 
     /// The sentence printed next to every table of amounts in 千円.
     pub fn note(self) -> String {
+        let done = match self {
+            Self::HalfUp => "四捨五入している",
+            Self::Down => "切り捨てている",
+            Self::Up => "切り上げている",
+        };
         format!(
-            "単位：千円。金額は千円未満を{}しているため、合計と内訳の計が一致しない場合があります。",
-            self.label()
+            "単位：千円。金額は千円未満を{done}ため、合計と内訳の計が一致しない場合があります。"
         )
     }
 }

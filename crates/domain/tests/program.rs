@@ -472,7 +472,7 @@ fn the_cycle_of_an_edition_and_of_each_departments_part() {
             Draft,
             SubmissionState::Draft,
             EditionStep::Approve,
-            "この課の事業は「未提出」のため、承認できません。",
+            "この課の事業は「未提出」のため、承認はできません。",
         ),
         (
             Fixed,
@@ -522,17 +522,17 @@ fn the_cycle_of_an_edition_and_of_each_departments_part() {
         (
             Draft,
             EditionStep::Publish,
-            "この版は「作成中」のため、公表できません。",
+            "この版は「作成中」のため、公表はできません。",
         ),
         (
             Published,
             EditionStep::Unfix,
-            "この版は「公表」のため、確定の取消しできません。",
+            "この版は「公表」のため、確定の取消しはできません。",
         ),
         (
             Published,
             EditionStep::Fix,
-            "この版は「公表」のため、確定できません。",
+            "この版は「公表」のため、確定はできません。",
         ),
         (
             Draft,

@@ -101,10 +101,20 @@ fn activity(p: &Program) -> String {
 }
 
 fn fields(old: &Program, new: &Program) -> Vec<(&'static str, String, String)> {
+    // The first link places the program; the others are a set: their order is not a change.
     let links = |p: &Program| {
-        p.links
+        let mut rest: Vec<String> = p
+            .links
             .iter()
+            .skip(1)
             .map(|l| format!("{}/{}", l.plan, l.element))
+            .collect();
+        rest.sort();
+        p.links
+            .first()
+            .map(|l| format!("{}/{}", l.plan, l.element))
+            .into_iter()
+            .chain(rest)
             .collect::<Vec<_>>()
             .join("、")
     };

@@ -93,15 +93,22 @@ pub enum FundingProblem {
     },
 }
 
+/// An amount in 千円, or in yen when it is not whole thousands (「-1円」 rather than 「0千円」).
+fn shown(y: Yen) -> String {
+    if y.yen() % 1_000 == 0 {
+        y.thousands_text()
+    } else {
+        y.to_string()
+    }
+}
+
 impl FundingProblem {
     /// What is wrong, in Japanese, amounts in 千円 as the sheets show them (the exact yen in
     /// brackets where rounding could hide the difference).
     pub fn message(&self) -> String {
         match self {
-            Self::NegativeCost(y) => format!("事業費 {} が負の値です。", y.thousands_text()),
-            Self::NegativePart(p, y) => {
-                format!("{} {} が負の値です。", p.label(), y.thousands_text())
-            }
+            Self::NegativeCost(y) => format!("事業費 {} が負の値です。", shown(*y)),
+            Self::NegativePart(p, y) => format!("{} {} が負の値です。", p.label(), shown(*y)),
             Self::TooLarge(label, y) => format!(
                 "{label} {} が大きすぎます（1事業・1年度あたり10兆円まで）。",
                 y.thousands_text()

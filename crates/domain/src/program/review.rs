@@ -140,7 +140,7 @@ pub fn part_after(
             from.label()
         )),
         (EditionStep::Approve | EditionStep::Return, _) => Err(format!(
-            "この課の事業は「{}」のため、{}できません。",
+            "この課の事業は「{}」のため、{}はできません。",
             from.label(),
             step.label()
         )),
@@ -181,7 +181,7 @@ pub fn edition_after(
         (EditionStep::Unfix, EditionState::Fixed) => Ok(EditionState::Draft),
         (EditionStep::Publish, EditionState::Fixed) => Ok(EditionState::Published),
         (EditionStep::Fix | EditionStep::Unfix | EditionStep::Publish, _) => Err(format!(
-            "この版は「{}」のため、{}できません。",
+            "この版は「{}」のため、{}はできません。",
             state.label(),
             step.label()
         )),
