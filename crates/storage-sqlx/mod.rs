@@ -58,6 +58,7 @@ mod history;
 mod import;
 mod kpi;
 mod plans;
+mod program_rows;
 mod programs;
 mod rounds;
 mod tokens;

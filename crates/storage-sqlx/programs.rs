@@ -14,43 +14,42 @@ use async_trait::async_trait;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::format::Rounding;
 use keikaku_domain::program::{
-    Account, Activity, EditionState, ExpenseType, Frame, Funding, Program, ProgramCategory,
-    ProgramCode, ProgramYear, RolledProgram, SubmissionState, Yen,
+    EditionState, Frame, ProgramCategory, ProgramCode, RolledProgram, SubmissionState,
 };
-use keikaku_domain::{ElementId, ElementRef, MunicipalityCode, PlanId};
+use keikaku_domain::{MunicipalityCode, PlanId};
 use keikaku_storage::{
     Author, EditionChange, EditionData, EditionRecord, EditionSummary, ProgramRecord, ProgramStore,
     ProgramWrite, StoreError, UserChange, program_text,
 };
-use rust_decimal::Decimal;
 use sqlx::{QueryBuilder, Row, Transaction};
 
 use super::import::DbQuery;
-use super::rounds::{all, execute, optional, required_code, submission_row, text_of, time_of};
+use super::program_rows::{edition_row, frame_row, read_edition, read_programs, write_program};
+use super::rounds::{all, execute, optional, required_code, submission_row, text_of};
 use super::{backend, corrupt, tx};
-use crate::{Db, DbRow, Store};
+use crate::{Db, Store};
 
 const EDITIONS: &str = "SELECT e.made_in, e.plan_id, e.state, e.rounding, e.updated_by, \
      e.updated_at_millis, e.revision, \
      (SELECT COUNT(*) FROM program p WHERE p.municipality_code = e.municipality_code \
      AND p.made_in = e.made_in) AS programs \
      FROM program_edition e WHERE e.municipality_code = $1 ORDER BY e.made_in DESC";
-const EDITION: &str = "SELECT made_in, plan_id, state, rounding, updated_by, updated_at_millis, \
+pub(super) const EDITION: &str = "SELECT made_in, plan_id, state, rounding, updated_by, updated_at_millis, \
      revision FROM program_edition WHERE municipality_code = $1 AND made_in = $2";
-const PROGRAMS: &str = "SELECT made_in, code, name, department, purpose, target_group, means, \
+pub(super) const PROGRAMS: &str = "SELECT made_in, code, name, department, purpose, target_group, means, \
      start_year, end_year, account, expense_type, category, activity_name, activity_unit, \
      sample, updated_by, updated_at_millis, revision FROM program \
      WHERE municipality_code = $1 AND made_in = $2 ORDER BY code";
-const YEARS: &str = "SELECT made_in, code, fiscal_year, cost, national, prefectural, bonds, \
+pub(super) const YEARS: &str = "SELECT made_in, code, fiscal_year, cost, national, prefectural, bonds, \
      other, general, activity_target FROM program_year \
      WHERE municipality_code = $1 AND made_in = $2 ORDER BY code, fiscal_year";
-const LINKS: &str = "SELECT made_in, code, position, plan_id, element_id FROM program_link \
+pub(super) const LINKS: &str = "SELECT made_in, code, position, plan_id, element_id FROM program_link \
      WHERE municipality_code = $1 AND made_in = $2 ORDER BY code, position";
-const PARTS: &str = "SELECT department, state, comment, updated_by, updated_at_millis, revision \
+pub(super) const PARTS: &str = "SELECT department, state, comment, updated_by, updated_at_millis, revision \
      FROM program_part WHERE municipality_code = $1 AND made_in = $2 ORDER BY department";
 const PART: &str = "SELECT department, state, comment, updated_by, updated_at_millis, revision \
      FROM program_part WHERE municipality_code = $1 AND made_in = $2 AND department = $3";
-const FRAMES: &str = "SELECT fiscal_year, department, general FROM program_frame \
+pub(super) const FRAMES: &str = "SELECT fiscal_year, department, general FROM program_frame \
      WHERE municipality_code = $1 AND made_in = $2 ORDER BY fiscal_year, department";
 const HISTORY_EDITIONS: &str = "SELECT e.made_in, e.plan_id, e.state, e.rounding, \
      e.updated_by, e.updated_at_millis, e.revision FROM program_edition e \
@@ -107,7 +106,7 @@ const ROLL_FRAMES: &str = "INSERT INTO program_frame (municipality_code, made_in
      WHERE municipality_code = $1 AND made_in = $2 AND fiscal_year >= $4";
 const ROLLED: &str = "SELECT code, category, end_year FROM program \
      WHERE municipality_code = $1 AND made_in = $2 ORDER BY code";
-const UPSERT_PROGRAM: &str = "INSERT INTO program (municipality_code, made_in, code, name, \
+pub(super) const UPSERT_PROGRAM: &str = "INSERT INTO program (municipality_code, made_in, code, name, \
      department, purpose, target_group, means, start_year, end_year, account, expense_type, \
      category, activity_name, activity_unit, sample, updated_by, updated_at_millis, revision) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
@@ -122,9 +121,9 @@ const UPSERT_PROGRAM: &str = "INSERT INTO program (municipality_code, made_in, c
      revision = excluded.revision";
 const DELETE_PROGRAM: &str =
     "DELETE FROM program WHERE municipality_code = $1 AND made_in = $2 AND code = $3";
-const DELETE_YEARS: &str =
+pub(super) const DELETE_YEARS: &str =
     "DELETE FROM program_year WHERE municipality_code = $1 AND made_in = $2 AND code = $3";
-const DELETE_LINKS: &str =
+pub(super) const DELETE_LINKS: &str =
     "DELETE FROM program_link WHERE municipality_code = $1 AND made_in = $2 AND code = $3";
 const WRITE_PART: &str = "INSERT INTO program_part (municipality_code, made_in, department, \
      state, comment, updated_by, updated_at_millis, revision) \
@@ -132,6 +131,8 @@ const WRITE_PART: &str = "INSERT INTO program_part (municipality_code, made_in, 
      ON CONFLICT (municipality_code, made_in, department) DO UPDATE \
      SET state = excluded.state, comment = excluded.comment, updated_by = excluded.updated_by, \
      updated_at_millis = excluded.updated_at_millis, revision = excluded.revision";
+const DELETE_EDITION: &str =
+    "DELETE FROM program_edition WHERE municipality_code = $1 AND made_in = $2";
 const DELETE_FRAMES: &str =
     "DELETE FROM program_frame WHERE municipality_code = $1 AND made_in = $2";
 // Departments with programs whose part is not 承認 (a department without a stored part is
@@ -143,14 +144,14 @@ const UNAPPROVED: &str = "SELECT COUNT(*) FROM (SELECT DISTINCT department FROM 
 
 /// The edition a statement is about.
 #[derive(Clone, Copy)]
-struct Key<'a> {
-    code: &'a MunicipalityCode,
-    made_in: FiscalYear,
+pub(super) struct Key<'a> {
+    pub(super) code: &'a MunicipalityCode,
+    pub(super) made_in: FiscalYear,
 }
 
 impl Key<'_> {
     /// `sql` with the key bound as `$1`, `$2`; the caller binds the parameters after.
-    fn query(self, sql: &'static str) -> DbQuery<'static> {
+    pub(super) fn query(self, sql: &'static str) -> DbQuery<'static> {
         sqlx::query(sql)
             .bind(self.code.as_str())
             .bind(self.made_in.year())
@@ -462,6 +463,45 @@ impl ProgramStore for Store {
         Ok(next)
     }
 
+    async fn delete_edition(
+        &self,
+        code: &MunicipalityCode,
+        made_in: FiscalYear,
+        expected: i64,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let key = Key { code, made_in };
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        tx::lock_municipality(&mut tx, code).await?;
+        let Some(data) = read_edition(&mut tx, key).await? else {
+            return Err(StoreError::Stale("edition".to_owned()));
+        };
+        if data.edition.revision != expected || !data.edition.state.editable() {
+            return Err(StoreError::Stale("edition".to_owned()));
+        }
+        // The rows that refer to the edition go with it (ON DELETE CASCADE).
+        execute(&mut tx, key.query(DELETE_EDITION)).await?;
+        let before = format!(
+            "計画: {}\n事業: {}件\n{}",
+            data.edition.plan,
+            data.programs.len(),
+            data.programs
+                .iter()
+                .map(|p| p.program.code.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        key.audit(
+            &mut tx,
+            author,
+            "implementation_plan.delete",
+            Some(before),
+            "削除".to_owned(),
+        )
+        .await?;
+        tx::commit(tx).await
+    }
+
     async fn save_edition(
         &self,
         code: &MunicipalityCode,
@@ -571,215 +611,4 @@ fn frames_text(frames: &[Frame]) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// The edition with its programs, parts and frames, read inside `tx`.
-async fn read_edition(
-    tx: &mut Transaction<'_, Db>,
-    key: Key<'_>,
-) -> Result<Option<EditionData>, StoreError> {
-    let Some(edition) = optional(tx, key.query(EDITION), edition_row).await? else {
-        return Ok(None);
-    };
-    let programs = read_programs(tx, key.query(PROGRAMS), key.query(YEARS), key.query(LINKS))
-        .await?
-        .into_iter()
-        .map(|(_, p)| p)
-        .collect();
-    let parts = all(tx, key.query(PARTS), submission_row).await?;
-    let frames = all(tx, key.query(FRAMES), frame_row).await?;
-    Ok(Some(EditionData {
-        edition,
-        programs,
-        parts,
-        frames,
-    }))
-}
-
-/// Programs with their years and links, from three queries ordered alike (by edition and
-/// code), each program with the edition it is in.
-async fn read_programs(
-    tx: &mut Transaction<'_, Db>,
-    programs: DbQuery<'_>,
-    years: DbQuery<'_>,
-    links: DbQuery<'_>,
-) -> Result<Vec<(FiscalYear, ProgramRecord)>, StoreError> {
-    let mut out: Vec<(FiscalYear, ProgramRecord)> = all(tx, programs, program_row).await?;
-    let index: HashMap<(FiscalYear, ProgramCode), usize> = out
-        .iter()
-        .enumerate()
-        .map(|(i, (m, p))| ((*m, p.program.code.clone()), i))
-        .collect();
-    let find = |r: &DbRow| -> Result<usize, StoreError> {
-        let made_in = made_in_of(r)?;
-        let code = ProgramCode::parse(&text_of(r, "code")?).map_err(corrupt)?;
-        index
-            .get(&(made_in, code))
-            .copied()
-            .ok_or_else(|| corrupt("program_year without its program"))
-    };
-    for r in years.fetch_all(&mut **tx).await.map_err(backend)? {
-        let i = find(&r)?;
-        out[i].1.program.years.push(year_row(&r)?);
-    }
-    for r in links.fetch_all(&mut **tx).await.map_err(backend)? {
-        let i = find(&r)?;
-        out[i].1.program.links.push(ElementRef {
-            plan: PlanId::parse(&text_of(&r, "plan_id")?).map_err(corrupt)?,
-            element: ElementId::parse(&text_of(&r, "element_id")?).map_err(corrupt)?,
-        });
-    }
-    Ok(out)
-}
-
-/// Writes a program's row, years and links (replacing those stored).
-async fn write_program(
-    tx: &mut Transaction<'_, Db>,
-    key: Key<'_>,
-    record: &ProgramRecord,
-) -> Result<(), StoreError> {
-    let p = &record.program;
-    let query = key
-        .query(UPSERT_PROGRAM)
-        .bind(p.code.as_str().to_owned())
-        .bind(p.name.clone())
-        .bind(p.department.clone())
-        .bind(p.purpose.clone())
-        .bind(p.target_group.clone())
-        .bind(p.means.clone())
-        .bind(p.start_year.year())
-        .bind(p.end_year.map(FiscalYear::year))
-        .bind(p.account.code())
-        .bind(p.expense_type.code())
-        .bind(p.category.code())
-        .bind(p.activity.name.clone())
-        .bind(p.activity.unit.clone())
-        .bind(p.sample)
-        .bind(record.updated_by.clone())
-        .bind(record.updated_at.as_millis())
-        .bind(record.revision);
-    execute(tx, query).await?;
-    execute(tx, key.query(DELETE_YEARS).bind(p.code.as_str().to_owned())).await?;
-    execute(tx, key.query(DELETE_LINKS).bind(p.code.as_str().to_owned())).await?;
-    if !p.years.is_empty() {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO program_year (municipality_code, made_in, code, fiscal_year, cost, \
-             national, prefectural, bonds, other, general, activity_target) ",
-        );
-        q.push_values(&p.years, |mut row, y| {
-            let f = &y.funding;
-            row.push_bind(key.code.as_str())
-                .push_bind(key.made_in.year())
-                .push_bind(p.code.as_str())
-                .push_bind(y.fiscal_year.year())
-                .push_bind(f.cost.yen())
-                .push_bind(f.national.yen())
-                .push_bind(f.prefectural.yen())
-                .push_bind(f.bonds.yen())
-                .push_bind(f.other.yen())
-                .push_bind(f.general.yen())
-                .push_bind(y.activity_target.map(|t| t.to_string()));
-        });
-        q.build().execute(&mut **tx).await.map_err(backend)?;
-    }
-    if !p.links.is_empty() {
-        let mut q = QueryBuilder::<Db>::new(
-            "INSERT INTO program_link (municipality_code, made_in, code, position, plan_id, \
-             element_id) ",
-        );
-        let positions = 0_i32..;
-        q.push_values(p.links.iter().zip(positions), |mut row, (l, i)| {
-            row.push_bind(key.code.as_str())
-                .push_bind(key.made_in.year())
-                .push_bind(p.code.as_str())
-                .push_bind(i)
-                .push_bind(l.plan.as_str())
-                .push_bind(l.element.as_str());
-        });
-        q.build().execute(&mut **tx).await.map_err(backend)?;
-    }
-    Ok(())
-}
-
-fn made_in_of(r: &DbRow) -> Result<FiscalYear, StoreError> {
-    FiscalYear::new(r.try_get::<i32, _>("made_in").map_err(backend)?).map_err(corrupt)
-}
-
-fn edition_row(r: &DbRow) -> Result<EditionRecord, StoreError> {
-    Ok(EditionRecord {
-        made_in: made_in_of(r)?,
-        plan: PlanId::parse(&text_of(r, "plan_id")?).map_err(corrupt)?,
-        state: required_code(r, "state", EditionState::from_code)?,
-        rounding: required_code(r, "rounding", Rounding::from_code)?,
-        updated_by: text_of(r, "updated_by")?,
-        updated_at: time_of(r, "updated_at_millis")?,
-        revision: r.try_get("revision").map_err(backend)?,
-    })
-}
-
-fn program_row(r: &DbRow) -> Result<(FiscalYear, ProgramRecord), StoreError> {
-    let year = |column: &str| -> Result<Option<FiscalYear>, StoreError> {
-        let y: Option<i32> = r.try_get(column).map_err(backend)?;
-        y.map(FiscalYear::new).transpose().map_err(corrupt)
-    };
-    let program = Program {
-        code: ProgramCode::parse(&text_of(r, "code")?).map_err(corrupt)?,
-        name: text_of(r, "name")?,
-        department: text_of(r, "department")?,
-        links: Vec::new(),
-        purpose: text_of(r, "purpose")?,
-        target_group: text_of(r, "target_group")?,
-        means: text_of(r, "means")?,
-        start_year: year("start_year")?.ok_or_else(|| corrupt("start_year NULL"))?,
-        end_year: year("end_year")?,
-        account: required_code(r, "account", Account::from_code)?,
-        expense_type: required_code(r, "expense_type", ExpenseType::from_code)?,
-        activity: Activity {
-            name: text_of(r, "activity_name")?,
-            unit: text_of(r, "activity_unit")?,
-        },
-        category: required_code(r, "category", ProgramCategory::from_code)?,
-        years: Vec::new(),
-        sample: r.try_get("sample").map_err(backend)?,
-    };
-    Ok((
-        made_in_of(r)?,
-        ProgramRecord {
-            program,
-            updated_by: text_of(r, "updated_by")?,
-            updated_at: time_of(r, "updated_at_millis")?,
-            revision: r.try_get("revision").map_err(backend)?,
-        },
-    ))
-}
-
-fn year_row(r: &DbRow) -> Result<ProgramYear, StoreError> {
-    let yen = |column: &str| -> Result<Yen, StoreError> {
-        Ok(Yen::new(r.try_get(column).map_err(backend)?))
-    };
-    let target: Option<String> = r.try_get("activity_target").map_err(backend)?;
-    Ok(ProgramYear {
-        fiscal_year: FiscalYear::new(r.try_get::<i32, _>("fiscal_year").map_err(backend)?)
-            .map_err(corrupt)?,
-        funding: Funding {
-            cost: yen("cost")?,
-            national: yen("national")?,
-            prefectural: yen("prefectural")?,
-            bonds: yen("bonds")?,
-            other: yen("other")?,
-            general: yen("general")?,
-        },
-        activity_target: target
-            .map(|t| t.parse::<Decimal>().map_err(corrupt))
-            .transpose()?,
-    })
-}
-
-fn frame_row(r: &DbRow) -> Result<Frame, StoreError> {
-    Ok(Frame {
-        fiscal_year: FiscalYear::new(r.try_get::<i32, _>("fiscal_year").map_err(backend)?)
-            .map_err(corrupt)?,
-        department: text_of(r, "department")?,
-        general: Yen::new(r.try_get("general").map_err(backend)?),
-    })
 }

@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod kpi;
 pub mod plans;
 pub mod postgres;
+pub mod program_roll;
 pub mod programs;
 pub mod rounds;
 pub mod tokens;
@@ -156,9 +157,10 @@ macro_rules! conformance_tests {
             programs: [
                 an_edition_is_created_edited_fixed_and_audited,
                 programs_are_deleted_with_their_years,
-                the_roll_is_the_domains_roll,
-                the_database_keeps_the_funding_identity
+                the_database_keeps_the_funding_identity,
+                a_draft_edition_is_deleted_whole
             ],
+            program_roll: [the_roll_is_the_domains_roll],
             backup: [
                 the_backup_carries_every_table,
                 a_snapshot_is_one_moment_while_writes_go_on

@@ -1,16 +1,16 @@
 //! The conformance stories of the 実施計画: an edition created, its programs saved exactly and
 //! checked against the revision each writer saw (all or nothing), a department's part guarding
 //! its programs once submitted, 確定 refused until every department is approved, nothing
-//! changed once fixed, every write audited in an intact chain; the yearly roll done by the
-//! database equal to the domain's `roll`, refused twice, leaving the edition rolled as it
-//! was; a program's history across editions; municipalities kept apart.
+//! changed once fixed, every write audited in an intact chain; the funding identity kept by
+//! the database too; a draft edition deleted whole; municipalities kept apart. The yearly
+//! roll is in `program_roll`.
 
 use keikaku_domain::audit::verify_chain;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::format::Rounding;
 use keikaku_domain::program::{
-    Account, Activity, Edition, EditionState, ExpenseType, Frame, Funding, Program,
-    ProgramCategory, ProgramCode, ProgramYear, SubmissionState, Yen, roll,
+    Account, Activity, EditionState, ExpenseType, Frame, Funding, Program, ProgramCategory,
+    ProgramCode, ProgramYear, SubmissionState, Yen,
 };
 use keikaku_domain::{ElementId, ElementRef, Municipality, PlanId};
 use keikaku_storage::{
@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 
 use crate::{author, code_of, example, put};
 
-fn fy(y: i32) -> FiscalYear {
+pub(crate) fn fy(y: i32) -> FiscalYear {
     FiscalYear::new(y).unwrap()
 }
 
@@ -76,7 +76,7 @@ pub fn program(
     }
 }
 
-fn edition(made_in: i32) -> EditionRecord {
+pub(crate) fn edition(made_in: i32) -> EditionRecord {
     EditionRecord {
         made_in: fy(made_in),
         plan: PlanId::parse("sogo-keikaku").unwrap(),
@@ -88,11 +88,11 @@ fn edition(made_in: i32) -> EditionRecord {
     }
 }
 
-fn save(program: Program, expected: Option<i64>) -> ProgramWrite {
+pub(crate) fn save(program: Program, expected: Option<i64>) -> ProgramWrite {
     ProgramWrite::Save { program, expected }
 }
 
-fn stale(result: Result<impl std::fmt::Debug, StoreError>, what: &str) {
+pub(crate) fn stale(result: Result<impl std::fmt::Debug, StoreError>, what: &str) {
     match result {
         Err(StoreError::Stale(s)) if s == what => {}
         other => panic!("expected Stale({what}), got {other:?}"),
@@ -493,163 +493,6 @@ pub async fn programs_are_deleted_with_their_years(store: &dyn Store) {
     assert_eq!(stored.programs[0].program, again);
 }
 
-/// The roll done by the database equals the domain's, as the module says.
-pub async fn the_roll_is_the_domains_roll(store: &dyn Store) {
-    let file = example();
-    let code = &file.municipality.code;
-    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
-        .await
-        .unwrap();
-    let made_in = fy(2025);
-    stale(store.roll_edition(code, made_in, &author()).await, "from");
-    store
-        .create_edition(code, &edition(2025), &author())
-        .await
-        .unwrap();
-    let years = [(2026, 1_000, 0), (2027, 2_000, 1_000), (2028, 3_000, 0)];
-    let programs = vec![
-        program("A-NEW", "農政課", ProgramCategory::New, None, &years),
-        program(
-            "B-EXP",
-            "農政課",
-            ProgramCategory::Expanded,
-            Some(2027),
-            &years[..2],
-        ),
-        program(
-            "C-END",
-            "商工課",
-            ProgramCategory::Continued,
-            Some(2026),
-            &years[..1],
-        ),
-        program("D-ABO", "商工課", ProgramCategory::Abolished, None, &years),
-        program("E-DONE", "商工課", ProgramCategory::Completed, None, &years),
-        program("F-PAUSE", "商工課", ProgramCategory::Suspended, None, &[]),
-        program(
-            "G-RED",
-            "商工課",
-            ProgramCategory::Reduced,
-            Some(2028),
-            &years,
-        ),
-    ];
-    let writes: Vec<ProgramWrite> = programs.iter().cloned().map(|p| save(p, None)).collect();
-    store
-        .save_programs(code, made_in, &writes, None, &author())
-        .await
-        .unwrap();
-    store
-        .save_part(
-            code,
-            made_in,
-            "農政課",
-            SubmissionState::Submitted,
-            "",
-            0,
-            &author(),
-        )
-        .await
-        .unwrap();
-    let frames = vec![
-        Frame {
-            fiscal_year: fy(2026),
-            department: String::new(),
-            general: Yen::new(5),
-        },
-        Frame {
-            fiscal_year: fy(2027),
-            department: "農政課".to_owned(),
-            general: Yen::new(6),
-        },
-    ];
-    store
-        .save_edition(code, made_in, &EditionChange::Frames(frames), 1, &author())
-        .await
-        .unwrap();
-    let old = store.edition(code, made_in).await.unwrap().unwrap();
-
-    let outcomes = store.roll_edition(code, made_in, &author()).await.unwrap();
-    let domain_edition = Edition {
-        made_in,
-        programs: programs.clone(),
-    };
-    let (expected, expected_outcomes) = roll(&domain_edition);
-    assert_eq!(outcomes, expected_outcomes);
-    let rolled = store.edition(code, fy(2026)).await.unwrap().unwrap();
-    let got: Vec<&Program> = rolled.programs.iter().map(|p| &p.program).collect();
-    let want: Vec<&Program> = expected.programs.iter().collect();
-    assert_eq!(got, want);
-    assert!(rolled.programs.iter().all(|p| p.revision == 1));
-    assert_eq!(rolled.edition.state, EditionState::Draft);
-    assert_eq!(rolled.edition.rounding, Rounding::Down);
-    assert_eq!(rolled.edition.plan, old.edition.plan);
-    assert!(rolled.parts.is_empty(), "every department starts 未提出");
-    assert_eq!(
-        rolled.frames,
-        [Frame {
-            fiscal_year: fy(2027),
-            department: "農政課".to_owned(),
-            general: Yen::new(6),
-        }]
-    );
-    // The edition rolled is as it was; rolling it again is refused, writing nothing.
-    assert_eq!(store.edition(code, made_in).await.unwrap().unwrap(), old);
-    let version = store.data_version(code).await.unwrap();
-    stale(
-        store.roll_edition(code, made_in, &author()).await,
-        "edition",
-    );
-    assert_eq!(
-        store.edition(code, fy(2026)).await.unwrap().unwrap(),
-        rolled
-    );
-    assert!(store.data_version(code).await.unwrap() >= version);
-    let entries = store.audit_entries(code, 0, 10_000).await.unwrap();
-    let roll_entry = entries
-        .iter()
-        .find(|e| e.action == "implementation_plan.roll")
-        .unwrap();
-    assert_eq!(roll_entry.target, "implementation-plan/2026");
-    assert!(
-        roll_entry
-            .after
-            .as_deref()
-            .unwrap()
-            .contains("事業「D-ABO」は廃止のため、引き継いでいません。")
-    );
-    assert_eq!(verify_chain(entries.iter()), Ok(entries.len() as u64));
-
-    // The history of a program: every edition that holds it, oldest first.
-    let history = store
-        .program_history(code, &ProgramCode::parse("A-NEW").unwrap())
-        .await
-        .unwrap();
-    let seen: Vec<(i32, ProgramCategory, usize)> = history
-        .iter()
-        .map(|(e, p)| (e.made_in.year(), p.program.category, p.program.years.len()))
-        .collect();
-    assert_eq!(
-        seen,
-        [
-            (2025, ProgramCategory::New, 3),
-            (2026, ProgramCategory::Continued, 2)
-        ]
-    );
-    let gone = store
-        .program_history(code, &ProgramCode::parse("D-ABO").unwrap())
-        .await
-        .unwrap();
-    assert_eq!(gone.len(), 1);
-    assert!(
-        store
-            .program_history(code, &ProgramCode::parse("NONE").unwrap())
-            .await
-            .unwrap()
-            .is_empty()
-    );
-}
-
 /// An edition with a program (years and links), a department's part and a frame: a row in
 /// every table of the 実施計画, for the backup stories.
 pub async fn fill(store: &dyn Store, code: &keikaku_domain::MunicipalityCode) {
@@ -767,4 +610,77 @@ pub async fn the_database_keeps_the_funding_identity(store: &dyn Store) {
         )
         .await;
     assert!(matches!(result, Err(StoreError::Backend(_))), "{result:?}");
+}
+
+/// An edition being made is deleted whole (programs, years, links, parts, frames), from the
+/// revision the writer saw and audited; a fixed one is not.
+pub async fn a_draft_edition_is_deleted_whole(store: &dyn Store) {
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    fill(store, code).await;
+    let made_in = fy(2025);
+    stale(
+        store.delete_edition(code, made_in, 1, &author()).await,
+        "edition",
+    );
+    store
+        .delete_edition(code, made_in, 2, &author())
+        .await
+        .unwrap();
+    assert!(store.edition(code, made_in).await.unwrap().is_none());
+    let backup = store.snapshot().await.unwrap();
+    for t in backup
+        .tables
+        .iter()
+        .filter(|t| t.name.starts_with("program"))
+    {
+        assert!(t.rows.is_empty(), "{} still has rows", t.name);
+    }
+    let entries = store.audit_entries(code, 0, 10_000).await.unwrap();
+    assert_eq!(entries.last().unwrap().action, "implementation_plan.delete");
+    // Created again, it is a new edition; once fixed, it cannot be deleted.
+    store
+        .create_edition(code, &edition(2025), &author())
+        .await
+        .unwrap();
+    let p = program(
+        "D-1",
+        "農政課",
+        ProgramCategory::New,
+        None,
+        &[(2026, 10, 0)],
+    );
+    store
+        .save_programs(code, made_in, &[save(p, None)], None, &author())
+        .await
+        .unwrap();
+    store
+        .save_part(
+            code,
+            made_in,
+            "農政課",
+            SubmissionState::Approved,
+            "",
+            0,
+            &author(),
+        )
+        .await
+        .unwrap();
+    let rev = store
+        .save_edition(
+            code,
+            made_in,
+            &EditionChange::State(EditionState::Fixed),
+            1,
+            &author(),
+        )
+        .await
+        .unwrap();
+    stale(
+        store.delete_edition(code, made_in, rev, &author()).await,
+        "edition",
+    );
 }

@@ -196,6 +196,17 @@ pub trait ProgramStore: Send + Sync {
         author: &Author,
     ) -> Result<i64, StoreError>;
 
+    /// Removes an edition being made (作成中) with its programs, parts and frames
+    /// (`implementation_plan.delete`), checking `expected`; a fixed or published edition is
+    /// refused as `Stale("edition")`.
+    async fn delete_edition(
+        &self,
+        municipality: &MunicipalityCode,
+        made_in: FiscalYear,
+        expected: i64,
+        author: &Author,
+    ) -> Result<(), StoreError>;
+
     /// Changes the edition's row (`implementation_plan.state`, `.settings`, `.frames`),
     /// checking `expected`. A new state of 確定 is refused as `Stale("parts")` when any part
     /// stored is not 承認 (read in the transaction), settings and frames as
