@@ -91,6 +91,8 @@ pub enum WebError {
     Forbidden,
     /// The request conflicts with the stored data, e.g. someone else changed it first (409).
     Conflict(String),
+    /// The page does not answer this method (405): a form's address opened as a page.
+    MethodNotAllowed,
     /// The input was refused (422); pages with a form show the problems in the form instead,
     /// this is for the others.
     Invalid(String),
@@ -106,6 +108,7 @@ impl WebError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -180,6 +183,10 @@ fn wording(error: &WebError) -> (String, String) {
         ),
         WebError::BadRequest(m) => ("リクエストに誤りがあります".to_owned(), m.clone()),
         WebError::Conflict(m) => ("保存できませんでした".to_owned(), m.clone()),
+        WebError::MethodNotAllowed => (
+            "この方法ではページを開けません".to_owned(),
+            "このアドレスは、フォームの送信などでだけ使われます。前のページに戻って、操作をやり直してください。".to_owned(),
+        ),
         WebError::Invalid(m) => ("入力内容に問題があります".to_owned(), m.clone()),
         WebError::Forbidden => (
             "このページを見る権限がありません".to_owned(),
@@ -198,9 +205,17 @@ pub async fn render_errors(
     request: Request,
     next: Next,
 ) -> Response {
+    let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
-    let Some(fault) = response.extensions().get::<Fault>().cloned() else {
-        return response;
+    let fault = match response.extensions().get::<Fault>().cloned() {
+        Some(fault) => fault,
+        // A page asked for with a method it does not answer (a form's address opened as a
+        // page, say): the Japanese page, not the router's empty answer.
+        None if response.status() == StatusCode::METHOD_NOT_ALLOWED && !api => Fault {
+            error: WebError::MethodNotAllowed,
+            id: None,
+        },
+        None => return response,
     };
     let (heading, message) = wording(&fault.error);
     let layout = match state.catalog.site().await {

@@ -317,28 +317,36 @@ fn budget_cell(l: &BudgetLine, r: Rounding) -> BudgetCell {
 /// The budget guide as shown.
 pub(crate) struct Budget {
     pub(crate) years: Vec<String>,
-    pub(crate) city: Vec<BudgetCell>,
+    /// The city's line (none in a department's own view: its totals are not the city's).
+    pub(crate) city: Option<Vec<BudgetCell>>,
     pub(crate) departments: Vec<(String, Vec<BudgetCell>)>,
-    pub(crate) over_years: Vec<String>,
+    /// Where the need exceeds the frame: 「令和9年度（2027年度）（市全体）」 …
+    pub(crate) over: Vec<String>,
 }
 
-pub(crate) fn budget(agg: &Aggregates) -> Budget {
+pub(crate) fn budget(agg: &Aggregates, narrowed: bool) -> Budget {
     let r = agg.rounding;
     let g = &agg.budget;
+    let mut over: Vec<String> = Vec::new();
+    if !narrowed {
+        for l in g.city.iter().filter(|l| l.over()) {
+            over.push(format!("{}（市全体）", format::fiscal_year(l.fiscal_year)));
+        }
+    }
+    for (d, lines) in &g.departments {
+        for l in lines.iter().filter(|l| l.over()) {
+            over.push(format!("{}（{d}）", format::fiscal_year(l.fiscal_year)));
+        }
+    }
     Budget {
         years: agg.years.iter().map(|y| format::fiscal_year(*y)).collect(),
-        city: g.city.iter().map(|l| budget_cell(l, r)).collect(),
+        city: (!narrowed).then(|| g.city.iter().map(|l| budget_cell(l, r)).collect()),
         departments: g
             .departments
             .iter()
             .map(|(d, lines)| (d.clone(), lines.iter().map(|l| budget_cell(l, r)).collect()))
             .collect(),
-        over_years: g
-            .city
-            .iter()
-            .filter(|l| l.over())
-            .map(|l| format::fiscal_year(l.fiscal_year))
-            .collect(),
+        over,
     }
 }
 
@@ -404,6 +412,59 @@ pub(crate) struct DiffView {
     pub(crate) ended: Vec<(String, String, String)>,
     pub(crate) changed: Vec<ChangedProgram>,
     pub(crate) compared_years: String,
+    /// The older edition's title and the newer's.
+    pub(crate) older: String,
+    pub(crate) newer: String,
+}
+
+/// The elements a program serves as people read them (「1-1-1　担い手の確保と育成」), each on
+/// a line; an id the plans do not have as it is.
+fn link_titles(v: &EditionView, p: &Program) -> String {
+    p.links
+        .iter()
+        .map(|l| {
+            v.plans
+                .iter()
+                .find(|plan| plan.id() == &l.plan)
+                .and_then(|plan| element_title(plan, &l.element))
+                .unwrap_or_else(|| format!("{}/{}", l.plan, l.element))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An element's number and title, from whichever part of the plan holds it.
+fn element_title(plan: &keikaku_domain::Plan, id: &keikaku_domain::ElementId) -> Option<String> {
+    use keikaku_domain::Plan;
+    let join = |n: &str, t: &str| {
+        if n.trim().is_empty() {
+            t.to_owned()
+        } else {
+            format!("{n}\u{3000}{t}")
+        }
+    };
+    if let Some(i) = plan.indicator(id) {
+        return Some(i.indicator.title.clone());
+    }
+    match plan {
+        Plan::Comprehensive(c) => c
+            .measure(id)
+            .map(|(_, _, m)| join(&m.number, &m.title))
+            .or_else(|| {
+                c.priority_project(id)
+                    .map(|(_, p)| join(&p.number, &p.title))
+            })
+            .or_else(|| c.field(id).map(|(_, f)| join(&f.number, &f.title))),
+        Plan::Strategy(s) => s.basic_objectives.iter().find_map(|o| {
+            if &o.id == id {
+                return Some(join(&o.number, &o.title));
+            }
+            o.measures
+                .iter()
+                .find(|m| &m.id == id)
+                .map(|m| join(&m.number, &m.title))
+        }),
+    }
 }
 
 fn signed(y: i64, r: Rounding) -> String {
@@ -436,7 +497,22 @@ pub(crate) fn diff_view(
                 name: c.name.clone(),
                 href: href(new, c.code.as_str()),
                 category: c.category.map(|(a, b)| (a.label(), b.label())),
-                fields: c.fields.clone(),
+                fields: c
+                    .fields
+                    .iter()
+                    .map(|(label, a, b)| {
+                        if *label == "施策など" {
+                            let titles = |v: &EditionView| {
+                                v.program(c.code.as_str())
+                                    .map(|p| link_titles(v, &p.program))
+                                    .unwrap_or_default()
+                            };
+                            (*label, titles(old), titles(new))
+                        } else {
+                            (*label, a.clone(), b.clone())
+                        }
+                    })
+                    .collect(),
                 amounts: c
                     .amounts
                     .iter()
@@ -467,5 +543,7 @@ pub(crate) fn diff_view(
             .map(|y| format::fiscal_year(*y))
             .collect::<Vec<_>>()
             .join("、"),
+        older: old.title(),
+        newer: new.title(),
     }
 }

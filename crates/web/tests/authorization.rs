@@ -254,6 +254,11 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         [false, true, true, false, false],
     ),
     (
+        "POST",
+        "/staff/implementation-plans/{year}/delete",
+        [false, true, true, false, false],
+    ),
+    (
         "GET",
         "/staff/implementation-plans/{year}/programs/new",
         [false, true, true, true, false],

@@ -49,8 +49,8 @@ pub struct Comparison {
     pub diff: EditionDiff,
 }
 
-/// Compares edition `from` with edition `to` (any two the viewer may see; `from` is usually
-/// the one before).
+/// Compares two editions the viewer may see, the older with the newer (whatever their order
+/// here): programs added in the newer, ended since the older, and changed.
 pub async fn compare(
     cx: &Context<'_>,
     viewer: Viewer<'_>,
@@ -66,6 +66,8 @@ pub async fn compare(
             ),
         }]));
     }
+    // The older edition is always the one compared from: what the newer added and ended.
+    let (from, to) = if from < to { (from, to) } else { (to, from) };
     let old = viewer.edition(cx, from).await?;
     let new = viewer.edition(cx, to).await?;
     let diff = diff(&old.domain(), &new.domain());

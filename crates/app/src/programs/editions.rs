@@ -43,6 +43,9 @@ pub struct EditionView {
     /// The city's plans the programs are placed in (working copies for staff, the published
     /// versions for the public).
     pub plans: Vec<Plan>,
+    /// Whether it is narrowed to one department's programs (a department editor's view): its
+    /// totals are that department's, not the city's.
+    pub narrowed: bool,
 }
 
 impl EditionView {
@@ -111,6 +114,7 @@ impl EditionView {
     /// Keeps only the programs, parts and departments' frames `authority` reaches (everything
     /// for the operator and the planning office; a department editor's own).
     pub(crate) fn narrow(&mut self, authority: &impl Authority) {
+        self.narrowed = authority.own_department().is_some();
         self.programs
             .retain(|p| authority.reaches(Some(p.program.department.trim())));
         self.parts
@@ -272,6 +276,7 @@ pub(crate) async fn view(
         parts,
         frames: data.frames,
         plans,
+        narrowed: false,
     })
 }
 
@@ -293,6 +298,50 @@ async fn basis_plan(cx: &Context<'_>, plan: &str) -> Result<PlanId, AppError> {
     }
 }
 
+/// The fiscal years an edition may be made in: from 平成元年度 to 2200.
+const MADE_IN: std::ops::RangeInclusive<i32> = 1989..=2200;
+
+fn check_made_in(made_in: FiscalYear, path: &str) -> Result<(), AppError> {
+    if MADE_IN.contains(&made_in.year()) {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(vec![FileProblem {
+            path: path.to_owned(),
+            message: format!(
+                "作成年度は{}年度から{}年度までです（{}）。",
+                MADE_IN.start(),
+                MADE_IN.end(),
+                format::fiscal_year(made_in)
+            ),
+        }]))
+    }
+}
+
+/// Removes an edition being made (作成中), with its programs: a roll made too early, or an
+/// edition opened by mistake. `revision` is the edition's as the page showed it.
+pub async fn delete_edition(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    made_in: FiscalYear,
+    revision: &str,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    require(authority, Action::ManageEditions)?;
+    let expected = revision_of(revision)?;
+    let current = view(cx, made_in, Vec::new()).await?;
+    if !current.editable() {
+        return Err(AppError::Conflict(format!(
+            "{}の実施計画は「{}」のため、削除できません。",
+            current.title(),
+            current.edition.state.label()
+        )));
+    }
+    cx.store
+        .delete_edition(cx.municipality, made_in, expected, &author(authority, at))
+        .await
+        .map_err(|e| refusal(e, made_in))
+}
+
 /// Opens a new, empty edition made in `made_in` (the first one, or one that is not rolled).
 pub async fn create_edition(
     cx: &Context<'_>,
@@ -303,6 +352,7 @@ pub async fn create_edition(
     at: Timestamp,
 ) -> Result<(), AppError> {
     require(authority, Action::ManageEditions)?;
+    check_made_in(made_in, "edition")?;
     let plan = basis_plan(cx, plan).await?;
     let record = EditionRecord {
         made_in,
@@ -335,6 +385,7 @@ pub async fn roll(
     at: Timestamp,
 ) -> Result<Vec<RolledProgram>, AppError> {
     require(authority, Action::ManageEditions)?;
+    check_made_in(from.next(), "from")?;
     let to = from.next();
     cx.store
         .roll_edition(cx.municipality, from, &author(authority, at))

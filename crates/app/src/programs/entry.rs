@@ -97,7 +97,9 @@ pub(crate) fn parse_thousands(text: &str) -> Result<Option<Yen>, String> {
     if t.is_empty() || matches!(t, "-" | "－" | "―" | "ー") {
         return Ok(None);
     }
-    let d = parse_decimal(t).ok_or_else(|| format!("「{t}」は金額（千円）として読めません。"))?;
+    let d = strict_amount(t).ok_or_else(|| {
+        format!("「{t}」は金額（千円）として読めません（例: 1,234 や 1234.5。桁区切りは3桁ごと）。")
+    })?;
     let yen = d * Decimal::from(1_000);
     if !yen.fract().is_zero() {
         return Err(format!(
@@ -109,6 +111,50 @@ pub(crate) fn parse_thousands(text: &str) -> Result<Option<Yen>, String> {
         .parse::<i64>()
         .map(|y| Some(Yen::new(y)))
         .map_err(|_| format!("「{t}」は大きすぎます。"))
+}
+
+/// An amount as clerks write it, and nothing looser: an optional minus (「-」「－」「△」「▲」),
+/// digits — full-width too — either without separators or with 「,」 (「，」) every three
+/// digits, and an optional decimal part. 「10,00」, 「1_000」, 「1e3」 and 「.5」 are not amounts.
+fn strict_amount(text: &str) -> Option<Decimal> {
+    let normal: String = text
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
+            '，' => ',',
+            '．' => '.',
+            '－' | '△' | '▲' | '−' => '-',
+            other => other,
+        })
+        .collect();
+    let (negative, body) = match normal.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, normal.as_str()),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let grouped = if int.contains(',') {
+        let mut groups = int.split(',');
+        let first = groups.next().unwrap_or("");
+        digits(first) && first.len() <= 3 && groups.all(|g| g.len() == 3 && digits(g))
+    } else {
+        digits(int)
+    };
+    if !grouped || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    let plain = format!(
+        "{}{}{}",
+        if negative { "-" } else { "" },
+        int.replace(',', ""),
+        frac.map(|f| format!(".{f}")).unwrap_or_default()
+    );
+    plain.parse::<Decimal>().ok()
 }
 
 fn year(
@@ -262,6 +308,18 @@ fn label_of(key: &str) -> &'static str {
 /// Reads a program's form: every field checked that can be checked without the edition,
 /// every problem by field name.
 pub fn parse_form(form: &ProgramForm) -> Result<Program, Vec<FileProblem>> {
+    let (program, problems) = read_form(form, None);
+    if problems.is_empty() {
+        Ok(program)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads a form whatever it holds: the program (a field that could not be read takes a
+/// stand-in — the stored code `X`, 継続, `start` or 2000 for 開始年度 —, so the rest can still
+/// be checked) and the problems of reading it.
+fn read_form(form: &ProgramForm, start: Option<FiscalYear>) -> (Program, Vec<FileProblem>) {
     let mut problems = Vec::new();
     let code = ProgramCode::parse(&form.code)
         .map_err(|m| problems.push(problem("code", m)))
@@ -301,33 +359,52 @@ pub fn parse_form(form: &ProgramForm) -> Result<Program, Vec<FileProblem>> {
         .iter()
         .filter_map(|(y, f)| year_of_form(*y, f, &mut problems))
         .collect();
-    match (code, category, account, expense_type, start_year) {
-        (Some(code), Some(category), Some(account), Some(expense_type), Some(start_year))
-            if problems.is_empty() =>
-        {
-            Ok(Program {
-                code,
-                name: form.name.clone(),
-                department: form.department.clone(),
-                links,
-                purpose: form.purpose.clone(),
-                target_group: form.target_group.clone(),
-                means: form.means.clone(),
-                start_year,
-                end_year,
-                account,
-                expense_type,
-                activity: Activity {
-                    name: form.activity_name.clone(),
-                    unit: form.activity_unit.clone(),
-                },
-                category,
-                years,
-                sample: form.sample,
-            })
+    let fallback_start = start.unwrap_or_else(|| {
+        FiscalYear::new(2000).unwrap_or_else(|_| unreachable!("2000 is a fiscal year"))
+    });
+    let program = Program {
+        code: code
+            .unwrap_or_else(|| ProgramCode::parse("X").unwrap_or_else(|_| unreachable!("a code"))),
+        name: form.name.clone(),
+        department: form.department.clone(),
+        links,
+        purpose: form.purpose.clone(),
+        target_group: form.target_group.clone(),
+        means: form.means.clone(),
+        start_year: start_year.unwrap_or(fallback_start),
+        end_year,
+        account: account.unwrap_or(Account::General),
+        expense_type: expense_type.unwrap_or(ExpenseType::Other),
+        activity: Activity {
+            name: form.activity_name.clone(),
+            unit: form.activity_unit.clone(),
+        },
+        category: category.unwrap_or(ProgramCategory::Continued),
+        years,
+        sample: form.sample,
+    };
+    (program, problems)
+}
+
+/// Every problem of a form at once: those of reading it and those a save would find (the
+/// funding identity, links, who may write it …), each field named once, reading's first.
+pub async fn form_problems(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    made_in: FiscalYear,
+    form: &ProgramForm,
+) -> Result<Vec<FileProblem>, AppError> {
+    require(authority, Action::EditPrograms)?;
+    let plans = crate::stored_plans(cx).await?;
+    let view = view(cx, made_in, plans).await?;
+    let (mut program, mut problems) = read_form(form, Some(view.covers()[0]));
+    let stored = view.program(program.code.as_str());
+    for p in check(&view, authority, &mut program, stored) {
+        if !problems.iter().any(|q| q.path == p.path) {
+            problems.push(p);
         }
-        _ => Err(problems),
     }
+    Ok(problems)
 }
 
 /// The field a problem of the domain belongs to.
@@ -361,6 +438,41 @@ pub(crate) fn check(
     stored: Option<&ProgramRecord>,
 ) -> Vec<FileProblem> {
     let mut problems = Vec::new();
+    // Bidirectional overrides make a text show other than it is (a name that reads backwards).
+    let bidi = |t: &str| {
+        t.chars()
+            .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    };
+    for (path, label, text) in [
+        ("name", "事業名", &program.name),
+        ("department", "所管課", &program.department),
+        ("purpose", "目的", &program.purpose),
+        ("target_group", "対象", &program.target_group),
+        ("means", "手段", &program.means),
+        ("activity_name", "活動指標", &program.activity.name),
+    ] {
+        if bidi(text) {
+            problems.push(problem(
+                path,
+                format!("{label}に、文字の向きを変える制御文字（U+202E など）が含まれています。"),
+            ));
+        }
+    }
+    if let Some(other) = view.programs.iter().find(|p| {
+        p.program.code != program.code
+            && p.program
+                .code
+                .as_str()
+                .eq_ignore_ascii_case(program.code.as_str())
+    }) {
+        problems.push(problem(
+            "code",
+            format!(
+                "事業コード「{}」は、この版の「{}」と大文字・小文字だけが違います。同じ事業なら同じコードにしてください。",
+                program.code, other.program.code
+            ),
+        ));
+    }
     let mut line = |path: &str, label: &str, text: &mut String, required: bool| match check_text(
         label, text,
     ) {
@@ -405,6 +517,7 @@ pub(crate) fn check(
         problems.push(problem(path_of(&p), p.message()));
     }
     let places = view.places();
+    canonical_links(view, &mut program.links);
     let mut seen = HashSet::new();
     for link in &program.links {
         if !seen.insert(link) {
@@ -441,6 +554,23 @@ pub(crate) fn check(
         ));
     }
     problems
+}
+
+/// The one order of a program's links: its first measure of the basis plan (the one that
+/// places it in the 一覧) first, then the others by plan and element — so a form, a sheet and
+/// the API saving the same links save the same program.
+pub(crate) fn canonical_links(view: &EditionView, links: &mut Vec<ElementRef>) {
+    let places = view.places();
+    let primary = links.iter().position(|l| {
+        l.plan == view.edition.plan && places.kind(l) == Some(keikaku_domain::ElementKind::Measure)
+    });
+    let first = primary.map(|i| links.remove(i));
+    links.sort();
+    links.dedup();
+    if let Some(p) = first {
+        links.retain(|l| *l != p);
+        links.insert(0, p);
+    }
 }
 
 /// The department whose part guards a write by `authority`: a department editor writes only
@@ -509,6 +639,14 @@ pub async fn save_program(
     let problems = check(&view, authority, &mut program, stored);
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
+    }
+    // Nothing changed (the stored links in another order count as the same): nothing written.
+    if let Some(s) = stored.filter(|s| Some(s.revision) == expected) {
+        let mut same = s.program.clone();
+        canonical_links(&view, &mut same.links);
+        if same == program {
+            return Ok(s.clone());
+        }
     }
     let guard = guard_of(authority);
     let write = ProgramWrite::Save { program, expected };

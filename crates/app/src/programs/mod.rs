@@ -34,10 +34,11 @@ pub use keikaku_storage::{EditionRecord, EditionSummary, ProgramRecord};
 
 pub use compare::{Comparison, Viewer, compare, program_history};
 pub use editions::{
-    EditionView, FrameAmount, FrameInput, change_state, create_edition, edition, editions,
-    published_edition, published_editions, roll, save_frame_amounts, save_frames, save_settings,
+    EditionView, FrameAmount, FrameInput, change_state, create_edition, delete_edition, edition,
+    editions, published_edition, published_editions, roll, save_frame_amounts, save_frames,
+    save_settings,
 };
-pub use entry::{ProgramForm, YearForm, delete_program, parse_form, save_program};
+pub use entry::{ProgramForm, YearForm, delete_program, form_problems, parse_form, save_program};
 pub use listing::{Aggregates, GoalGroup, Listing, MeasureGroup, aggregates, listing};
 pub use review::{PartView, move_part};
 pub use sheets::{

@@ -333,6 +333,73 @@ enum Place {
     Json(usize),
 }
 
+/// Keeps what a sheet leaves out: a column the sheet does not have leaves that part of a stored
+/// program as it is (a department's own sheet may bring only the columns it works on). A year
+/// without any of its columns keeps its amounts; a year with amounts but no 活動指標の目標値
+/// column keeps its target.
+fn keep_missing(
+    row: &ParsedProgram,
+    incoming: &mut Program,
+    stored: &Program,
+    covers: &[FiscalYear],
+) {
+    let has = |c: Column| row.has_column(c);
+    if !has(Column::Links) {
+        incoming.links.clone_from(&stored.links);
+    }
+    for (column, field, kept) in [
+        (Column::Purpose, &mut incoming.purpose, &stored.purpose),
+        (
+            Column::TargetGroup,
+            &mut incoming.target_group,
+            &stored.target_group,
+        ),
+        (Column::Means, &mut incoming.means, &stored.means),
+        (
+            Column::ActivityName,
+            &mut incoming.activity.name,
+            &stored.activity.name,
+        ),
+        (
+            Column::ActivityUnit,
+            &mut incoming.activity.unit,
+            &stored.activity.unit,
+        ),
+    ] {
+        if !has(column) {
+            field.clone_from(kept);
+        }
+    }
+    if !has(Column::EndYear) {
+        incoming.end_year = stored.end_year;
+    }
+    if !has(Column::Account) {
+        incoming.account = stored.account;
+    }
+    if !has(Column::ExpenseType) {
+        incoming.expense_type = stored.expense_type;
+    }
+    if !has(Column::Sample) {
+        incoming.sample = stored.sample;
+    }
+    for &y in covers {
+        let amounts =
+            has(Column::Cost(y)) || FundingPart::ALL.iter().any(|p| has(Column::Part(y, *p)));
+        let kept = stored.years.iter().find(|py| py.fiscal_year == y).copied();
+        if !amounts {
+            incoming.years.retain(|py| py.fiscal_year != y);
+            if let Some(k) = kept {
+                incoming.years.push(k);
+            }
+        } else if !has(Column::ActivityTarget(y))
+            && let Some(py) = incoming.years.iter_mut().find(|py| py.fiscal_year == y)
+        {
+            py.activity_target = kept.and_then(|k| k.activity_target);
+        }
+    }
+    incoming.years.sort_by_key(|py| py.fiscal_year);
+}
+
 /// Reads the file: a JSON edition, or an XLSX/CSV 事業一覧.
 fn read_file(
     file_name: &str,
@@ -459,6 +526,9 @@ pub async fn preview_import(
     let mut programs = Vec::new();
     for (index, mut item) in incoming.into_iter().enumerate() {
         let stored = view.program(item.program.code.as_str());
+        if let (Place::Row(row), Some(s)) = (&item.place, stored) {
+            keep_missing(row, &mut item.program, &s.program, &view.covers());
+        }
         let found = check(&view, authority, &mut item.program, stored);
         let mut push = |key: &str, message: String| match &item.place {
             Place::Row(row) => placed.push((
@@ -511,9 +581,14 @@ pub async fn preview_import(
         })
         .collect();
     let mut writes = Vec::new();
+    let same = |stored: &Program, p: &Program| {
+        let mut s = stored.clone();
+        super::entry::canonical_links(&view, &mut s.links);
+        &s == p
+    };
     for p in &programs {
         match view.program(p.code.as_str()) {
-            Some(s) if &s.program == p => {}
+            Some(s) if same(&s.program, p) => {}
             Some(s) => writes.push(ProgramWrite::Save {
                 program: p.clone(),
                 expected: Some(s.revision),

@@ -141,9 +141,12 @@ struct LedgerPage {
     aggregates_href: String,
     diff_href: Option<String>,
     downloads: Vec<(String, &'static str)>,
+    sjis_missing: bool,
 }
 
-fn downloads(made_in: FiscalYear) -> Vec<(String, &'static str)> {
+/// The downloads of an edition; the Shift_JIS CSV only when every character of the edition
+/// can be written in Shift_JIS (CP932).
+fn downloads(made_in: FiscalYear, sjis: bool) -> Vec<(String, &'static str)> {
     [
         ("xlsx", "Excel（.xlsx）"),
         ("csv", "CSV（UTF-8）"),
@@ -151,6 +154,7 @@ fn downloads(made_in: FiscalYear) -> Vec<(String, &'static str)> {
         ("json", "JSON（金額は円）"),
     ]
     .into_iter()
+    .filter(|(f, _)| sjis || *f != "csv-sjis")
     .map(|(f, label)| {
         (
             format!("{}/download?format={f}", edition_href(made_in)),
@@ -158,6 +162,27 @@ fn downloads(made_in: FiscalYear) -> Vec<(String, &'static str)> {
         )
     })
     .collect()
+}
+
+/// The 一覧 as a file, or a page that says why it cannot be made (a Shift_JIS CSV of an
+/// edition with characters Shift_JIS lacks: the UTF-8 CSV holds them).
+pub(crate) fn export_file(
+    view: &EditionView,
+    city: &str,
+    department: Option<&str>,
+    format: ProgramFormat,
+) -> Result<Vec<u8>, WebError> {
+    programs::export(view, city, department, format).map_err(|e| match e {
+        keikaku_app::AppError::Invalid(problems) => WebError::Invalid(format!(
+            "{} UTF-8のCSV（format=csv）またはExcelのファイルをお使いください。",
+            problems
+                .iter()
+                .map(|p| p.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        )),
+        other => other.into(),
+    })
 }
 
 fn any_sample(view: &EditionView) -> bool {
@@ -177,6 +202,7 @@ async fn edition_page(
         let view = published(&st, &site, made_in).await?;
         let heading = format!("実施計画 {}", view.title());
         let previous = site.editions().iter().find(|y| **y < made_in).copied();
+        let sjis_missing = programs::export(&view, "", None, ProgramFormat::CsvShiftJis).is_err();
         Ok(LedgerPage {
             layout: Layout::new(&site, &heading, HOME)
                 .crumbs(&[("実施計画", HOME.to_owned())])
@@ -185,7 +211,8 @@ async fn edition_page(
             aggregates_href: format!("{}/aggregates", edition_href(made_in)),
             diff_href: previous
                 .map(|p| format!("{}/diff?from={}", edition_href(made_in), p.year())),
-            downloads: downloads(made_in),
+            downloads: downloads(made_in, !sjis_missing),
+            sjis_missing,
             period: view.period(),
             heading,
         }
@@ -482,7 +509,6 @@ struct DiffPage {
     action: String,
     options: Vec<(String, String, bool)>,
     view: Option<DiffView>,
-    from_title: String,
 }
 
 /// `GET /implementation-plans/{year}/diff`.
@@ -517,7 +543,7 @@ async fn diff_page(
             return Err(WebError::NotFound(None));
         }
         let title = keikaku_app::programs::editions::title(made_in);
-        let heading = format!("実施計画 {title}の前の版からの変更");
+        let heading = format!("実施計画 {title}とほかの版の比較");
         let view = match from {
             Some(f) => {
                 let c = compare(
@@ -550,9 +576,6 @@ async fn diff_page(
                     )
                 })
                 .collect(),
-            from_title: from
-                .map(keikaku_app::programs::editions::title)
-                .unwrap_or_default(),
             view,
         }
         .render()?)
@@ -617,6 +640,6 @@ async fn download(
     let format = format_of(query.format.as_deref())?;
     let site = state.catalog.site().await?;
     let view = published(&state, &site, made_in).await?;
-    let bytes = programs::export(&view, &site.municipality.name, None, format)?;
+    let bytes = export_file(&view, &site.municipality.name, None, format)?;
     file_response(bytes, format, made_in, None)
 }

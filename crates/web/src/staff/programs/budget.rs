@@ -155,7 +155,7 @@ async fn page(
         years: agg.years.iter().map(|y| format::fiscal_year(*y)).collect(),
         total: ledger::totals_rows(&agg.total, r),
         tables: ledger::group_tables(&agg),
-        b: ledger::budget(&agg),
+        b: ledger::budget(&agg, view.narrowed),
         note: r.note(),
         frames,
         settings,
@@ -361,7 +361,6 @@ struct DiffPage {
     action: String,
     options: Vec<(String, String, bool)>,
     view: Option<DiffView>,
-    from_title: String,
 }
 
 /// `GET /staff/implementation-plans/{year}/diff?from=`: against any other edition (by default
@@ -421,9 +420,6 @@ pub(super) async fn diff_page(
                 )
             })
             .collect(),
-        from_title: from
-            .map(keikaku_app::programs::editions::title)
-            .unwrap_or_default(),
         view,
     };
     Ok(private_page(StatusCode::OK, page.render()?))

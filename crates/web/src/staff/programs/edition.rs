@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, Granted, permits};
-use keikaku_app::programs::{EditionView, change_state, edition, move_part};
+use keikaku_app::programs::{EditionView, change_state, delete_edition, edition, move_part};
 use keikaku_domain::account::Role;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::program::{EditionState, EditionStep, SubmissionState};
@@ -59,6 +59,7 @@ struct EditionPage {
     links: Vec<(String, &'static str)>,
     downloads: Vec<(String, &'static str)>,
     public_href: Option<String>,
+    may_delete: bool,
 }
 
 /// The edition's own steps the user may take now: (code, button, what it does).
@@ -183,6 +184,7 @@ pub(super) async fn page(
         .collect(),
         public_href: (view.edition.state == EditionState::Published)
             .then(|| crate::public::programs::edition_href(made_in)),
+        may_delete: view.editable() && permits(Some(&user.roles), Action::ManageEditions),
         heading,
     };
     Ok(private_page(status, page.render()?))
@@ -388,6 +390,52 @@ pub(super) async fn change(
             state.catalog.invalidate().await?;
             redirect(&format!("{}?done={}", edition_href(made_in), step.code()))
         }
+        Err(e) => {
+            let (status, problems) = messages(e)?;
+            page(
+                &state,
+                &granted,
+                &signed.user,
+                &signed.csrf,
+                made_in,
+                status,
+                None,
+                problems,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /staff/implementation-plans/{year}/delete`: an edition being made, removed with its
+/// programs (confirmed by a checkbox).
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    PagePath(year): PagePath<String>,
+    StaffForm {
+        signed,
+        granted,
+        form,
+    }: StaffForm<StepForm>,
+) -> Result<Response, WebError> {
+    let made_in = year_of(&year)?;
+    if form.confirm.as_deref() != Some("yes") {
+        let problem = "版を削除するには、確認のチェックを入れてください。".to_owned();
+        return page(
+            &state,
+            &granted,
+            &signed.user,
+            &signed.csrf,
+            made_in,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            vec![problem],
+        )
+        .await;
+    }
+    let cx = state.catalog.context();
+    match delete_edition(&cx, &granted, made_in, &form.revision, now()?).await {
+        Ok(()) => redirect("/staff/implementation-plans?done=deleted"),
         Err(e) => {
             let (status, problems) = messages(e)?;
             page(

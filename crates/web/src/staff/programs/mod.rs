@@ -47,6 +47,7 @@ pub(crate) const ROUTES: &[Route] = &[
     route!(POST "/staff/implementation-plans/{year}/submit" => edition::submit, SubmitPrograms, "/staff/implementation-plans/2025/submit"),
     route!(POST "/staff/implementation-plans/{year}/review" => edition::review, ReviewPrograms, "/staff/implementation-plans/2025/review"),
     route!(POST "/staff/implementation-plans/{year}/state" => edition::change, ManageEditions, "/staff/implementation-plans/2025/state"),
+    route!(POST "/staff/implementation-plans/{year}/delete" => edition::delete, ManageEditions, "/staff/implementation-plans/2025/delete"),
     route!(GET "/staff/implementation-plans/{year}/programs/new" => program::new_page, EditPrograms, "/staff/implementation-plans/2025/programs/new"),
     route!(POST "/staff/implementation-plans/{year}/programs" => program::create, EditPrograms, "/staff/implementation-plans/2025/programs"),
     route!(GET "/staff/implementation-plans/{year}/programs/{code}" => program::program_page, ReadPrograms, "/staff/implementation-plans/2025/programs/01-01-001"),
@@ -101,8 +102,9 @@ struct EditionsPage {
     notice: Option<String>,
     problems: Vec<String>,
     may_manage: bool,
-    /// The edition a roll would start from, with the title of the one it makes.
-    roll_from: Option<(i32, String, String)>,
+    /// The edition a roll would start from, with the title of the one it makes, and whether
+    /// it is still being made (then the roll asks for a confirmation).
+    roll_from: Option<(i32, String, String, bool)>,
     next_year: i32,
     plans: Vec<(String, String)>,
     roundings: Vec<(&'static str, &'static str)>,
@@ -135,6 +137,9 @@ async fn list(
         .map(|(id, title)| (id.to_string(), title))
         .collect();
     let newest = all.first().map(|e| e.edition.made_in);
+    let newest_draft = all
+        .first()
+        .is_some_and(|e| e.edition.state == EditionState::Draft);
     let page = EditionsPage {
         layout: staff_layout(state, "実施計画", &[("職員用ページ", "/staff".to_owned())]).await?,
         csrf: csrf.to_owned(),
@@ -156,6 +161,7 @@ async fn list(
                 y.year(),
                 keikaku_app::programs::editions::title(y),
                 keikaku_app::programs::editions::title(y.next()),
+                newest_draft,
             )
         }),
         next_year: newest.map_or_else(now_year, |y| y.next().year()),
@@ -189,6 +195,7 @@ async fn editions_page(
             query.dropped.unwrap_or(0)
         )),
         Some("created") => Some("空の版を作成しました。".to_owned()),
+        Some("deleted") => Some("版を削除しました。".to_owned()),
         _ => None,
     };
     list(
@@ -216,6 +223,8 @@ pub(crate) struct CreateForm {
     rounding: String,
     #[serde(default)]
     from: String,
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 impl StaffFields for CreateForm {
@@ -282,6 +291,26 @@ async fn roll_edition(
     let cx = state.catalog.context();
     let from = crate::public::programs::year_of(form.from.trim())
         .map_err(|_| WebError::BadRequest("ローリングする版の年度が不正です。".to_owned()))?;
+    // Rolling an edition still being made is allowed, but only on purpose.
+    let draft = editions(&cx, &granted)
+        .await?
+        .iter()
+        .any(|e| e.edition.made_in == from && e.edition.state == EditionState::Draft);
+    if draft && form.confirm.as_deref() != Some("yes") {
+        let problem =
+            "作成中（未確定）の版からローリングするには、確認のチェックを入れてください。"
+                .to_owned();
+        return list(
+            &state,
+            &granted,
+            &signed.csrf,
+            &signed.user.roles,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            vec![problem],
+        )
+        .await;
+    }
     match roll(&cx, &granted, from, now()?).await {
         Ok(outcomes) => {
             let carried = outcomes

@@ -13,7 +13,7 @@ use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, Granted, permits};
 use keikaku_app::programs::{
-    EditionView, ProgramForm, Viewer, YearForm, delete_program, edition, parse_form,
+    EditionView, ProgramForm, Viewer, YearForm, delete_program, edition, form_problems, parse_form,
     program_history, save_program,
 };
 use keikaku_domain::account::User;
@@ -399,10 +399,17 @@ async fn save_posted(
         Ok(program) => save_program(&cx, granted, made_in, program, expected, now()?)
             .await
             .map(|_| ()),
-        Err(problems) => Err(AppError::Invalid(problems)),
+        // Every problem at once: those of reading the form and those a save would find.
+        Err(_) => Err(AppError::Invalid(
+            form_problems(&cx, granted, made_in, &form).await?,
+        )),
     };
+    let mut values = posted.values.clone();
+    if let Some(c) = code {
+        values.insert("code".to_owned(), c.to_owned());
+    }
     let shown = |status, errors, conflict, revision: String| Shown {
-        values: posted.values.clone(),
+        values: values.clone(),
         links: posted.links.clone(),
         revision,
         errors,

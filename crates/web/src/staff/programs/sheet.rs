@@ -15,7 +15,7 @@ use axum::response::Response;
 use base64::Engine;
 use keikaku_app::AppError;
 use keikaku_app::access::Granted;
-use keikaku_app::programs::{ImportPreview, apply_import, edition, export, preview_import};
+use keikaku_app::programs::{ImportPreview, apply_import, edition, preview_import};
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::format;
 use keikaku_domain::program::Amount;
@@ -57,7 +57,8 @@ pub(super) async fn download(
         .filter(|d| !d.is_empty());
     let site = state.catalog.site().await?;
     let view = edition(&state.catalog.context(), &granted, made_in).await?;
-    let bytes = export(&view, &site.municipality.name, department, format)?;
+    let bytes =
+        crate::public::programs::export_file(&view, &site.municipality.name, department, format)?;
     file_response(bytes, format, made_in, department)
 }
 
@@ -84,6 +85,7 @@ struct ImportPage {
     changes: Vec<ChangeRow>,
     empty: bool,
     errors: Vec<String>,
+    stale: bool,
     file_name: String,
     data: String,
     fingerprint: String,
@@ -194,6 +196,7 @@ async fn import_page(
         changes: changed,
         empty,
         errors,
+        stale: status == StatusCode::CONFLICT,
         file_name: file_name.to_owned(),
         data: if fingerprint.is_empty() {
             String::new()
