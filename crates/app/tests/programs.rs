@@ -7,9 +7,9 @@
 use keikaku_app::access::{Action, Granted, Operator};
 use keikaku_app::programs::{
     FrameAmount, FrameInput, ProgramForm, Viewer, YearForm, aggregates, change_state, compare,
-    create_edition, delete_program, edition, editions, listing, move_part, parse_form,
-    program_history, published_edition, published_editions, roll, save_frame_amounts, save_frames,
-    save_program,
+    create_edition, delete_edition, delete_program, edition, editions, form_problems, listing,
+    move_part, parse_form, program_history, published_edition, published_editions, roll,
+    save_frame_amounts, save_frames, save_program,
 };
 use keikaku_app::{AppError, Context, transfer};
 use keikaku_domain::account::{LoginId, Role, User};
@@ -18,7 +18,7 @@ use keikaku_domain::era::FiscalYear;
 use keikaku_domain::format::Rounding;
 use keikaku_domain::program::{EditionState, EditionStep, ProgramCategory, SubmissionState, Yen};
 use keikaku_domain::{MunicipalityCode, Plan};
-use keikaku_storage::{PlanStore, ProgramStore, Store};
+use keikaku_storage::{HistoryStore, PlanStore, ProgramStore, Store};
 use keikaku_storage_sqlite::SqliteStore;
 
 fn at() -> Timestamp {
@@ -585,4 +585,137 @@ async fn fiscal_frames_in_yen_follow_the_rules_of_the_form() {
     assert_eq!(data.frames.len(), 2);
     assert_eq!(data.frames[0].general, Yen::new(1_234_567));
     assert_eq!(data.frames[1].department, "農政課");
+}
+
+#[tokio::test]
+async fn amounts_are_read_strictly_and_a_form_reports_every_problem_at_once() {
+    let (store, code) = example().await;
+    let cx = Context::new(&store, &code);
+    roll(&cx, &Operator::at_console(), fy(2025), at())
+        .await
+        .unwrap();
+    // What a clerk types: 全角 digits and commas, a full-width minus; what is not an amount
+    // is refused, never read as something else.
+    for (typed, yen) in [
+        ("１，２３４", Some(1_234_000)),
+        ("1,234.5", Some(1_234_500)),
+        ("0", Some(0)),
+        ("1,23", None),
+        ("12a", None),
+        ("1 234", None),
+        ("1e3", None),
+        ("", None),
+    ] {
+        let mut f = form("01-01-020", "農政課");
+        f.years[0].1 = YearForm {
+            cost: typed.to_owned(),
+            general: typed.to_owned(),
+            ..YearForm::default()
+        };
+        let parsed = parse_form(&f);
+        match yen {
+            Some(yen) => {
+                let p = parsed.unwrap();
+                assert_eq!(p.years[0].funding.cost, Yen::new(yen), "{typed}");
+            }
+            None if typed.is_empty() => {
+                assert!(
+                    parsed
+                        .unwrap()
+                        .years
+                        .iter()
+                        .all(|y| y.fiscal_year != fy(2027))
+                );
+            }
+            None => {
+                let e = problems(AppError::Invalid(parsed.unwrap_err()));
+                assert!(
+                    e.iter()
+                        .any(|m| m.starts_with("y2027.cost: ") && m.contains(typed)),
+                    "{typed}: {e:?}"
+                );
+            }
+        }
+    }
+    let nosei = grant(Role::DepartmentEditor, "農政課", Action::EditPrograms);
+    let mut f = form("01-01-020", "農政課");
+    f.years[0].1.cost = "－100".to_owned();
+    f.years[0].1.general = "－100".to_owned();
+    f.years[0].1.national = String::new();
+    f.years[0].1.prefectural = String::new();
+    let negative = form_problems(&cx, &nosei, fy(2026), &f).await.unwrap();
+    assert!(
+        negative
+            .iter()
+            .any(|p| p.path == "y2027.cost" && p.message.contains("事業費 -100千円 が負の値です")),
+        "a negative amount is refused: {negative:#?}"
+    );
+
+    // Reading and saving problems together: a bad number, an unknown link, another
+    // department's program — one list, each field once.
+    let mut f = form("02-09-001", "商工労働課");
+    f.years[1].1.cost = "1,00".to_owned();
+    f.links.push("sogo-keikaku/measure-9-9-9".to_owned());
+    let all = form_problems(&cx, &nosei, fy(2026), &f).await.unwrap();
+    let mut fields: Vec<&str> = all.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        fields[0], "y2028.cost",
+        "reading's problems first: {all:#?}"
+    );
+    fields.sort_unstable();
+    assert_eq!(fields, ["department", "links", "y2028.cost"], "{all:#?}");
+    // A good form has none.
+    let good = form_problems(&cx, &nosei, fy(2026), &form("01-01-020", "農政課"))
+        .await
+        .unwrap();
+    assert!(good.is_empty(), "{good:#?}");
+}
+
+#[tokio::test]
+async fn an_edition_being_made_can_be_deleted_and_made_again() {
+    let (store, code) = example().await;
+    let cx = Context::new(&store, &code);
+    let office = grant(Role::PlanningOffice, "企画調整課", Action::ManageEditions);
+    roll(&cx, &office, fy(2025), at()).await.unwrap();
+    let view = edition(&cx, &office, fy(2026)).await.unwrap();
+    let revision = view.edition.revision.to_string();
+    // Only the planning office; only with the revision the page showed.
+    let editor = grant(Role::DepartmentEditor, "農政課", Action::EditPrograms);
+    assert!(matches!(
+        delete_edition(&cx, &editor, fy(2026), &revision, at()).await,
+        Err(AppError::Forbidden(_))
+    ));
+    let stale = delete_edition(&cx, &office, fy(2026), "99", at()).await;
+    assert!(matches!(stale, Err(AppError::Conflict(_))), "{stale:?}");
+    // A published edition is never deleted.
+    let published = edition(&cx, &office, fy(2025)).await.unwrap();
+    let refused = delete_edition(
+        &cx,
+        &office,
+        fy(2025),
+        &published.edition.revision.to_string(),
+        at(),
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(AppError::Conflict(m)) if m.contains("「公表」のため、削除できません")),
+        "{refused:?}"
+    );
+    delete_edition(&cx, &office, fy(2026), &revision, at())
+        .await
+        .unwrap();
+    assert!(matches!(
+        edition(&cx, &office, fy(2026)).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert_eq!(editions(&cx, &office).await.unwrap().len(), 1);
+    // The roll can be made again, whole.
+    assert_eq!(roll(&cx, &office, fy(2025), at()).await.unwrap().len(), 21);
+    // The deletion is in the audit log.
+    let log = store.audit_entries(&code, 0, 1000).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "implementation_plan.delete" && e.before.is_some()),
+        "{log:#?}"
+    );
 }

@@ -244,3 +244,114 @@ async fn a_sheet_with_problems_is_refused_whole_with_its_cells() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_sheet_with_fewer_columns_changes_only_what_it_has() {
+    let (store, code) = rolled().await;
+    let cx = Context::new(&store, &code);
+    let before = edition(&cx, &reader(), fy(2026)).await.unwrap();
+    let stored = before.program("01-01-001").unwrap().program.clone();
+    let nosei = grant(Role::DepartmentEditor, "農政課", Action::EditPrograms);
+    // A department's own short sheet: the required columns and the 2027 amounts only; no 目的,
+    // no links, no 2028/2029 columns, no 活動指標の目標値.
+    let year = "令和9年度（2027年度）";
+    let header = format!(
+        "事業コード,事業名,所管課,事業区分,開始年度,{year}事業費,{year}国庫支出金,{year}県支出金,\
+         {year}地方債,{year}その他,{year}一般財源\r\n"
+    );
+    let sheet = format!(
+        "{header}01-01-001,新規就農者育成支援事業,農政課,継続,2016,25000,12000,4000,0,0,9000\r\n"
+    );
+    let preview = preview_import(&cx, &nosei, None, "農政課.csv", sheet.as_bytes())
+        .await
+        .unwrap();
+    assert!(preview.added.is_empty(), "{:?}", preview.added);
+    // The sheet is the department's list: its programs not in it are removed, as always.
+    assert!(!preview.removed.is_empty());
+    assert!(
+        preview
+            .removed
+            .iter()
+            .all(|p| p.department == "農政課" && p.code.as_str() != "01-01-001"),
+        "{:?}",
+        preview.removed
+    );
+    assert_eq!(preview.changed.len(), 1, "{:#?}", preview.changed);
+    let amounts: Vec<(FiscalYear, Amount)> = preview.changed[0]
+        .amounts
+        .iter()
+        .map(|a| (a.fiscal_year, a.amount))
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            (fy(2027), Amount::Cost),
+            (
+                fy(2027),
+                Amount::Part(keikaku_domain::program::FundingPart::General)
+            )
+        ]
+    );
+    apply_import(&cx, &nosei, &preview, at()).await.unwrap();
+    let after = edition(&cx, &reader(), fy(2026)).await.unwrap();
+    let program = &after.program("01-01-001").unwrap().program;
+    assert_eq!(program.purpose, stored.purpose, "目的 is kept");
+    let sorted = |p: &keikaku_domain::program::Program| {
+        let mut l: Vec<String> = p.links.iter().map(|l| format!("{l:?}")).collect();
+        l.sort();
+        l
+    };
+    assert_eq!(sorted(program), sorted(&stored), "the links are kept");
+    assert_eq!(
+        program.activity.name, stored.activity.name,
+        "活動指標 is kept"
+    );
+    let year_of = |p: &keikaku_domain::program::Program, y: i32| {
+        p.years.iter().find(|py| py.fiscal_year == fy(y)).copied()
+    };
+    let entered = year_of(program, 2027).unwrap();
+    assert_eq!(entered.funding.cost.yen(), 25_000_000);
+    assert!(year_of(&stored, 2027).unwrap().activity_target.is_some());
+    assert_eq!(
+        entered.activity_target,
+        year_of(&stored, 2027).unwrap().activity_target,
+        "the target of a year without its column is kept"
+    );
+    assert!(year_of(&stored, 2028).is_some());
+    assert_eq!(year_of(program, 2028), year_of(&stored, 2028));
+    assert_eq!(
+        year_of(program, 2029),
+        year_of(&stored, 2029),
+        "not entered yet"
+    );
+}
+
+#[tokio::test]
+async fn a_formula_in_a_name_is_written_inert_and_read_back_as_typed() {
+    let (store, code) = rolled().await;
+    let cx = Context::new(&store, &code);
+    let view = edition(&cx, &reader(), fy(2026)).await.unwrap();
+    let csv = export(&view, "一関市", Some("農政課"), ProgramFormat::Csv).unwrap();
+    let named = change_csv(&csv, |t| {
+        t.replacen("新規就農者育成支援事業", "=HYPERLINK(\"http://x\")", 1)
+    });
+    let nosei = grant(Role::DepartmentEditor, "農政課", Action::EditPrograms);
+    // A hand-made CSV's `=` field is read as text, like any other.
+    let preview = preview_import(&cx, &nosei, None, "農政課.csv", &named)
+        .await
+        .unwrap();
+    assert_eq!(preview.changed.len(), 1);
+    apply_import(&cx, &nosei, &preview, at()).await.unwrap();
+    let after = edition(&cx, &reader(), fy(2026)).await.unwrap();
+    let written = export(&after, "一関市", Some("農政課"), ProgramFormat::Csv).unwrap();
+    let text = std::str::from_utf8(&written).unwrap();
+    assert!(
+        text.contains("'=HYPERLINK(\"\"http://x\"\")"),
+        "the export guards the formula: {text}"
+    );
+    // Read back, the guard is taken off: nothing changes.
+    let back = preview_import(&cx, &nosei, None, "農政課.csv", &written)
+        .await
+        .unwrap();
+    assert!(back.is_empty(), "{back:#?}");
+}

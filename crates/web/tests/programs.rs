@@ -441,3 +441,86 @@ async fn a_sheet_goes_through_its_preview() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn an_edition_being_made_is_rolled_on_purpose_and_deleted_on_purpose() {
+    let app = TestApp::new().await;
+    let admin = add(&app, "kikaku", Role::PlanningOffice, "企画調整課").await;
+    let office = [("keikaku_session", admin.as_str())];
+    let (_, _, list) = app
+        .get_with_cookies("/staff/implementation-plans", &office)
+        .await;
+    let csrf = input_value(&list, "csrf");
+    let roll = |from: &'static str, confirm: bool| {
+        let mut form = vec![("csrf", csrf.clone()), ("from", from.to_owned())];
+        if confirm {
+            form.push(("confirm", "yes".to_owned()));
+        }
+        form
+    };
+    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(path, &pairs, &office).await
+        }
+    };
+    let (status, _, _) = post("/staff/implementation-plans/roll", roll("2025", false)).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "a published edition rolls at once"
+    );
+    // 2026 is still being made: rolling it needs the checkbox.
+    let (status, _, page) = post("/staff/implementation-plans/roll", roll("2026", false)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(
+            "作成中（未確定）の版からローリングするには、確認のチェックを入れてください。"
+        ),
+        "{page}"
+    );
+    let (status, _, _) = post("/staff/implementation-plans/roll", roll("2026", true)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The 2027 edition, made too early, is deleted: the page offers it, with a checkbox.
+    let (_, _, page) = app
+        .get_with_cookies("/staff/implementation-plans/2027", &office)
+        .await;
+    let form = page
+        .split("action=\"/staff/implementation-plans/2027/delete\"")
+        .nth(1)
+        .expect("the delete form");
+    let revision = input_value(form, "revision");
+    let delete = |confirm: bool| {
+        let mut form = vec![("csrf", csrf.clone()), ("revision", revision.clone())];
+        if confirm {
+            form.push(("confirm", "yes".to_owned()));
+        }
+        form
+    };
+    let (status, _, page) = post("/staff/implementation-plans/2027/delete", delete(false)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("版を削除するには、確認のチェックを入れてください。"));
+    let (status, headers, _) = post("/staff/implementation-plans/2027/delete", delete(true)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(common::header(&headers, &axum::http::header::LOCATION).contains("done=deleted"));
+    let (status, _, _) = app
+        .get_with_cookies("/staff/implementation-plans/2027", &office)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A published edition offers no deletion, and refuses one.
+    let (_, _, page) = app
+        .get_with_cookies("/staff/implementation-plans/2025", &office)
+        .await;
+    assert!(!page.contains("/delete\""), "{page}");
+    let (status, _, page) = post("/staff/implementation-plans/2025/delete", delete(true)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("削除できません"), "{page}");
+    // A form's address opened as a page says so in Japanese.
+    let (status, _, page) = app
+        .get_with_cookies("/staff/implementation-plans/2026/delete", &office)
+        .await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(page.contains("この方法ではページを開けません"), "{page}");
+}
