@@ -32,6 +32,7 @@ pub mod format;
 pub mod ids;
 pub mod kpi;
 pub mod plan;
+pub mod population;
 pub mod program;
 pub mod search;
 
