@@ -58,6 +58,8 @@ mod history;
 mod import;
 mod kpi;
 mod plans;
+mod population;
+mod population_rows;
 mod program_rows;
 mod programs;
 mod rounds;

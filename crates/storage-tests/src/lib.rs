@@ -10,7 +10,7 @@
 //! ```
 //!
 //! The stories live in one module per capability of the port (`plans`, `edit`, `indicators`,
-//! `history`, `accounts`, `tokens`, `kpi`, `rounds`, `programs`, `backup`); this file holds the fixtures they share and the macro, which lists
+//! `history`, `accounts`, `tokens`, `kpi`, `rounds`, `programs`, `population`, `backup`); this file holds the fixtures they share and the macro, which lists
 //! every story of every module.
 #![allow(clippy::unwrap_used, clippy::panic)] // a test suite: a failed expectation panics
 
@@ -21,6 +21,7 @@ pub mod history;
 pub mod indicators;
 pub mod kpi;
 pub mod plans;
+pub mod population;
 pub mod postgres;
 pub mod program_roll;
 pub mod programs;
@@ -161,6 +162,7 @@ macro_rules! conformance_tests {
                 a_draft_edition_is_deleted_whole
             ],
             program_roll: [the_roll_is_the_domains_roll],
+            population: [the_vision_is_stored_exactly_to_the_bit],
             backup: [
                 the_backup_carries_every_table,
                 a_snapshot_is_one_moment_while_writes_go_on

@@ -37,6 +37,20 @@ pub const TABLES: &[&str] = &[
     "program_link",
     "program_part",
     "program_frame",
+    "population_vision",
+    "population_target",
+    "population_actual",
+    "population_reference",
+    "population_reference_point",
+    "population_link",
+    "population_census",
+    "population_census_count",
+    "population_scenario",
+    "population_rate",
+    "population_cwr",
+    "population_tfr_point",
+    "population_result",
+    "population_result_cell",
 ];
 
 /// The type of a column, as both backends store it.

@@ -15,6 +15,9 @@
 //! - [`ProgramStore`] (`programs`): the 実施計画 — editions, their programs with 事業費 and
 //!   財源内訳 per year, the departments' parts of the yearly cycle, the fiscal frames and the
 //!   yearly roll;
+//! - [`PopulationStore`] (`population`): the 人口ビジョン — censuses by sex × age group,
+//!   projection scenarios with their stored results, the target path, actual totals and
+//!   reference projections;
 //! - [`BackupStore`] (`backup`): every table as stored, read in one snapshot and loaded back
 //!   into an empty database ([`backup::TABLES`] lists them; a new table goes there).
 //!
@@ -23,10 +26,9 @@
 //! an `Arc<dyn Store>`. A use case can take the narrowest trait it needs (`&dyn PlanStore`
 //! to read plans), and a `&dyn Store` turns into any of them by itself.
 //!
-//! Capabilities still to come — deliberation (審議会・パブリックコメント) and the
-//! population projection (人口推計) — each get a trait of their own in a module of their own
-//! here, next to these, and are added to the supertraits of [`Store`]. They do not add
-//! methods to an existing trait.
+//! Capabilities still to come — deliberation (審議会・パブリックコメント) — get a trait of
+//! their own in a module of their own here, next to these, added to the supertraits of
+//! [`Store`]. They do not add methods to an existing trait.
 //!
 //! The adapters do not each invent a table layout: [`rows`] flattens a [`Plan`] into the rows
 //! of the shared schema and assembles it back, so the only thing an adapter owns is SQL. Every
@@ -39,6 +41,7 @@ pub mod backup;
 mod history;
 mod kpi;
 mod plans;
+mod population;
 mod programs;
 mod rounds;
 #[allow(missing_docs)] // row structs mirror the columns one to one
@@ -51,6 +54,10 @@ pub use history::{HistoryStore, UserChange, VersionSummary};
 pub use kpi::{KpiStore, ValueWrite};
 pub use plans::{
     Change, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, PlanWrite,
+};
+pub use population::{
+    CensusRecord, PopulationData, PopulationStore, ScenarioRecord, VisionRecord, scenario_text,
+    vision_text,
 };
 pub use programs::{
     EditionChange, EditionData, EditionRecord, EditionSummary, ProgramRecord, ProgramStore,
@@ -118,6 +125,7 @@ pub trait Store:
     + KpiStore
     + RoundStore
     + ProgramStore
+    + PopulationStore
     + Send
     + Sync
 {
