@@ -28,6 +28,7 @@ pub mod forms;
 pub mod history;
 pub mod kpi;
 pub mod plans;
+pub mod population;
 pub mod programs;
 
 pub use accounts::{auth, tokens, users};
