@@ -79,6 +79,11 @@ pub enum Action {
     /// Open editions (new, or by rolling the last), set their basis plan, rounding and fiscal
     /// frames, and fix (確定), re-open and publish them.
     ManageEditions,
+    /// Read the 人口ビジョン as staff: every scenario, published or not, with its assumptions.
+    ReadPopulation,
+    /// Enter censuses and the vision's figures (target path, actual totals, references), make,
+    /// derive, run and publish projection scenarios.
+    ManagePopulation,
 }
 
 /// Who may perform an action.
@@ -179,6 +184,8 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::SubmitPrograms, Audience::Roles(DEPARTMENTS)),
     (Action::ReviewPrograms, Audience::Roles(PLANNING)),
     (Action::ManageEditions, Audience::Roles(PLANNING)),
+    (Action::ReadPopulation, Audience::Roles(ALL_STAFF)),
+    (Action::ManagePopulation, Audience::Roles(PLANNING)),
 ];
 
 /// Whoever a use case acts for: the console operator (who may do everything) or a signed-in

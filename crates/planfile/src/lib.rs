@@ -18,6 +18,7 @@
 //! ```
 
 pub mod dto;
+pub mod population_vision;
 pub mod programs;
 mod read;
 mod read_indicator;
@@ -302,6 +303,16 @@ pub fn example_rounds(name: &str) -> Option<&'static str> {
 pub fn example_programs(name: &str) -> Option<&'static str> {
     match name {
         "ichinoseki" => Some(include_str!("../examples/ichinoseki-programs.json")),
+        _ => None,
+    }
+}
+
+/// The 人口ビジョン of an example, as a [`population_vision`] file: the city's real census
+/// totals and the national institute's figure for comparison; the age structure and the
+/// assumptions are samples (marked サンプル).
+pub fn example_population(name: &str) -> Option<&'static str> {
+    match name {
+        "ichinoseki" => Some(include_str!("../examples/ichinoseki-population.json")),
         _ => None,
     }
 }

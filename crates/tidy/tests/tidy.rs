@@ -104,6 +104,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "getrandom",
             "keikaku-domain",
             "keikaku-planfile",
+            "keikaku-projection",
             "keikaku-sheets",
             "keikaku-storage",
             "rust_decimal",

@@ -362,6 +362,16 @@ pub async fn load_example(
         )
         .await?;
     }
+    if let Some(population) = keikaku_planfile::example_population(name) {
+        crate::population::example::load_example_population(
+            operator,
+            store,
+            &file.municipality.code,
+            population,
+            at,
+        )
+        .await?;
+    }
     Ok(ExampleOutcome::Loaded(loaded))
 }
 
