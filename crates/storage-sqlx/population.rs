@@ -4,14 +4,14 @@
 use async_trait::async_trait;
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::population::{
-    Basis, BySex, Census, Derivation, Scenario, ScenarioId, ScenarioResult, Sex, Vision,
+    Basis, BySex, Census, Derivation, PopulationVision, Scenario, ScenarioId, ScenarioResult, Sex,
 };
 use keikaku_storage::{
     Author, PopulationData, PopulationStore, StoreError, UserChange, scenario_text, vision_text,
 };
 use sqlx::{QueryBuilder, Transaction};
 
-use super::population_rows::{census_row, float_text, read_population, read_vision};
+use super::population_rows::{census_row, float_text, read_population, read_population_vision};
 use super::rounds::optional;
 use super::{backend, tx};
 use crate::{Db, Store};
@@ -179,7 +179,7 @@ fn count(n: u64) -> Bound {
 async fn write_vision_rows(
     tx: &mut Transaction<'_, Db>,
     code: &MunicipalityCode,
-    v: &Vision,
+    v: &PopulationVision,
 ) -> Result<(), StoreError> {
     for table in VISION_TABLES {
         delete_rows(tx, table, "", code, None).await?;
@@ -401,13 +401,13 @@ impl PopulationStore for Store {
     async fn save_vision(
         &self,
         code: &MunicipalityCode,
-        vision: &Vision,
+        vision: &PopulationVision,
         expected: Option<i64>,
         author: &Author,
     ) -> Result<i64, StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
         tx::lock_municipality(&mut tx, code).await?;
-        let current = read_vision(&mut tx, code).await?;
+        let current = read_population_vision(&mut tx, code).await?;
         let revision = check(current.as_ref().map(|c| c.revision), expected, "vision")?;
         sqlx::query(UPSERT_VISION)
             .bind(code.as_str())

@@ -5,11 +5,13 @@
 use std::collections::BTreeMap;
 
 use keikaku_domain::population::{
-    ActualSource, ActualTotal, Assumptions, Basis, BySex, Census, Derivation, Projected, Reference,
-    Scenario, ScenarioId, ScenarioResult, Sex, TargetPoint, Vision,
+    ActualSource, ActualTotal, Assumptions, Basis, BySex, Census, Derivation, PopulationVision,
+    Projected, Reference, Scenario, ScenarioId, ScenarioResult, Sex, TargetPoint,
 };
 use keikaku_domain::{ElementId, ElementRef, MunicipalityCode, PlanId};
-use keikaku_storage::{CensusRecord, PopulationData, ScenarioRecord, StoreError, VisionRecord};
+use keikaku_storage::{
+    CensusRecord, PopulationData, PopulationVisionRecord, ScenarioRecord, StoreError,
+};
 use sqlx::{Row, Transaction};
 
 use super::rounds::{all, optional, text_of, time_of};
@@ -101,7 +103,7 @@ pub(super) async fn read_population(
     code: &MunicipalityCode,
 ) -> Result<PopulationData, StoreError> {
     let q = |sql: &'static str| sqlx::query(sql).bind(code.as_str().to_owned());
-    let vision = read_vision(tx, code).await?;
+    let vision = read_population_vision(tx, code).await?;
     let mut censuses = all(tx, q(CENSUSES), census_row).await?;
     for row in q(CENSUS_COUNTS)
         .fetch_all(&mut **tx)
@@ -199,10 +201,10 @@ pub(super) async fn read_population(
 }
 
 /// The vision's record, if stored.
-pub(super) async fn read_vision(
+pub(super) async fn read_population_vision(
     tx: &mut Transaction<'_, Db>,
     code: &MunicipalityCode,
-) -> Result<Option<VisionRecord>, StoreError> {
+) -> Result<Option<PopulationVisionRecord>, StoreError> {
     let q = |sql: &'static str| sqlx::query(sql).bind(code.as_str().to_owned());
     let Some(mut record) = optional(tx, q(VISION), vision_row).await? else {
         return Ok(None);
@@ -255,12 +257,12 @@ pub(super) async fn read_vision(
     Ok(Some(record))
 }
 
-fn vision_row(r: &DbRow) -> Result<VisionRecord, StoreError> {
-    Ok(VisionRecord {
-        vision: Vision {
+fn vision_row(r: &DbRow) -> Result<PopulationVisionRecord, StoreError> {
+    Ok(PopulationVisionRecord {
+        vision: PopulationVision {
             published: r.try_get("published").map_err(backend)?,
             target_note: text_of(r, "target_note")?,
-            ..Vision::default()
+            ..PopulationVision::default()
         },
         updated_by: text_of(r, "updated_by")?,
         updated_at: time_of(r, "updated_at_millis")?,

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::float_cmp)]
 
 use keikaku_domain::population::{
-    ActualSource, ActualTotal, Assumptions, Basis, BySex, Census, Derivation, Reference, Scenario,
-    ScenarioId, Sex, TargetPoint, Vision, gaps, group_label, target_at,
+    ActualSource, ActualTotal, Assumptions, Basis, BySex, Census, Derivation, PopulationVision,
+    Reference, Scenario, ScenarioId, Sex, TargetPoint, gaps, group_label, target_at,
 };
 
 fn census(unknown: [u64; 2]) -> Census {
@@ -142,7 +142,10 @@ fn derivations_state_their_rule() {
     assert_eq!(path.label(), "合計特殊出生率 1.45→1.6→1.8→2.07");
     let rule = path.rule("基本推計");
     assert!(rule.contains("÷ 基準の合計特殊出生率（1.45）"), "{rule}");
-    assert!(rule.contains("2030年 1.6、2040年 1.8、2050年 2.07"), "{rule}");
+    assert!(
+        rule.contains("2030年 1.6、2040年 1.8、2050年 2.07"),
+        "{rule}"
+    );
 }
 
 #[test]
@@ -184,7 +187,7 @@ fn the_target_path_is_read_between_its_points() {
 
 #[test]
 fn a_vision_is_checked_and_sorted() {
-    let vision = Vision {
+    let vision = PopulationVision {
         published: true,
         target_note: String::new(),
         target: vec![
@@ -212,11 +215,21 @@ fn a_vision_is_checked_and_sorted() {
     let fields: Vec<String> = vision.problems().into_iter().map(|p| p.field).collect();
     assert_eq!(
         fields,
-        ["target[1].year", "references[0].name", "references[0].points[1].year"]
+        [
+            "target[1].year",
+            "references[0].name",
+            "references[0].points[1].year"
+        ]
     );
     let sorted = vision.sorted();
-    assert_eq!(sorted.references[0].points, [(2030, 90_000), (2040, 82_277)]);
-    assert_eq!(ActualSource::parse("住基"), Some(ActualSource::ResidentRegister));
+    assert_eq!(
+        sorted.references[0].points,
+        [(2030, 90_000), (2040, 82_277)]
+    );
+    assert_eq!(
+        ActualSource::parse("住基"),
+        Some(ActualSource::ResidentRegister)
+    );
     assert_eq!(group_label(0), "0〜4歳");
     assert_eq!(group_label(18), "90歳以上");
 }

@@ -19,6 +19,7 @@
 
 pub mod dto;
 pub mod population_vision;
+mod population_vision_read;
 pub mod programs;
 mod read;
 mod read_indicator;

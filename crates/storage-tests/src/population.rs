@@ -6,8 +6,8 @@
 
 use keikaku_domain::audit::{Timestamp, verify_chain};
 use keikaku_domain::population::{
-    ActualSource, ActualTotal, Assumptions, Basis, BySex, Census, Derivation, Projected, Reference,
-    Scenario, ScenarioId, ScenarioResult, TargetPoint, Vision,
+    ActualSource, ActualTotal, Assumptions, Basis, BySex, Census, Derivation, PopulationVision,
+    Projected, Reference, Scenario, ScenarioId, ScenarioResult, TargetPoint,
 };
 use keikaku_domain::{ElementId, ElementRef, MunicipalityCode, PlanId};
 use keikaku_storage::{ExistingPlan, Store, StoreError};
@@ -15,8 +15,8 @@ use keikaku_storage::{ExistingPlan, Store, StoreError};
 use crate::programs::stale;
 use crate::{author, example, put};
 
-fn vision() -> Vision {
-    Vision {
+fn vision() -> PopulationVision {
+    PopulationVision {
         published: true,
         target_note: "2060年に人口8万人程度を維持する。\n（将来展望）".to_owned(),
         target: vec![

@@ -56,8 +56,8 @@ pub use plans::{
     Change, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, PlanWrite,
 };
 pub use population::{
-    CensusRecord, PopulationData, PopulationStore, ScenarioRecord, VisionRecord, scenario_text,
-    vision_text,
+    CensusRecord, PopulationData, PopulationStore, PopulationVisionRecord, ScenarioRecord,
+    scenario_text, vision_text,
 };
 pub use programs::{
     EditionChange, EditionData, EditionRecord, EditionSummary, ProgramRecord, ProgramStore,

@@ -12,16 +12,16 @@ use async_trait::async_trait;
 use keikaku_domain::MunicipalityCode;
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::population::{
-    Basis, Census, Derivation, Scenario, ScenarioId, ScenarioResult, Vision,
+    Basis, Census, Derivation, PopulationVision, Scenario, ScenarioId, ScenarioResult,
 };
 
 use crate::{Author, StoreError};
 
 /// The vision's figures as stored.
 #[derive(Clone, Debug, PartialEq)]
-pub struct VisionRecord {
+pub struct PopulationVisionRecord {
     /// The figures and settings.
-    pub vision: Vision,
+    pub vision: PopulationVision,
     /// Who changed them last.
     pub updated_by: String,
     /// When.
@@ -62,7 +62,7 @@ pub struct ScenarioRecord {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct PopulationData {
     /// The vision's figures; `None` until first saved.
-    pub vision: Option<VisionRecord>,
+    pub vision: Option<PopulationVisionRecord>,
     /// The censuses, by year.
     pub censuses: Vec<CensusRecord>,
     /// The scenarios, in the order they were made.
@@ -92,7 +92,7 @@ pub trait PopulationStore: Send + Sync {
     async fn save_vision(
         &self,
         code: &MunicipalityCode,
-        vision: &Vision,
+        vision: &PopulationVision,
         expected: Option<i64>,
         author: &Author,
     ) -> Result<i64, StoreError>;
@@ -179,7 +179,7 @@ pub fn scenario_text(s: &Scenario) -> String {
 }
 
 /// The vision's figures as the audit log shows them.
-pub fn vision_text(v: &Vision) -> String {
+pub fn vision_text(v: &PopulationVision) -> String {
     let mut lines = vec![format!(
         "公開: {}",
         if v.published { "する" } else { "しない" }

@@ -8,7 +8,7 @@
 //!   its own [`Assumptions`] (生残率, 純移動率, 子ども女性比, sex ratio) or a [`Derivation`] from
 //!   another scenario (移動均衡, migration scaled, a fertility path) — and whether the public
 //!   site shows it. [`Projected`] is one year of a stored result.
-//! - [`Vision`]: the city's target path (目標人口, per year), the actual totals (住民基本台帳 or
+//! - [`PopulationVision`]: the city's target path (目標人口, per year), the actual totals (住民基本台帳 or
 //!   国勢調査, per year), reference projections (社人研推計 …), the strategy's numerical
 //!   targets the vision rests on, and whether it is public. [`gaps`] compares the target with
 //!   the actuals and a projection year by year.
@@ -23,10 +23,12 @@ mod vision;
 
 pub use census::Census;
 pub use scenario::{
-    Assumptions, Basis, Derivation, Projected, Scenario, ScenarioId, ScenarioResult,
-    MAX_HORIZON_STEPS,
+    Assumptions, Basis, Derivation, MAX_HORIZON_STEPS, Projected, Scenario, ScenarioId,
+    ScenarioResult,
 };
-pub use vision::{ActualSource, ActualTotal, Gap, Reference, TargetPoint, Vision, gaps, target_at};
+pub use vision::{
+    ActualSource, ActualTotal, Gap, PopulationVision, Reference, TargetPoint, gaps, target_at,
+};
 
 /// The number of five-year age groups: 0–4 (index 0) … 85–89 (17) and 90+ (18).
 pub const GROUPS: usize = 19;
@@ -54,8 +56,16 @@ impl<T: Copy> BySex<T> {
 
     /// Every cell as (sex, group, value), men first: 「M」 or 「F」 as the JSON writes them.
     pub fn cells(&self) -> impl Iterator<Item = (Sex, usize, T)> + '_ {
-        let men = self.male.iter().enumerate().map(|(i, v)| (Sex::Male, i, *v));
-        let women = self.female.iter().enumerate().map(|(i, v)| (Sex::Female, i, *v));
+        let men = self
+            .male
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Sex::Male, i, *v));
+        let women = self
+            .female
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Sex::Female, i, *v));
         men.chain(women)
     }
 

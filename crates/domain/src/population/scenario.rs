@@ -220,7 +220,10 @@ impl Scenario {
     pub fn problems(&self) -> Vec<PopulationProblem> {
         let mut out = Vec::new();
         if self.name.trim().is_empty() {
-            out.push(PopulationProblem::new("name", "推計の名前を入力してください。"));
+            out.push(PopulationProblem::new(
+                "name",
+                "推計の名前を入力してください。",
+            ));
         }
         check_year("base_year", "基準年", self.base_year, &mut out);
         check_year("horizon", "推計の最終年", self.horizon, &mut out);

@@ -85,7 +85,7 @@ pub struct Reference {
 
 /// The vision's figures and settings (one record per municipality).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Vision {
+pub struct PopulationVision {
     /// Whether the public site shows the vision (the target path, the actual totals, the
     /// references and the scenarios marked public).
     pub published: bool,
@@ -101,7 +101,7 @@ pub struct Vision {
     pub links: Vec<ElementRef>,
 }
 
-impl Vision {
+impl PopulationVision {
     /// Every problem, by field (`target[2].year`, `actuals[0].total`, `references[1].name`
     /// …): years out of range or given twice, a reference without a name or points.
     pub fn problems(&self) -> Vec<PopulationProblem> {
@@ -146,7 +146,11 @@ impl Vision {
                 if !YEARS.contains(y) || *y <= last {
                     out.push(PopulationProblem::new(
                         format!("references[{i}].points[{j}].year"),
-                        format!("参考推計の年（{y}）は{}〜{}年で、順に大きくしてください。", YEARS.start(), YEARS.end()),
+                        format!(
+                            "参考推計の年（{y}）は{}〜{}年で、順に大きくしてください。",
+                            YEARS.start(),
+                            YEARS.end()
+                        ),
                     ));
                 }
                 last = last.max(*y);
@@ -184,7 +188,11 @@ pub fn target_at(target: &[TargetPoint], year: i32) -> Option<u64> {
     let scaled = diff * gone;
     let q = scaled / span;
     let r = scaled % span;
-    let rounded = if 2 * r.abs() >= span { q + scaled.signum() } else { q };
+    let rounded = if 2 * r.abs() >= span {
+        q + scaled.signum()
+    } else {
+        q
+    };
     u64::try_from(i128::from(before.total) + rounded).ok()
 }
 
