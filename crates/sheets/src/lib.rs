@@ -10,6 +10,9 @@
 //!   totals sheet 「集計」) and [`programs::to_csv`] write it from a neutral
 //!   [`programs::ProgramSheet`], amounts in exact 千円; [`programs::read_programs`] reads the
 //!   programs back from it, or from a department's own sheet, with every problem at its cell.
+//! - [`population`]: the 人口ビジョン's sheets. [`population::read_census`] reads a census
+//!   table (男女・年齢（5歳階級）別人口, e-Stat's layout or a city's own) with every problem at
+//!   its cell.
 //!
 //! What both share is at the root: [`SheetError`] (a problem of a sheet read, with its
 //! place), [`ExportError`] and [`Unencodable`] (why a sheet could not be written), and
@@ -42,6 +45,7 @@ mod csv_write;
 mod error;
 mod grid;
 pub mod kpi;
+pub mod population;
 pub mod programs;
 mod value;
 mod xlsx_write;

@@ -1,0 +1,591 @@
+//! The 人口ビジョン's census tables as e-Stat and cities publish them (title rows, （再掲）
+//! rows, 90〜94歳・95〜99歳・100歳以上 folded into 90歳以上, 年齢不詳) read from CSV (UTF-8,
+//! Shift_JIS) and XLSX with every problem at its cell.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use keikaku_domain::population::{BySex, GROUPS};
+use keikaku_sheets::population::{self, CensusSheet};
+use rust_xlsxwriter::Workbook;
+
+/// 男・女 by age as a census publishes them for a city of about 200,000: 0〜4歳 … 85〜89歳,
+/// then 90〜94歳, 95〜99歳 and 100歳以上.
+const AGES: [(&str, u64, u64); 21] = [
+    ("0～4歳", 3_420, 3_260),
+    ("5～9歳", 3_980, 3_790),
+    ("10～14歳", 4_350, 4_120),
+    ("15～19歳", 4_480, 4_210),
+    ("20～24歳", 3_560, 3_120),
+    ("25～29歳", 3_790, 3_410),
+    ("30～34歳", 4_300, 3_980),
+    ("35～39歳", 4_980, 4_720),
+    ("40～44歳", 5_680, 5_430),
+    ("45～49歳", 5_960, 5_800),
+    ("50～54歳", 5_930, 5_860),
+    ("55～59歳", 6_520, 6_640),
+    ("60～64歳", 7_610, 7_790),
+    ("65～69歳", 8_540, 8_880),
+    ("70～74歳", 7_260, 8_040),
+    ("75～79歳", 5_420, 6_880),
+    ("80～84歳", 4_690, 6_720),
+    ("85～89歳", 3_210, 5_980),
+    ("90～94歳", 1_180, 3_640),
+    ("95～99歳", 260, 1_310),
+    ("100歳以上", 25, 243),
+];
+
+/// 年齢不詳: 男, 女.
+const UNKNOWN: [u64; 2] = [312, 198];
+
+fn expected_counts() -> BySex<u64> {
+    let mut out = BySex::filled(0);
+    for (i, (_, m, f)) in AGES.iter().enumerate() {
+        let g = i.min(GROUPS - 1);
+        out.male[g] += m;
+        out.female[g] += f;
+    }
+    out
+}
+
+fn men() -> u64 {
+    AGES.iter().map(|a| a.1).sum::<u64>() + UNKNOWN[0]
+}
+
+fn women() -> u64 {
+    AGES.iter().map(|a| a.2).sum::<u64>() + UNKNOWN[1]
+}
+
+/// 「54,055」.
+fn commas(n: u64) -> String {
+    keikaku_domain::format::group_digits(&n.to_string())
+}
+
+/// A table as the text of its cells, row by row.
+type Table = Vec<Vec<String>>;
+
+fn cells(texts: &[&str]) -> Vec<String> {
+    texts.iter().map(|t| (*t).to_owned()).collect()
+}
+
+fn counts_row(label: &str, m: u64, f: u64) -> Vec<String> {
+    vec![label.to_owned(), commas(m + f), commas(m), commas(f)]
+}
+
+/// A census table laid out as e-Stat's 「年齢（5歳階級），男女別人口」: title and note rows, the
+/// header, 総数 first, the ages up to 100歳以上, 年齢「不詳」, the （再掲） rows, 平均年齢 and
+/// the footnotes.
+fn estat() -> Table {
+    let mut t = vec![
+        cells(&["第3-1表　年齢（5歳階級），男女別人口－一関市"]),
+        cells(&["令和2年国勢調査　人口等基本集計"]),
+        vec![],
+        cells(&["", "", "", "（単位：人）"]),
+        cells(&["年齢（5歳階級）", "総数", "男", "女"]),
+        counts_row("総数", men(), women()),
+    ];
+    for (label, m, f) in AGES {
+        t.push(counts_row(label, m, f));
+    }
+    t.push(counts_row("年齢「不詳」", UNKNOWN[0], UNKNOWN[1]));
+    let band = |from: usize, to: usize| {
+        let m: u64 = AGES[from..to].iter().map(|a| a.1).sum();
+        let f: u64 = AGES[from..to].iter().map(|a| a.2).sum();
+        (m, f)
+    };
+    for (label, (m, f)) in [
+        ("（再掲）15歳未満", band(0, 3)),
+        ("（再掲）15～64歳", band(3, 13)),
+        ("（再掲）65歳以上", band(13, 21)),
+        ("（再掲）75歳以上", band(15, 21)),
+        ("（再掲）90歳以上", band(18, 21)),
+    ] {
+        t.push(counts_row(label, m, f));
+    }
+    t.push(cells(&["平均年齢", "52.3", "50.8", "53.7"]));
+    t.push(cells(&["注）総数には年齢「不詳」を含む。"]));
+    t.push(cells(&["資料：総務省統計局「令和2年国勢調査」"]));
+    t
+}
+
+/// The table as CSV text, fields with a comma or a quote quoted, LF line ends.
+fn csv(table: &Table) -> String {
+    let mut out = String::new();
+    for row in table {
+        let fields: Vec<String> = row
+            .iter()
+            .map(|f| {
+                if f.contains([',', '"']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The 1-based row whose first cell is `label`.
+fn line(table: &Table, label: &str) -> usize {
+    table
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == label))
+        .unwrap_or_else(|| panic!("no row {label}"))
+        + 1
+}
+
+fn census(file: &str, bytes: &[u8]) -> CensusSheet {
+    population::read_census(file, bytes).unwrap_or_else(|e| {
+        panic!(
+            "{:#?}",
+            e.iter().map(ToString::to_string).collect::<Vec<_>>()
+        )
+    })
+}
+
+fn census_errors(file: &str, bytes: &[u8]) -> Vec<String> {
+    match population::read_census(file, bytes) {
+        Ok(c) => panic!("expected errors, read {c:?}"),
+        Err(e) => e.iter().map(ToString::to_string).collect(),
+    }
+}
+
+const FOLDED: &str = "90〜94歳・95〜99歳・100歳以上を90歳以上にまとめました。";
+
+#[test]
+fn an_estat_table_with_titles_restated_rows_and_100_plus_folded() {
+    let bytes = [b"\xEF\xBB\xBF".as_slice(), csv(&estat()).as_bytes()].concat();
+    let read = census("第3-1表.csv", &bytes);
+    assert_eq!(read.sheet, "第3-1表");
+    assert_eq!(read.counts, expected_counts());
+    assert_eq!(read.counts.male[18], 1_180 + 260 + 25);
+    assert_eq!(read.counts.female[18], 3_640 + 1_310 + 243);
+    assert_eq!(read.unknown, UNKNOWN);
+    assert_eq!(read.notes, [FOLDED]);
+    let c = read.census(2020, "国勢調査（令和2年10月1日）");
+    assert_eq!(c.total(), men() + women());
+    assert_eq!(c.unknown, UNKNOWN);
+    assert!(!c.sample);
+
+    // The same without a BOM, and with CRLF line ends.
+    let crlf = csv(&estat()).replace('\n', "\r\n");
+    assert_eq!(census("t.csv", crlf.as_bytes()).counts, expected_counts());
+}
+
+/// A city's own table: 計 last, 男性 / 女性, ages in several forms and full-width digits, 「－」
+/// for 0, 不詳, no 総数 row, and a （再掲） heading with the rows under it.
+fn city_table() -> Table {
+    let labels = [
+        "０－４歳",
+        "5-9",
+        "10 ～ 14 歳",
+        "15歳～19歳",
+        "２０～２４",
+        "25～29歳",
+        "30～34歳",
+        "35～39歳",
+        "40～44歳",
+        "45～49歳",
+        "50～54歳",
+        "55～59歳",
+        "60～64歳",
+        "65～69歳",
+        "70～74歳",
+        "75～79歳",
+        "80～84歳",
+        "85～89歳",
+    ];
+    let mut t = vec![
+        cells(&["男女・年齢別人口（令和2年10月1日現在）"]),
+        cells(&["区分", "男性", "女性", "計"]),
+    ];
+    for (label, (_, m, f)) in labels.iter().zip(AGES) {
+        t.push(vec![
+            (*label).to_owned(),
+            m.to_string(),
+            f.to_string(),
+            (m + f).to_string(),
+        ]);
+    }
+    let (m, f) = (1_465, 5_193);
+    t.push(cells(&[
+        "９０歳以上",
+        "１，４６５",
+        "５，１９３",
+        "６，６５８",
+    ]));
+    assert_eq!((m, f), (1_180 + 260 + 25, 3_640 + 1_310 + 243));
+    t.push(cells(&["不詳", "－", "－", "－"]));
+    t.push(vec![]);
+    t.push(cells(&["（再掲）"]));
+    t.push(cells(&["15歳未満", "11,750", "11,170", "22,920"]));
+    t.push(cells(&["90歳以上", "1,465", "5,193", "6,658"]));
+    t.push(cells(&["外国人", "120", "260", "380"]));
+    t
+}
+
+#[test]
+fn a_shift_jis_csv_from_a_city_with_its_own_words() {
+    let text = csv(&city_table()).replace('\n', "\r\n");
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(&text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "really Shift_JIS");
+    let read = census("市の人口.CSV", &bytes);
+    assert_eq!(read.sheet, "市の人口");
+    assert_eq!(read.counts, expected_counts());
+    assert_eq!(read.unknown, [0, 0], "「－」 is 0");
+    assert_eq!(
+        read.notes,
+        ["総数の行がないため、合計の検算はしていません。"]
+    );
+}
+
+/// A value a test cell holds.
+enum V {
+    T(String),
+    N(f64),
+}
+
+fn t(s: &str) -> V {
+    V::T(s.to_owned())
+}
+
+/// An XLSX with the sheets given, `rows[r][c]` at row r, column c (empty text = no cell).
+fn xlsx(sheets: &[(&str, Vec<Vec<V>>)]) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    for (name, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
+                match v {
+                    V::T(s) if s.is_empty() => {}
+                    V::T(s) => {
+                        ws.write_string(r, c, s).unwrap();
+                    }
+                    V::N(n) => {
+                        ws.write_number(r, c, *n).unwrap();
+                    }
+                }
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// A workbook as a city keeps it: a cover sheet first, then the sheet 「人口」 with the city's
+/// name in column A, the ages in column B, a two-row header (人口 over 総数・男・女, then 構成比
+/// over 男・女), number cells.
+fn city_workbook() -> Vec<u8> {
+    let cover = vec![
+        vec![t("一関市 人口統計")],
+        vec![t("令和2年国勢調査より作成")],
+    ];
+    let n = |v: u64| V::N(v as f64);
+    let mut rows = vec![
+        vec![t("年齢（5歳階級）、男女別人口")],
+        vec![t(""), t(""), t("人口"), t(""), t(""), t("構成比（%）")],
+        vec![
+            t("地域"),
+            t(""),
+            t("総数"),
+            t("男"),
+            t("女"),
+            t("男"),
+            t("女"),
+        ],
+        vec![
+            t("一関市"),
+            t("総数"),
+            n(men() + women()),
+            n(men()),
+            n(women()),
+        ],
+    ];
+    for (label, m, f) in AGES {
+        let share = |v: u64, all: u64| V::N((v as f64 / all as f64 * 1000.0).round() / 10.0);
+        rows.push(vec![
+            t(""),
+            t(label),
+            n(m + f),
+            n(m),
+            n(f),
+            share(m, men()),
+            share(f, women()),
+        ]);
+    }
+    rows.push(vec![t(""), t("不詳"), n(510), n(312), n(198)]);
+    xlsx(&[("表紙", cover), ("人口", rows)])
+}
+
+#[test]
+fn an_xlsx_with_a_cover_sheet_labels_in_the_second_column_and_a_second_block() {
+    let read = census("一関市.xlsx", &city_workbook());
+    assert_eq!(read.sheet, "人口");
+    assert_eq!(read.counts, expected_counts());
+    assert_eq!(read.unknown, UNKNOWN);
+    assert_eq!(
+        read.notes,
+        [
+            FOLDED,
+            "男・女の列が複数あるため、最初の列（セルD3、E3）を読みました。"
+        ]
+    );
+}
+
+#[test]
+fn a_problem_of_a_label_in_a_second_column_is_placed_there() {
+    let n = |v: u64| V::N(v as f64);
+    let mut rows = vec![vec![t("地域"), t(""), t("男"), t("女")]];
+    for (label, m, f) in AGES {
+        rows.push(vec![t(""), t(label), n(m), n(f)]);
+    }
+    rows.push(vec![t("一関市"), t("不詳"), n(312), n(198)]);
+    rows.push(vec![t(""), t("年齢不詳"), n(1), n(2)]);
+    rows.push(vec![t(""), t("外国人"), n(120), n(260)]);
+    rows.push(vec![t(""), t(""), n(5), t("")]);
+    let bytes = xlsx(&[("Sheet1", rows)]);
+    assert_eq!(
+        census_errors("a.xlsx", &bytes),
+        [
+            "シート「Sheet1」 セルB24（行24・年齢）: 「年齢不詳」の行が2つあります（23行目と24行目）。1つにしてください。",
+            "シート「Sheet1」 セルB25（行25・年齢）: 年齢「外国人」を読めません。「0〜4歳」「90歳以上」「総数」「年齢不詳」のように書いてください。",
+            "シート「Sheet1」 セルB26（行26・年齢）: 年齢が空ですが、人数が入力されています。",
+        ]
+    );
+}
+
+/// The e-Stat table with a change, as a CSV named 人口.csv (sheet 「人口」).
+fn estat_with(change: impl FnOnce(&mut Table)) -> (Table, Vec<u8>) {
+    let mut table = estat();
+    change(&mut table);
+    let bytes = csv(&table).into_bytes();
+    (table, bytes)
+}
+
+fn set(table: &mut Table, label: &str, col: usize, value: &str) {
+    let r = line(table, label) - 1;
+    table[r][col] = value.to_owned();
+}
+
+#[test]
+fn a_missing_or_duplicated_age_group_and_an_unknown_label() {
+    let (_, bytes) = estat_with(|t| {
+        let r = line(t, "25～29歳") - 1;
+        t.remove(r);
+    });
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        ["シート「人口」 列「年齢（5歳階級）」: 「25〜29歳」の行がありません。"]
+    );
+
+    let (table, bytes) = estat_with(|t| {
+        let r = line(t, "30～34歳") - 1;
+        let copy = t[r].clone();
+        t.insert(r + 1, copy);
+        set(t, "25～29歳", 0, "25～30歳");
+    });
+    let dup = line(&table, "30～34歳");
+    let odd = line(&table, "25～30歳");
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        [
+            format!(
+                "シート「人口」 セルA{odd}（行{odd}・年齢（5歳階級））: 年齢「25～30歳」を読めません。「0〜4歳」「90歳以上」「総数」「年齢不詳」のように書いてください。"
+            ),
+            format!(
+                "シート「人口」 セルA{}（行{}・年齢（5歳階級））: 「30〜34歳」の行が2つあります（{dup}行目と{}行目）。1つにしてください。",
+                dup + 1,
+                dup + 1,
+                dup + 1
+            ),
+            "シート「人口」 列「年齢（5歳階級）」: 「25〜29歳」の行がありません。".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn ninety_and_over_must_be_given_once_whole() {
+    // 90歳以上 beside its parts.
+    let (table, bytes) = estat_with(|t| {
+        let r = line(t, "年齢「不詳」") - 1;
+        t.insert(r, counts_row("90歳以上", 1_465, 5_193));
+    });
+    let at = line(&table, "90歳以上");
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        [format!(
+            "シート「人口」 セルA{at}（行{at}・年齢（5歳階級））: 「90歳以上」と、その内訳の「90〜94歳」「95〜99歳」「100歳以上」の両方があります。どちらか一方にしてください。"
+        )]
+    );
+
+    // The last group missing, then a part in the middle.
+    let (_, bytes) = estat_with(|t| {
+        let r = line(t, "100歳以上") - 1;
+        t.remove(r);
+    });
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        [
+            "シート「人口」 列「年齢（5歳階級）」: 「100歳以上」の行がありません（90歳以上にまとめるには、最後の年齢階級「○歳以上」が必要です）。"
+        ]
+    );
+    let (_, bytes) = estat_with(|t| {
+        let r = line(t, "95～99歳") - 1;
+        t.remove(r);
+    });
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        [
+            "シート「人口」 列「年齢（5歳階級）」: 「95〜99歳」の行がありません（「100歳以上」までを90歳以上にまとめるのに必要です）。"
+        ]
+    );
+
+    // Nothing above 85〜89歳.
+    let (_, bytes) = estat_with(|t| {
+        for label in ["90～94歳", "95～99歳", "100歳以上"] {
+            let r = line(t, label) - 1;
+            t.remove(r);
+        }
+    });
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        ["シート「人口」 列「年齢（5歳階級）」: 「90歳以上」の行がありません。"]
+    );
+}
+
+#[test]
+fn counts_must_be_whole_numbers_from_zero_and_given() {
+    let (table, bytes) = estat_with(|t| {
+        set(t, "5～9歳", 2, "3,980.5");
+        set(t, "10～14歳", 3, "△12");
+        set(t, "15～19歳", 2, "x");
+        set(t, "20～24歳", 3, "");
+        set(t, "20～24歳", 1, "");
+    });
+    let r = |l: &str| line(&table, l);
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        [
+            format!(
+                "シート「人口」 セルC{0}（行{0}・男）: 5〜9歳・男の人数「3,980.5」は整数で入力してください。",
+                r("5～9歳")
+            ),
+            format!(
+                "シート「人口」 セルD{0}（行{0}・女）: 10〜14歳・女の人数「△12」は0以上で入力してください。",
+                r("10～14歳")
+            ),
+            format!(
+                "シート「人口」 セルC{0}（行{0}・男）: 15〜19歳・男の人数「x」は数値として読めません。",
+                r("15～19歳")
+            ),
+            format!(
+                "シート「人口」 セルD{0}（行{0}・女）: 20〜24歳・女の人数が入力されていません（0人のときは0を入力してください）。",
+                r("20～24歳")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_row_total_and_the_total_row_are_checked() {
+    let (table, bytes) = estat_with(|t| {
+        set(t, "40～44歳", 1, "11,100");
+        // 男 of 総数 one short; 女 of 総数 right; 総数 of 総数 = 男 + 女 of that row, so only
+        // its sum against the groups is wrong.
+        let short = commas(men() - 1);
+        set(t, "総数", 2, &short);
+        set(t, "総数", 1, &commas(men() - 1 + women()));
+    });
+    let r = |l: &str| line(&table, l);
+    let known_m = men() - UNKNOWN[0];
+    let known_all = men() + women() - UNKNOWN[0] - UNKNOWN[1];
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        [
+            format!(
+                "シート「人口」 セルB{0}（行{0}・総数）: 40〜44歳の総数 11,100 が、男 5,680 と女 5,430 の計 11,110 と一致しません。",
+                r("40～44歳")
+            ),
+            format!(
+                "シート「人口」 セルB{0}（行{0}・総数）: 総数の行の総数 {1} が、年齢階級の計 {2} と年齢不詳 510 の合計 {3} と一致しません。",
+                r("総数"),
+                commas(men() + women() - 1),
+                commas(known_all),
+                commas(men() + women()),
+            ),
+            format!(
+                "シート「人口」 セルC{0}（行{0}・男）: 総数の行の男 {1} が、年齢階級の計 {2} と年齢不詳 312 の合計 {3} と一致しません。",
+                r("総数"),
+                commas(men() - 1),
+                commas(known_m),
+                commas(men()),
+            ),
+        ]
+    );
+}
+
+#[test]
+fn every_problem_of_a_sheet_at_once_and_nothing_partly() {
+    let (table, bytes) = estat_with(|t| {
+        set(t, "0～4歳", 2, "3420人");
+        set(t, "65～69歳", 0, "65～69才");
+        let r = line(t, "85～89歳") - 1;
+        t.remove(r);
+    });
+    let r = |l: &str| line(&table, l);
+    assert_eq!(
+        census_errors("人口.csv", &bytes),
+        [
+            format!(
+                "シート「人口」 セルC{0}（行{0}・男）: 0〜4歳・男の人数「3420人」は数値として読めません。",
+                r("0～4歳")
+            ),
+            format!(
+                "シート「人口」 セルA{0}（行{0}・年齢（5歳階級））: 年齢「65～69才」を読めません。「0〜4歳」「90歳以上」「総数」「年齢不詳」のように書いてください。",
+                r("65～69才")
+            ),
+            "シート「人口」 列「年齢（5歳階級）」: 「65〜69歳」の行がありません。".to_owned(),
+            "シート「人口」 列「年齢（5歳階級）」: 「85〜89歳」の行がありません。".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn a_sheet_without_a_header_or_without_ages() {
+    let no_header = "年齢,人口\n0～4歳,100\n";
+    assert_eq!(
+        census_errors("人口.csv", no_header.as_bytes()),
+        [
+            "シート「人口」: 見出しの行（「男」と「女」の列、例:「年齢（5歳階級）」「総数」「男」「女」）が見つかりません。"
+        ]
+    );
+    let counts_first = "男,女,年齢\n1,2,0～4歳\n";
+    assert_eq!(
+        census_errors("人口.csv", counts_first.as_bytes()),
+        [
+            "シート「人口」 セルA1（行1・男）: 年齢の列が見つかりません。年齢（「0〜4歳」など）は「男」「女」「総数」の列より左に置いてください。"
+        ]
+    );
+    let single_years = "年齢,男,女\n0歳,10,11\n1歳,12,13\n";
+    assert_eq!(
+        census_errors("人口.csv", single_years.as_bytes()),
+        [
+            "シート「人口」 セルA2（行2・年齢）: 年齢「0歳」を読めません。「0〜4歳」「90歳以上」「総数」「年齢不詳」のように書いてください。",
+            "シート「人口」 セルA3（行3・年齢）: 年齢「1歳」を読めません。「0〜4歳」「90歳以上」「総数」「年齢不詳」のように書いてください。",
+            "シート「人口」: 年齢階級の行（「0〜4歳」…「90歳以上」）が見つかりません。",
+        ]
+    );
+    assert_eq!(
+        census_errors("人口.csv", b""),
+        ["シート「人口」: シートが空です。"]
+    );
+    assert_eq!(
+        census_errors("人口.txt", b"x"),
+        [
+            "ファイル「人口.txt」の形式には対応していません。Excelファイル（.xlsx）かCSVファイル（.csv）を指定してください。"
+        ]
+    );
+}
