@@ -1,10 +1,10 @@
-//! The 人口ビジョン's census tables as e-Stat and cities publish them (title rows, （再掲）
-//! rows, 90〜94歳・95〜99歳・100歳以上 folded into 90歳以上, 年齢不詳) read from CSV (UTF-8,
-//! Shift_JIS) and XLSX with every problem at its cell.
+//! The 人口ビジョン's sheets read in: census tables as e-Stat and cities publish them (title
+//! rows, （再掲） rows, 90〜94歳・95〜99歳・100歳以上 folded into 90歳以上, 年齢不詳) read from
+//! CSV (UTF-8, Shift_JIS) and XLSX with every problem at its cell; actual totals by year.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use keikaku_domain::population::{BySex, GROUPS};
-use keikaku_sheets::population::{self, CensusSheet};
+use keikaku_domain::population::{ActualSource, BySex, GROUPS};
+use keikaku_sheets::population::{self, ActualRow, CensusSheet};
 use rust_xlsxwriter::Workbook;
 
 /// 男・女 by age as a census publishes them for a city of about 200,000: 0〜4歳 … 85〜89歳,
@@ -586,6 +586,92 @@ fn a_sheet_without_a_header_or_without_ages() {
         census_errors("人口.txt", b"x"),
         [
             "ファイル「人口.txt」の形式には対応していません。Excelファイル（.xlsx）かCSVファイル（.csv）を指定してください。"
+        ]
+    );
+}
+
+fn actuals(file: &str, bytes: &[u8]) -> Vec<ActualRow> {
+    population::read_actuals(file, bytes).unwrap_or_else(|e| {
+        panic!(
+            "{:#?}",
+            e.iter().map(ToString::to_string).collect::<Vec<_>>()
+        )
+    })
+}
+
+fn actual_errors(file: &str, bytes: &[u8]) -> Vec<String> {
+    match population::read_actuals(file, bytes) {
+        Ok(rows) => panic!("expected errors, read {rows:?}"),
+        Err(e) => e.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn actual(year: i32, total: u64, source: Option<ActualSource>, note: &str, row: u32) -> ActualRow {
+    ActualRow {
+        year,
+        total,
+        source,
+        note: note.into(),
+        row,
+    }
+}
+
+#[test]
+fn actual_totals_with_years_in_every_form() {
+    let text = "人口の推移（一関市）\n\n年次,人口,出典,備考\n平成22年,\"127,642\",国勢調査,10月1日現在\nH27,121583,国調,\n令和2年,１１１，９３２,国勢調査,\nR3,\"110,500\",住基,3月31日現在\n2022年,109800,住民基本台帳,\n２０２３,108900,推計人口,\n令和6年（2024年）,－,,\n\n資料：国勢調査、住民基本台帳\n";
+    let (sjis, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
+    assert!(!unmappable);
+    use ActualSource::{Census, Estimate, ResidentRegister};
+    let want = [
+        actual(2010, 127_642, Some(Census), "10月1日現在", 4),
+        actual(2015, 121_583, Some(Census), "", 5),
+        actual(2020, 111_932, Some(Census), "", 6),
+        actual(2021, 110_500, Some(ResidentRegister), "3月31日現在", 7),
+        actual(2022, 109_800, Some(ResidentRegister), "", 8),
+        actual(2023, 108_900, Some(Estimate), "", 9),
+    ];
+    assert_eq!(actuals("推移.csv", text.as_bytes()), want);
+    assert_eq!(actuals("推移.csv", &sjis), want);
+
+    // An XLSX with number years, other header words and no source column.
+    let bytes = xlsx(&[(
+        "実績",
+        vec![
+            vec![t("調査年"), t("総人口（人）"), t("注")],
+            vec![V::N(2015.0), V::N(121_583.0), t("")],
+            vec![V::N(2020.0), V::N(111_932.0), t("速報値から確定値に更新")],
+        ],
+    )]);
+    assert_eq!(
+        actuals("実績.xlsx", &bytes),
+        [
+            actual(2015, 121_583, None, "", 2),
+            actual(2020, 111_932, None, "速報値から確定値に更新", 3),
+        ]
+    );
+}
+
+#[test]
+fn every_problem_of_the_actual_totals_with_its_cell() {
+    let text = "年,人口,出典\n2015,121583,国勢調査\n2015年,121000,住基\n令和2年,12.5,国勢調査\nR3,-100,\n平成,110000,\n1800,100,\n,109000,\n2023,108900,町の調べ\n2024,,推計人口\n2025,2025年は集計中,\n";
+    assert_eq!(
+        actual_errors("推移.csv", text.as_bytes()),
+        [
+            "シート「推移」 セルA3（行3・年）: 2015年は2行目にもあります。1つの年は1行にしてください。",
+            "シート「推移」 セルB4（行4・人口）: 人口「12.5」は整数で入力してください。",
+            "シート「推移」 セルB5（行5・人口）: 人口「-100」は0以上で入力してください。",
+            "シート「推移」 セルA6（行6・年）: 年「平成」を読めません（例: 2020、2020年、令和2年、R2、H27）。",
+            "シート「推移」 セルA7（行7・年）: 年「1800」は1900年から2300年の間で入力してください。",
+            "シート「推移」 セルA8（行8・年）: 年が空ですが、人口が入力されています。",
+            "シート「推移」 セルC9（行9・出典）: 出典「町の調べ」を読めません。国勢調査・住民基本台帳・推計人口のいずれかを入力してください。",
+            "シート「推移」 セルB10（行10・人口）: 人口が入力されていません。",
+            "シート「推移」 セルB11（行11・人口）: 人口「2025年は集計中」は数値として読めません。",
+        ]
+    );
+    assert_eq!(
+        actual_errors("推移.csv", "年度,数\n2020,1\n".as_bytes()),
+        [
+            "シート「推移」: 見出しの行（「年」と「人口」の列。出典・備考の列は任意）が見つかりません。"
         ]
     );
 }

@@ -13,6 +13,8 @@ pub(super) const MAX_COUNT: u64 = 10_000_000_000;
 pub(super) enum Dash {
     /// 0 people, as statistical tables write it.
     Zero,
+    /// No figure, like a blank cell.
+    NoValue,
 }
 
 /// Reads a count of people: `Ok(None)` for a blank cell (and for a dash when it means no
@@ -27,6 +29,7 @@ pub(super) fn count(raw: &Raw, dash: Dash, what: &str) -> Result<Option<u64>, St
         Ok(None) => {
             return Ok(match dash {
                 Dash::Zero => Some(0),
+                Dash::NoValue => None,
             });
         }
         Err(_) if matches!(raw, Raw::Text(_)) => {
@@ -95,6 +98,7 @@ mod tests {
         for (raw, want) in ok {
             assert_eq!(count(&raw, Dash::Zero, "人数"), Ok(want), "{raw:?}");
         }
+        assert_eq!(count(&text("-"), Dash::NoValue, "人口"), Ok(None));
         let refused = [
             (text("12.5"), "人数「12.5」は整数で入力してください。"),
             (text("-5"), "人数「-5」は0以上で入力してください。"),

@@ -1,4 +1,4 @@
-//! The 人口ビジョン's sheets: census tables read in.
+//! The 人口ビジョン's sheets: census tables and actual totals read in.
 //!
 //! - [`read_census`] reads a municipality's population by sex × five-year age group from a
 //!   published census table (国勢調査 / e-Stat 「年齢（5歳階級），男女別人口」) or the city's own
@@ -10,8 +10,10 @@
 //!   recognised; （再掲） rows (and every row after a row saying only （再掲）), broad bands
 //!   such as 15歳未満 / 15〜64歳 / 65歳以上, 平均年齢, blank rows and footnotes are skipped.
 //!   Counts may have thousands separators and full-width digits; a dash alone is 0.
+//! - [`read_actuals`] reads actual totals by year (年 / 年次 / 年度 / 調査年, 人口 / 総人口 /
+//!   総数, optional 出典 and 備考), years written 2020, 2020年, 令和2年, R2, H27, 平成27年.
 //!
-//! The reader returns every problem of the sheet at once, each with its sheet, cell, row and
+//! Both readers return every problem of the sheet at once, each with its sheet, cell, row and
 //! column, and nothing when there is any problem.
 //!
 //! ```
@@ -30,13 +32,15 @@
 //! assert_eq!(census.total(), 18 * 30 + 6 + 2);
 //! ```
 
+mod actuals;
 mod cells;
 mod census_read;
 mod label;
 
-use keikaku_domain::population::{BySex, Census};
+use keikaku_domain::population::{ActualSource, BySex, Census};
 
 pub use crate::error::SheetError;
+pub use actuals::read_actuals;
 pub use census_read::read_census;
 
 /// A census table as read: people by sex × age group and 年齢不詳.
@@ -66,4 +70,19 @@ impl CensusSheet {
             sample: false,
         }
     }
+}
+
+/// One actual total as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActualRow {
+    /// The calendar year.
+    pub year: i32,
+    /// The population.
+    pub total: u64,
+    /// Where it comes from, when the sheet says.
+    pub source: Option<ActualSource>,
+    /// 備考, e.g. 「10月1日現在」 (empty when none).
+    pub note: String,
+    /// The row, 1-based as Excel shows it.
+    pub row: u32,
 }
