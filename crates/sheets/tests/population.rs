@@ -1,9 +1,13 @@
-//! The 人口ビジョン's sheets read in: census tables as e-Stat and cities publish them (title
-//! rows, （再掲） rows, 90〜94歳・95〜99歳・100歳以上 folded into 90歳以上, 年齢不詳) read from
-//! CSV (UTF-8, Shift_JIS) and XLSX with every problem at its cell; actual totals by year.
+//! The 人口ビジョン's sheets: census tables as e-Stat and cities publish them (title rows,
+//! （再掲） rows, 90〜94歳・95〜99歳・100歳以上 folded into 90歳以上, 年齢不詳) read from CSV
+//! (UTF-8, Shift_JIS) and XLSX with every problem at its cell; actual totals by year; the
+//! census template read back with calamine.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use keikaku_domain::population::{ActualSource, BySex, GROUPS};
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use keikaku_domain::population::{ActualSource, BySex, Census, GROUPS};
 use keikaku_sheets::population::{self, ActualRow, CensusSheet};
 use rust_xlsxwriter::Workbook;
 
@@ -673,5 +677,169 @@ fn every_problem_of_the_actual_totals_with_its_cell() {
         [
             "シート「推移」: 見出しの行（「年」と「人口」の列。出典・備考の列は任意）が見つかりません。"
         ]
+    );
+}
+
+/// The text of a part of the XLSX package, e.g. `xl/styles.xml`.
+fn part(xlsx: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(xlsx)).unwrap();
+    std::io::read_to_string(zip.by_name(name).unwrap()).unwrap()
+}
+
+fn stored_census() -> Census {
+    let mut counts = expected_counts();
+    counts.female[18] = 5_193;
+    Census {
+        year: 2020,
+        source: "国勢調査（令和2年10月1日）".into(),
+        counts,
+        unknown: UNKNOWN,
+        sample: false,
+    }
+}
+
+/// Every cell of the first sheet of an XLSX as calamine reads it.
+fn grid(bytes: &[u8]) -> (String, Vec<Vec<Data>>) {
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).unwrap();
+    let rows = range.rows().map(<[Data]>::to_vec).collect();
+    (name, rows)
+}
+
+#[test]
+fn a_filled_template_reads_back_exactly() {
+    let census = stored_census();
+    let bytes = population::write_census_xlsx(Some(&census), "一関市").unwrap();
+    let read = population::read_census("template.xlsx", &bytes).unwrap();
+    assert_eq!(read.sheet, population::CENSUS_SHEET_NAME);
+    assert_eq!(read.counts, census.counts);
+    assert_eq!(read.unknown, census.unknown);
+    assert!(read.notes.is_empty(), "{:?}", read.notes);
+    assert_eq!(read.census(2020, census.source.clone()), census);
+
+    let (name, rows) = grid(&bytes);
+    assert_eq!(name, "年齢別人口");
+    assert_eq!(
+        rows[0][0].to_string(),
+        "一関市　年齢（5歳階級）、男女別人口（2020年）"
+    );
+    assert!(
+        rows[1][0]
+            .to_string()
+            .starts_with("出典：国勢調査（令和2年10月1日）。")
+    );
+    assert_eq!(
+        rows[2][..4]
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["年齢（5歳階級）", "総数", "男", "女"]
+    );
+    assert_eq!(rows[3][0].to_string(), "総数");
+    assert_eq!(rows[3][1], Data::Float(census.total() as f64));
+    assert_eq!(rows[4][0].to_string(), "0〜4歳");
+    assert_eq!(rows[4][1..4], [6_680.0, 3_420.0, 3_260.0].map(Data::Float));
+    assert_eq!(rows[22][0].to_string(), "90歳以上");
+    assert_eq!(rows[23][0].to_string(), "年齢不詳");
+    assert_eq!(rows[23][2..4], [312.0, 198.0].map(Data::Float));
+    assert_eq!(rows.len(), 24);
+
+    let xml = part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        xml.contains(r#"<pane xSplit="1" ySplit="3" topLeftCell="B4""#),
+        "the header and the ages frozen: {xml}"
+    );
+    assert!(xml.contains(r#"orientation="landscape""#));
+    assert!(
+        xml.contains(r#"<dataValidation type="whole" operator="greaterThanOrEqual" allowBlank="1" showInputMessage="1" showErrorMessage="1" errorTitle="人数" error="0以上の整数を入力してください。" sqref="B4:D24"><formula1>0</formula1>"#),
+        "whole numbers from 0 in every count cell: {xml}"
+    );
+
+    // A census of nobody of unknown age: the row says 0.
+    let mut none_unknown = census;
+    none_unknown.unknown = [0, 0];
+    let bytes = population::write_census_xlsx(Some(&none_unknown), "一関市").unwrap();
+    assert_eq!(census_of(&bytes).unknown, [0, 0]);
+}
+
+fn census_of(bytes: &[u8]) -> CensusSheet {
+    census("template.xlsx", bytes)
+}
+
+/// The calamine grid as CSV text, `fill` deciding what goes into each blank count cell.
+fn as_csv(rows: &[Vec<Data>], fill: impl Fn(usize, usize) -> Option<String>) -> String {
+    let table: Table = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(c, d)| match d {
+                    Data::Empty => fill(r, c).unwrap_or_default(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    csv(&table)
+}
+
+#[test]
+fn an_empty_template_has_the_labels_and_blanks_that_must_be_filled() {
+    let bytes = population::write_census_xlsx(None, "一関市").unwrap();
+    let (_, rows) = grid(&bytes);
+    assert_eq!(
+        rows[0][0].to_string(),
+        "一関市　年齢（5歳階級）、男女別人口"
+    );
+    assert!(
+        rows[1][0]
+            .to_string()
+            .contains("空欄のままでは読み込めません")
+    );
+    let labels: Vec<String> = rows[3..].iter().map(|r| r[0].to_string()).collect();
+    let mut want = vec!["総数".to_owned()];
+    want.extend((0..GROUPS).map(keikaku_domain::population::group_label));
+    want.push("年齢不詳".to_owned());
+    assert_eq!(labels, want);
+    for row in &rows[3..] {
+        assert_eq!(row[1..4], [Data::Empty, Data::Empty, Data::Empty]);
+    }
+    assert_eq!(
+        census_errors("template.xlsx", &bytes),
+        ["シート「年齢別人口」: 男・女の人数が入力されていません。"]
+    );
+
+    // Filled in but for two cells: those two are named; a dash is 0.
+    let counts = expected_counts();
+    let fill = |skip: &[(usize, usize)]| {
+        let skip = skip.to_vec();
+        as_csv(&rows, move |r, c| {
+            if skip.contains(&(r, c)) || !(2..=3).contains(&c) {
+                return None;
+            }
+            match r {
+                4..=22 if c == 2 => Some(counts.male[r - 4].to_string()),
+                4..=22 => Some(counts.female[r - 4].to_string()),
+                23 if c == 2 => Some("-".to_owned()),
+                23 => Some("198".to_owned()),
+                _ => None,
+            }
+        })
+    };
+    assert_eq!(
+        census_errors("template.csv", fill(&[(9, 2), (22, 3)]).as_bytes()),
+        [
+            "シート「template」 セルC10（行10・男）: 25〜29歳・男の人数が入力されていません（0人のときは0を入力してください）。",
+            "シート「template」 セルD23（行23・女）: 90歳以上・女の人数が入力されていません（0人のときは0を入力してください）。",
+        ]
+    );
+    let read = census("template.csv", fill(&[]).as_bytes());
+    assert_eq!(read.counts, counts);
+    assert_eq!(read.unknown, [0, 198]);
+    assert_eq!(
+        read.notes,
+        ["総数の行が空欄のため、合計の検算はしていません。"]
     );
 }

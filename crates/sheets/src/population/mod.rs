@@ -1,4 +1,5 @@
-//! The 人口ビジョン's sheets: census tables and actual totals read in.
+//! The 人口ビジョン's sheets: census tables and actual totals read in, and a census template
+//! written out.
 //!
 //! - [`read_census`] reads a municipality's population by sex × five-year age group from a
 //!   published census table (国勢調査 / e-Stat 「年齢（5歳階級），男女別人口」) or the city's own
@@ -12,6 +13,9 @@
 //!   Counts may have thousands separators and full-width digits; a dash alone is 0.
 //! - [`read_actuals`] reads actual totals by year (年 / 年次 / 年度 / 調査年, 人口 / 総人口 /
 //!   総数, optional 出典 and 備考), years written 2020, 2020年, 令和2年, R2, H27, 平成27年.
+//! - [`write_census_xlsx`] writes the census template in the layout [`read_census`] reads:
+//!   filled from a [`Census`] (which reads back to the same counts) or empty for a clerk to
+//!   fill in.
 //!
 //! Both readers return every problem of the sheet at once, each with its sheet, cell, row and
 //! column, and nothing when there is any problem.
@@ -35,13 +39,15 @@
 mod actuals;
 mod cells;
 mod census_read;
+mod census_xlsx;
 mod label;
 
 use keikaku_domain::population::{ActualSource, BySex, Census};
 
-pub use crate::error::SheetError;
+pub use crate::error::{ExportError, SheetError};
 pub use actuals::read_actuals;
 pub use census_read::read_census;
+pub use census_xlsx::{CENSUS_SHEET_NAME, write_census_xlsx};
 
 /// A census table as read: people by sex × age group and 年齢不詳.
 #[derive(Clone, Debug, PartialEq)]
