@@ -13,7 +13,8 @@
 //! - [`population`]: the 人口ビジョン's sheets. [`population::read_census`] reads a census
 //!   table (男女・年齢（5歳階級）別人口, e-Stat's layout or a city's own) and
 //!   [`population::read_actuals`] actual totals by year, with every problem at its cell;
-//!   [`population::write_census_xlsx`] writes the census template.
+//!   [`population::write_results_xlsx`] and [`population::write_results_csv`] write the
+//!   projection results, [`population::write_census_xlsx`] the census template.
 //!
 //! What both share is at the root: [`SheetError`] (a problem of a sheet read, with its
 //! place), [`ExportError`] and [`Unencodable`] (why a sheet could not be written), and

@@ -1,14 +1,19 @@
 //! The 人口ビジョン's sheets: census tables as e-Stat and cities publish them (title rows,
 //! （再掲） rows, 90〜94歳・95〜99歳・100歳以上 folded into 90歳以上, 年齢不詳) read from CSV
 //! (UTF-8, Shift_JIS) and XLSX with every problem at its cell; actual totals by year; the
-//! census template read back with calamine.
+//! census template and the results workbook read back with calamine; the results as CSV.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use keikaku_domain::population::{ActualSource, BySex, Census, GROUPS};
-use keikaku_sheets::population::{self, ActualRow, CensusSheet};
+use keikaku_sheets::population::{
+    self, ActualRow, CensusSheet, Comparison, ComparisonColumn, DetailRow, ResultBook, ResultTable,
+    SummaryRow,
+};
+use keikaku_sheets::{CsvEncoding, ExportError, Unencodable};
 use rust_xlsxwriter::Workbook;
 
 /// 男・女 by age as a census publishes them for a city of about 200,000: 0〜4歳 … 85〜89歳,
@@ -841,5 +846,308 @@ fn an_empty_template_has_the_labels_and_blanks_that_must_be_filled() {
     assert_eq!(
         read.notes,
         ["総数の行が空欄のため、合計の検算はしていません。"]
+    );
+}
+
+/// A population with every group given: 男 100 + i, 女 200 + i, with a fraction.
+fn population_of(base: f64) -> BySex<f64> {
+    let mut p = BySex::filled(0.0);
+    for i in 0..GROUPS {
+        p.male[i] = base + i as f64 + 0.25;
+        p.female[i] = 2.0 * base + i as f64 + 0.5;
+    }
+    p
+}
+
+fn book() -> ResultBook {
+    let summary = |scenario: &str, year: i32, total: f64, bands: [f64; 3]| SummaryRow {
+        scenario: scenario.into(),
+        year,
+        total,
+        bands,
+        shares: bands.map(|b| Some(b / total * 100.0)),
+    };
+    let series = |name: &str, points: &[(i32, f64)]| ComparisonColumn {
+        name: name.into(),
+        values: points.iter().copied().collect::<BTreeMap<_, _>>(),
+    };
+    ResultBook {
+        title: "一関市人口ビジョン　将来人口の推計".into(),
+        notes: vec![
+            "2020年の年齢不詳（男 312人、女 198人）は、男女それぞれ年齢別の人数に比例して各年齢階級に配分しています。"
+                .into(),
+        ],
+        summary: vec![
+            summary(
+                "独自推計",
+                2020,
+                111_932.0,
+                [12_345.5, 58_000.25, 41_586.25],
+            ),
+            summary("独自推計", 2040, 89_123.456, [9_000.0, 41_000.0, 39_123.456]),
+            SummaryRow {
+                scenario: "移動均衡".into(),
+                year: 2040,
+                total: 0.0,
+                bands: [0.0; 3],
+                shares: [None; 3],
+            },
+        ],
+        detail: vec![
+            DetailRow {
+                scenario: "独自推計".into(),
+                year: 2020,
+                population: population_of(100.0),
+            },
+            DetailRow {
+                scenario: "独自推計".into(),
+                year: 2040,
+                population: population_of(80.0),
+            },
+        ],
+        comparison: Comparison {
+            columns: vec![
+                series("目標人口", &[(2020, 111_932.0), (2040, 95_000.0), (2060, 80_000.0)]),
+                series("実績人口", &[(2015, 121_583.0), (2020, 111_932.0)]),
+                series("独自推計", &[(2020, 111_932.0), (2040, 89_123.456)]),
+                series("社人研推計（平成25年3月）", &[(2040, 82_277.0)]),
+            ],
+        },
+    }
+}
+
+fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<Data>> {
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range(name).unwrap();
+    range.rows().map(<[Data]>::to_vec).collect()
+}
+
+fn texts(row: &[Data]) -> Vec<String> {
+    row.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn the_results_workbook_keeps_exact_values_under_its_titles_and_notes() {
+    let book = book();
+    let bytes = population::write_results_xlsx(&book).unwrap();
+    let wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
+    assert_eq!(wb.sheet_names(), ["推計結果", "男女・年齢別", "目標と実績"]);
+
+    let s = sheet(&bytes, "推計結果");
+    assert_eq!(s[0][0].to_string(), book.title);
+    assert!(
+        s[1][0]
+            .to_string()
+            .starts_with("人口は推計値を小数のまま収め")
+    );
+    assert_eq!(s[2][0].to_string(), book.notes[0]);
+    assert_eq!(
+        texts(&s[3]),
+        [
+            "推計",
+            "年",
+            "総人口",
+            "年少人口（0〜14歳）",
+            "生産年齢人口（15〜64歳）",
+            "老年人口（65歳以上）",
+            "年少人口割合（%）",
+            "生産年齢人口割合（%）",
+            "老年人口割合（%）"
+        ]
+    );
+    assert_eq!(s[4][0], Data::String("独自推計".into()));
+    assert_eq!(s[4][1], Data::Float(2020.0));
+    assert_eq!(
+        s[5][2..6],
+        [89_123.456, 9_000.0, 41_000.0, 39_123.456].map(Data::Float),
+        "exact, not rounded"
+    );
+    assert_eq!(s[4][6], Data::Float(12_345.5 / 111_932.0 * 100.0 / 100.0));
+    assert_eq!(
+        s[6][6..9],
+        [Data::Empty, Data::Empty, Data::Empty],
+        "no share of 0"
+    );
+    assert_eq!(s.len(), 7);
+
+    let d = sheet(&bytes, "男女・年齢別");
+    assert_eq!(
+        texts(&d[3]),
+        ["推計", "年", "年齢（5歳階級）", "男", "女", "計"]
+    );
+    let p = population_of(100.0);
+    let men: f64 = p.male.iter().sum();
+    let women: f64 = p.female.iter().sum();
+    assert_eq!(
+        d[4],
+        [
+            Data::String("独自推計".into()),
+            Data::Float(2020.0),
+            Data::String("総数".into()),
+            Data::Float(men),
+            Data::Float(women),
+            Data::Float(p.total()),
+        ]
+    );
+    assert_eq!(texts(&d[5])[2], "0〜4歳");
+    assert_eq!(d[5][3..6], [100.25, 200.5, 300.75].map(Data::Float));
+    assert_eq!(texts(&d[23])[2], "90歳以上");
+    assert_eq!(d[24][1], Data::Float(2040.0));
+    assert_eq!(d.len(), 4 + 2 * (GROUPS + 1));
+
+    let c = sheet(&bytes, "目標と実績");
+    assert_eq!(
+        texts(&c[3]),
+        [
+            "年",
+            "目標人口",
+            "実績人口",
+            "独自推計",
+            "社人研推計（平成25年3月）"
+        ]
+    );
+    let years: Vec<Data> = c[4..].iter().map(|r| r[0].clone()).collect();
+    assert_eq!(years, [2015.0, 2020.0, 2040.0, 2060.0].map(Data::Float));
+    assert_eq!(c[4][1], Data::Empty, "no target in 2015: blank, not 0");
+    assert_eq!(c[4][2], Data::Float(121_583.0));
+    assert_eq!(
+        c[6][1..5],
+        [
+            Data::Float(95_000.0),
+            Data::Empty,
+            Data::Float(89_123.456),
+            Data::Float(82_277.0)
+        ]
+    );
+}
+
+#[test]
+fn the_results_workbook_is_set_up_for_printing_with_formats() {
+    let bytes = population::write_results_xlsx(&book()).unwrap();
+    // Title, the sheet's note and the book's note above the header on row 4.
+    for (sheet, pane) in [
+        ("sheet1", r#"<pane xSplit="2" ySplit="4" topLeftCell="C5""#),
+        ("sheet2", r#"<pane xSplit="3" ySplit="4" topLeftCell="D5""#),
+        ("sheet3", r#"<pane xSplit="1" ySplit="4" topLeftCell="B5""#),
+    ] {
+        let xml = part(&bytes, &format!("xl/worksheets/{sheet}.xml"));
+        assert!(xml.contains(pane), "{sheet}: {xml}");
+        assert!(
+            xml.contains(r#"<pageSetup paperSize="9" fitToHeight="0" orientation="landscape""#),
+            "{sheet}"
+        );
+    }
+    let workbook = part(&bytes, "xl/workbook.xml");
+    assert!(
+        workbook.contains(
+            r#"<definedName name="_xlnm.Print_Titles" localSheetId="0">推計結果!$4:$4</definedName>"#
+        ),
+        "{workbook}"
+    );
+    let styles = part(&bytes, "xl/styles.xml");
+    for code in ["#,##0", "0.0%"] {
+        assert!(
+            styles.contains(&format!(r#"formatCode="{code}""#)),
+            "{code}: {styles}"
+        );
+    }
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap().to_vec()).unwrap()
+}
+
+#[test]
+fn each_table_as_csv_rounded_to_whole_persons_and_tenths_of_a_percent() {
+    let book = book();
+    let summary =
+        population::write_results_csv(&book, ResultTable::Summary, CsvEncoding::Utf8Bom).unwrap();
+    assert_eq!(
+        text_of(&summary),
+        [
+            "推計,年,総人口,年少人口（0〜14歳）,生産年齢人口（15〜64歳）,老年人口（65歳以上）,年少人口割合（%）,生産年齢人口割合（%）,老年人口割合（%）",
+            // 12,345.5 → 12,346 (half away from zero); 11.03 %, 51.82 %, 37.15 %.
+            "独自推計,2020,111932,12346,58000,41586,11.0,51.8,37.2",
+            "独自推計,2040,89123,9000,41000,39123,10.1,46.0,43.9",
+            "移動均衡,2040,0,0,0,0,,,",
+            "",
+        ]
+        .join("\r\n")
+    );
+    let detail =
+        population::write_results_csv(&book, ResultTable::Detail, CsvEncoding::Utf8Bom).unwrap();
+    let detail = text_of(&detail);
+    let lines: Vec<&str> = detail.split("\r\n").collect();
+    assert_eq!(lines.len(), 1 + 2 * (GROUPS + 1) + 1);
+    assert_eq!(lines[0], "推計,年,年齢（5歳階級）,男,女,計");
+    // 男 100.25 … 118.25 sum to 2,075.75; 女 200.5 … 218.5 to 3,980.5, rounded up.
+    assert_eq!(lines[1], "独自推計,2020,総数,2076,3981,6056");
+    assert_eq!(lines[2], "独自推計,2020,0〜4歳,100,201,301");
+    assert_eq!(lines[19], "独自推計,2020,85〜89歳,117,218,335");
+    assert_eq!(lines[20], "独自推計,2020,90歳以上,118,219,337");
+    assert_eq!(lines[21], "独自推計,2040,総数,1696,3221,4916");
+    assert_eq!(lines[22], "独自推計,2040,0〜4歳,80,161,241");
+
+    let comparison =
+        population::write_results_csv(&book, ResultTable::Comparison, CsvEncoding::ShiftJis)
+            .unwrap();
+    let (text, _, malformed) = encoding_rs::SHIFT_JIS.decode(&comparison);
+    assert!(!malformed);
+    assert_eq!(
+        text,
+        [
+            "年,目標人口,実績人口,独自推計,社人研推計（平成25年3月）",
+            "2015,,121583,,",
+            "2020,111932,111932,111932,",
+            "2040,95000,,89123,82277",
+            "2060,80000,,,",
+            "",
+        ]
+        .join("\r\n")
+    );
+}
+
+#[test]
+fn a_csv_or_workbook_refuses_what_it_cannot_hold() {
+    let mut book = book();
+    book.summary[1].scenario = "𠮷田地区推計".into();
+    let error = population::write_results_csv(&book, ResultTable::Summary, CsvEncoding::ShiftJis)
+        .unwrap_err();
+    assert_eq!(
+        error,
+        ExportError::Unencodable(vec![Unencodable {
+            character: '𠮷',
+            row: 3,
+            key: "𠮷田地区推計 2040年".into(),
+            key_header: "推計".into(),
+            header: "推計".into(),
+        }])
+    );
+    assert!(
+        population::write_results_csv(&book, ResultTable::Summary, CsvEncoding::Utf8Bom).is_ok()
+    );
+
+    let mut book = self::book();
+    book.detail[1].population.female[3] = f64::NAN;
+    let error = population::write_results_xlsx(&book).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "「男女・年齢別」の「独自推計 2040年 総数」の「女」が数値ではありません（無限大または非数）。"
+    );
+    let error = population::write_results_csv(&book, ResultTable::Detail, CsvEncoding::Utf8Bom)
+        .unwrap_err();
+    assert!(matches!(error, ExportError::NonFinite { .. }));
+    book.comparison.columns[0]
+        .values
+        .insert(2070, f64::INFINITY);
+    let error = population::write_results_csv(&book, ResultTable::Comparison, CsvEncoding::Utf8Bom)
+        .unwrap_err();
+    assert_eq!(
+        error,
+        ExportError::NonFinite {
+            sheet: "目標と実績".into(),
+            row: "2070年".into(),
+            column: "目標人口".into(),
+        }
     );
 }
