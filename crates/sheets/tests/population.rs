@@ -1151,3 +1151,29 @@ fn a_csv_or_workbook_refuses_what_it_cannot_hold() {
         }
     );
 }
+
+#[test]
+fn an_empty_book_still_has_its_sheets_and_headers() {
+    let book = ResultBook {
+        title: "一関市人口ビジョン".into(),
+        ..ResultBook::default()
+    };
+    let bytes = population::write_results_xlsx(&book).unwrap();
+    let c = sheet(&bytes, "目標と実績");
+    // No notes of the book: the header right under the sheet's own note.
+    assert!(
+        c[1][0]
+            .to_string()
+            .starts_with("人口は1人単位で表示しています")
+    );
+    assert_eq!(texts(&c[2]), ["年"]);
+    assert_eq!(c.len(), 3);
+    for table in ResultTable::ALL {
+        let csv = population::write_results_csv(&book, table, CsvEncoding::Utf8Bom).unwrap();
+        assert_eq!(
+            text_of(&csv).matches("\r\n").count(),
+            1,
+            "{table:?}: the header only"
+        );
+    }
+}
