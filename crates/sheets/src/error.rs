@@ -27,6 +27,15 @@ pub enum ExportError {
         /// The number of years the row has.
         found: usize,
     },
+    /// A value to write is not a number (infinite or NaN), which no sheet can hold.
+    NonFinite {
+        /// The sheet or table, e.g. 「推計結果」.
+        sheet: String,
+        /// The row, by its key: 「独自推計 2040年」.
+        row: String,
+        /// The column's header.
+        column: String,
+    },
     /// The XLSX or CSV writer failed (its message).
     Write(String),
     /// Characters that Shift_JIS (CP932) cannot hold, every one of them.
@@ -52,6 +61,10 @@ impl fmt::Display for ExportError {
             } => write!(
                 f,
                 "集計「{section}」の「{label}」の行には年度が{expected}個あるはずですが、{found}個です。"
+            ),
+            Self::NonFinite { sheet, row, column } => write!(
+                f,
+                "「{sheet}」の「{row}」の「{column}」が数値ではありません（無限大または非数）。"
             ),
             Self::Write(e) => write!(f, "ファイルを作成できません: {e}"),
             Self::Unencodable(chars) => {

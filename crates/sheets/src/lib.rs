@@ -10,6 +10,11 @@
 //!   totals sheet 「集計」) and [`programs::to_csv`] write it from a neutral
 //!   [`programs::ProgramSheet`], amounts in exact 千円; [`programs::read_programs`] reads the
 //!   programs back from it, or from a department's own sheet, with every problem at its cell.
+//! - [`population`]: the 人口ビジョン's sheets. [`population::read_census`] reads a census
+//!   table (男女・年齢（5歳階級）別人口, e-Stat's layout or a city's own) and
+//!   [`population::read_actuals`] actual totals by year, with every problem at its cell;
+//!   [`population::write_results_xlsx`] and [`population::write_results_csv`] write the
+//!   projection results, [`population::write_census_xlsx`] the census template.
 //!
 //! What both share is at the root: [`SheetError`] (a problem of a sheet read, with its
 //! place), [`ExportError`] and [`Unencodable`] (why a sheet could not be written), and
@@ -42,6 +47,7 @@ mod csv_write;
 mod error;
 mod grid;
 pub mod kpi;
+pub mod population;
 pub mod programs;
 mod value;
 mod xlsx_write;
