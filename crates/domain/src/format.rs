@@ -24,6 +24,17 @@ pub fn fiscal_year(fy: FiscalYear) -> String {
     fy.format(YEAR_STYLE)
 }
 
+/// A calendar year (a census year, a year of a projection) as pages show it: 「令和7年（2025年）」,
+/// the era being the one in effect on 1 October (the census day), so 2019 is 令和元年; a year
+/// before 明治 is written 「1850年」.
+pub fn calendar_year(year: i32) -> String {
+    let day = crate::era::CivilDate::new(year, 10, 1).ok();
+    match day.and_then(crate::era::Era::of_date) {
+        Some(ey) => format!("{ey}（{year}年）"),
+        None => format!("{year}年"),
+    }
+}
+
 /// A period as pages show it.
 pub fn period(p: &Period) -> String {
     p.format(YEAR_STYLE)

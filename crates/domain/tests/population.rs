@@ -208,7 +208,7 @@ fn a_vision_is_checked_and_sorted() {
         }],
         references: vec![Reference {
             name: String::new(),
-            points: vec![(2040, 82_277), (2030, 90_000)],
+            points: vec![(2040, 82_277), (2030, 90_000), (2040, 1)],
         }],
         links: Vec::new(),
     };
@@ -218,13 +218,13 @@ fn a_vision_is_checked_and_sorted() {
         [
             "target[1].year",
             "references[0].name",
-            "references[0].points[1].year"
+            "references[0].points[2].year"
         ]
     );
     let sorted = vision.sorted();
     assert_eq!(
         sorted.references[0].points,
-        [(2030, 90_000), (2040, 82_277)]
+        [(2030, 90_000), (2040, 82_277), (2040, 1)]
     );
     assert_eq!(
         ActualSource::parse("住基"),
@@ -232,4 +232,14 @@ fn a_vision_is_checked_and_sorted() {
     );
     assert_eq!(group_label(0), "0〜4歳");
     assert_eq!(group_label(18), "90歳以上");
+}
+
+#[test]
+fn calendar_years_are_written_with_their_era() {
+    use keikaku_domain::format::calendar_year;
+    assert_eq!(calendar_year(2025), "令和7年（2025年）");
+    assert_eq!(calendar_year(2019), "令和元年（2019年）");
+    assert_eq!(calendar_year(2015), "平成27年（2015年）");
+    assert_eq!(calendar_year(2060), "令和42年（2060年）");
+    assert_eq!(calendar_year(1850), "1850年");
 }

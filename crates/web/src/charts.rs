@@ -8,6 +8,8 @@
 //! Coordinates are floating point: they place marks on a drawing, they are not values (the
 //! values shown are the exact decimals, formatted by `keikaku_domain::format`).
 
+pub(crate) mod population;
+
 use keikaku_app::kpi::IndicatorReport;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::{Indicator, format};

@@ -36,6 +36,7 @@ mod clock;
 mod error;
 mod ledger;
 mod paths;
+mod population_view;
 mod public;
 pub mod routes;
 pub mod server;

@@ -152,6 +152,13 @@ impl Layout {
                 current: current == "/implementation-plans",
             });
         }
+        if site.population_public() {
+            nav.push(NavItem {
+                label: "人口ビジョン".to_owned(),
+                href: "/population".to_owned(),
+                current: current == "/population",
+            });
+        }
         nav.push(NavItem {
             label: "検索".to_owned(),
             href: "/search".to_owned(),

@@ -34,14 +34,16 @@ async fn an_administrator_browses_the_audit_log_and_the_users() {
     // Two plans imported, the example's sample values and verification rounds (FY2017:
     // three saves of assessments, six departments, the opinion, the publication; FY2018: one
     // save, one department), the sample 実施計画 (created, its programs saved, seven
-    // departments submitted and approved, fixed, published), two users.
-    assert!(audit.contains("36件の記録を検証しました"), "{audit}");
+    // departments submitted and approved, fixed, published), the sample 人口ビジョン (its
+    // census, its figures, three scenarios and their runs), two users.
+    assert!(audit.contains("44件の記録を検証しました"), "{audit}");
     assert!(audit.contains("改ざんは見つかりませんでした"), "{audit}");
     for text in [
         "計画の取り込み",
         "指標の値の入力",
         "実施計画の事業の入力",
         "実施計画の確定・公表",
+        "人口ビジョンの推計の計算",
         "利用者の登録",
         "sogo-senryaku",
         "kikaku",

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::search::{SearchHit, SearchIndex};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
-use keikaku_storage::{PlanSummary, ReportRecord, Store};
+use keikaku_storage::{PlanSummary, PopulationData, ReportRecord, Store};
 
 use crate::kpi::Report;
 use crate::kpi::evaluation::{Evaluation, EvaluationCache};
@@ -40,6 +40,8 @@ pub struct Site {
     /// The published editions of the 実施計画 (the fiscal years they are made in), newest
     /// first. Published editions never change, so their years are all the public view needs.
     editions: Vec<FiscalYear>,
+    /// Whether the 人口ビジョン is public.
+    population: bool,
 }
 
 impl Site {
@@ -57,7 +59,20 @@ impl Site {
             index,
             reports: Vec::new(),
             editions: Vec::new(),
+            population: false,
         }
+    }
+
+    /// The view that knows whether the 人口ビジョン is public.
+    #[must_use]
+    pub fn with_population(mut self, public: bool) -> Self {
+        self.population = public;
+        self
+    }
+
+    /// Whether the 人口ビジョン is public (the navigation shows it then).
+    pub fn population_public(&self) -> bool {
+        self.population
     }
 
     /// The view with the published editions of the 実施計画, newest first.
@@ -157,9 +172,21 @@ fn content_key(
     published: &[(PlanSummary, Option<u32>)],
     reports: &[(PlanId, Vec<ReportRecord>)],
     editions: &[FiscalYear],
+    population: &PopulationData,
     data_version: i64,
 ) -> i64 {
     let mut h = DefaultHasher::new();
+    // The public part of the 人口ビジョン: the vision's revision while it is public, and the
+    // public scenarios' (a result is stored with a new revision).
+    if let Some(v) = population.vision.as_ref().filter(|v| v.vision.published) {
+        v.revision.hash(&mut h);
+        for s in population.scenarios.iter().filter(|s| s.scenario.published) {
+            (s.scenario.id.as_str(), s.revision).hash(&mut h);
+        }
+        for c in &population.censuses {
+            (c.census.year, c.revision).hash(&mut h);
+        }
+    }
     // The published editions of the 実施計画 (which never change once published).
     for e in editions {
         e.year().hash(&mut h);
@@ -218,7 +245,15 @@ async fn load(
         .filter(|e| e.edition.state == keikaku_domain::program::EditionState::Published)
         .map(|e| e.edition.made_in)
         .collect();
-    let key = content_key(&municipality, &published, &records, &editions, data_version);
+    let population = cx.store.population(cx.municipality).await?;
+    let key = content_key(
+        &municipality,
+        &published,
+        &records,
+        &editions,
+        &population,
+        data_version,
+    );
     if current.is_some_and(|c| c.version == key && c.municipality == municipality) {
         return Ok(None);
     }
@@ -257,7 +292,8 @@ async fn load(
     Ok(Some(
         Site::new(municipality, plans, key)
             .with_reports(reports)
-            .with_editions(editions),
+            .with_editions(editions)
+            .with_population(population.vision.is_some_and(|v| v.vision.published)),
     ))
 }
 

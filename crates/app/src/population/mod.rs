@@ -6,6 +6,8 @@
 //!   public vision, only the scenarios marked public, as stored).
 //! - [`records`]: the planning office's writes — the vision's figures, censuses, scenarios
 //!   made or derived from another in one action, deleted, projected — each checked whole.
+//! - [`sheets`]: the results as XLSX and CSV, a census table or actual totals read in, the
+//!   census template.
 //! - [`report`]: the tables every output shares — each scenario's totals and age bands per
 //!   year, the comparison of target, actuals, scenarios and references year by year, the gap
 //!   to the target.
@@ -18,12 +20,22 @@ pub(crate) mod example;
 mod input;
 pub mod records;
 pub mod report;
+pub mod sheets;
 pub mod view;
 
 pub use input::{Resolved, resolve};
+/// The age bands and a year's summary, as the projection defines them.
+pub use keikaku_projection::{AGE_BANDS, AgeBand, Summary};
 pub use records::{
     delete_census, delete_scenario, derive_scenario, run_all, run_scenario, save_census,
     save_scenario, save_vision,
 };
 pub use report::{ColumnKind, Comparison, ComparisonColumn, SummaryRow, comparison, summary};
-pub use view::{LinkedIndicator, PopulationView, ScenarioView, population, published_population};
+pub use sheets::{
+    ResultFormat, census_template, export_results, import_actuals, import_census, read_census_file,
+    result_book,
+};
+pub use view::{
+    LinkedIndicator, PopulationView, ScenarioView, indicator_choices, population,
+    published_population,
+};

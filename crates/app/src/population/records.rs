@@ -64,7 +64,6 @@ pub async fn save_vision(
     at: Timestamp,
 ) -> Result<i64, AppError> {
     require(authority, Action::ManagePopulation)?;
-    let vision = vision.sorted();
     let mut problems: Vec<FileProblem> = vision
         .problems()
         .into_iter()
@@ -88,6 +87,7 @@ pub async fn save_vision(
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
+    let vision = vision.sorted();
     cx.store
         .save_vision(cx.municipality, &vision, expected, &author(authority, at))
         .await
@@ -239,7 +239,7 @@ pub async fn derive_scenario(
     };
     let scenario = Scenario {
         id,
-        description: rule.rule(&parent.scenario.name),
+        description: String::new(),
         name,
         base_year: parent.scenario.base_year,
         horizon: parent.scenario.horizon,

@@ -205,3 +205,36 @@ pub async fn published_population(
     view.indicators.retain(|i| i.title.is_some());
     Ok(view)
 }
+
+/// The indicators the vision may rest on: every 数値目標 and KPI of the stored plans, with a
+/// label (「一関市まち・ひと・しごと創生総合戦略: 数値目標 社会増減数」), in the plans' order.
+pub async fn indicator_choices(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+) -> Result<Vec<(ElementRef, String)>, AppError> {
+    require(authority, Action::ManagePopulation)?;
+    let plans = crate::stored_plans(cx).await?;
+    let mut out = Vec::new();
+    for p in &plans {
+        for i in p.indicators() {
+            if matches!(
+                i.kind,
+                keikaku_domain::ElementKind::NumericalTarget | keikaku_domain::ElementKind::Kpi
+            ) {
+                out.push((
+                    ElementRef {
+                        plan: p.id().clone(),
+                        element: i.indicator.id.clone(),
+                    },
+                    format!(
+                        "{}: {} {}",
+                        p.header().title,
+                        i.kind.label(),
+                        i.indicator.title
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}

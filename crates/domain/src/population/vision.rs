@@ -103,7 +103,8 @@ pub struct PopulationVision {
 
 impl PopulationVision {
     /// Every problem, by field (`target[2].year`, `actuals[0].total`, `references[1].name`
-    /// …): years out of range or given twice, a reference without a name or points.
+    /// …), in the order given: years out of range or given twice, a reference without a name
+    /// or points. The order itself is free ([`PopulationVision::sorted`] puts it right).
     pub fn problems(&self) -> Vec<PopulationProblem> {
         let mut out = Vec::new();
         let mut seen = Vec::new();
@@ -141,19 +142,24 @@ impl PopulationVision {
                     "参考推計の年と人口を1つ以上入力してください。",
                 ));
             }
-            let mut last = i32::MIN;
+            let mut seen = Vec::new();
             for (j, (y, _)) in r.points.iter().enumerate() {
-                if !YEARS.contains(y) || *y <= last {
+                if !YEARS.contains(y) {
                     out.push(PopulationProblem::new(
                         format!("references[{i}].points[{j}].year"),
                         format!(
-                            "参考推計の年（{y}）は{}〜{}年で、順に大きくしてください。",
+                            "参考推計の年（{y}）は{}〜{}年で入力してください。",
                             YEARS.start(),
                             YEARS.end()
                         ),
                     ));
+                } else if seen.contains(y) {
+                    out.push(PopulationProblem::new(
+                        format!("references[{i}].points[{j}].year"),
+                        format!("参考推計「{}」の{y}年が2回あります。", r.name),
+                    ));
                 }
-                last = last.max(*y);
+                seen.push(*y);
             }
         }
         out

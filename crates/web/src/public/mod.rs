@@ -9,6 +9,7 @@ mod home;
 mod kpi;
 mod kpi_indicator;
 mod plans;
+pub(crate) mod population;
 pub(crate) mod programs;
 pub(crate) mod search;
 
@@ -35,6 +36,7 @@ pub(crate) fn routes() -> Vec<Route> {
         history::ROUTES,
         kpi::ROUTES,
         programs::ROUTES,
+        population::ROUTES,
     ]
     .concat()
 }

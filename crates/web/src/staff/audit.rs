@@ -55,6 +55,12 @@ fn action_label(action: &str) -> &str {
         "implementation_plan.settings" => "実施計画の設定の変更",
         "implementation_plan.frames" => "実施計画の財政計画の枠の入力",
         "implementation_plan.state" => "実施計画の確定・公表",
+        "population.vision" => "人口ビジョンの目標人口・実績人口の保存",
+        "population.census" => "人口ビジョンの基準人口の入力",
+        "population.census_delete" => "人口ビジョンの基準人口の削除",
+        "population.scenario" => "人口ビジョンの推計の設定",
+        "population.scenario_delete" => "人口ビジョンの推計の削除",
+        "population.run" => "人口ビジョンの推計の計算",
         other => other,
     }
 }

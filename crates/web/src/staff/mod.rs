@@ -15,6 +15,7 @@ mod history;
 mod home;
 mod kpi;
 mod login;
+mod population;
 mod programs;
 mod tokens;
 mod users;
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> Vec<Route> {
         edit::ROUTES,
         kpi::ROUTES,
         programs::ROUTES,
+        population::ROUTES,
         audit::ROUTES,
         users::ROUTES,
     ]
