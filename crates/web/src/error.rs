@@ -25,6 +25,7 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::edit::ElementDto;
 use crate::api::kpi::KpiCell;
+use crate::api::population::{StaffCensus, StaffPopulation, StaffScenario, StaffVision};
 use crate::api::program_editions::StaffEdition;
 use crate::api::program_edits::StaffProgram;
 use crate::api::rounds::KpiRound;
@@ -273,14 +274,16 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<FieldProblem>,
     /// For `conflict`: what is stored now — the element, the KPI cells written, the
-    /// verification round, or the 実施計画's program or edition.
+    /// verification round, the 実施計画's program or edition, or the 人口ビジョン's figures,
+    /// census, scenario or the whole vision.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<Current>,
 }
 
 /// What a conflicting write meets: the element as it is stored now, for KPI values the cells
 /// of the year as they are stored now, for a step of a verification round the round now, for
-/// the 実施計画 the program or the edition now.
+/// the 実施計画 the program or the edition now, for the 人口ビジョン the record written now (the
+/// whole vision for a run of every scenario).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Current {
@@ -296,6 +299,14 @@ pub enum Current {
     /// An edition of the 実施計画 as stored now (a step, the frames, the settings, a
     /// department's part).
     Edition(Box<StaffEdition>),
+    /// The 人口ビジョン's figures as stored now.
+    Vision(Box<StaffVision>),
+    /// A census of the 人口ビジョン as stored now.
+    Census(Box<StaffCensus>),
+    /// A scenario of the 人口ビジョン as stored now.
+    Scenario(Box<StaffScenario>),
+    /// The whole 人口ビジョン as stored now (a run of every scenario).
+    Population(Box<StaffPopulation>),
 }
 
 /// One refused field.

@@ -638,6 +638,52 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         "/api/v1/staff/implementation-plans/{year}/departments/{department}/return",
         [false, true, true, false, false],
     ),
+    ("GET", "/api/v1/population", [true; 5]),
+    (
+        "GET",
+        "/api/v1/staff/population",
+        [false, true, true, true, true],
+    ),
+    (
+        "PUT",
+        "/api/v1/staff/population/vision",
+        [false, true, true, false, false],
+    ),
+    (
+        "PUT",
+        "/api/v1/staff/population/censuses/{year}",
+        [false, true, true, false, false],
+    ),
+    (
+        "DELETE",
+        "/api/v1/staff/population/censuses/{year}",
+        [false, true, true, false, false],
+    ),
+    (
+        "PUT",
+        "/api/v1/staff/population/scenarios/{id}",
+        [false, true, true, false, false],
+    ),
+    (
+        "DELETE",
+        "/api/v1/staff/population/scenarios/{id}",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/population/scenarios/{id}/run",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/population/scenarios/{id}/derive",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/api/v1/staff/population/run",
+        [false, true, true, false, false],
+    ),
 ];
 
 #[test]

@@ -31,8 +31,9 @@ pub struct Site {
     pub municipality: Municipality,
     /// Its published plans, in display order.
     pub plans: Vec<Plan>,
-    /// A key of the published content (which version of which plan): it changes only when
-    /// what the public sees changes, so caches and ETags survive edits to drafts.
+    /// A key of the published content (which version of which plan, the reports and editions
+    /// published, the public 人口ビジョン): it changes only when what the public sees changes,
+    /// so caches and ETags survive edits to drafts.
     pub version: i64,
     index: SearchIndex<Location>,
     /// The published verification reports of each published plan, by fiscal year.
@@ -167,6 +168,23 @@ async fn published(cx: &Context<'_>) -> Result<Vec<(PlanSummary, Option<u32>)>, 
     Ok(out)
 }
 
+/// What the public sees of the 人口ビジョン, for the content key: nothing while it is not
+/// public; once it is, every record's revision (a public scenario's result, and whether it is
+/// current, depends on its census and on the scenario it is derived from, public or not).
+fn population_key(population: &PopulationData, h: &mut DefaultHasher) {
+    let Some(vision) = population.vision.as_ref().filter(|v| v.vision.published) else {
+        false.hash(h);
+        return;
+    };
+    vision.revision.hash(h);
+    for c in &population.censuses {
+        (c.census.year, c.revision).hash(h);
+    }
+    for s in &population.scenarios {
+        (s.scenario.id.as_str(), s.revision).hash(h);
+    }
+}
+
 fn content_key(
     municipality: &Municipality,
     published: &[(PlanSummary, Option<u32>)],
@@ -176,17 +194,7 @@ fn content_key(
     data_version: i64,
 ) -> i64 {
     let mut h = DefaultHasher::new();
-    // The public part of the 人口ビジョン: the vision's revision while it is public, and the
-    // public scenarios' (a result is stored with a new revision).
-    if let Some(v) = population.vision.as_ref().filter(|v| v.vision.published) {
-        v.revision.hash(&mut h);
-        for s in population.scenarios.iter().filter(|s| s.scenario.published) {
-            (s.scenario.id.as_str(), s.revision).hash(&mut h);
-        }
-        for c in &population.censuses {
-            (c.census.year, c.revision).hash(&mut h);
-        }
-    }
+    population_key(population, &mut h);
     // The published editions of the 実施計画 (which never change once published).
     for e in editions {
         e.year().hash(&mut h);
@@ -245,6 +253,7 @@ async fn load(
         .filter(|e| e.edition.state == keikaku_domain::program::EditionState::Published)
         .map(|e| e.edition.made_in)
         .collect();
+    // The public 人口ビジョン is read from the store by its readers; the key follows it.
     let population = cx.store.population(cx.municipality).await?;
     let key = content_key(
         &municipality,

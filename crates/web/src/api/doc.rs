@@ -21,7 +21,7 @@ pub(crate) const ROUTES: &[Route] = &[route!(
     info(
         title = "keikaku API",
         version = "1",
-        description = "自治体の総合計画・総合戦略・実施計画を取得するAPIです。公開中の計画、公表された効果検証の結果、公表された実施計画（implementation-plan）は誰でも読めます。下書きの読み取りと編集（editing）、KPIの評価の読み取りと実績値の入力、効果検証の各段階（kpi）、作成中の実施計画の読み取りと事業の入力・提出・承認・確定・公表（implementation-plan の /staff/）には、職員用ページで作るアクセストークンが要ります（Authorization: Bearer）。/ API of a municipality's comprehensive plan, strategy and implementation plan: published plans, published verification reports and published editions of the implementation plan are public; reading drafts, editing, the KPI evaluation, entering KPI values, the steps of the yearly verification round and the implementation plan's editions being made (under /staff/) need a personal access token."
+        description = "自治体の総合計画・総合戦略・実施計画を取得するAPIです。公開中の計画、公表された効果検証の結果、公表された実施計画（implementation-plan）、公開中の人口ビジョン（population）は誰でも読めます。下書きの読み取りと編集（editing）、KPIの評価の読み取りと実績値の入力、効果検証の各段階（kpi）、作成中の実施計画の読み取りと事業の入力・提出・承認・確定・公表（implementation-plan の /staff/）、人口ビジョンの読み取り・入力・推計（population の /staff/）には、職員用ページで作るアクセストークンが要ります（Authorization: Bearer）。/ API of a municipality's comprehensive plan, strategy, implementation plan and population vision: published plans, published verification reports, published editions of the implementation plan and the public population vision are public; reading drafts, editing, the KPI evaluation, entering KPI values, the steps of the yearly verification round, the implementation plan's editions being made and the population vision's records and projections (under /staff/) need a personal access token."
     ),
     paths(
         crate::api::read::municipality,
@@ -69,7 +69,17 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::program_edits::remove_program,
         crate::api::program_edits::submit_part,
         crate::api::program_edits::approve_part,
-        crate::api::program_edits::return_part
+        crate::api::program_edits::return_part,
+        crate::api::population::get_published_population,
+        crate::api::population::get_staff_population,
+        crate::api::population_edits::put_vision,
+        crate::api::population_edits::put_census,
+        crate::api::population_edits::remove_census,
+        crate::api::population_edits::put_scenario,
+        crate::api::population_edits::remove_scenario,
+        crate::api::population_runs::run_one,
+        crate::api::population_runs::run_everything,
+        crate::api::population_runs::derive
     ),
     components(schemas(
         crate::error::ErrorEnvelope,
@@ -162,7 +172,35 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::program_edits::ProgramSave,
         crate::api::program_edits::ProgramPart,
         crate::api::program_edits::PartSubmission,
-        crate::api::program_edits::PartReview
+        crate::api::program_edits::PartReview,
+        keikaku_planfile::population_vision::PopulationDoc,
+        keikaku_planfile::population_vision::PopulationVisionDoc,
+        keikaku_planfile::population_vision::TargetDoc,
+        keikaku_planfile::population_vision::ActualDoc,
+        keikaku_planfile::population_vision::ReferenceDoc,
+        keikaku_planfile::population_vision::LinkDoc,
+        keikaku_planfile::population_vision::SexCount,
+        keikaku_planfile::population_vision::CensusDoc,
+        keikaku_planfile::population_vision::SexRates,
+        keikaku_planfile::population_vision::AssumptionsDoc,
+        keikaku_planfile::population_vision::TfrPoint,
+        keikaku_planfile::population_vision::DerivedDoc,
+        keikaku_planfile::population_vision::ResultYear,
+        keikaku_planfile::population_vision::ResultDoc,
+        keikaku_planfile::population_vision::ScenarioDoc,
+        crate::api::population::SummaryYear,
+        crate::api::population::PopulationComparison,
+        crate::api::population::ComparisonColumnDoc,
+        crate::api::population::PublicScenario,
+        crate::api::population::PublicPopulation,
+        crate::api::population::StaffVision,
+        crate::api::population::StaffCensus,
+        crate::api::population::StaffScenario,
+        crate::api::population::StaffPopulation,
+        crate::api::population_runs::ScenarioRevision,
+        crate::api::population_runs::RunOutcome,
+        crate::api::population_runs::FertilityPoint,
+        crate::api::population_runs::DeriveScenario
     )),
     modifiers(&BearerToken)
 )]

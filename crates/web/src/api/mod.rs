@@ -4,8 +4,10 @@
 //! yearly verification round step by step (`rounds`) and its publication with the published
 //! reports, which anyone reads (`reports`), the 実施計画 — its published editions for anyone
 //! (`programs`), its editions (`program_editions`), programs and departments' parts
-//! (`program_edits`) for staff —, the bearer-token authentication (`auth`) and the OpenAPI 3
-//! document generated from this code (`doc`, served as `GET /api/v1/openapi.json`).
+//! (`program_edits`) for staff —, the 人口ビジョン — the public vision for anyone and everything
+//! for staff (`population`), the planning office's writes (`population_edits`) and
+//! projections (`population_runs`) —, the bearer-token authentication (`auth`) and the
+//! OpenAPI 3 document generated from this code (`doc`, served as `GET /api/v1/openapi.json`).
 //! Conventions: see `docs/api.md`.
 //!
 //! Every error, read or write, has one shape, the envelope of [`ApiError`] (in `error`);
@@ -16,6 +18,9 @@ pub(crate) mod auth;
 mod doc;
 pub(crate) mod edit;
 pub(crate) mod kpi;
+pub(crate) mod population;
+mod population_edits;
+mod population_runs;
 pub(crate) mod program_editions;
 pub(crate) mod program_edits;
 mod programs;
@@ -55,6 +60,9 @@ pub(crate) fn routes() -> Vec<Route> {
         programs::ROUTES,
         program_editions::ROUTES,
         program_edits::ROUTES,
+        population::ROUTES,
+        population_edits::ROUTES,
+        population_runs::ROUTES,
     ]
     .concat()
 }

@@ -4,6 +4,7 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod population;
 pub mod programs;
 
 use keikaku_domain::audit::Timestamp;
