@@ -320,6 +320,14 @@ async fn the_planning_office_keeps_the_vision() {
         page.contains("出生率の経路の2行目「そのうち 2.0」を読めません"),
         "{page}"
     );
+    // What was typed is kept, the form open.
+    assert!(
+        page.contains("<details class=\"derive\" open>")
+            && page.contains("2030 1.6\nそのうち 2.0</textarea>")
+            && page.contains("value=\"1.45\"")
+            && page.contains("value=\"fertility\" checked"),
+        "{page}"
+    );
 
     // Deleting takes a confirmation; a base scenario others derive from is kept.
     let revision = input_value(

@@ -129,6 +129,21 @@ struct OverviewPage {
     assumed: Vec<(String, String)>,
     censuses: Vec<CensusLine>,
     has_results: bool,
+    /// What was typed into the derive form when it was refused (shown again, the form open).
+    derive: Typed,
+}
+
+/// The derive form as typed: empty on a plain visit.
+#[derive(Debug, Default)]
+struct Typed {
+    open: bool,
+    from: String,
+    id: String,
+    name: String,
+    rule: String,
+    factor: String,
+    base_tfr: String,
+    points: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +173,7 @@ async fn overview(
     status: StatusCode,
     notice: Option<String>,
     problems: Vec<String>,
+    derive: Typed,
 ) -> Result<Response, WebError> {
     let view: PopulationView = population(&state.catalog.context(), granted).await?;
     let tables = VisionTables::of(&view);
@@ -200,6 +216,7 @@ async fn overview(
             })
             .collect(),
         has_results: view.scenarios.iter().any(|s| s.record.result.is_some()),
+        derive,
     };
     Ok(private_page(status, page.render()?))
 }
@@ -218,6 +235,7 @@ async fn overview_page(
         StatusCode::OK,
         done_notice(&query),
         Vec::new(),
+        Typed::default(),
     )
     .await
 }
@@ -257,6 +275,7 @@ async fn run_everything(
                 status,
                 None,
                 problems.into_iter().map(|(_, m)| m).collect(),
+                Typed::default(),
             )
             .await
         }
@@ -339,6 +358,16 @@ async fn derive(
                 status,
                 None,
                 problems.into_iter().map(|(_, m)| m).collect(),
+                Typed {
+                    open: true,
+                    from: form.from,
+                    id: form.id,
+                    name: form.name,
+                    rule: form.rule,
+                    factor: form.factor,
+                    base_tfr: form.base_tfr,
+                    points: form.points,
+                },
             )
             .await
         }
