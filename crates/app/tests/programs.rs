@@ -719,3 +719,38 @@ async fn an_edition_being_made_can_be_deleted_and_made_again() {
         "{log:#?}"
     );
 }
+
+#[tokio::test]
+async fn an_element_a_program_serves_is_kept_from_deletion() {
+    use keikaku_app::edit;
+    use keikaku_app::status::change_status;
+    use keikaku_domain::{PlanId, PlanStatus};
+    let (store, code) = example().await;
+    let cx = Context::new(&store, &code);
+    let plan = PlanId::parse("sogo-keikaku").unwrap();
+    let office = grant(Role::PlanningOffice, "", Action::ChangePlanStatus);
+    change_status(
+        &cx,
+        &office,
+        &plan,
+        PlanStatus::Published,
+        PlanStatus::UnderDeliberation,
+        at(),
+    )
+    .await
+    .unwrap();
+    let editor = grant(Role::PlanningOffice, "", Action::EditPlan);
+    let draft = edit::draft(&cx, &plan).await.unwrap();
+    let id = "outcome-1-1-1-1";
+    let err = edit::delete_element(&cx, &editor, &plan, id, draft.version(id), at())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Conflict(m)
+            if m.contains("実施計画令和7年度（2025年度）版の事業「")
+                && m.contains("参照されているため削除できません")),
+        "{err:?}"
+    );
+    // Nothing was deleted.
+    assert!(edit::draft(&cx, &plan).await.unwrap().element(id).is_some());
+}

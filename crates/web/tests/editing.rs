@@ -437,6 +437,13 @@ async fn elements_are_added_reordered_and_deleted() {
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(page.contains("参照されているため削除できません"), "{page}");
+    // Explained, with the way back to the element and the outline.
+    assert!(
+        page.contains("<h1>削除できませんでした</h1>")
+            && page.contains("href=\"/staff/plans/sogo-keikaku/elements/goal-1\"")
+            && page.contains("計画の構成に戻る"),
+        "{page}"
+    );
     let (status, location, _) = save(
         &app,
         &token,

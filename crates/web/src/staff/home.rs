@@ -130,10 +130,12 @@ pub struct StatusForm {
 
 #[derive(Template)]
 #[template(path = "staff/message.html")]
-struct MessagePage {
-    layout: Layout,
-    heading: String,
-    message: String,
+pub(crate) struct MessagePage {
+    pub(crate) layout: Layout,
+    pub(crate) heading: String,
+    pub(crate) message: String,
+    /// Ways back to where the user was, before 職員用ページへ戻る.
+    pub(crate) back: Vec<(String, String)>,
 }
 
 /// `POST /staff/plans/{plan}/status`: moves a plan to its next status (planning office and
@@ -187,6 +189,10 @@ async fn change_status(
         layout: staff_layout(&state, heading, &[]).await?,
         heading: heading.to_owned(),
         message,
+        back: vec![(
+            "/staff#plans-heading".to_owned(),
+            "計画の一覧に戻る".to_owned(),
+        )],
     };
     Ok(private_page(code, page.render()?))
 }

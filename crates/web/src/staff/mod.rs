@@ -12,7 +12,7 @@ pub(crate) mod session;
 mod audit;
 mod edit;
 mod history;
-mod home;
+pub(crate) mod home;
 mod kpi;
 mod login;
 mod population;

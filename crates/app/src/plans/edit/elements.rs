@@ -302,8 +302,53 @@ fn referrers(draft: &Draft, plan_id: &PlanId, id: &str) -> Vec<String> {
     out
 }
 
-/// Deletes an element that has no children and that nothing refers to (the planning office
-/// and administrators only).
+/// What refers to an element from outside the plans: the 実施計画's programs (in every
+/// edition, fixed ones included — their pages name the measures they serve) and the
+/// 人口ビジョン's links to the strategy's indicators. Named as a person reads them.
+async fn outside_referrers(
+    cx: &Context<'_>,
+    plan_id: &PlanId,
+    id: &str,
+) -> Result<Vec<String>, AppError> {
+    let refers = |r: &keikaku_domain::ElementRef| r.plan == *plan_id && r.element.as_str() == id;
+    let mut out = Vec::new();
+    for summary in cx.store.editions(cx.municipality).await? {
+        let made_in = summary.edition.made_in;
+        let Some(data) = cx.store.edition(cx.municipality, made_in).await? else {
+            continue;
+        };
+        let names: Vec<&str> = data
+            .programs
+            .iter()
+            .filter(|p| p.program.links.iter().any(refers))
+            .map(|p| p.program.name.as_str())
+            .collect();
+        if let Some(first) = names.first() {
+            let more = if names.len() > 1 {
+                format!("ほか{}件", names.len() - 1)
+            } else {
+                String::new()
+            };
+            out.push(format!(
+                "実施計画{}の事業「{first}」{more}",
+                crate::programs::editions::title(made_in)
+            ));
+        }
+    }
+    let population = cx.store.population(cx.municipality).await?;
+    if population
+        .vision
+        .as_ref()
+        .is_some_and(|v| v.vision.links.iter().any(refers))
+    {
+        out.push("人口ビジョン".to_owned());
+    }
+    Ok(out)
+}
+
+/// Deletes an element that has no children and that nothing refers to — another element,
+/// a program of the 実施計画, the 人口ビジョン — (the planning office and administrators
+/// only).
 pub async fn delete_element(
     cx: &Context<'_>,
     granted: &Granted,
@@ -332,7 +377,8 @@ pub async fn delete_element(
             "{name}の下に{children}件の要素があるため削除できません。先に下の要素を削除してください。"
         )));
     }
-    let referrers = referrers(&draft, plan_id, id);
+    let mut referrers = referrers(&draft, plan_id, id);
+    referrers.extend(outside_referrers(cx, plan_id, id).await?);
     if !referrers.is_empty() {
         return Err(AppError::Conflict(format!(
             "{name}は{}から参照されているため削除できません。先に参照を外してください。",

@@ -305,7 +305,23 @@ pub(super) async fn element_delete(
             tracing::info!(login_id = %signed.user.login_id, plan = %plan_id, element = %id, "element deleted");
             redirect(&format!("/staff/plans/{plan_id}?done=deleted"))
         }
-        Err(AppError::Conflict(m)) => Err(WebError::Conflict(m)),
+        // Children, references or a change made meanwhile: explained, with the way back.
+        Err(AppError::Conflict(message)) => {
+            let heading = "削除できませんでした";
+            let page = crate::staff::home::MessagePage {
+                layout: staff_layout(&state, heading, &[]).await?,
+                heading: heading.to_owned(),
+                message,
+                back: vec![
+                    (element_href(&plan_id, &id), "要素の編集に戻る".to_owned()),
+                    (
+                        format!("/staff/plans/{plan_id}"),
+                        "計画の構成に戻る".to_owned(),
+                    ),
+                ],
+            };
+            Ok(private_page(StatusCode::CONFLICT, page.render()?))
+        }
         Err(e) => Err(e.into()),
     }
 }
