@@ -288,7 +288,9 @@ impl Input {
                 }
             },
         );
-        for k in 0..self.steps {
+        // Bounded by MAX_STEPS: an input asking for more steps is refused above, and the
+        // check must not loop over a number of steps nobody may project.
+        for k in 0..self.steps.min(MAX_STEPS) {
             let (Some(s), Some(m)) = (a.survival.at(k), a.migration.at(k)) else {
                 continue;
             };
