@@ -9,6 +9,8 @@
 //!   same bytes.
 //! - [`example`] gives the example data shipped with keikaku (Ichinoseki City).
 //! - [`programs`]: the 実施計画 as JSON — one edition and its programs, amounts in yen.
+//! - [`population_projection`]: one population projection's input and result as JSON (the
+//!   command line's `keikaku population project`).
 //!
 //! ```
 //! let text = keikaku_planfile::example("ichinoseki").unwrap();
@@ -18,6 +20,7 @@
 //! ```
 
 pub mod dto;
+pub mod population_projection;
 pub mod population_vision;
 mod population_vision_read;
 pub mod programs;

@@ -22,7 +22,7 @@ pub struct ReadPopulation {
     pub scenarios: Vec<Scenario>,
 }
 
-fn parse_json(text: &str) -> Result<Value, Vec<FileProblem>> {
+pub(crate) fn parse_json(text: &str) -> Result<Value, Vec<FileProblem>> {
     serde_json::from_str(text).map_err(|e| {
         vec![FileProblem {
             path: "$".to_owned(),

@@ -128,6 +128,19 @@ impl<T> Rates<T> {
         }
     }
 
+    /// Whether the value is the same in every step.
+    fn is_constant(&self) -> bool {
+        matches!(self, Self::Constant(_))
+    }
+
+    /// Whether there is a value for each of `steps` steps and no more.
+    fn length_is(&self, steps: usize) -> bool {
+        match self {
+            Self::Constant(_) => true,
+            Self::PerStep(list) => list.len() == steps,
+        }
+    }
+
     /// Every value given, in order.
     pub fn values(&self) -> Vec<&T> {
         match self {
@@ -254,6 +267,15 @@ impl Input {
     /// a number that is not finite or is negative (a net migration rate may be negative, but
     /// survival plus migration may not: a cohort cannot go below zero).
     pub fn problems(&self) -> Vec<InputProblem> {
+        if self.plainly_valid() {
+            Vec::new()
+        } else {
+            self.every_problem()
+        }
+    }
+
+    /// [`Input::problems`] found one by one, with their places.
+    fn every_problem(&self) -> Vec<InputProblem> {
         let mut out = Vec::new();
         if self.steps == 0 || self.steps > MAX_STEPS {
             out.push(InputProblem {
@@ -288,7 +310,9 @@ impl Input {
                 }
             },
         );
-        for k in 0..self.steps {
+        // Bounded by MAX_STEPS: an input asking for more steps is refused above, and the
+        // check must not loop over a number of steps nobody may project.
+        for k in 0..self.steps.min(MAX_STEPS) {
             let (Some(s), Some(m)) = (a.survival.at(k), a.migration.at(k)) else {
                 continue;
             };
@@ -327,6 +351,57 @@ impl Input {
         }
         out
     }
+
+    /// Whether the input certainly has none of the problems [`Input::problems`] names: each
+    /// of its rules, as a condition that holds for a valid number (NaN fails every
+    /// comparison), over every number with no branch per number, so that checking a valid
+    /// input — done before every projection — costs a few comparisons per number. A `false`
+    /// only means that `problems` looks for the problems to name.
+    fn plainly_valid(&self) -> bool {
+        let a = &self.assumptions;
+        let steps_ok = (1..=MAX_STEPS).contains(&self.steps);
+        let lengths_ok = a.survival.length_is(self.steps)
+            && a.migration.length_is(self.steps)
+            && a.child_woman_ratio.length_is(self.steps);
+        if !(steps_ok && lengths_ok) {
+            return false;
+        }
+        let mut ok = all(&self.population, non_negative);
+        // Rates that are the same in every step are tested once.
+        let rate_steps = if a.survival.is_constant() && a.migration.is_constant() {
+            1
+        } else {
+            self.steps
+        };
+        for k in 0..rate_steps {
+            let (Some(s), Some(m)) = (a.survival.at(k), a.migration.at(k)) else {
+                return false;
+            };
+            ok &= all(s, non_negative) & all(m, |v| v.abs() <= f64::MAX);
+            // Every sum ≥ 0 (a NaN sum fails it too).
+            let sums = |s: &[f64; GROUPS], m: &[f64; GROUPS]| {
+                s.iter().zip(m).fold(true, |ok, (s, m)| ok & (s + m >= 0.0))
+            };
+            ok &= sums(&s.male, &m.male) & sums(&s.female, &m.female);
+        }
+        ok &= match &a.child_woman_ratio {
+            Rates::Constant(c) => non_negative(*c),
+            Rates::PerStep(list) => list.iter().fold(true, |ok, &c| ok & non_negative(c)),
+        };
+        ok & (a.sex_ratio > 0.0) & (a.sex_ratio <= f64::MAX)
+    }
+}
+
+/// A finite number ≥ 0 (false for NaN and the infinities).
+fn non_negative(v: f64) -> bool {
+    (0.0..=f64::MAX).contains(&v)
+}
+
+/// Whether `test` holds for every value, tested as a fold rather than a search so that the
+/// compiler can compare several numbers at once.
+fn all(c: &Cohorts, test: impl Fn(f64) -> bool) -> bool {
+    let each = |values: &[f64; GROUPS]| values.iter().fold(true, |ok, &v| ok & test(v));
+    each(&c.male) & each(&c.female)
 }
 
 /// One step of the projection: the population `p` at t, with the step's rates, gives the
@@ -347,22 +422,30 @@ pub fn step(
     cwr: f64,
     sex_ratio: f64,
 ) -> Cohorts {
+    advance(p, &moving(survival, migration), cwr, sex_ratio)
+}
+
+/// S + M per sex and group: the factor a cohort moves up with in a step. [`project`] adds it
+/// once for rates that are the same in every step; the sum is the same number whenever it is
+/// added, so the result is the same to the bit as adding it in every step.
+fn moving(survival: &Cohorts, migration: &Cohorts) -> Cohorts {
+    Cohorts {
+        male: std::array::from_fn(|a| survival.male[a] + migration.male[a]),
+        female: std::array::from_fn(|a| survival.female[a] + migration.female[a]),
+    }
+}
+
+/// Steps 1–4 of [`step`], with S + M added already.
+fn advance(p: &Cohorts, moving: &Cohorts, cwr: f64, sex_ratio: f64) -> Cohorts {
     let mut next = Cohorts::ZERO;
-    let age =
-        |now: &[f64; GROUPS], s: &[f64; GROUPS], m: &[f64; GROUPS], new: &mut [f64; GROUPS]| {
-            for a in 0..OPEN - 1 {
-                new[a + 1] = now[a] * (s[a] + m[a]);
-            }
-            new[OPEN] =
-                now[OPEN - 1] * (s[OPEN - 1] + m[OPEN - 1]) + now[OPEN] * (s[OPEN] + m[OPEN]);
-        };
-    age(&p.male, &survival.male, &migration.male, &mut next.male);
-    age(
-        &p.female,
-        &survival.female,
-        &migration.female,
-        &mut next.female,
-    );
+    advance_into(p, moving, cwr, sex_ratio, &mut next);
+    next
+}
+
+/// [`advance`] writing the population five years on into `next` (every value is written).
+fn advance_into(p: &Cohorts, moving: &Cohorts, cwr: f64, sex_ratio: f64, next: &mut Cohorts) {
+    age(&p.male, &moving.male, &mut next.male);
+    age(&p.female, &moving.female, &mut next.female);
     let mut women = 0.0;
     for a in MOTHERS {
         women += next.female[a];
@@ -370,7 +453,14 @@ pub fn step(
     let births = cwr * women;
     next.male[0] = births * sex_ratio / (100.0 + sex_ratio);
     next.female[0] = births * 100.0 / (100.0 + sex_ratio);
-    next
+}
+
+/// One sex's groups 1 … 18 five years on.
+fn age(now: &[f64; GROUPS], moving: &[f64; GROUPS], new: &mut [f64; GROUPS]) {
+    for a in 0..OPEN - 1 {
+        new[a + 1] = now[a] * moving[a];
+    }
+    new[OPEN] = now[OPEN - 1] * moving[OPEN - 1] + now[OPEN] * moving[OPEN];
 }
 
 /// Projects the input: the base year and every step, each five years on. Refused with every
@@ -381,12 +471,16 @@ pub fn project(input: &Input) -> Result<Vec<Step>, Vec<InputProblem>> {
         return Err(problems);
     }
     let a = &input.assumptions;
+    // Rates that are the same in every step are added once.
+    let constant = match (&a.survival, &a.migration) {
+        (Rates::Constant(s), Rates::Constant(m)) => Some(moving(s, m)),
+        _ => None,
+    };
     let mut out = Vec::with_capacity(input.steps + 1);
-    let mut now = input.population;
     let mut year = input.base_year;
     out.push(Step {
         year,
-        population: now,
+        population: input.population,
     });
     for k in 0..input.steps {
         // Checked above: a per-step list has one value per step.
@@ -397,12 +491,110 @@ pub fn project(input: &Input) -> Result<Vec<Step>, Vec<InputProblem>> {
         ) else {
             break;
         };
-        now = step(&now, s, m, *c, a.sex_ratio);
+        let this_step;
+        let rates = match &constant {
+            Some(rates) => rates,
+            None => {
+                this_step = moving(s, m);
+                &this_step
+            }
+        };
         year += STEP_YEARS;
+        // Written in place: the population of the step goes straight into the result.
         out.push(Step {
             year,
-            population: now,
+            population: Cohorts::ZERO,
         });
+        let [.., now, next] = out.as_mut_slice() else {
+            break;
+        };
+        advance_into(
+            &now.population,
+            rates,
+            *c,
+            a.sex_ratio,
+            &mut next.population,
+        );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Numbers of every kind a check tells apart.
+    fn number() -> impl Strategy<Value = f64> + Clone {
+        prop_oneof![
+            4 => 0.0..2.0f64,
+            1 => Just(0.0),
+            1 => Just(-0.0),
+            1 => -2.0..0.0f64,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(f64::NEG_INFINITY),
+        ]
+    }
+
+    fn cohorts() -> impl Strategy<Value = Cohorts> + Clone {
+        // Valid arrays with at most one number of any kind, so that both answers come up.
+        (prop::option::of((0..GROUPS * 2, number())), 0.5..1.0f64).prop_map(|(odd, base)| {
+            let mut c = Cohorts::filled(base);
+            match odd {
+                Some((i, v)) if i < GROUPS => c.male[i] = v,
+                Some((i, v)) => c.female[i - GROUPS] = v,
+                None => {}
+            }
+            c
+        })
+    }
+
+    /// One value for every step, or a list of about as many as the steps.
+    fn rates<T: Clone + std::fmt::Debug>(
+        steps: usize,
+        each: impl Strategy<Value = T> + Clone,
+    ) -> impl Strategy<Value = Rates<T>> {
+        let lengths = prop_oneof![4 => Just(steps), 1 => 0..5usize];
+        prop_oneof![
+            2 => each.clone().prop_map(Rates::Constant),
+            1 => lengths.prop_flat_map(move |n| prop::collection::vec(each.clone(), n))
+                .prop_map(Rates::PerStep),
+        ]
+    }
+
+    fn input() -> impl Strategy<Value = Input> {
+        let steps = prop_oneof![1 => Just(0usize), 8 => 1..5usize, 1 => Just(MAX_STEPS), 1 => Just(MAX_STEPS + 1)];
+        steps.prop_flat_map(|steps| {
+            (
+                cohorts(),
+                rates(steps, cohorts()),
+                rates(steps, cohorts().prop_map(|c| c.scaled(-0.1))),
+                rates(steps, prop_oneof![6 => 0.1..0.3f64, 1 => number()]),
+                prop_oneof![6 => 90.0..110.0f64, 1 => number()],
+            )
+                .prop_map(move |(population, survival, migration, cwr, sex_ratio)| {
+                    Input {
+                        base_year: 2020,
+                        steps,
+                        population,
+                        assumptions: Assumptions {
+                            survival,
+                            migration,
+                            child_woman_ratio: cwr,
+                            sex_ratio,
+                        },
+                    }
+                })
+        })
+    }
+
+    proptest! {
+        /// The quick pass says "valid" exactly when the full check finds nothing, so a valid
+        /// input never skips a problem and never pays for the full check.
+        #[test]
+        fn the_quick_pass_agrees_with_the_full_check(i in input()) {
+            prop_assert_eq!(i.plainly_valid(), i.every_problem().is_empty(), "{:?}", i);
+        }
+    }
 }

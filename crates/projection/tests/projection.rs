@@ -162,6 +162,10 @@ fn every_problem_of_an_input_is_named_with_its_place() {
     assert_eq!(too_many.problems()[0].path, "steps");
     too_many.steps = 60;
     assert!(too_many.problems().is_empty());
+    // A step count nobody may project is refused without walking its steps.
+    too_many.steps = usize::MAX;
+    let paths: Vec<String> = too_many.problems().into_iter().map(|p| p.path).collect();
+    assert_eq!(paths, ["steps"]);
 }
 
 #[test]

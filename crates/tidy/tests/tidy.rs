@@ -90,6 +90,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "planfile",
         &[
             "keikaku-domain",
+            "keikaku-projection",
             "rust_decimal",
             "serde",
             "serde_json",

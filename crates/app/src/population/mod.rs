@@ -8,6 +8,8 @@
 //!   made or derived from another in one action, deleted, projected — each checked whole.
 //! - [`sheets`]: the results as XLSX and CSV, a census table or actual totals read in, the
 //!   census template.
+//! - [`project_json`]: one projection of an input given whole as JSON, outside any stored
+//!   scenario (the command line's `keikaku population project`).
 //! - [`report`]: the tables every output shares — each scenario's totals and age bands per
 //!   year, the comparison of target, actuals, scenarios and references year by year, the gap
 //!   to the target.
@@ -16,6 +18,7 @@
 //! (年齢不詳 spread pro rata, a derived scenario's rule applied) and fingerprints it, so a
 //! stored result knows whether it is still current.
 
+mod adhoc;
 pub(crate) mod example;
 mod input;
 pub mod records;
@@ -23,6 +26,7 @@ pub mod report;
 pub mod sheets;
 pub mod view;
 
+pub use adhoc::project_json;
 pub use input::{Resolved, resolve};
 /// The age bands and a year's summary, as the projection defines them.
 pub use keikaku_projection::{AGE_BANDS, AgeBand, Summary};

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod kpi;
+mod population;
 mod programs;
 mod serve;
 mod transfer;
@@ -74,6 +75,11 @@ enum Command {
     ImplementationPlan {
         #[command(subcommand)]
         command: programs::ProgramCommand,
+    },
+    /// 人口ビジョン: 推計の入力（JSON）を推計します / The population projection
+    Population {
+        #[command(subcommand)]
+        command: population::PopulationCommand,
     },
 }
 
@@ -316,6 +322,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::ImplementationPlan { command } => {
             programs::programs(&operator, &cli.database, command).await
         }
+        Command::Population { command } => population::population(command),
     }
 }
 

@@ -105,7 +105,7 @@ pub(super) fn read_input(file: &Path) -> Result<String, Failure> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         Failure::Invalid(format!(
-            "ファイル「{}」はUTF-8ではありません（{}バイト目）。計画ファイルはUTF-8で保存してください。",
+            "ファイル「{}」はUTF-8ではありません（{}バイト目）。UTF-8で保存してください。",
             file.display(),
             e.utf8_error().valid_up_to() + 1
         ))
