@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use keikaku_projection::scenario::{FertilityPath, fertility, scaled_migration, zero_migration};
-use keikaku_projection::{Assumptions, Cohorts, GROUPS, Input, Rates, Step, project};
+use keikaku_projection::{Assumptions, Cohorts, GROUPS, Input, Rates, Step, project, project_into};
 
 /// The keikaku binary's allocator (see crates/keikaku/src/main.rs).
 #[global_allocator]
@@ -214,19 +214,27 @@ fn main() {
     let generate = start.elapsed();
     write_inputs(dir, &inputs);
 
-    // What the app and the command line run: `project`, which checks the input first, for
-    // every input, each result copied into one array [n][10][2][19] — the artefact the NumPy
-    // side makes, in the same time.
-    let cells = inputs.len() * (STEPS + 1) * 2 * GROUPS;
-    let (projected, flat) = time(runs, || {
-        let mut flat = Vec::with_capacity(cells);
+    // Every projection through `project_into` (what `project`, the app and the command line
+    // run, the input checked first), the results appended to one buffer allocated once — as
+    // the NumPy side fills one result array. Timed until every result exists.
+    let (projected, all) = time(runs, || {
+        let mut all: Vec<Step> = Vec::with_capacity(inputs.len() * (STEPS + 1));
         for i in black_box(&inputs) {
-            for s in &project(i).unwrap() {
-                push_cohorts(&mut flat, &s.population);
-            }
+            project_into(i, &mut all).unwrap();
         }
-        flat
+        all
     });
+    // For reference: `project`, each result its own `Vec` kept.
+    let (own, results) = time(runs, || {
+        black_box(&inputs)
+            .iter()
+            .map(|i| project(i).unwrap())
+            .collect::<Vec<Vec<Step>>>()
+    });
+    let mut flat = Vec::with_capacity(inputs.len() * (STEPS + 1) * 2 * GROUPS);
+    for s in &all {
+        push_cohorts(&mut flat, &s.population);
+    }
     // The checks alone, for reference.
     let (checked, _) = time(runs, || {
         black_box(&inputs)
@@ -234,8 +242,8 @@ fn main() {
             .map(|i| i.problems().len())
             .sum::<usize>()
     });
-    // The results once more, untimed, with their totals as `Step::total` gives them.
-    let results: Vec<Vec<Step>> = inputs.iter().map(|i| project(i).unwrap()).collect();
+    // The timed results, with their totals as `Step::total` gives them, checked to be the
+    // same as `project`'s.
     write_results(dir, &results, &flat);
 
     println!("dir={}", dir.display());
@@ -248,6 +256,8 @@ fn main() {
     println!("generate_ms={}", ms(generate));
     println!("keikaku_best_ms={}", ms(projected[0]));
     println!("keikaku_median_ms={}", ms(projected[runs / 2]));
+    println!("own_best_ms={}", ms(own[0]));
+    println!("own_median_ms={}", ms(own[runs / 2]));
     println!("checks_best_ms={}", ms(checked[0]));
     println!("checks_median_ms={}", ms(checked[runs / 2]));
 }

@@ -466,6 +466,15 @@ fn age(now: &[f64; GROUPS], moving: &[f64; GROUPS], new: &mut [f64; GROUPS]) {
 /// Projects the input: the base year and every step, each five years on. Refused with every
 /// problem of the input (see [`Input::problems`]).
 pub fn project(input: &Input) -> Result<Vec<Step>, Vec<InputProblem>> {
+    let mut out = Vec::with_capacity(input.steps.min(MAX_STEPS) + 1);
+    project_into(input, &mut out)?;
+    Ok(out)
+}
+
+/// [`project`] appending the base year and every step to `out`, which may hold the results of
+/// other inputs already (many projections in one buffer, allocated once). The numbers are
+/// [`project`]'s to the bit. Refused with every problem of the input, `out` then unchanged.
+pub fn project_into(input: &Input, out: &mut Vec<Step>) -> Result<(), Vec<InputProblem>> {
     let problems = input.problems();
     if !problems.is_empty() {
         return Err(problems);
@@ -476,7 +485,7 @@ pub fn project(input: &Input) -> Result<Vec<Step>, Vec<InputProblem>> {
         (Rates::Constant(s), Rates::Constant(m)) => Some(moving(s, m)),
         _ => None,
     };
-    let mut out = Vec::with_capacity(input.steps + 1);
+    out.reserve(input.steps + 1);
     let mut year = input.base_year;
     out.push(Step {
         year,
@@ -516,7 +525,7 @@ pub fn project(input: &Input) -> Result<Vec<Step>, Vec<InputProblem>> {
             &mut next.population,
         );
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

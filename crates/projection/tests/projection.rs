@@ -7,7 +7,8 @@
 
 use keikaku_projection::scenario::{fertility, scaled_migration, zero_migration};
 use keikaku_projection::{
-    Assumptions, Cohorts, FertilityPath, GROUPS, Input, Rates, Summary, group_label, project, step,
+    Assumptions, Cohorts, FertilityPath, GROUPS, Input, Rates, Summary, group_label, project,
+    project_into, step,
 };
 use proptest::prelude::*;
 
@@ -87,6 +88,34 @@ fn a_projection_lists_the_base_and_every_step() {
     assert_eq!(steps[1].population.male[0], 0.0);
     assert_eq!(steps[2].population.female[1], 0.0);
     assert!(close(steps[9].population.male[18], 1000.0 * 10.0));
+}
+
+#[test]
+fn many_projections_go_into_one_buffer_to_the_bit() {
+    let a = input(flat(1000.0), 0.97, -0.02, 0.21, 9);
+    let b = input(flat(500.0), 0.9, 0.01, 0.3, 3);
+    let mut all = Vec::new();
+    project_into(&a, &mut all).unwrap();
+    project_into(&b, &mut all).unwrap();
+    let one: Vec<_> = project(&a)
+        .unwrap()
+        .into_iter()
+        .chain(project(&b).unwrap())
+        .collect();
+    assert_eq!(all.len(), 10 + 4);
+    for (x, y) in all.iter().zip(&one) {
+        assert_eq!(x.year, y.year);
+        for (p, q) in x.population.male.iter().zip(&y.population.male) {
+            assert_eq!(p.to_bits(), q.to_bits());
+        }
+        for (p, q) in x.population.female.iter().zip(&y.population.female) {
+            assert_eq!(p.to_bits(), q.to_bits());
+        }
+    }
+    // A refused input leaves the buffer as it was.
+    let bad = input(flat(-1.0), 1.0, 0.0, 0.2, 2);
+    assert!(project_into(&bad, &mut all).is_err());
+    assert_eq!(all.len(), 14);
 }
 
 #[test]
