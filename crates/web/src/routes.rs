@@ -170,8 +170,9 @@ async fn authorize(State(guard): State<Arc<Guard>>, mut request: Request, next: 
     };
     match signed {
         Some(signed) if permits(Some(&signed.user.roles), action) => {
+            let who = signed.clone();
             request.extensions_mut().insert(signed);
-            next.run(request).await
+            staff::who::scope(&who, next.run(request)).await
         }
         Some(_) => denied(WebError::Forbidden.into_response()),
         None => sign_in_first(state, request.headers()),

@@ -104,6 +104,8 @@ pub struct Layout {
     pub query: String,
     pub has_sample: bool,
     pub asset_version: &'static str,
+    /// On staff pages, who is signed in (shown in the header with the sign-out).
+    pub signed_in: Option<crate::staff::who::SignedIn>,
 }
 
 impl Layout {
@@ -176,6 +178,7 @@ impl Layout {
             query: String::new(),
             has_sample: false,
             asset_version: crate::assets::css_version(),
+            signed_in: None,
         }
     }
 
@@ -196,6 +199,7 @@ impl Layout {
             query: String::new(),
             has_sample: false,
             asset_version: crate::assets::css_version(),
+            signed_in: None,
         }
     }
 

@@ -487,3 +487,39 @@ async fn a_login_form_that_is_not_utf8_is_refused() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn staff_pages_say_who_is_signed_in_and_public_pages_do_not() {
+    let app = TestApp::new().await;
+    app.add_staff(
+        "tanaka",
+        "田中 一郎",
+        keikaku_domain::account::Role::DepartmentEditor,
+        "農政課",
+        PASSWORD,
+    )
+    .await;
+    let session = app.sign_in("tanaka", PASSWORD).await;
+    let cookies = [(SESSION, session.as_str())];
+    for path in ["/staff", "/staff/population", "/staff/implementation-plans"] {
+        let (status, _, page) = app.get_with_cookies(path, &cookies).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let header = &page[..page.find("</header>").unwrap()];
+        assert!(
+            header.contains("田中 一郎") && header.contains("（所管課担当（農政課））"),
+            "{path}: {header}"
+        );
+        assert!(
+            header.contains("action=\"/logout\"") && header.contains(&hidden_csrf(header)),
+            "{path}"
+        );
+    }
+    // The public pages stay the same for everyone (shared caches keep them).
+    for path in ["/", "/population", "/plans/sogo-keikaku"] {
+        let (_, _, page) = app.get_with_cookies(path, &cookies).await;
+        assert!(
+            !page.contains("田中 一郎") && !page.contains("action=\"/logout\""),
+            "{path}"
+        );
+    }
+}

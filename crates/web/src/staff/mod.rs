@@ -19,6 +19,7 @@ mod population;
 mod programs;
 mod tokens;
 mod users;
+pub(crate) mod who;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -85,7 +86,9 @@ pub(crate) async fn staff_layout(
     trail: &[(&str, String)],
 ) -> Result<Layout, WebError> {
     let site = state.catalog.site().await?;
-    Ok(Layout::new(&site, title, "").crumbs(trail))
+    let mut layout = Layout::new(&site, title, "").crumbs(trail);
+    layout.signed_in = who::current();
+    Ok(layout)
 }
 
 #[derive(Template)]
