@@ -27,6 +27,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, Granted, permits};
+use keikaku_app::auth::Signed;
 use keikaku_app::population::{
     PopulationView, ResultFormat, derive_scenario, export_results, population, run_all,
 };
@@ -168,8 +169,7 @@ fn done_notice(q: &DoneQuery) -> Option<String> {
 async fn overview(
     state: &AppState,
     granted: &Granted,
-    csrf: &str,
-    roles: &[keikaku_domain::account::Role],
+    signed: &Signed,
     status: StatusCode,
     notice: Option<String>,
     problems: Vec<String>,
@@ -185,10 +185,10 @@ async fn overview(
             &[("職員用ページ", "/staff".to_owned())],
         )
         .await?,
-        csrf: csrf.to_owned(),
+        csrf: signed.csrf.clone(),
         notice,
         problems,
-        may_manage: permits(Some(roles), Action::ManagePopulation),
+        may_manage: permits(Some(&signed.user.roles), Action::ManagePopulation),
         published: view.vision.as_ref().is_some_and(|v| v.vision.published),
         latest_actual,
         last_target,
@@ -230,8 +230,7 @@ async fn overview_page(
     overview(
         &state,
         &granted,
-        &signed.csrf,
-        &signed.user.roles,
+        &signed,
         StatusCode::OK,
         done_notice(&query),
         Vec::new(),
@@ -270,8 +269,7 @@ async fn run_everything(
             overview(
                 &state,
                 &granted,
-                &signed.csrf,
-                &signed.user.roles,
+                &signed,
                 status,
                 None,
                 problems.into_iter().map(|(_, m)| m).collect(),
@@ -353,8 +351,7 @@ async fn derive(
             overview(
                 &state,
                 &granted,
-                &signed.csrf,
-                &signed.user.roles,
+                &signed,
                 status,
                 None,
                 problems.into_iter().map(|(_, m)| m).collect(),
