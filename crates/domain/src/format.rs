@@ -24,6 +24,16 @@ pub fn fiscal_year(fy: FiscalYear) -> String {
     fy.format(YEAR_STYLE)
 }
 
+/// A fiscal year where it stands inside brackets already, so brackets do not nest:
+/// 「令和7年度・2025年度」, as in 「105.5人（令和7年度・2025年度）」.
+pub fn fiscal_year_inline(fy: FiscalYear) -> String {
+    format!(
+        "{}・{}",
+        fy.format(YearStyle::Wareki),
+        fy.format(YearStyle::Western)
+    )
+}
+
 /// A calendar year (a census year, a year of a projection) as pages show it: 「令和7年（2025年）」,
 /// the era being the one in effect on 1 October (the census day), so 2019 is 令和元年; a year
 /// before 明治 is written 「1850年」.
@@ -45,7 +55,7 @@ pub fn span(start: FiscalYear, end: FiscalYear) -> String {
     format!("{}〜{}", fiscal_year(start), fiscal_year(end))
 }
 
-/// 「105.5人（令和元年度（2019年度））」, or 「―」 when there is no value.
+/// 「105.5人（令和元年度・2019年度）」, or 「―」 when there is no value.
 pub fn year_value(v: &Option<YearValue>, unit: &str) -> String {
     match v {
         Some(v) => format!(
@@ -57,14 +67,14 @@ pub fn year_value(v: &Option<YearValue>, unit: &str) -> String {
     }
 }
 
-/// 「105.5人（令和元年度（2019年度））」 with the indicator's display decimals (`None`: as
+/// 「105.5人（令和元年度・2019年度）」 with the indicator's display decimals (`None`: as
 /// entered), or 「―」 when there is no value.
 pub fn year_value_in(v: &Option<YearValue>, unit: &str, decimals: Option<u32>) -> String {
     match v {
         Some(v) => format!(
             "{}{unit}（{}）",
             value(v.value, decimals),
-            fiscal_year(v.year)
+            fiscal_year_inline(v.year)
         ),
         None => "―".to_owned(),
     }
@@ -242,7 +252,7 @@ mod tests {
         });
         assert_eq!(
             year_value_in(&v, "%", Some(1)),
-            "95.0%（令和2年度（2020年度））"
+            "95.0%（令和2年度・2020年度）"
         );
         assert_eq!(year_value_in(&None, "%", Some(1)), "―");
     }

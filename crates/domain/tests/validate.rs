@@ -152,8 +152,8 @@ const CASES: &[Case] = &[
         },
         &[
             "$.basic_objectives[0].measures[0].kpis[0].interim_targets[2]: 中間目標値の平成28年度（2016年度）が2回あります。",
-            "$.basic_objectives[0].measures[0].kpis[0].interim_targets[3]: 中間目標値の年度（平成26年度（2014年度））は基準値の年度（平成26年度（2014年度））より後で、目標値の年度（令和元年度（2019年度））より前にしてください。",
-            "$.basic_objectives[0].measures[0].kpis[0].interim_targets[4]: 中間目標値の年度（令和元年度（2019年度））は基準値の年度（平成26年度（2014年度））より後で、目標値の年度（令和元年度（2019年度））より前にしてください。",
+            "$.basic_objectives[0].measures[0].kpis[0].interim_targets[3]: 中間目標値の年度（平成26年度・2014年度）は基準値の年度（平成26年度・2014年度）より後で、目標値の年度（令和元年度・2019年度）より前にしてください。",
+            "$.basic_objectives[0].measures[0].kpis[0].interim_targets[4]: 中間目標値の年度（令和元年度・2019年度）は基準値の年度（平成26年度・2014年度）より後で、目標値の年度（令和元年度・2019年度）より前にしてください。",
         ],
     ),
     (
@@ -164,7 +164,7 @@ const CASES: &[Case] = &[
             k.interim_targets = vec![yv(1, 2010), yv(2, 2020)];
         },
         &[
-            "$.basic_objectives[0].measures[0].kpis[0].interim_targets[1]: 中間目標値の年度（令和2年度（2020年度））は目標値の年度（令和元年度（2019年度））より前にしてください。",
+            "$.basic_objectives[0].measures[0].kpis[0].interim_targets[1]: 中間目標値の年度（令和2年度・2020年度）は目標値の年度（令和元年度・2019年度）より前にしてください。",
         ],
     ),
     (
@@ -202,8 +202,8 @@ const CASES: &[Case] = &[
         },
         &[
             "$.basic_objectives[0].measures[0].kpis[0].definition_changes[1]: 定義の変更の平成28年度（2016年度）が2回あります。1行にまとめてください。",
-            "$.basic_objectives[0].measures[0].kpis[0].definition_changes[2]: 定義の変更（平成29年度（2017年度））の内容を入力してください。",
-            "$.basic_objectives[0].measures[0].kpis[0].definition_changes[3]: 定義の変更（平成30年度（2018年度））の内容は1行で書いてください。",
+            "$.basic_objectives[0].measures[0].kpis[0].definition_changes[2]: 定義の変更（平成29年度・2017年度）の内容を入力してください。",
+            "$.basic_objectives[0].measures[0].kpis[0].definition_changes[3]: 定義の変更（平成30年度・2018年度）の内容は1行で書いてください。",
         ],
     ),
 ];

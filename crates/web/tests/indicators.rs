@@ -183,7 +183,7 @@ async fn list_lines_and_indicator_rules_are_reported_by_field() {
         ),
         (
             "interim_targets",
-            "中間目標値の年度（令和9年度（2027年度））は",
+            "中間目標値の年度（令和9年度・2027年度）は",
         ),
         (
             "tolerance",
@@ -212,7 +212,7 @@ async fn public_pages_show_codes_decimals_interim_targets_and_notes() {
     assert!(page.contains("成果指標 1件"), "the measure's count");
     assert!(page.contains("各年度の実績を入力する（累計は計算）"));
     let (_, _, page) = app.get("/plans/sogo-keikaku/measures/measure-3-1-2").await;
-    assert!(page.contains("95.0%（平成27年度（2015年度））"), "{page}");
+    assert!(page.contains("95.0%（平成27年度・2015年度）"), "{page}");
     assert!(page.contains("目標値の±3.0%の内にあれば達成とみなします。"));
     let (_, _, page) = app
         .get("/plans/sogo-senryaku/strategy-measures/strategy-measure-2-1")
@@ -221,7 +221,7 @@ async fn public_pages_show_codes_decimals_interim_targets_and_notes() {
     assert!(page.contains("年度の値は1年後に判明します。"));
     assert!(page.contains("平成28年度（2016年度）から: 観光入込客統計"));
     let (_, _, page) = app.get("/plans/sogo-senryaku/objectives/objective-3").await;
-    assert!(page.contains("1.45（平成26年度（2014年度））"), "{page}");
+    assert!(page.contains("1.45（平成26年度・2014年度）"), "{page}");
     assert!(page.contains("1.52"), "{page}");
     // Search finds a 成果指標 and links to its measure's page.
     let (_, _, page) = app.get("/search?q=定員充足率").await;

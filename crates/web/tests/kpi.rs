@@ -87,7 +87,7 @@ async fn a_department_enters_its_values_and_sees_them_evaluated() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("312.0万人回（令和元年度（2019年度））"),
+        page.contains("312.0万人回（令和元年度・2019年度）"),
         "{page}"
     );
     // The grade counts of every group: objectives, their measures (indented), the plan.

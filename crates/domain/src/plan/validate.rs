@@ -1,6 +1,7 @@
 //! Consistency rules of a plan, checked all at once: every problem is returned with its place,
 //! so that an import can list all of them and write nothing.
 
+use crate::format::fiscal_year_inline as inline;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -277,7 +278,8 @@ impl Validator {
                 path.key("target"),
                 format!(
                     "目標値の年度（{}）が基準値の年度（{}）より前です。",
-                    t.year, b.year
+                    inline(t.year),
+                    inline(b.year)
                 ),
             );
         }
@@ -323,15 +325,22 @@ impl Validator {
             } else if from.is_some_and(|b| t.year <= b) || to.is_some_and(|e| t.year >= e) {
                 let range = match (from, to) {
                     (Some(b), Some(e)) => {
-                        format!("基準値の年度（{b}）より後で、目標値の年度（{e}）より前")
+                        format!(
+                            "基準値の年度（{}）より後で、目標値の年度（{}）より前",
+                            inline(b),
+                            inline(e)
+                        )
                     }
-                    (Some(b), None) => format!("基準値の年度（{b}）より後"),
-                    (None, Some(e)) => format!("目標値の年度（{e}）より前"),
+                    (Some(b), None) => format!("基準値の年度（{}）より後", inline(b)),
+                    (None, Some(e)) => format!("目標値の年度（{}）より前", inline(e)),
                     (None, None) => String::new(),
                 };
                 self.push(
                     at,
-                    format!("中間目標値の年度（{}）は{range}にしてください。", t.year),
+                    format!(
+                        "中間目標値の年度（{}）は{range}にしてください。",
+                        inline(t.year)
+                    ),
                 );
             }
         }
@@ -362,12 +371,15 @@ impl Validator {
             } else if c.note.trim().is_empty() {
                 self.push(
                     at,
-                    format!("定義の変更（{}）の内容を入力してください。", c.year),
+                    format!("定義の変更（{}）の内容を入力してください。", inline(c.year)),
                 );
             } else if c.note.contains(['\n', '\r']) {
                 self.push(
                     at,
-                    format!("定義の変更（{}）の内容は1行で書いてください。", c.year),
+                    format!(
+                        "定義の変更（{}）の内容は1行で書いてください。",
+                        inline(c.year)
+                    ),
                 );
             }
         }

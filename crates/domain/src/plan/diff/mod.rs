@@ -22,7 +22,7 @@
 //!
 //! Links are written as ids joined by 「, 」 (a reference into another plan as `plan/element`),
 //! the goal of a field as its id, years as 「令和7年度（2025年度）」, a value with its year as
-//! 「110（令和7年度（2025年度））」 (interim targets and definition changes one per line) and an
+//! 「110（令和7年度・2025年度）」 (interim targets and definition changes one per line) and an
 //! absent value as the empty text, the sample flag as
 //! はい / いいえ. An element whose attributes are unchanged but which stands elsewhere (in another
 //! parent, or reordered among its siblings) is [`Change::Moved`]; one whose attributes changed
@@ -430,7 +430,7 @@ fn span(start: FiscalYear, end: FiscalYear) -> String {
 
 fn year_value(v: Option<&YearValue>) -> String {
     v.map_or_else(String::new, |v| {
-        format!("{}（{}）", v.value, v.year.format(YEAR_STYLE))
+        format!("{}（{}）", v.value, crate::format::fiscal_year_inline(v.year))
     })
 }
 

@@ -212,7 +212,7 @@ fn row(plan: &PlanId, e: &Evaluation, r: &IndicatorReport) -> Row {
         ),
         target: format::year_value_in(&r.indicator.target, &r.indicator.unit, r.indicator.decimals),
         latest_year: latest
-            .map(|l| format::fiscal_year(l.year))
+            .map(|l| format::fiscal_year_inline(l.year))
             .unwrap_or_default(),
         latest: latest.map_or_else(
             || e.settings.missing_label.clone(),
