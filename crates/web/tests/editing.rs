@@ -280,6 +280,12 @@ async fn problems_are_shown_next_to_their_field_and_nothing_is_saved() {
     assert!(page.contains("目標値は数値で入力してください"), "{page}");
     assert!(page.contains("id=\"error-target_year\""));
     assert!(page.contains("目指す方向を選んでください。"));
+    // The summary names each field once.
+    assert!(
+        !page.contains("目標値の年度: 目標値の年度") && !page.contains("目標値: 目標値"),
+        "{page}"
+    );
+    assert!(page.contains("<a href=\"#field-target_year\">目標値の年度: "), "{page}");
     // Full-width digits and 和暦 are accepted.
     let mut good = with(&fields, "target_value", "１，２００");
     good = with(&good, "target_year", "令和7年度");

@@ -260,7 +260,13 @@ pub(crate) async fn element_page_for(
             match fields.iter_mut().find(|f| f.name == name) {
                 Some(f) => {
                     f.error = Some(message.clone());
-                    errors.push((format!("field-{name}"), format!("{}: {message}", f.label)));
+                    // The summary names the field, unless the message does already.
+                    let line = if message.contains(f.label) {
+                        message
+                    } else {
+                        format!("{}: {message}", f.label)
+                    };
+                    errors.push((format!("field-{name}"), line));
                 }
                 None => errors.push((String::new(), message)),
             }
