@@ -285,7 +285,10 @@ async fn problems_are_shown_next_to_their_field_and_nothing_is_saved() {
         !page.contains("目標値の年度: 目標値の年度") && !page.contains("目標値: 目標値"),
         "{page}"
     );
-    assert!(page.contains("<a href=\"#field-target_year\">目標値の年度: "), "{page}");
+    assert!(
+        page.contains("<a href=\"#field-target_year\">目標値の年度: "),
+        "{page}"
+    );
     // Full-width digits and 和暦 are accepted.
     let mut good = with(&fields, "target_value", "１，２００");
     good = with(&good, "target_year", "令和7年度");
@@ -438,6 +441,7 @@ async fn elements_are_added_reordered_and_deleted() {
         &[
             ("csrf".to_owned(), csrf.clone()),
             ("version".to_owned(), "1".to_owned()),
+            ("confirm".to_owned(), "yes".to_owned()),
         ],
     )
     .await;
@@ -450,6 +454,20 @@ async fn elements_are_added_reordered_and_deleted() {
             && page.contains("計画の構成に戻る"),
         "{page}"
     );
+    // Without the confirmation box ticked, nothing is deleted.
+    let (status, _, page) = save(
+        &app,
+        &token,
+        &format!("/staff/plans/sogo-keikaku/elements/{id}/delete"),
+        &[
+            ("csrf".to_owned(), csrf.clone()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("<h1>削除していません</h1>"), "{page}");
+    assert!(goals(&draft(&app, "sogo-keikaku").await).contains(&id));
     let (status, location, _) = save(
         &app,
         &token,
@@ -457,6 +475,7 @@ async fn elements_are_added_reordered_and_deleted() {
         &[
             ("csrf".to_owned(), csrf.clone()),
             ("version".to_owned(), "1".to_owned()),
+            ("confirm".to_owned(), "yes".to_owned()),
         ],
     )
     .await;
@@ -705,6 +724,7 @@ async fn a_save_into_an_element_deleted_meanwhile_keeps_the_users_text() {
         &[
             ("csrf".to_owned(), csrf.clone()),
             ("version".to_owned(), "1".to_owned()),
+            ("confirm".to_owned(), "yes".to_owned()),
         ],
     )
     .await;

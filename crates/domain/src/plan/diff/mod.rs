@@ -430,7 +430,11 @@ fn span(start: FiscalYear, end: FiscalYear) -> String {
 
 fn year_value(v: Option<&YearValue>) -> String {
     v.map_or_else(String::new, |v| {
-        format!("{}（{}）", v.value, crate::format::fiscal_year_inline(v.year))
+        format!(
+            "{}（{}）",
+            v.value,
+            crate::format::fiscal_year_inline(v.year)
+        )
     })
 }
 

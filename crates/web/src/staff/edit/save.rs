@@ -291,6 +291,19 @@ pub(super) async fn element_delete(
     let plan_id = plan_id(&plan)?;
     let version = edit::parse_version(posted.version_text.as_deref().unwrap_or(""))
         .map_err(|_| WebError::BadRequest("版の番号がありません。".to_owned()))?;
+    // Deleting takes the confirmation box ticked as well as the button.
+    if posted.submission.values.get("confirm").map(String::as_str) != Some("yes") {
+        return refused_delete(
+            &state,
+            &plan_id,
+            &id,
+            "削除していません",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "削除するときは、「削除します」の確認欄にチェックを入れてから、削除のボタンを押してください。"
+                .to_owned(),
+        )
+        .await;
+    }
     let result = edit::delete_element(
         &state.catalog.context(),
         &granted,
@@ -307,23 +320,42 @@ pub(super) async fn element_delete(
         }
         // Children, references or a change made meanwhile: explained, with the way back.
         Err(AppError::Conflict(message)) => {
-            let heading = "削除できませんでした";
-            let page = crate::staff::home::MessagePage {
-                layout: staff_layout(&state, heading, &[]).await?,
-                heading: heading.to_owned(),
+            refused_delete(
+                &state,
+                &plan_id,
+                &id,
+                "削除できませんでした",
+                StatusCode::CONFLICT,
                 message,
-                back: vec![
-                    (element_href(&plan_id, &id), "要素の編集に戻る".to_owned()),
-                    (
-                        format!("/staff/plans/{plan_id}"),
-                        "計画の構成に戻る".to_owned(),
-                    ),
-                ],
-            };
-            Ok(private_page(StatusCode::CONFLICT, page.render()?))
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// A deletion not done, explained, with the way back to the element and the outline.
+async fn refused_delete(
+    state: &AppState,
+    plan_id: &PlanId,
+    id: &str,
+    heading: &str,
+    status: StatusCode,
+    message: String,
+) -> Result<Response, WebError> {
+    let page = crate::staff::home::MessagePage {
+        layout: staff_layout(state, heading, &[]).await?,
+        heading: heading.to_owned(),
+        message,
+        back: vec![
+            (element_href(plan_id, id), "要素の編集に戻る".to_owned()),
+            (
+                format!("/staff/plans/{plan_id}"),
+                "計画の構成に戻る".to_owned(),
+            ),
+        ],
+    };
+    Ok(private_page(status, page.render()?))
 }
 
 /// `POST /staff/plans/{plan}/elements/{id}/move` with `direction=up|down`.
