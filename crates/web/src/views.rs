@@ -131,7 +131,13 @@ impl Layout {
                     label,
                     href,
                 });
-                for bp in &c.basic_plans {
+                // A basic plan with nothing in it yet (a 後期基本計画 not yet written) is not
+                // offered to the public; its page still answers, and says so.
+                for bp in c.basic_plans.iter().filter(|bp| {
+                    !(bp.fields.is_empty()
+                        && bp.priority_projects.is_empty()
+                        && bp.approaches.is_empty())
+                }) {
                     let href = format!("/plans/{}/basic-plans/{}", plan.id(), bp.id);
                     nav.push(NavItem {
                         label: bp.title.clone(),

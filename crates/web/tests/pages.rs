@@ -691,3 +691,32 @@ async fn a_sample_field_named_on_the_home_page_is_marked() {
     let goals = &goals[..goals.find("</section>").unwrap()];
     assert_eq!(count(goals, BADGE), 1, "{goals}");
 }
+
+#[tokio::test]
+async fn the_public_is_not_shown_what_is_not_written_yet() {
+    let app = TestApp::new().await;
+    // The 後期基本計画 has no content in the example: not in the menu, its page says 策定中.
+    let home = app.page("/").await;
+    let menu = &home[home.find("global-nav").unwrap()..home.find("</nav>").unwrap()];
+    assert!(
+        menu.contains("前期基本計画") && !menu.contains("後期基本計画"),
+        "{menu}"
+    );
+    let second = app
+        .page("/plans/sogo-keikaku/basic-plans/basic-plan-second")
+        .await;
+    assert!(second.contains("この基本計画は策定中です。"), "{second}");
+    // A measure whose 市民の参画 is empty has no such section; the written one stays.
+    let mut file = example_json();
+    let measure =
+        common::element_mut(plan_mut(&mut file, "sogo-keikaku"), "measure-1-1-1").unwrap();
+    measure["citizen_participation"] = "".into();
+    let app = TestApp::with_plan_file(&to_text(&file)).await;
+    let page = app.page("/plans/sogo-keikaku/measures/measure-1-1-1").await;
+    assert!(
+        page.contains("<h2 id=\"course-heading\">展開方法</h2>"),
+        "{page}"
+    );
+    assert!(!page.contains("市民の参画"), "{page}");
+    assert!(!page.contains("まだ登録されていません"), "{page}");
+}
