@@ -227,14 +227,14 @@ async fn field_and_measure_pages_show_breadcrumbs_down_from_home() {
             "ホーム",
             "一関市総合計画",
             "前期基本計画",
-            &format!("目標3 {}", GOALS[2]),
-            "分野 3-1 子育て"
+            &format!("目標3　{}", GOALS[2]),
+            "分野 3-1　子育て"
         ]
     );
     assert!(field.contains(
         "<li><a href=\"/plans/sogo-keikaku/basic-plans/basic-plan-first\">前期基本計画</a></li>"
     ));
-    assert!(field.contains("<li aria-current=\"page\">分野 3-1 子育て</li>"));
+    assert!(field.contains("<li aria-current=\"page\">分野 3-1　子育て</li>"));
 
     let measure = app.page("/plans/sogo-keikaku/measures/measure-3-1-1").await;
     let crumbs = breadcrumbs(&measure);
@@ -245,14 +245,14 @@ async fn field_and_measure_pages_show_breadcrumbs_down_from_home() {
             "ホーム",
             "一関市総合計画",
             "前期基本計画",
-            &format!("目標3 {}", GOALS[2]),
-            "3-1 子育て"
+            &format!("目標3　{}", GOALS[2]),
+            "3-1　子育て"
         ]
     );
     assert!(crumbs[5].starts_with("施策 "), "{crumbs:?}");
     assert!(
         measure
-            .contains("<li><a href=\"/plans/sogo-keikaku/fields/field-3-1\">3-1 子育て</a></li>")
+            .contains("<li><a href=\"/plans/sogo-keikaku/fields/field-3-1\">3-1　子育て</a></li>")
     );
 
     // Strategy pages too.
@@ -264,7 +264,7 @@ async fn field_and_measure_pages_show_breadcrumbs_down_from_home() {
         crumbs[..2],
         ["ホーム", "一関市まち・ひと・しごと創生総合戦略"]
     );
-    assert!(crumbs[2].starts_with("基本目標3 "), "{crumbs:?}");
+    assert!(crumbs[2].starts_with("基本目標3　"), "{crumbs:?}");
 }
 
 #[tokio::test]

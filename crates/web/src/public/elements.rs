@@ -110,7 +110,8 @@ async fn field(
         let (bp, f) = missing(c.field(&element_id(&id)?))?;
         let pid = &c.header.id;
         let goal = c.goal(&f.goal);
-        let goal_title = goal.map_or_else(String::new, |g| format!("目標{} {}", g.number, g.title));
+        let goal_title =
+            goal.map_or_else(String::new, |g| format!("目標{}　{}", g.number, g.title));
         let goal_href = format!("/plans/{pid}/goals/{}", f.goal);
         let measures: Vec<MeasureView> = f
             .measures
@@ -147,7 +148,7 @@ async fn field(
             || projects.iter().any(|p| p.sample);
         Ok(FieldPage {
             layout: crumbs(
-                Layout::new(site, &format!("分野 {} {}", f.number, f.title), ""),
+                Layout::new(site, &format!("分野 {}　{}", f.number, f.title), ""),
                 &steps,
             )
             .sample(sample),
@@ -206,7 +207,7 @@ fn linking_strategy_measures(site: &Site, target: &ElementRef) -> Vec<Item> {
             s.measures_linking_to(target).map(move |(o, m)| Item {
                 href: format!("/plans/{}/strategy-measures/{}", s.header.id, m.id),
                 number: m.number.clone(),
-                title: format!("{} {}", m.number, m.title),
+                title: format!("{}　{}", m.number, m.title),
                 meta: format!("{}／基本目標{}", s.header.title, o.number),
                 sample: m.sample,
             })
@@ -226,9 +227,10 @@ async fn measure(
         let (bp, f, m) = missing(c.measure(&element_id(&id)?))?;
         let pid = &c.header.id;
         let goal = c.goal(&f.goal);
-        let goal_title = goal.map_or_else(String::new, |g| format!("目標{} {}", g.number, g.title));
+        let goal_title =
+            goal.map_or_else(String::new, |g| format!("目標{}　{}", g.number, g.title));
         let goal_href = format!("/plans/{pid}/goals/{}", f.goal);
-        let field_title = format!("{} {}", f.number, f.title);
+        let field_title = format!("{}　{}", f.number, f.title);
         let field_href = format!("/plans/{pid}/fields/{}", f.id);
         let target = ElementRef {
             plan: pid.clone(),
@@ -255,7 +257,7 @@ async fn measure(
             || strategy_measures.iter().any(|s| s.sample);
         Ok(MeasurePage {
             layout: crumbs(
-                Layout::new(site, &format!("施策 {} {}", m.number, m.title), ""),
+                Layout::new(site, &format!("施策 {}　{}", m.number, m.title), ""),
                 &steps,
             )
             .sample(sample),
@@ -409,7 +411,7 @@ async fn objective(
             || o.numerical_targets.iter().any(|t| t.sample)
             || measures.iter().any(|m| m.sample);
         Ok(ObjectivePage {
-            layout: Layout::new(site, &format!("基本目標{} {}", o.number, o.title), "")
+            layout: Layout::new(site, &format!("基本目標{}　{}", o.number, o.title), "")
                 .crumbs(&[(s.header.title.as_str(), plan_href(pid))])
                 .sample(sample),
             number: o.number.clone(),
@@ -462,7 +464,7 @@ fn strategy_links(site: &Site, m: &keikaku_domain::StrategyMeasure) -> Vec<Item>
         let title = match kind {
             ElementKind::Measure => c.measure(&r.element).map(|(_, f, x)| {
                 (
-                    format!("施策 {} {}", x.number, x.title),
+                    format!("施策 {}　{}", x.number, x.title),
                     f.title.clone(),
                     x.sample,
                 )
@@ -495,12 +497,12 @@ async fn strategy_measure(
         let s = strategy(site, &plan)?;
         let (o, m) = missing(s.measure(&element_id(&id)?))?;
         let pid = &s.header.id;
-        let objective_title = format!("基本目標{} {}", o.number, o.title);
+        let objective_title = format!("基本目標{}　{}", o.number, o.title);
         let objective_href = format!("/plans/{pid}/objectives/{}", o.id);
         let links = strategy_links(site, m);
         let sample = m.sample || m.kpis.iter().any(|k| k.sample) || links.iter().any(|l| l.sample);
         Ok(StrategyMeasurePage {
-            layout: Layout::new(site, &format!("施策 {} {}", m.number, m.title), "")
+            layout: Layout::new(site, &format!("施策 {}　{}", m.number, m.title), "")
                 .crumbs(&[
                     (s.header.title.as_str(), plan_href(pid)),
                     (objective_title.as_str(), objective_href.clone()),

@@ -416,7 +416,7 @@ async fn goal(
             .iter()
             .any(|b| b.fields.iter().any(|f| f.sample));
         Ok(GoalPage {
-            layout: Layout::new(site, &format!("目標{} {}", g.number, g.title), "")
+            layout: Layout::new(site, &format!("目標{}　{}", g.number, g.title), "")
                 .crumbs(&[
                     (c.header.title.as_str(), plan_href(pid)),
                     ("基本構想", format!("/plans/{pid}/vision")),
