@@ -523,3 +523,31 @@ async fn staff_pages_say_who_is_signed_in_and_public_pages_do_not() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_read_only_element_names_its_choices() {
+    let app = TestApp::new().await;
+    app.add_staff(
+        "kikaku",
+        "企画 花子",
+        keikaku_domain::account::Role::PlanningOffice,
+        "",
+        PASSWORD,
+    )
+    .await;
+    let session = app.sign_in("kikaku", PASSWORD).await;
+    // The comprehensive plan is published, so its elements are shown read-only.
+    let (status, _, page) = app
+        .get_with_cookies(
+            "/staff/plans/sogo-keikaku/elements/field-3-1",
+            &[(SESSION, session.as_str())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let values = &page[page.find("element-values").expect("read-only values")..];
+    assert!(!values.contains(">goal-3<"), "{values}");
+    assert!(
+        values.contains("自ら輝きながら 次代の担い手を応援するまち"),
+        "{values}"
+    );
+}

@@ -71,7 +71,11 @@ async fn the_planning_office_publishes_a_draft_step_by_step() {
             &[("keikaku_session", &token)],
         )
         .await;
-    assert!(page.contains("状態を変更しました"), "{page}");
+    assert!(
+        page.contains("「一関市まち・ひと・しごと創生総合戦略」の状態を「公開」に変更しました"),
+        "{page}"
+    );
+    assert!(!page.contains("「sogo-senryaku」"), "{page}");
     // Published: the public site shows it at once, and its history lists the new version.
     assert_eq!(app.get("/plans/sogo-senryaku").await.0, StatusCode::OK);
     let history = app.page("/plans/sogo-senryaku/versions").await;

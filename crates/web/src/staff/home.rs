@@ -102,9 +102,19 @@ async fn staff_page(
         may_change_status: permits(Some(&user.roles), Action::ChangePlanStatus),
         may_edit: permits(Some(&user.roles), Action::EditPlan),
         may_administer: permits(Some(&user.roles), Action::ReadAudit),
-        notice: query
-            .get("changed")
-            .map(|id| format!("計画「{id}」の状態を変更しました。変更は監査ログに記録され、新しい版として保存されました。")),
+        // Named by its title and new status (an id the page does not know is not echoed).
+        notice: query.get("changed").and_then(|id| {
+            summaries
+                .iter()
+                .find(|s| s.header.id.as_str() == id)
+                .map(|s| {
+                    format!(
+                        "「{}」の状態を「{}」に変更しました。変更は監査ログに記録され、新しい版として保存されました。",
+                        s.header.title,
+                        s.header.status.label()
+                    )
+                })
+        }),
     };
     Ok(private_page(StatusCode::OK, page.render()?))
 }

@@ -41,6 +41,17 @@ struct FieldView {
     differs: bool,
 }
 
+impl FieldView {
+    /// The value as a person reads it: a choice by its label (「安定した雇用を創出する」, not
+    /// `goal-3`), other fields as they are.
+    fn shown(&self) -> &str {
+        self.options
+            .iter()
+            .find(|(code, _)| *code == self.value)
+            .map_or(self.value.as_str(), |(_, label)| label.as_str())
+    }
+}
+
 struct LinkView {
     value: String,
     label: String,
