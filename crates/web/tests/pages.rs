@@ -720,3 +720,19 @@ async fn the_public_is_not_shown_what_is_not_written_yet() {
     assert!(!page.contains("市民の参画"), "{page}");
     assert!(!page.contains("まだ登録されていません"), "{page}");
 }
+
+#[tokio::test]
+async fn a_basic_objective_lists_its_measures_kpis_as_cards_on_a_phone() {
+    let app = TestApp::new().await;
+    let page = app
+        .page("/plans/sogo-senryaku/objectives/objective-3")
+        .await;
+    let kpis = &page[page.find("id=\"kpis-heading\"").expect("a KPI section")..];
+    assert!(kpis.contains("保育所待機児童数"), "{kpis}");
+    // Each value cell carries its column's name, shown before it when the table is cards.
+    assert!(
+        kpis.contains("data-label=\"基準値\"") && kpis.contains("data-label=\"目標値\""),
+        "{kpis}"
+    );
+    assert!(kpis.contains("cards-table"), "{kpis}");
+}

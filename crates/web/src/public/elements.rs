@@ -379,6 +379,8 @@ struct ObjectivePage {
     description: String,
     targets: IndicatorTable,
     measures: Vec<Item>,
+    /// Each measure's KPIs, on the objective's own page (no click to find them).
+    kpis: Vec<(Item, String, IndicatorTable)>,
 }
 
 /// `GET /plans/{plan}/objectives/{id}`.
@@ -407,6 +409,19 @@ async fn objective(
                 sample: m.sample,
             })
             .collect();
+        let kpis = o
+            .measures
+            .iter()
+            .zip(&measures)
+            .filter(|(m, _)| !m.kpis.is_empty())
+            .map(|(m, item)| {
+                (
+                    item.clone(),
+                    format!("kpis-{}", m.id),
+                    IndicatorTable::new(pid, format!("施策{}のKPI", m.number), &m.kpis),
+                )
+            })
+            .collect();
         let sample = o.sample
             || o.numerical_targets.iter().any(|t| t.sample)
             || measures.iter().any(|m| m.sample);
@@ -424,6 +439,7 @@ async fn objective(
                 &o.numerical_targets,
             ),
             measures,
+            kpis,
         }
         .render()?)
     })
