@@ -147,9 +147,10 @@ for page in "${pages[@]}"; do
   code=$(curl -s -o "$tmp/page" -w '%{http_code}' -H "$cookie" "http://$ADDR$page")
   [ "$code" = 200 ] || die "$page answered $code"
   bytes[$page]=$(wc -c <"$tmp/page")
+  cp "$tmp/page" "$tmp/page-$(printf '%s' "$page" | tr '/' '_')"
 done
-curl -fsS -H "$cookie" "http://$ADDR$staff" | grep -q "集計と予算編成の指針" || die "$staff is not the aggregates page"
-curl -fsS "http://$ADDR$api" | grep -q '"by_department"' || die "$api gave no aggregates"
+grep -q "集計と予算編成の指針" "$tmp/page-$(printf '%s' "$staff" | tr '/' '_')" || die "$staff is not the aggregates page"
+grep -q '"by_department"' "$tmp/page-$(printf '%s' "$api" | tr '/' '_')" || die "$api gave no aggregates"
 
 # 6. wrk: a warm-up, then the measured run, per page.
 pct() { # pct FILE 50|99 -> milliseconds
