@@ -65,7 +65,15 @@ async fn main() {
         Some("pg-roll") => {
             let url = args.get(2).expect(usage);
             let workers: Vec<usize> = args[3..].iter().map(|a| a.parse().unwrap()).collect();
-            pg::rolls(url, if workers.is_empty() { &[1, 2, 4] } else { &workers }).await;
+            pg::rolls(
+                url,
+                if workers.is_empty() {
+                    &[1, 2, 4]
+                } else {
+                    &workers
+                },
+            )
+            .await;
         }
         Some("sqlite") => {
             let dir = args.get(2).expect(usage);

@@ -235,7 +235,10 @@ pub async fn load(url: &str, municipalities: usize, programs: usize) {
             let code = data::code(i);
             let e = make(i);
             for d in &e.departments {
-                let _ = writeln!(buf, "{code}\t{MADE_IN}\t{d}\tapproved\t\tbench-load\t{at}\t2");
+                let _ = writeln!(
+                    buf,
+                    "{code}\t{MADE_IN}\t{d}\tapproved\t\tbench-load\t{at}\t2"
+                );
             }
             e.departments.len()
         },
