@@ -20,6 +20,7 @@ use keikaku_storage::{PlanSummary, PopulationData, ReportRecord, Store};
 use crate::kpi::Report;
 use crate::kpi::evaluation::{Evaluation, EvaluationCache};
 use crate::kpi::report::read_report;
+use crate::programs::{EditionCache, KeptEdition};
 
 use crate::search::{self, Location};
 use crate::{AppError, Context};
@@ -137,6 +138,7 @@ pub struct Catalog {
     checked: AtomicU64,
     refreshing: tokio::sync::Mutex<()>,
     evaluations: EvaluationCache,
+    editions: EditionCache,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -322,6 +324,7 @@ impl Catalog {
             checked: AtomicU64::new(0),
             refreshing: tokio::sync::Mutex::new(()),
             evaluations: EvaluationCache::default(),
+            editions: EditionCache::default(),
         })
     }
 
@@ -334,6 +337,19 @@ impl Catalog {
     ) -> Result<Arc<Evaluation>, AppError> {
         self.evaluations
             .evaluation(&self.context(), plan, until)
+            .await
+    }
+
+    /// An edition of the 実施計画 as the staff pages show it (working copies, narrowed to
+    /// what `authority` reaches), with its aggregates: read once and kept until the next
+    /// write, per reach (the whole city, or one department).
+    pub async fn staff_edition(
+        &self,
+        authority: &impl crate::access::Authority,
+        made_in: FiscalYear,
+    ) -> Result<Arc<KeptEdition>, AppError> {
+        self.editions
+            .edition(&self.context(), authority, made_in)
             .await
     }
 

@@ -12,6 +12,8 @@
 //! - [`listing`]: the 一覧 grouped goal → field → measure, the aggregates by goal, field,
 //!   priority project, strategy objective, department, funding source and year, and the budget
 //!   guide against the fiscal frames.
+//! - [`kept`]: an edition and its aggregates kept for the staff pages until the next write
+//!   ([`EditionCache`], which [`crate::Catalog::staff_edition`] holds), per viewer's reach.
 //! - [`compare`]: two editions side by side ([`keikaku_domain::program::diff`]) and a
 //!   program's history across editions.
 //! - [`sheets`]: the 一覧 as XLSX, CSV and JSON, and a department's sheet (or a JSON file)
@@ -25,6 +27,7 @@ pub mod compare;
 pub mod editions;
 pub mod entry;
 pub(crate) mod example;
+pub mod kept;
 pub mod listing;
 pub mod review;
 pub mod sheets;
@@ -39,6 +42,7 @@ pub use editions::{
     save_settings,
 };
 pub use entry::{ProgramForm, YearForm, delete_program, form_problems, parse_form, save_program};
+pub use kept::{EditionCache, KeptEdition};
 pub use listing::{Aggregates, GoalGroup, Listing, MeasureGroup, aggregates, listing};
 pub use review::{PartView, move_part};
 pub use sheets::{

@@ -10,9 +10,7 @@ use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, Granted, permits};
 use keikaku_app::programs::editions::basis_plans;
-use keikaku_app::programs::{
-    FrameInput, Viewer, aggregates, compare, edition, editions, save_frames, save_settings,
-};
+use keikaku_app::programs::{FrameInput, Viewer, compare, editions, save_frames, save_settings};
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::format::{self, Rounding};
 use serde::Deserialize;
@@ -75,8 +73,10 @@ async fn page(
     typed: Option<&std::collections::BTreeMap<String, String>>,
 ) -> Result<Response, WebError> {
     let cx = state.catalog.context();
-    let view = edition(&cx, granted, made_in).await?;
-    let agg = aggregates(&view);
+    // Kept until the next write, per reach: the page is read far more often than written.
+    let kept = state.catalog.staff_edition(granted, made_in).await?;
+    let view = kept.view();
+    let agg = kept.aggregates();
     let manage = view.editable() && permits(Some(roles), Action::ManageEditions);
     let r = view.rounding();
     let frames = manage.then(|| {
@@ -154,8 +154,8 @@ async fn page(
         revision: view.edition.revision,
         years: agg.years.iter().map(|y| format::fiscal_year(*y)).collect(),
         total: ledger::totals_rows(&agg.total, r),
-        tables: ledger::group_tables(&agg),
-        b: ledger::budget(&agg, view.narrowed),
+        tables: ledger::group_tables(agg),
+        b: ledger::budget(agg, view.narrowed),
         note: r.note(),
         frames,
         settings,

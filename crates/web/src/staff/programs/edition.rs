@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, Granted, permits};
-use keikaku_app::programs::{EditionView, change_state, delete_edition, edition, move_part};
+use keikaku_app::programs::{EditionView, change_state, delete_edition, move_part};
 use keikaku_domain::account::Role;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::program::{EditionState, EditionStep, SubmissionState};
@@ -137,11 +137,12 @@ pub(super) async fn page(
     notice: Option<String>,
     problems: Vec<String>,
 ) -> Result<Response, WebError> {
-    let cx = state.catalog.context();
-    let view = edition(&cx, granted, made_in).await?;
+    // Kept until the next write, per reach (the board is read far more often than written).
+    let kept = state.catalog.staff_edition(granted, made_in).await?;
+    let view = kept.view();
     let heading = format!("実施計画 {}", view.title());
     let href = edition_href(made_in);
-    let parts = part_rows(&view, user);
+    let parts = part_rows(view, user);
     let page = EditionPage {
         layout: staff_layout(state, &heading, &trail()).await?,
         period: view.period(),
@@ -162,10 +163,10 @@ pub(super) async fn page(
             .filter(|p| p.state == SubmissionState::Approved)
             .count(),
         parts,
-        ledger: ledger::ledger(&view, |p| program_href(made_in, p.program.code.as_str())),
+        ledger: ledger::ledger(view, |p| program_href(made_in, p.program.code.as_str())),
         may_add: editable(view.edition.state, &user.roles),
         may_import: editable(view.edition.state, &user.roles),
-        steps: steps(&view, &user.roles),
+        steps: steps(view, &user.roles),
         links: vec![
             (
                 format!("{href}/aggregates"),
