@@ -185,6 +185,7 @@ report="$out/implementation-plan-$(date +%Y%m%d-%H%M%S).txt"
 {
   echo "実施計画 at national scale: $(get municipalities) municipalities x $PROGRAMS programs x 3 years (PostgreSQL), one municipality on SQLite"
   echo "commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores, $(date -u +%FT%TZ), load average before $load_before"
+  echo "keikaku: $bin; PostgreSQL $(psql_admin -c 'SHOW server_version'), shared_buffers $(psql_admin -c 'SHOW shared_buffers')"
   echo
   echo "Load (COPY): $(get programs) programs, $(get years) program years, $(get links) links, $(get parts) parts, $(get frames) frames in $(get load_ms) ms; database $(get database_mb) MB"
   echo "Rolled 2025 -> 2026: $(get rolled_editions) editions, $(get rolled_programs) programs carried, $(get rolled_years) years, $(get rolled_links) links, $(get rolled_frames) frames"
