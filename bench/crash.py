@@ -298,7 +298,7 @@ def setup(args, server):
     status, _, page = staff.request(
         "POST",
         f"/staff/plans/{PLAN}/status",
-        {"csrf": csrf, "from": "published", "to": "under_deliberation"},
+        {"csrf": csrf, "from": "published", "to": "under_deliberation", "confirm": "yes"},
     )
     if status != 303:
         die(f"moving {PLAN} to under_deliberation answered {status}: {page[:300]}")

@@ -217,7 +217,7 @@ def cmd_setup(args):
     status, headers, page = client.request(
         "POST",
         f"/staff/plans/{PLAN}/status",
-        {"csrf": csrf, "from": "published", "to": "under_deliberation"},
+        {"csrf": csrf, "from": "published", "to": "under_deliberation", "confirm": "yes"},
     )
     if status != 303:
         die(f"moving {PLAN} to under_deliberation answered {status}: {page[:500]}")

@@ -363,6 +363,12 @@ async function main() {
         // Revise the published plan: its status form on /staff moves it back to 審議中.
         try {
           await desk.goto(new URL('/staff', BASE).href, { waitUntil: 'load' });
+          // The button asks first, on a page of its own; its button makes the change.
+          await Promise.all([desk.waitForLoadState('load'),
+            desk.click('form[action="/staff/plans/sogo-keikaku/status"] button[type=submit]')]);
+          const asked = await desk.locator('h1').textContent();
+          record('a status change asks first', (asked || '').includes('計画の状態を変更しますか') ? [] : [`h1: ${asked}`]);
+          record('status confirmation: no axe violations', await axeCheck(desk, 'status confirmation'));
           await Promise.all([desk.waitForURL('**/staff?changed=*'),
             desk.click('form[action="/staff/plans/sogo-keikaku/status"] button[type=submit]')]);
           record('move the plan back to 審議中 for a revision', []);

@@ -39,6 +39,7 @@ async fn a_restored_database_shows_exactly_what_the_original_showed() {
                 ("csrf", &csrf),
                 ("from", "published"),
                 ("to", "under_deliberation"),
+                ("confirm", "yes"),
             ],
             &cookies,
         )

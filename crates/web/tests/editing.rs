@@ -570,6 +570,7 @@ async fn xss_payloads_in_every_field_of_every_kind_are_stored_exactly_and_render
                     ("csrf".to_owned(), csrf.clone()),
                     ("from".to_owned(), from.to_owned()),
                     ("to".to_owned(), to.to_owned()),
+                    ("confirm".to_owned(), "yes".to_owned()),
                 ],
             )
             .await;
@@ -612,6 +613,7 @@ async fn the_public_keeps_the_published_version_while_a_plan_is_revised() {
             ("csrf".to_owned(), csrf.clone()),
             ("from".to_owned(), from.to_owned()),
             ("to".to_owned(), to.to_owned()),
+            ("confirm".to_owned(), "yes".to_owned()),
         ]
     };
     for (from, to) in [("published", "under_deliberation")] {

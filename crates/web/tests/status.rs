@@ -34,7 +34,12 @@ async fn change(
     let (status, headers, body) = app
         .post_form(
             "/staff/plans/sogo-senryaku/status",
-            &[("csrf", csrf), ("from", from), ("to", to)],
+            &[
+                ("csrf", csrf),
+                ("from", from),
+                ("to", to),
+                ("confirm", "yes"),
+            ],
             &[("keikaku_session", token)],
         )
         .await;
@@ -109,4 +114,32 @@ async fn a_stale_form_a_skipped_step_and_a_missing_token_change_nothing() {
         app.get("/plans/sogo-senryaku").await.0,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn the_status_button_asks_first_and_changes_nothing_until_confirmed() {
+    let (app, token, csrf) = signed_in_app().await;
+    let (status, _, page) = app
+        .post_form(
+            "/staff/plans/sogo-senryaku/status",
+            &[
+                ("csrf", csrf.as_str()),
+                ("from", "draft"),
+                ("to", "under_deliberation"),
+            ],
+            &[("keikaku_session", token.as_str())],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h1>計画の状態を変更しますか</h1>"), "{page}");
+    assert!(
+        page.contains("一関市まち・ひと・しごと創生総合戦略")
+            && page.contains("name=\"confirm\" value=\"yes\"")
+            && page.contains("変更しないで戻る"),
+        "{page}"
+    );
+    // Nothing changed yet: the same step, confirmed, still goes through.
+    let (status, location, body) = change(&app, &token, &csrf, "draft", "under_deliberation").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert_eq!(location, "/staff?changed=sogo-senryaku");
 }

@@ -136,6 +136,39 @@ pub struct StatusForm {
     from: String,
     #[serde(default)]
     to: String,
+    /// `yes` from the confirmation page; without it the page is shown first.
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/status_confirm.html")]
+struct StatusConfirmPage {
+    layout: Layout,
+    heading: String,
+    plan_id: String,
+    plan_title: String,
+    from: &'static str,
+    to: &'static str,
+    from_label: &'static str,
+    to_label: &'static str,
+    consequence: &'static str,
+    csrf: String,
+}
+
+/// What moving a plan to `to` does, as the confirmation page says it.
+fn consequence(to: PlanStatus) -> &'static str {
+    match to {
+        PlanStatus::Published => {
+            "公開すると、今の作業中の内容が新しい版として保存され、市民向けのページとAPIにすぐ表示されます。"
+        }
+        PlanStatus::UnderDeliberation | PlanStatus::Draft => {
+            "作業中の内容を編集できるようになります。市民向けのページには、次に公開するまで今の公開版が表示されます。"
+        }
+        PlanStatus::Adopted => {
+            "作業中の内容が新しい版として保存され、編集できなくなります。市民向けのページは、公開するまで変わりません。"
+        }
+    }
 }
 
 #[derive(Template)]
@@ -166,6 +199,35 @@ async fn change_status(
             .ok_or_else(|| WebError::BadRequest(format!("状態「{code}」はありません。")))
     };
     let (from, to) = (status(&form.from)?, status(&form.to)?);
+    // The button on /staff asks first: the confirmation page says what the change does.
+    if form.confirm.as_deref() != Some("yes") {
+        // Whoever may change a plan's status may read its working copy.
+        let reader = keikaku_app::access::Granted::check(
+            signed.user.clone(),
+            keikaku_app::access::Action::ReadDrafts,
+        )?;
+        let summaries =
+            keikaku_app::plans::working_copies(&state.catalog.context(), &reader).await?;
+        let plan_title = summaries
+            .iter()
+            .find(|s| s.header.id == plan_id)
+            .map(|s| s.header.title.clone())
+            .ok_or(WebError::NotFound(None))?;
+        let heading = "計画の状態を変更しますか";
+        let page = StatusConfirmPage {
+            layout: staff_layout(&state, heading, &[("職員用ページ", "/staff".to_owned())]).await?,
+            heading: heading.to_owned(),
+            plan_id: plan_id.to_string(),
+            plan_title,
+            from: from.code(),
+            to: to.code(),
+            from_label: from.label(),
+            to_label: to.label(),
+            consequence: consequence(to),
+            csrf: signed.csrf.clone(),
+        };
+        return Ok(private_page(StatusCode::OK, page.render()?));
+    }
     let result = keikaku_app::status::change_status(
         &state.catalog.context(),
         &granted,
