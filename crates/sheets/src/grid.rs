@@ -126,18 +126,18 @@ pub(crate) fn no_sheet(file_name: &str) -> Vec<SheetError> {
 }
 
 fn xlsx_grids(file_name: &str, bytes: &[u8]) -> Result<Vec<Grid>, Vec<SheetError>> {
-    let unreadable = |e: &dyn std::fmt::Display| {
+    // The reader's own words (English, about ZIP entries and XML) help no clerk: the message
+    // says what can be done instead.
+    let unreadable = || {
         vec![SheetError::file(format!(
-            "ファイル「{file_name}」をExcelファイル（.xlsx）として読めません（{e}）。Excelで開けるか確かめ、「Excelブック（*.xlsx）」として保存し直してください。"
+            "ファイル「{file_name}」をExcelファイル（.xlsx）として読めません（壊れているか、.xlsx ではない形式です。.xls・.csv・パスワード付きのブックは読めません）。Excelで開けるか確かめ、「Excelブック（*.xlsx）」として保存し直してください。"
         ))]
     };
     let mut workbook: Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
     let mut grids = Vec::new();
     for name in workbook.sheet_names() {
-        let range = workbook
-            .worksheet_range(&name)
-            .map_err(|e| unreadable(&e))?;
+        let range = workbook.worksheet_range(&name).map_err(|_| unreadable())?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let (r0, c0) = (r0 as usize, c0 as usize);
         let mut cells = vec![Vec::new(); r0];

@@ -290,6 +290,18 @@ fn empty_unreadable_and_unknown_files_are_refused_clearly() {
         broken[0].starts_with("ファイル「broken.xlsx」をExcelファイル（.xlsx）として読めません（"),
         "{broken:?}"
     );
+    // In Japanese only: not the reader's English about ZIP entries.
+    let words = broken[0]
+        .replace("broken.xlsx", "")
+        .replace("*.xlsx", "")
+        .replace(".xlsx", "")
+        .replace(".xls", "")
+        .replace(".csv", "")
+        .replace("Excel", "");
+    assert!(
+        !words.chars().any(|c| c.is_ascii_alphabetic()),
+        "{broken:?}"
+    );
     assert_eq!(
         errors("values.xls", b"\xD0\xCF\x11\xE0"),
         [
