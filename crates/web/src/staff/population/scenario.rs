@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::access::{Action, Granted, permits};
+use keikaku_app::auth::Signed;
 use keikaku_app::population::{
     PopulationView, delete_scenario, population, run_scenario, save_scenario,
 };
@@ -663,29 +664,40 @@ pub(super) async fn run(
         Err(e) => {
             let (status, problems) = problems_of(e)?;
             let view = population(&state.catalog.context(), &granted).await?;
-            let s = view.scenario(&id).ok_or(WebError::NotFound(None))?;
-            let values = values_of(&s.record.scenario);
-            let derived = matches!(s.record.scenario.basis, Basis::Derived { .. });
             let errors = problems.into_iter().map(|(f, m)| (placed(&f), m)).collect();
-            let shown = Shown {
-                view: &view,
-                id: Some(&id),
-                year: None,
-            };
-            page(
-                &state,
-                &signed.user.roles,
-                &signed.csrf,
-                status,
-                shown,
-                values,
-                derived,
-                errors,
-                None,
-            )
-            .await
+            stored_page(&state, &signed, &view, &id, status, errors).await
         }
     }
+}
+
+/// The page of a scenario as stored, with the problems of an action done on it (a run, a
+/// deletion) that was refused.
+async fn stored_page(
+    state: &AppState,
+    signed: &Signed,
+    view: &PopulationView,
+    id: &ScenarioId,
+    status: StatusCode,
+    errors: Vec<Problem>,
+) -> Result<Response, WebError> {
+    let s = view.scenario(id).ok_or(WebError::NotFound(None))?;
+    let shown = Shown {
+        view,
+        id: Some(id),
+        year: None,
+    };
+    page(
+        state,
+        &signed.user.roles,
+        &signed.csrf,
+        status,
+        shown,
+        values_of(&s.record.scenario),
+        matches!(s.record.scenario.basis, Basis::Derived { .. }),
+        errors,
+        None,
+    )
+    .await
 }
 
 /// `POST /staff/population/scenarios/{id}/delete` (confirmed by a checkbox).
@@ -700,27 +712,10 @@ pub(super) async fn delete(
 ) -> Result<Response, WebError> {
     let id = ScenarioId::parse(&id).map_err(|_| WebError::NotFound(None))?;
     let view = population(&state.catalog.context(), &granted).await?;
-    let s = view.scenario(&id).ok_or(WebError::NotFound(None))?;
-    let values = values_of(&s.record.scenario);
-    let derived = matches!(s.record.scenario.basis, Basis::Derived { .. });
-    let refuse = |status, errors: Vec<Problem>| {
-        let shown = Shown {
-            view: &view,
-            id: Some(&id),
-            year: None,
-        };
-        page(
-            &state,
-            &signed.user.roles,
-            &signed.csrf,
-            status,
-            shown,
-            values.clone(),
-            derived,
-            errors,
-            None,
-        )
-    };
+    if view.scenario(&id).is_none() {
+        return Err(WebError::NotFound(None));
+    }
+    let refuse = |status, errors| stored_page(&state, &signed, &view, &id, status, errors);
     if !form.checked("confirm") {
         return refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
