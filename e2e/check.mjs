@@ -178,7 +178,9 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sog
   // the 人口ビジョン: the overview, the vision's form, a census, a scenario, the new ones
   '/staff/population', '/staff/population/vision', '/staff/population/censuses/2020',
   '/staff/population/censuses/new', '/staff/population/scenarios/kihon',
-  '/staff/population/scenarios/new'];
+  '/staff/population/scenarios/new',
+  // the department list
+  '/staff/departments'];
 // The edition being made, after the published one is rolled on /staff/implementation-plans.
 const ROLLED_PAGES = ['/staff/implementation-plans/2026', '/staff/implementation-plans/2026/programs/01-01-001',
   '/staff/implementation-plans/2026/programs/new', '/staff/implementation-plans/2026/aggregates',
@@ -264,6 +266,23 @@ async function checkPopulation(desk, phone) {
   await checkPage(desk, phone, new URL('/staff/population/scenarios/shussei-e2e', BASE).href);
 }
 
+// The department list: a phone number that cannot be read is refused at its cell, what was
+// typed kept; the page with its errors passes axe.
+async function checkDepartments(desk) {
+  try {
+    await desk.goto(new URL('/staff/departments', BASE).href, { waitUntil: 'load' });
+    await desk.fill('#dept-0-phone', 'でんわ');
+    await Promise.all([desk.waitForLoadState('load'), desk.click('.departments-form button[type=submit]')]);
+    const alert = await desk.locator('.notice--error').textContent().catch(() => '');
+    const kept = await desk.inputValue('#dept-0-phone').catch(() => '');
+    record('department list: a bad phone number is refused at its row, what was typed kept',
+      (alert || '').includes('1行目の電話番号') && kept === 'でんわ' ? [] : [`alert: ${alert}; kept: ${kept}`]);
+    record('department list with errors: no axe violations', await axeCheck(desk, 'department list with errors'));
+  } catch (e) {
+    record('department list: a bad phone number is refused at its row', [String(e).split('\n')[0]]);
+  }
+}
+
 // Signs in through the login form, as a person would.
 async function signIn(page) {
   await page.goto(new URL('/login', BASE).href, { waitUntil: 'load' });
@@ -324,6 +343,13 @@ async function main() {
     for (const path of PUBLIC_PAGES) {
       record(`${path} reached by the crawl`, seen.has(normalise(path)) ? [] : ['not linked from any crawled page']);
     }
+    {
+      const strategy = pageTexts.get(normalise('/plans/sogo-senryaku')) || '';
+      record('the strategy page says its period has ended (2015〜2019)',
+        strategy.includes('計画期間終了') ? [] : ['「計画期間終了」 not on /plans/sogo-senryaku']);
+      record('the home page links to the city\'s own website',
+        (pageTexts.get(start) || '').includes('一関市ホームページへ') ? [] : ['「一関市ホームページへ」 not on /']);
+    }
     for (const goal of GOALS) {
       const found = [...pageTexts.values()].some((t) => t.includes(squash(goal)));
       record(`goal 「${goal}」 on some page`, found ? [] : ['not found on any crawled page']);
@@ -360,6 +386,7 @@ async function main() {
         for (const path of STAFF_PAGES) await checkPage(desk, phone, new URL(path, BASE).href);
         await checkRolled(desk, phone);
         await checkPopulation(desk, phone);
+        await checkDepartments(desk);
         // Revise the published plan: its status form on /staff moves it back to 審議中.
         try {
           await desk.goto(new URL('/staff', BASE).href, { waitUntil: 'load' });

@@ -53,6 +53,7 @@ macro_rules! element_columns {
 
 mod accounts;
 mod backup;
+mod departments;
 mod edit;
 mod history;
 mod import;

@@ -84,6 +84,8 @@ pub enum Action {
     /// Enter censuses and the vision's figures (target path, actual totals, references), make,
     /// derive, run and publish projection scenarios.
     ManagePopulation,
+    /// Keep the department list (所管課の一覧: names and contacts).
+    ManageDepartments,
 }
 
 /// Who may perform an action.
@@ -186,6 +188,7 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::ManageEditions, Audience::Roles(PLANNING)),
     (Action::ReadPopulation, Audience::Roles(ALL_STAFF)),
     (Action::ManagePopulation, Audience::Roles(PLANNING)),
+    (Action::ManageDepartments, Audience::Roles(PLANNING)),
 ];
 
 /// Whoever a use case acts for: the console operator (who may do everything) or a signed-in

@@ -24,6 +24,7 @@
 pub mod access;
 pub mod accounts;
 pub mod backup;
+pub mod departments;
 pub mod forms;
 pub mod history;
 pub mod kpi;
@@ -32,7 +33,7 @@ pub mod population;
 pub mod programs;
 
 pub use accounts::{auth, tokens, users};
-pub use plans::catalog::{Catalog, Site};
+pub use plans::catalog::{Catalog, Publication, Site};
 pub use plans::{edit, search, status, transfer};
 
 use keikaku_domain::{MunicipalityCode, Plan};

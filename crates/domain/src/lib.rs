@@ -27,6 +27,7 @@
 pub mod account;
 pub mod audit;
 pub mod deliberation;
+pub mod department;
 pub mod era;
 pub mod format;
 pub mod ids;

@@ -321,6 +321,61 @@ pub fn example_population(name: &str) -> Option<&'static str> {
     }
 }
 
+/// The department list of an example (所管課 and contacts): the city hall's switchboard and
+/// top page stand in for each department's own (a sample the city replaces).
+pub fn example_departments(name: &str) -> Option<&'static str> {
+    match name {
+        "ichinoseki" => Some(include_str!("../examples/ichinoseki-departments.json")),
+        _ => None,
+    }
+}
+
+/// One department of a department list file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DepartmentDto {
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    website: String,
+}
+
+/// A department list file: `{"departments": [{"name", "phone", "email", "website"}]}`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DepartmentsDto {
+    #[serde(default, rename = "_comment")]
+    _comment: Option<String>,
+    departments: Vec<DepartmentDto>,
+}
+
+/// Reads a department list file (the list is checked by the use case that stores it).
+pub fn read_departments(
+    text: &str,
+) -> Result<Vec<keikaku_domain::department::Department>, FileProblem> {
+    let dto: DepartmentsDto = serde_json::from_str(text).map_err(|e| FileProblem {
+        path: "$".to_owned(),
+        message: format!(
+            "所管課の一覧を読めません（{}行{}列）。",
+            e.line(),
+            e.column()
+        ),
+    })?;
+    Ok(dto
+        .departments
+        .into_iter()
+        .map(|d| keikaku_domain::department::Department {
+            name: d.name,
+            phone: d.phone,
+            email: d.email,
+            website: d.website,
+        })
+        .collect())
+}
+
 /// The names [`example`] knows.
 pub const EXAMPLES: &[&str] = &["ichinoseki"];
 

@@ -124,6 +124,7 @@ async fn fill(store: &dyn Store) {
     .await;
     crate::programs::fill(store, code).await;
     crate::population::fill(store, code).await;
+    crate::departments::fill(store, code).await;
 }
 
 /// A published round of FY2016 with a submission and an assessment (every round table).

@@ -16,6 +16,7 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod departments;
 pub mod edit;
 pub mod history;
 pub mod indicators;
@@ -163,6 +164,7 @@ macro_rules! conformance_tests {
             ],
             program_roll: [the_roll_is_the_domains_roll],
             population: [the_vision_is_stored_exactly_to_the_bit],
+            departments: [the_department_list_is_saved_whole_against_its_revision],
             backup: [
                 the_backup_carries_every_table,
                 a_snapshot_is_one_moment_while_writes_go_on

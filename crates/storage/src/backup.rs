@@ -51,6 +51,8 @@ pub const TABLES: &[&str] = &[
     "population_tfr_point",
     "population_result",
     "population_result_cell",
+    "department_list",
+    "department",
 ];
 
 /// The type of a column, as both backends store it.

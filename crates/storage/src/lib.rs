@@ -38,6 +38,7 @@
 
 mod accounts;
 pub mod backup;
+mod departments;
 mod history;
 mod kpi;
 mod plans;
@@ -50,6 +51,7 @@ mod tokens;
 
 pub use accounts::{AccountStore, SessionRecord};
 pub use backup::BackupStore;
+pub use departments::DepartmentStore;
 pub use history::{HistoryStore, UserChange, VersionSummary};
 pub use kpi::{KpiStore, ValueWrite};
 pub use plans::{
@@ -126,6 +128,7 @@ pub trait Store:
     + RoundStore
     + ProgramStore
     + PopulationStore
+    + DepartmentStore
     + Send
     + Sync
 {

@@ -32,6 +32,24 @@ pub fn jst_label(at: Timestamp) -> String {
     }
 }
 
+/// 「令和7年（2025年）11月26日」: the day of a moment in Japan time.
+pub fn jst_date_label(at: Timestamp) -> String {
+    const NINE_HOURS: i64 = 9 * 3600 * 1000;
+    let shifted = Timestamp::from_millis(at.as_millis().saturating_add(NINE_HOURS)).unwrap_or(at);
+    let iso = shifted.to_iso();
+    iso.get(..10)
+        .and_then(|d| CivilDate::parse_iso(d).ok())
+        .map_or(iso.clone(), |d| {
+            format_date(d, keikaku_domain::era::YearStyle::WarekiWithWestern)
+        })
+}
+
+/// The fiscal year of the request being answered (Japan time); the public pages say from it
+/// whether a plan's period is current or over, so their cache keys carry it.
+pub(crate) fn this_fiscal_year() -> Option<keikaku_domain::era::FiscalYear> {
+    now().ok().and_then(fiscal_year)
+}
+
 /// The fiscal year a moment falls in, in Japan time.
 pub(crate) fn fiscal_year(at: Timestamp) -> Option<keikaku_domain::era::FiscalYear> {
     const NINE_HOURS: i64 = 9 * 3600 * 1000;

@@ -34,6 +34,7 @@ mod charts;
 pub mod client;
 mod clock;
 mod error;
+pub mod identity;
 mod ledger;
 mod paths;
 mod population_view;
@@ -74,6 +75,8 @@ pub struct AppState {
     pub https: bool,
     /// The reverse proxies whose forwarded headers name the client.
     pub trusted_proxies: TrustedProxies,
+    /// The city's website and emblem shown on every page.
+    pub identity: Arc<identity::CityIdentity>,
 }
 
 impl AppState {
@@ -86,7 +89,14 @@ impl AppState {
             limiter: Arc::new(LoginLimiter::new()),
             https: false,
             trusted_proxies: TrustedProxies::default(),
+            identity: Arc::new(identity::CityIdentity::default()),
         }
+    }
+
+    /// Sets the city's website and emblem.
+    pub fn with_identity(mut self, identity: identity::CityIdentity) -> Self {
+        self.identity = Arc::new(identity);
+        self
     }
 
     /// Sets whether the site is served over HTTPS, directly or behind a proxy (`Secure`
@@ -117,10 +127,24 @@ pub fn router(state: AppState) -> Router {
             error::render_errors,
         ))
         .layer(middleware::from_fn_with_state(
+            state.identity.clone(),
+            city_identity,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.https,
             security_headers,
         ))
         .with_state(state)
+}
+
+/// Runs every request with the city's identity available to the page layouts (error pages
+/// included, hence outside `render_errors`).
+async fn city_identity(
+    axum::extract::State(identity): axum::extract::State<Arc<identity::CityIdentity>>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    identity::scope(&identity, next.run(request)).await
 }
 
 /// Headers every response carries: no sniffing, no framing, same-origin resources only; over

@@ -77,7 +77,36 @@ pub static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
 });
 
 /// The routes of the site itself.
-const OWN: &[Route] = &[route!(GET "/healthz" => healthz, ReadPublished, "/healthz")];
+const OWN: &[Route] = &[
+    route!(GET "/healthz" => healthz, ReadPublished, "/healthz"),
+    route!(GET "/emblem" => emblem, ReadPublished, "/emblem"),
+];
+
+/// `GET /emblem`: the city's emblem as configured, or the 404 page when there is none. An SVG
+/// is sent with a policy that lets it run nothing.
+async fn emblem(State(state): State<AppState>) -> Result<Response, WebError> {
+    let Some(emblem) = state.identity.emblem.clone() else {
+        return Err(WebError::NotFound(None));
+    };
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(emblem.content_type),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+            ),
+        ],
+        emblem.bytes.to_vec(),
+    )
+        .into_response())
+}
 
 /// `GET /healthz`: the server answers and its database does (for load balancers and the
 /// browser check): `200 ok`, or `503` when the store does not answer.

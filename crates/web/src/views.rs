@@ -106,6 +106,11 @@ pub struct Layout {
     pub asset_version: &'static str,
     /// On staff pages, who is signed in (shown in the header with the sign-out).
     pub signed_in: Option<crate::staff::who::SignedIn>,
+    /// The city's own website and emblem (configuration).
+    pub city: crate::identity::CityLinks,
+    /// On plan pages, where the plan stands (計画期間中, 改定中 …) and when the shown version
+    /// was published.
+    pub standing: Option<crate::public::standing::StandingView>,
 }
 
 impl Layout {
@@ -185,6 +190,8 @@ impl Layout {
             has_sample: false,
             asset_version: crate::assets::css_version(),
             signed_in: None,
+            city: crate::identity::current(),
+            standing: None,
         }
     }
 
@@ -206,6 +213,8 @@ impl Layout {
             has_sample: false,
             asset_version: crate::assets::css_version(),
             signed_in: None,
+            city: crate::identity::current(),
+            standing: None,
         }
     }
 
@@ -228,11 +237,49 @@ impl Layout {
         self
     }
 
+    /// Shows where the plan of the page stands (see [`crate::public::standing`]).
+    pub fn standing(mut self, standing: Option<crate::public::standing::StandingView>) -> Self {
+        self.standing = standing;
+        self
+    }
+
     /// Marks the page as showing sample data.
     pub fn sample(mut self, any: bool) -> Self {
         self.has_sample |= any;
         self
     }
+}
+
+/// How to reach a 所管課, from the department list.
+#[derive(Clone, Debug)]
+pub struct Contact {
+    /// As the list writes it: 「0191-21-2111 内線8231」.
+    pub phone: String,
+    /// The digits for a `tel:` link: 「0191212111」 (the extension left out).
+    pub tel: String,
+    /// E-mail address.
+    pub email: String,
+    /// The department's page.
+    pub website: String,
+}
+
+/// The contact of a 所管課 named by an element, when the department list has it.
+pub fn contact(site: &Site, department: &str) -> Option<Contact> {
+    let d = site.department(department)?;
+    let dial: String = d
+        .phone
+        .split("内線")
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    (!d.phone.is_empty() || !d.email.is_empty() || !d.website.is_empty()).then(|| Contact {
+        phone: d.phone.clone(),
+        tel: dial,
+        email: d.email.clone(),
+        website: d.website.clone(),
+    })
 }
 
 /// A link with a title and optional extras, used in lists.
@@ -243,6 +290,20 @@ pub struct Item {
     pub title: String,
     pub meta: String,
     pub sample: bool,
+    /// A line under the title (a priority project's description, shortened).
+    pub summary: String,
+}
+
+/// The first `max` characters of a text on one line, with 「…」 when it was cut.
+pub fn summary(text: &str, max: usize) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        line
+    } else {
+        let mut cut: String = line.chars().take(max).collect();
+        cut.push('…');
+        cut
+    }
 }
 
 /// A row of an indicator table.

@@ -451,6 +451,17 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         [false, true, true, false, false],
     ),
     ("GET", "/healthz", [true; 5]),
+    ("GET", "/emblem", [true; 5]),
+    (
+        "GET",
+        "/staff/departments",
+        [false, true, true, false, false],
+    ),
+    (
+        "POST",
+        "/staff/departments",
+        [false, true, true, false, false],
+    ),
     ("GET", "/static/{file}", [true; 5]),
     ("GET", "/api/v1/municipality", [true; 5]),
     ("GET", "/api/v1/plans", [true; 5]),

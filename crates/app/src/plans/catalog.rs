@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use keikaku_domain::audit::Timestamp;
 use keikaku_domain::era::FiscalYear;
 use keikaku_domain::search::{SearchHit, SearchIndex};
 use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
@@ -44,6 +45,21 @@ pub struct Site {
     editions: Vec<FiscalYear>,
     /// Whether the 人口ビジョン is public.
     population: bool,
+    /// Of each published plan: its working copy's status and the published version shown.
+    publications: Vec<(PlanId, Publication)>,
+    /// The department list (所管課 and their contacts).
+    departments: Vec<keikaku_domain::department::Department>,
+}
+
+/// What the public pages say about the publication of a plan they show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Publication {
+    /// The status of the working copy: anything but 公開 means the city is revising the plan
+    /// while the site shows the published version.
+    pub working: PlanStatus,
+    /// The published version shown and when it was frozen (none for a plan published before
+    /// versions were kept: it is read as it is stored).
+    pub version: Option<(u32, Timestamp)>,
 }
 
 impl Site {
@@ -62,7 +78,39 @@ impl Site {
             reports: Vec::new(),
             editions: Vec::new(),
             population: false,
+            publications: Vec::new(),
+            departments: Vec::new(),
         }
+    }
+
+    /// The view with the department list.
+    #[must_use]
+    pub fn with_departments(
+        mut self,
+        departments: Vec<keikaku_domain::department::Department>,
+    ) -> Self {
+        self.departments = departments;
+        self
+    }
+
+    /// The listed department of a name (the 所管課 an element names), with its contact.
+    pub fn department(&self, name: &str) -> Option<&keikaku_domain::department::Department> {
+        keikaku_domain::department::find(&self.departments, name)
+    }
+
+    /// The view with what is known of each plan's publication.
+    #[must_use]
+    pub fn with_publications(mut self, publications: Vec<(PlanId, Publication)>) -> Self {
+        self.publications = publications;
+        self
+    }
+
+    /// The publication of a published plan: the working copy's status and the version shown.
+    pub fn publication(&self, id: &PlanId) -> Option<Publication> {
+        self.publications
+            .iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, p)| *p)
     }
 
     /// The view that knows whether the 人口ビジョン is public.
@@ -151,7 +199,9 @@ impl std::fmt::Debug for Catalog {
 
 /// The latest published version of each plan: `(plan, version number)`, in display order.
 /// A published plan without a frozen version (an old database) is read as it is stored.
-async fn published(cx: &Context<'_>) -> Result<Vec<(PlanSummary, Option<u32>)>, AppError> {
+async fn published(
+    cx: &Context<'_>,
+) -> Result<Vec<(PlanSummary, Option<(u32, Timestamp)>)>, AppError> {
     let mut out = Vec::new();
     for s in cx.store.plan_summaries(cx.municipality).await? {
         let versions = cx
@@ -162,7 +212,7 @@ async fn published(cx: &Context<'_>) -> Result<Vec<(PlanSummary, Option<u32>)>, 
             .iter()
             .rev()
             .find(|v| v.status == PlanStatus::Published)
-            .map(|v| v.number);
+            .map(|v| (v.number, v.at));
         if latest.is_some() || s.header.status == PlanStatus::Published {
             out.push((s, latest));
         }
@@ -189,13 +239,16 @@ fn population_key(population: &PopulationData, h: &mut DefaultHasher) {
 
 fn content_key(
     municipality: &Municipality,
-    published: &[(PlanSummary, Option<u32>)],
+    published: &[(PlanSummary, Option<(u32, Timestamp)>)],
     reports: &[(PlanId, Vec<ReportRecord>)],
     editions: &[FiscalYear],
     population: &PopulationData,
+    department_revision: i64,
     data_version: i64,
 ) -> i64 {
     let mut h = DefaultHasher::new();
+    // The contacts of the 所管課 shown on element pages.
+    department_revision.hash(&mut h);
     population_key(population, &mut h);
     // The published editions of the 実施計画 (which never change once published).
     for e in editions {
@@ -213,7 +266,9 @@ fn content_key(
     municipality.prefecture.hash(&mut h);
     for (s, number) in published {
         s.header.id.as_str().hash(&mut h);
-        number.hash(&mut h);
+        number.map(|(n, _)| n).hash(&mut h);
+        // 「改定中」 depends on the working copy's status.
+        s.header.status.hash(&mut h);
         if number.is_none() {
             // Read from the working copy: any write may have changed it.
             data_version.hash(&mut h);
@@ -257,12 +312,14 @@ async fn load(
         .collect();
     // The public 人口ビジョン is read from the store by its readers; the key follows it.
     let population = cx.store.population(cx.municipality).await?;
+    let (departments, department_revision) = cx.store.departments(cx.municipality).await?;
     let key = content_key(
         &municipality,
         &published,
         &records,
         &editions,
         &population,
+        department_revision,
         data_version,
     );
     if current.is_some_and(|c| c.version == key && c.municipality == municipality) {
@@ -270,11 +327,11 @@ async fn load(
     }
     let mut plans = Vec::new();
     for (s, number) in &published {
-        let plan = match number {
+        let plan = match number.map(|(n, _)| n) {
             Some(n) => {
                 let Some((_, snapshot)) = cx
                     .store
-                    .plan_version(cx.municipality, &s.header.id, *n)
+                    .plan_version(cx.municipality, &s.header.id, n)
                     .await?
                 else {
                     continue;
@@ -300,8 +357,22 @@ async fn load(
             .collect::<Result<Vec<_>, _>>()?;
         reports.push((id, parsed));
     }
+    let publications = published
+        .iter()
+        .map(|(s, number)| {
+            (
+                s.header.id.clone(),
+                Publication {
+                    working: s.header.status,
+                    version: *number,
+                },
+            )
+        })
+        .collect();
     Ok(Some(
         Site::new(municipality, plans, key)
+            .with_publications(publications)
+            .with_departments(departments)
             .with_reports(reports)
             .with_editions(editions)
             .with_population(population.vision.is_some_and(|v| v.vision.published)),

@@ -372,6 +372,18 @@ pub async fn load_example(
         )
         .await?;
     }
+    if let Some(departments) = keikaku_planfile::example_departments(name) {
+        let list = keikaku_planfile::read_departments(departments)
+            .map_err(|p| AppError::Invalid(vec![p]))?;
+        crate::departments::save(
+            &crate::Context::new(store, &file.municipality.code),
+            operator,
+            &list,
+            "",
+            at,
+        )
+        .await?;
+    }
     Ok(ExampleOutcome::Loaded(loaded))
 }
 

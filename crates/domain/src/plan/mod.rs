@@ -16,6 +16,7 @@ pub mod diff;
 pub mod header;
 pub mod indicators;
 pub mod kinds;
+pub mod phase;
 pub mod strategy;
 pub mod validate;
 pub mod year_lines;

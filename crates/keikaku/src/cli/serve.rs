@@ -10,6 +10,7 @@ use clap::{ArgAction, Args};
 use keikaku_app::Catalog;
 use keikaku_app::access::Operator;
 use keikaku_app::transfer::{self, ExampleOutcome};
+use keikaku_web::identity::{CityIdentity, Emblem};
 use keikaku_web::{ServerLimits, TrustedProxies, TrustedProxy};
 
 use super::{Failure, choose_municipality, now, open_store};
@@ -63,9 +64,42 @@ pub(super) struct ServeArgs {
     /// 停止の合図の後、処理中のリクエストを待つ時間（秒）。過ぎると接続を切って終了します / Seconds in-flight requests get after SIGTERM
     #[arg(long, env = "KEIKAKU_SHUTDOWN_GRACE", value_name = "SECONDS", default_value = "10", value_parser = grace)]
     shutdown_grace: Duration,
+    /// 市のホームページのアドレス。全ページのヘッダーとフッターからリンクします / The city's own website, linked from every page
+    #[arg(long, env = "KEIKAKU_CITY_WEBSITE", value_name = "URL")]
+    city_website: Option<String>,
+    /// 市章の画像ファイル（PNG・SVG・JPEG・WebP・GIF、1 MB まで）。サイト名の横に表示します / The city's emblem shown beside the site's name
+    #[arg(long, env = "KEIKAKU_CITY_EMBLEM", value_name = "FILE")]
+    city_emblem: Option<std::path::PathBuf>,
 }
 
 impl ServeArgs {
+    /// The city's website and emblem, read and checked before the server starts.
+    fn identity(&self) -> Result<CityIdentity, Failure> {
+        let website = self
+            .city_website
+            .as_deref()
+            .filter(|u| !u.trim().is_empty())
+            .map(CityIdentity::check_website)
+            .transpose()
+            .map_err(Failure::Environment)?;
+        let emblem = match &self.city_emblem {
+            None => None,
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    Failure::Environment(format!(
+                        "市章の画像「{}」を読めません: {e}",
+                        path.display()
+                    ))
+                })?;
+                let name = path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                Some(Emblem::from_file(&name, bytes).map_err(Failure::Environment)?)
+            }
+        };
+        Ok(CityIdentity { website, emblem })
+    }
+
     fn limits(&self) -> ServerLimits {
         ServerLimits {
             header_read_timeout: self.header_timeout,
@@ -124,6 +158,7 @@ async fn serve(args: &ServeArgs, catalog: Arc<Catalog>) -> Result<(), Failure> {
     let https = args.https || args.secure_cookies;
     let proxies = TrustedProxies::new(args.trusted_proxies.iter().copied());
     let state = keikaku_web::AppState::new(catalog)
+        .with_identity(args.identity()?)
         .with_https(https)
         .with_trusted_proxies(proxies.clone());
     let app = keikaku_web::router(state);

@@ -12,9 +12,9 @@ use keikaku_domain::{BasicPlan, ComprehensivePlan, ElementKind, ElementRef, Plan
 use crate::AppState;
 use crate::error::WebError;
 use crate::paths::{PagePath, element_id, missing, plan_id};
-use crate::public::{cached, comprehensive, strategy};
+use crate::public::{cached, comprehensive, standing, strategy};
 use crate::routes::{Route, route};
-use crate::views::{IndicatorTable, Item, Layout, element_href, plan_href};
+use crate::views::{self, IndicatorTable, Item, Layout, element_href, plan_href};
 
 pub(crate) const ROUTES: &[Route] = &[
     route!(
@@ -92,6 +92,7 @@ struct FieldPage {
     basic_plan_title: String,
     basic_plan_href: String,
     department: String,
+    contact: Option<views::Contact>,
     current_state: String,
     measures: Vec<MeasureView>,
     indicators: IndicatorTable,
@@ -151,7 +152,8 @@ async fn field(
                 Layout::new(site, &format!("分野 {}　{}", f.number, f.title), ""),
                 &steps,
             )
-            .sample(sample),
+            .sample(sample)
+            .standing(standing::of_basic_plan(site, c, bp)),
             number: f.number.clone(),
             title: f.title.clone(),
             sample: f.sample,
@@ -160,6 +162,7 @@ async fn field(
             basic_plan_title: bp.title.clone(),
             basic_plan_href: format!("/plans/{pid}/basic-plans/{}", bp.id),
             department: f.department.clone(),
+            contact: views::contact(site, &f.department),
             current_state: f.current_state.clone(),
             measures,
             indicators: IndicatorTable::new(
@@ -188,6 +191,7 @@ struct MeasurePage {
     goal_title: String,
     goal_href: String,
     department: String,
+    contact: Option<views::Contact>,
     course_of_action: String,
     citizen_participation: String,
     indicators: IndicatorTable,
@@ -210,6 +214,7 @@ fn linking_strategy_measures(site: &Site, target: &ElementRef) -> Vec<Item> {
                 title: format!("{}　{}", m.number, m.title),
                 meta: format!("{}／基本目標{}", s.header.title, o.number),
                 sample: m.sample,
+                summary: String::new(),
             })
         })
         .collect()
@@ -260,7 +265,8 @@ async fn measure(
                 Layout::new(site, &format!("施策 {}　{}", m.number, m.title), ""),
                 &steps,
             )
-            .sample(sample),
+            .sample(sample)
+            .standing(standing::of_basic_plan(site, c, bp)),
             number: m.number.clone(),
             title: m.title.clone(),
             sample: m.sample,
@@ -269,6 +275,7 @@ async fn measure(
             goal_title,
             goal_href,
             department: m.department.clone(),
+            contact: views::contact(site, &m.department),
             course_of_action: m.course_of_action.clone(),
             citizen_participation: m.citizen_participation.clone(),
             indicators: IndicatorTable::new(
@@ -352,7 +359,9 @@ async fn priority_project(
             || fields.iter().any(|f| f.measures.iter().any(|m| m.sample))
             || strategy_measures.iter().any(|s| s.sample);
         Ok(PriorityProjectPage {
-            layout: crumbs(Layout::new(site, &p.title, ""), &bp_steps(c, bp)).sample(sample),
+            layout: crumbs(Layout::new(site, &p.title, ""), &bp_steps(c, bp))
+                .sample(sample)
+                .standing(standing::of_basic_plan(site, c, bp)),
             number: p.number.clone(),
             title: p.title.clone(),
             sample: p.sample,
@@ -407,6 +416,7 @@ async fn objective(
                     format!("KPI {}件", m.kpis.len())
                 },
                 sample: m.sample,
+                summary: String::new(),
             })
             .collect();
         let kpis = o
@@ -428,7 +438,8 @@ async fn objective(
         Ok(ObjectivePage {
             layout: Layout::new(site, &format!("基本目標{}　{}", o.number, o.title), "")
                 .crumbs(&[(s.header.title.as_str(), plan_href(pid))])
-                .sample(sample),
+                .sample(sample)
+                .standing(site.plan(pid).and_then(|p| standing::of_plan(site, p))),
             number: o.number.clone(),
             title: o.title.clone(),
             sample: o.sample,
@@ -455,6 +466,7 @@ struct StrategyMeasurePage {
     sample: bool,
     description: String,
     department: String,
+    contact: Option<views::Contact>,
     objective_title: String,
     objective_href: String,
     kpis: IndicatorTable,
@@ -523,12 +535,14 @@ async fn strategy_measure(
                     (s.header.title.as_str(), plan_href(pid)),
                     (objective_title.as_str(), objective_href.clone()),
                 ])
-                .sample(sample),
+                .sample(sample)
+                .standing(site.plan(pid).and_then(|p| standing::of_plan(site, p))),
             number: m.number.clone(),
             title: m.title.clone(),
             sample: m.sample,
             description: m.description.clone(),
             department: m.department.clone(),
+            contact: views::contact(site, &m.department),
             objective_title,
             objective_href,
             kpis: IndicatorTable::new(&s.header.id, format!("施策{}のKPI", m.number), &m.kpis),

@@ -130,6 +130,7 @@ fn home_comprehensive(c: &ComprehensivePlan) -> HomeComprehensive {
                         href: format!("/plans/{plan}/priority-projects/{}", p.id),
                         title: p.title.clone(),
                         sample: p.sample,
+                        summary: crate::views::summary(&p.description, 80),
                         ..Item::default()
                     })
                     .collect()
@@ -152,6 +153,7 @@ fn home_strategy(s: &Strategy) -> HomeStrategy {
                 title: o.title.clone(),
                 sample: o.sample,
                 meta: String::new(),
+                summary: String::new(),
             })
             .collect(),
     }

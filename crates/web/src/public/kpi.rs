@@ -24,7 +24,7 @@ use keikaku_domain::{Plan, PlanId, format};
 use crate::AppState;
 use crate::error::WebError;
 use crate::paths::{PagePath, missing, plan_id};
-use crate::public::cached;
+use crate::public::{cached, standing};
 use crate::routes::{Route, route};
 use crate::tally::{TallyTable, tally_table};
 use crate::views::{Layout, public_indicator_href};
@@ -150,6 +150,7 @@ async fn dashboard(
         Ok(DashboardPage {
             layout: Layout::new(site, &title, &plan_href)
                 .crumbs(&[(&h.title, plan_href.clone())])
+                .standing(standing::of_plan(site, p))
                 .sample(
                     latest.is_some_and(|r| r.lines.iter().any(|l| l.analysis.contains("サンプル"))),
                 ),

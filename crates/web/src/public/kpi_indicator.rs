@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::charts::{Chart, Point, chart};
 use crate::error::WebError;
 use crate::paths::{PagePath, element_id, missing, plan_id};
-use crate::public::cached;
+use crate::public::{cached, standing};
 use crate::views::{IndicatorRow, IndicatorTable, Layout};
 
 /// A published year of the indicator.
@@ -46,6 +46,7 @@ struct IndicatorPage {
     kind: String,
     place: String,
     department: String,
+    contact: Option<crate::views::Contact>,
     unit: String,
     definition: IndicatorRow,
     chart: Chart,
@@ -186,6 +187,7 @@ pub(super) async fn indicator(
             .ok_or(WebError::NotFound(None))?;
         Ok(IndicatorPage {
             layout: Layout::new(site, &ind.title, &plan_href)
+                .standing(site.plan(&plan).and_then(|p| standing::of_plan(site, p)))
                 .crumbs(&[
                     (&h.title, plan_href.clone()),
                     ("KPIの達成状況", kpi_href.clone()),
@@ -206,6 +208,7 @@ pub(super) async fn indicator(
                 .collect::<Vec<_>>()
                 .join(" ＞ "),
             department: place.department.to_owned(),
+            contact: crate::views::contact(site, place.department),
             unit: ind.unit.clone(),
             definition,
             chart: chart(ind, &actuals, &period),

@@ -12,6 +12,7 @@ mod plans;
 pub(crate) mod population;
 pub(crate) mod programs;
 pub(crate) mod search;
+pub(crate) mod standing;
 
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
@@ -41,6 +42,12 @@ pub(crate) fn routes() -> Vec<Route> {
     .concat()
 }
 
+/// The fiscal year part of a page's cache key: plan pages say whether a plan's period is
+/// current or over, which changes on 1 April without any write.
+fn year_key() -> i32 {
+    crate::clock::this_fiscal_year().map_or(0, |fy| fy.year())
+}
+
 /// Serves a page from the cache, rendering it first if the data changed since.
 pub(crate) async fn cached(
     state: &AppState,
@@ -49,7 +56,7 @@ pub(crate) async fn cached(
     render: impl FnOnce(&Site) -> Result<String, WebError>,
 ) -> Result<Response, WebError> {
     let site = state.catalog.site().await?;
-    let key = format!("html {}", uri.path());
+    let key = format!("html {} {}", year_key(), uri.path());
     if let Some(entry) = state.cache.get(&key, site.version) {
         return Ok(entry.respond(headers));
     }
@@ -74,8 +81,8 @@ where
 {
     let site = state.catalog.site().await?;
     let key = match uri.query() {
-        Some(q) => format!("html {}?{q}", uri.path()),
-        None => format!("html {}", uri.path()),
+        Some(q) => format!("html {} {}?{q}", year_key(), uri.path()),
+        None => format!("html {} {}", year_key(), uri.path()),
     };
     if let Some(entry) = state.cache.get(&key, site.version) {
         return Ok(entry.respond(headers));

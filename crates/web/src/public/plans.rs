@@ -10,7 +10,7 @@ use keikaku_domain::{ElementId, Plan, PlanId};
 use crate::AppState;
 use crate::error::WebError;
 use crate::paths::{PagePath, element_id, missing, plan_id};
-use crate::public::{cached, comprehensive};
+use crate::public::{cached, comprehensive, standing};
 use crate::routes::{Route, route};
 use crate::views::{self, Item, Layout, plan_href};
 
@@ -116,6 +116,7 @@ fn plan_sections(plan: &Plan) -> Vec<Section> {
                         o.measures.len()
                     ),
                     sample: o.sample,
+                    summary: String::new(),
                 })
                 .collect(),
         }],
@@ -156,7 +157,8 @@ async fn plan(
             versions_href: format!("/plans/{}/versions", h.id),
             layout: Layout::new(site, &h.title, &current)
                 .crumbs(&[])
-                .sample(sample),
+                .sample(sample)
+                .standing(standing::of_plan(site, p)),
             title: h.title.clone(),
             kind_label: p.kind().label(),
             status_label: h.status.label(),
@@ -226,7 +228,8 @@ async fn vision(
         let id = &c.header.id;
         Ok(VisionPage {
             layout: Layout::new(site, "基本構想", &format!("/plans/{id}/vision"))
-                .crumbs(&[(c.header.title.as_str(), plan_href(id))]),
+                .crumbs(&[(c.header.title.as_str(), plan_href(id))])
+                .standing(site.plan(id).and_then(|p| standing::of_plan(site, p))),
             plan_title: c.header.title.clone(),
             period: views::period(&c.header.period),
             future_image: v.future_image.clone(),
@@ -293,6 +296,7 @@ fn field_item(plan: &PlanId, f: &keikaku_domain::Field) -> Item {
             format!("施策{}件", f.measures.len())
         },
         sample: f.sample || f.measures.iter().any(|m| m.sample),
+        summary: String::new(),
     }
 }
 
@@ -336,6 +340,7 @@ async fn basic_plan(
                     format!("関連する施策{}件", p.measures.len())
                 },
                 sample: p.sample,
+                summary: views::summary(&p.description, 120),
                 ..Item::default()
             })
             .collect();
@@ -345,7 +350,8 @@ async fn basic_plan(
         Ok(BasicPlanPage {
             layout: Layout::new(site, &bp.title, &href)
                 .crumbs(&[(c.header.title.as_str(), plan_href(pid))])
-                .sample(sample),
+                .sample(sample)
+                .standing(standing::of_basic_plan(site, c, bp)),
             title: bp.title.clone(),
             period: views::span(bp.start, bp.end),
             description: bp.description.clone(),
@@ -417,6 +423,7 @@ async fn goal(
             .any(|b| b.fields.iter().any(|f| f.sample));
         Ok(GoalPage {
             layout: Layout::new(site, &format!("目標{}　{}", g.number, g.title), "")
+                .standing(site.plan(pid).and_then(|p| standing::of_plan(site, p)))
                 .crumbs(&[
                     (c.header.title.as_str(), plan_href(pid)),
                     ("基本構想", format!("/plans/{pid}/vision")),

@@ -55,6 +55,8 @@ struct StaffPage {
     may_change_status: bool,
     may_edit: bool,
     may_administer: bool,
+    /// Whether the user keeps the department list.
+    may_manage_departments: bool,
     notice: Option<String>,
 }
 
@@ -102,6 +104,7 @@ async fn staff_page(
         may_change_status: permits(Some(&user.roles), Action::ChangePlanStatus),
         may_edit: permits(Some(&user.roles), Action::EditPlan),
         may_administer: permits(Some(&user.roles), Action::ReadAudit),
+        may_manage_departments: permits(Some(&user.roles), Action::ManageDepartments),
         // Named by its title and new status (an id the page does not know is not echoed).
         notice: query.get("changed").and_then(|id| {
             summaries

@@ -10,6 +10,7 @@ pub(crate) mod extract;
 pub(crate) mod session;
 
 mod audit;
+pub(crate) mod departments;
 mod edit;
 mod history;
 pub(crate) mod home;
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> Vec<Route> {
         population::ROUTES,
         audit::ROUTES,
         users::ROUTES,
+        departments::ROUTES,
     ]
     .concat()
 }

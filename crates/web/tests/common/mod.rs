@@ -93,6 +93,13 @@ impl TestApp {
         }
     }
 
+    /// The same application with the city's website and emblem configured.
+    pub fn with_identity(mut self, identity: keikaku_web::identity::CityIdentity) -> Self {
+        self.router =
+            keikaku_web::router(AppState::new(self.catalog.clone()).with_identity(identity));
+        self
+    }
+
     /// The same application served over HTTPS (cookies marked `Secure`, HSTS).
     pub fn with_https(mut self) -> Self {
         self.router = keikaku_web::router(AppState::new(self.catalog.clone()).with_https(true));

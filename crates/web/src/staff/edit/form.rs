@@ -83,6 +83,8 @@ pub(crate) struct ElementPage {
     delete_action: Option<String>,
     back_href: String,
     element_id: String,
+    /// The names the 所管課 field offers (the department list, then names in use).
+    department_names: Vec<String>,
 }
 
 fn hint(spec: &FieldSpec) -> &'static str {
@@ -316,7 +318,13 @@ pub(crate) async fn element_page_for(
     } else {
         format!("/staff/plans/{plan_id}#{element_id}")
     };
+    let department_names = if fields.iter().any(|f| f.name == "department") {
+        crate::staff::departments::offered_names(state).await?
+    } else {
+        Vec::new()
+    };
     Ok(ElementPage {
+        department_names,
         layout: staff_layout(state, &heading, &[]).await?,
         heading,
         plan_title,

@@ -245,7 +245,16 @@ async fn form_page(
             .iter()
             .map(|c| (c.code(), c.label()))
             .collect(),
-        departments: departments(view),
+        departments: {
+            // The department list first, then the names the edition and plans use.
+            let mut names = crate::staff::departments::offered_names(state).await?;
+            for d in departments(view) {
+                if !names.contains(&d) {
+                    names.push(d);
+                }
+            }
+            names
+        },
         errors: shown.errors,
         conflict: shown.conflict,
         current: if shown.status == StatusCode::CONFLICT {
