@@ -364,7 +364,10 @@ async fn the_sample_flag_is_the_planning_offices_and_kept_when_left_out() {
     let cx = Context::new(&store, &code);
     let office = granted(Role::PlanningOffice, "企画調整課");
     let id = "measure-1-1-1";
-    assert_eq!(edit::draft(&cx, &plan()).await.unwrap().values(id)["sample"], "yes");
+    assert_eq!(
+        edit::draft(&cx, &plan()).await.unwrap().values(id)["sample"],
+        "yes"
+    );
     // Cleared by the form's empty value, set again by 「yes」.
     let cleared = submission(&cx, id, &[("sample", "")]).await;
     let saved = edit::update_element(&cx, &office, &plan(), id, &cleared, at())
@@ -373,7 +376,12 @@ async fn the_sample_flag_is_the_planning_offices_and_kept_when_left_out() {
     assert_eq!(saved.values["sample"], "");
     let entries = store.audit_entries(&code, 0, 1000).await.unwrap();
     let last = entries.last().unwrap();
-    assert!(last.before.as_deref().unwrap().contains("\"sample\":\"yes\""));
+    assert!(
+        last.before
+            .as_deref()
+            .unwrap()
+            .contains("\"sample\":\"yes\"")
+    );
     assert!(last.after.as_deref().unwrap().contains("\"sample\":\"\""));
     // Left out (a client that does not know the flag): kept as it is.
     let mut without = submission(&cx, id, &[("sample", "yes")]).await;
@@ -410,7 +418,13 @@ async fn a_suspicious_value_is_saved_and_warned_about() {
     let cx = Context::new(&store, &code);
     let office = granted(Role::PlanningOffice, "企画調整課");
     let id = "outcome-1-1-1-1";
-    assert!(edit::draft(&cx, &plan()).await.unwrap().warnings(id).is_empty());
+    assert!(
+        edit::draft(&cx, &plan())
+            .await
+            .unwrap()
+            .warnings(id)
+            .is_empty()
+    );
     let far = submission(&cx, id, &[("target_year", "R15")]).await;
     edit::update_element(&cx, &office, &plan(), id, &far, at())
         .await

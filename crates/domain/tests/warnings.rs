@@ -128,11 +128,7 @@ const CASES: &[Case] = &[
         |i| i.baseline = yv(100, 2025),
         &[],
     ),
-    (
-        "no target, nothing to compare",
-        |i| i.target = None,
-        &[],
-    ),
+    ("no target, nothing to compare", |i| i.target = None, &[]),
     (
         "several at once, in the order of the form",
         |i| {
@@ -265,6 +261,8 @@ fn an_outcome_indicator_is_held_against_its_basic_plan() {
         .collect();
     assert_eq!(
         messages,
-        ["目標値の年度 令和7年度（2025年度）は前期基本計画の期間（平成28年度〜令和2年度）の外です。"]
+        [
+            "目標値の年度 令和7年度（2025年度）は前期基本計画の期間（平成28年度〜令和2年度）の外です。"
+        ]
     );
 }

@@ -78,7 +78,12 @@ fn page_of(location: &str) -> &str {
 }
 
 /// The fields a KPI's row sends, with the target changed.
-fn row<'a>(csrf: &'a str, version: &'a str, target: &'a str, year: &'a str) -> Vec<(&'a str, &'a str)> {
+fn row<'a>(
+    csrf: &'a str,
+    version: &'a str,
+    target: &'a str,
+    year: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("csrf", csrf),
         ("version", version),
@@ -103,11 +108,28 @@ async fn the_table_shows_each_kpi_with_its_values_and_filters_by_department() {
     assert_eq!(headers["cache-control"], "no-store");
     let text = unescape(&page);
     assert!(text.contains("<caption>KPIの一覧（"), "{text}");
-    for header in ["指標コード", "指標名", "単位", "目指す方向", "基準値", "基準値の年度", "目標値", "目標値の年度", "所管課", "操作"] {
-        assert!(text.contains(&format!("<th scope=\"col\">{header}</th>")), "{header}");
+    for header in [
+        "指標コード",
+        "指標名",
+        "単位",
+        "目指す方向",
+        "基準値",
+        "基準値の年度",
+        "目標値",
+        "目標値の年度",
+        "所管課",
+        "操作",
+    ] {
+        assert!(
+            text.contains(&format!("<th scope=\"col\">{header}</th>")),
+            "{header}"
+        );
     }
     assert!(text.contains("企業立地件数（累計）"));
-    assert!(text.contains("平成26年度（2014年度）"), "years in 和暦 with the Western year");
+    assert!(
+        text.contains("平成26年度（2014年度）"),
+        "years in 和暦 with the Western year"
+    );
     assert!(text.contains("増加を目指す"), "choices by their label");
     assert!(text.contains("<th scope=\"row\">"));
     assert!(text.contains("edit=kpi-1-1-1#row-kpi-1-1-1"), "{text}");
@@ -148,27 +170,59 @@ async fn a_row_is_edited_in_place_and_saved_as_the_element_form_saves() {
     assert_eq!(status, StatusCode::OK);
     let text = unescape(&page);
     // One form in the row's last cell; every input belongs to it and has a label.
-    assert!(text.contains(&format!("<form id=\"row-form\" action=\"{ROW}\" method=\"post\">")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "<form id=\"row-form\" action=\"{ROW}\" method=\"post\">"
+        )),
+        "{text}"
+    );
     assert!(text.contains("name=\"version\" value=\"1\""));
-    for name in ["title", "unit", "baseline_value", "baseline_year", "target_value", "target_year", "code", "department"] {
+    for name in [
+        "title",
+        "unit",
+        "baseline_value",
+        "baseline_year",
+        "target_value",
+        "target_year",
+        "code",
+        "department",
+    ] {
         assert!(
-            text.contains(&format!("<label class=\"visually-hidden\" for=\"cell-{name}\">")),
+            text.contains(&format!(
+                "<label class=\"visually-hidden\" for=\"cell-{name}\">"
+            )),
             "{name}"
         );
-        assert!(text.contains(&format!("id=\"cell-{name}\" name=\"{name}\" form=\"row-form\"")), "{name}");
+        assert!(
+            text.contains(&format!(
+                "id=\"cell-{name}\" name=\"{name}\" form=\"row-form\""
+            )),
+            "{name}"
+        );
     }
-    assert_eq!(text.matches("form=\"row-form\"").count(), 9, "one row in edit mode");
+    assert_eq!(
+        text.matches("form=\"row-form\"").count(),
+        9,
+        "one row in edit mode"
+    );
     let before = values(&app, "sogo-senryaku", "kpi-1-1-1").await;
     let audits = audit_count(&app).await;
     // 全角 digits and 和暦 are read as in the form.
-    let (status, location, body) = post(&app, &token, ROW, &row(&csrf, "1", "１２", "令和元年度")).await;
+    let (status, location, body) =
+        post(&app, &token, ROW, &row(&csrf, "1", "１２", "令和元年度")).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(location, format!("{KPIS}&saved=kpi-1-1-1#row-kpi-1-1-1"));
     let after = values(&app, "sogo-senryaku", "kpi-1-1-1").await;
     assert_eq!(after["target_value"], "12");
     assert_eq!(after["target_year"], "2019");
     // What the row does not show is kept as it was.
-    for kept in ["calculation_method", "interim_targets", "acquisition", "indicator_type", "sample"] {
+    for kept in [
+        "calculation_method",
+        "interim_targets",
+        "acquisition",
+        "indicator_type",
+        "sample",
+    ] {
         assert_eq!(after[kept], before[kept], "{kept}");
     }
     assert_eq!(audit_count(&app).await, audits + 1, "one audit entry");
@@ -190,9 +244,15 @@ async fn a_refused_row_comes_back_in_edit_mode_with_each_message_at_its_cell() {
     let text = unescape(&page);
     assert!(text.contains("<span class=\"field-error\" id=\"cell-target_value-error\">目標値は数値で入力してください"), "{text}");
     assert!(text.contains("aria-invalid=\"true\" aria-describedby=\"cell-target_value-error\""));
-    assert!(text.contains("<a href=\"#cell-target_value\">"), "the summary links to the cell");
+    assert!(
+        text.contains("<a href=\"#cell-target_value\">"),
+        "the summary links to the cell"
+    );
     assert!(text.contains("value=\"多い\""), "what was typed is kept");
-    assert!(text.contains("name=\"version\" value=\"1\""), "the version it started from");
+    assert!(
+        text.contains("name=\"version\" value=\"1\""),
+        "the version it started from"
+    );
     assert_eq!(audit_count(&app).await, audits, "nothing written");
     // A year the era rules refuse: the message names the field once.
     let (status, _, page) = post(&app, &token, ROW, &row(&csrf, "1", "12", "来年")).await;
@@ -210,11 +270,17 @@ async fn a_stale_row_is_a_conflict_that_keeps_what_was_typed() {
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
     let text = unescape(&page);
     assert!(text.contains("ほかの人が先に保存しました"));
-    assert!(text.contains("value=\"15\""), "the typed value is in the form");
+    assert!(
+        text.contains("value=\"15\""),
+        "the typed value is in the form"
+    );
     assert!(text.contains("違いあり"));
     assert_eq!(input_value(&page, "version"), "2");
     assert_eq!(audit_count(&app).await, audits);
-    assert_eq!(values(&app, "sogo-senryaku", "kpi-1-1-1").await["target_value"], "11");
+    assert_eq!(
+        values(&app, "sogo-senryaku", "kpi-1-1-1").await["target_value"],
+        "11"
+    );
 }
 
 #[tokio::test]
@@ -223,7 +289,10 @@ async fn a_save_with_a_target_year_outside_the_period_succeeds_and_warns() {
     let cookies = [("keikaku_session", token.as_str())];
     let (status, location, body) = post(&app, &token, ROW, &row(&csrf, "1", "12", "R15")).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
-    assert_eq!(values(&app, "sogo-senryaku", "kpi-1-1-1").await["target_year"], "2033");
+    assert_eq!(
+        values(&app, "sogo-senryaku", "kpi-1-1-1").await["target_year"],
+        "2033"
+    );
     let warning = "目標値の年度 令和15年度（2033年度）は計画期間（平成27年度〜";
     let (_, _, page) = app.get_with_cookies(page_of(&location), &cookies).await;
     let text = unescape(&page);
@@ -231,11 +300,17 @@ async fn a_save_with_a_target_year_outside_the_period_succeeds_and_warns() {
     assert!(text.contains(warning), "{text}");
     // The element form says it too, in a notice and at the field.
     let (_, _, page) = app
-        .get_with_cookies("/staff/plans/sogo-senryaku/elements/kpi-1-1-1?done=saved", &cookies)
+        .get_with_cookies(
+            "/staff/plans/sogo-senryaku/elements/kpi-1-1-1?done=saved",
+            &cookies,
+        )
         .await;
     let text = unescape(&page);
     assert!(text.contains("保存しました。"));
-    assert!(text.contains("<a href=\"#field-target_year\">目標値の年度 令和15年度"), "{text}");
+    assert!(
+        text.contains("<a href=\"#field-target_year\">目標値の年度 令和15年度"),
+        "{text}"
+    );
     assert!(text.contains("<span class=\"field-warning\">確認: 目標値の年度 令和15年度"));
     // The element form's own save warns the same way: a target equal to the baseline.
     let mut fields: Vec<(String, String)> = values(&app, "sogo-senryaku", "kpi-1-1-1")
@@ -262,22 +337,37 @@ async fn a_save_with_a_target_year_outside_the_period_succeeds_and_warns() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, _, page) = app.get_with_cookies(&location, &cookies).await;
     let text = unescape(&page);
-    assert!(text.contains("目標値 0件が基準値と同じです（目指す方向は「増加を目指す」）。"), "{text}");
-    assert!(!text.contains("計画期間（"), "the year is inside the period again");
+    assert!(
+        text.contains("目標値 0件が基準値と同じです（目指す方向は「増加を目指す」）。"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("計画期間（"),
+        "the year is inside the period again"
+    );
 }
 
 #[tokio::test]
 async fn department_editors_edit_only_their_own_rows() {
     let (app, _, _) = editing_app().await;
-    app.add_staff("shoko", "商工 一郎", Role::DepartmentEditor, "商工労働課", PASSWORD)
-        .await;
+    app.add_staff(
+        "shoko",
+        "商工 一郎",
+        Role::DepartmentEditor,
+        "商工労働課",
+        PASSWORD,
+    )
+    .await;
     let token = app.sign_in("shoko", PASSWORD).await;
     let csrf = csrf_of(&app, &token).await;
     let cookies = [("keikaku_session", token.as_str())];
     let (_, _, page) = app.get_with_cookies(KPIS, &cookies).await;
     let text = unescape(&page);
     assert!(text.contains("edit=kpi-1-1-1#"));
-    assert!(!text.contains("edit=kpi-2-1-1#"), "another department's row");
+    assert!(
+        !text.contains("edit=kpi-2-1-1#"),
+        "another department's row"
+    );
     // Asking for another department's row in edit mode shows the table only.
     let (_, _, page) = app
         .get_with_cookies(&format!("{KPIS}&edit=kpi-2-1-1"), &cookies)
@@ -319,7 +409,10 @@ async fn the_outline_shows_values_and_departments_with_quiet_controls() {
         "{text}"
     );
     assert!(text.contains("所管課: 商工労働課"));
-    assert!(!text.contains("編集できます"), "no badge that looks like a button");
+    assert!(
+        !text.contains("編集できます"),
+        "no badge that looks like a button"
+    );
     assert!(text.contains("class=\"button--quiet\"><span class=\"visually-hidden\">施策1-1を</span>下へ<span class=\"visually-hidden\">移動</span></button>") || text.contains("を</span>下へ<span class=\"visually-hidden\">移動</span>"), "{text}");
     assert!(text.contains("href=\"/staff/plans/sogo-senryaku/table?kind=kpi\">KPIの一覧（"));
 }
@@ -338,7 +431,12 @@ async fn the_sample_flag_is_set_and_cleared_in_the_form_and_marks_the_public_pag
                 app,
                 &token,
                 "/staff/plans/sogo-keikaku/status",
-                &[("csrf", &csrf), ("from", from), ("to", to), ("confirm", "yes")],
+                &[
+                    ("csrf", &csrf),
+                    ("from", from),
+                    ("to", to),
+                    ("confirm", "yes"),
+                ],
             )
             .await;
             assert_eq!(status, StatusCode::SEE_OTHER, "{from} → {to}: {body}");
@@ -356,8 +454,16 @@ async fn the_sample_flag_is_set_and_cleared_in_the_form_and_marks_the_public_pag
         let (app, token, csrf) = (&app, token.clone(), csrf.clone());
         async move {
             let mut fields: Vec<(String, String)> =
-                values(app, "sogo-keikaku", "priority-project-4").await.into_iter().filter(|(n, _)| n != "sample").collect();
-            fields.extend(sample.iter().map(|v| ("sample".to_owned(), (*v).to_owned())));
+                values(app, "sogo-keikaku", "priority-project-4")
+                    .await
+                    .into_iter()
+                    .filter(|(n, _)| n != "sample")
+                    .collect();
+            fields.extend(
+                sample
+                    .iter()
+                    .map(|v| ("sample".to_owned(), (*v).to_owned())),
+            );
             let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("version", version)];
             form.extend(fields.iter().map(|(n, v)| (n.as_str(), v.as_str())));
             let (status, _, body) = post(app, &token, element, &form).await;
@@ -366,7 +472,10 @@ async fn the_sample_flag_is_set_and_cleared_in_the_form_and_marks_the_public_pag
     };
     // Checked: the hidden empty value first, the box's value last.
     save(&["", "yes"], "1").await;
-    assert_eq!(values(&app, "sogo-keikaku", "priority-project-4").await["sample"], "yes");
+    assert_eq!(
+        values(&app, "sogo-keikaku", "priority-project-4").await["sample"],
+        "yes"
+    );
     let (_, _, page) = app.get_with_cookies(element, &cookies).await;
     assert!(page.contains("value=\"yes\" checked"));
     // The audit entry carries the flag before and after.
@@ -379,19 +488,40 @@ async fn the_sample_flag_is_set_and_cleared_in_the_form_and_marks_the_public_pag
     .await
     .unwrap();
     let last = entries.last().unwrap();
-    assert!(last.before.as_deref().unwrap_or("").contains("\"sample\":\"\""), "{last:?}");
-    assert!(last.after.as_deref().unwrap_or("").contains("\"sample\":\"yes\""), "{last:?}");
+    assert!(
+        last.before
+            .as_deref()
+            .unwrap_or("")
+            .contains("\"sample\":\"\""),
+        "{last:?}"
+    );
+    assert!(
+        last.after
+            .as_deref()
+            .unwrap_or("")
+            .contains("\"sample\":\"yes\""),
+        "{last:?}"
+    );
     // Published again, the public page marks it as the example data is marked.
     status("under_deliberation", "adopted").await;
     status("adopted", "published").await;
     let html = app.page(PUBLIC).await;
-    assert!(html.contains("<span class=\"badge badge--sample\">サンプル</span>"), "{html}");
+    assert!(
+        html.contains("<span class=\"badge badge--sample\">サンプル</span>"),
+        "{html}"
+    );
     // Cleared again (unchecked: only the hidden empty value is sent).
     status("published", "under_deliberation").await;
     save(&[""], "2").await;
-    assert_eq!(values(&app, "sogo-keikaku", "priority-project-4").await["sample"], "");
+    assert_eq!(
+        values(&app, "sogo-keikaku", "priority-project-4").await["sample"],
+        ""
+    );
     // A client that leaves the flag out keeps it as it is.
     save(&["yes"], "3").await;
     save(&[], "4").await;
-    assert_eq!(values(&app, "sogo-keikaku", "priority-project-4").await["sample"], "yes");
+    assert_eq!(
+        values(&app, "sogo-keikaku", "priority-project-4").await["sample"],
+        "yes"
+    );
 }

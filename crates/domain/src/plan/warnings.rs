@@ -9,9 +9,9 @@
 
 use crate::era::{FiscalYear, YearStyle};
 use crate::ids::ElementId;
+use crate::plan::Plan;
 use crate::plan::kinds::{ElementField, ElementKind};
 use crate::plan::strategy::{Direction, Indicator};
-use crate::plan::Plan;
 
 /// One warning: the field it concerns and the message, which names the field.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,8 +8,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::edit::{self, Draft, Element};
-use keikaku_domain::{ElementKind, format};
 use keikaku_domain::account::User;
+use keikaku_domain::{ElementKind, format};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -86,7 +86,11 @@ fn key_values(draft: &Draft, element: &Element) -> String {
         Some(_) => format!("{label} {}", format::year_value_in(v, &i.unit, i.decimals)),
         None => format!("{label} 未設定"),
     };
-    format!("{} → {}", side("基準値", &i.baseline), side("目標値", &i.target))
+    format!(
+        "{} → {}",
+        side("基準値", &i.baseline),
+        side("目標値", &i.target)
+    )
 }
 
 /// The kinds shown under a parent kind (`None`: top level), in display order: those that may

@@ -383,9 +383,9 @@ async fn page(
     }
     let saved = show.saved.and_then(|id| draft.element(id));
     let notice = saved.map(|e| format!("{}「{}」を保存しました。", e.kind.label(), e.title));
-    let warnings = saved.map(|e| draft.warnings(&e.id)).map_or_else(Vec::new, |w| {
-        w.into_iter().map(|w| w.message).collect()
-    });
+    let warnings = saved
+        .map(|e| draft.warnings(&e.id))
+        .map_or_else(Vec::new, |w| w.into_iter().map(|w| w.message).collect());
     let here = table_href(plan_id, kind, show.department);
     let action = match rows.iter().find(|r| r.editing).map(|r| r.id.as_str()) {
         Some(id) => {
