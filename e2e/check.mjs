@@ -167,6 +167,8 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sog
   '/staff/plans/sogo-senryaku/elements/kpi-1-1-1', '/staff/plans/sogo-senryaku/kpi',
   '/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1', '/staff/plans/sogo-senryaku/kpi/2018',
   '/staff/plans/sogo-senryaku/kpi/settings',
+  // the table of a kind (read-only while the plan is published)
+  '/staff/plans/sogo-senryaku/table?kind=kpi',
   // the verification round: an open one (FY2018) on every page, the published one (FY2017)
   '/staff/plans/sogo-senryaku/kpi/2018/analysis', '/staff/plans/sogo-senryaku/kpi/2018/review',
   '/staff/plans/sogo-senryaku/kpi/2018/panel', '/staff/plans/sogo-senryaku/kpi/2018/responses',
@@ -198,7 +200,12 @@ const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elem
   '/staff/plans/sogo-keikaku/new?kind=measure&parent=field-1-1',
   '/staff/plans/sogo-keikaku/elements/outcome-3-1-2-1',
   '/staff/plans/sogo-keikaku/new?kind=outcome_indicator&parent=measure-1-1-1',
-  '/staff/plans/sogo-keikaku/compare?from=1&to=current'];
+  '/staff/plans/sogo-keikaku/compare?from=1&to=current',
+  // the tables: one kind shown, and a row in edit mode
+  '/staff/plans/sogo-keikaku/table?kind=outcome_indicator',
+  '/staff/plans/sogo-keikaku/table?kind=measure&edit=measure-1-1-1'];
+// A table row in edit mode, refused for a value that is not a number.
+const TABLE_ROW = '/staff/plans/sogo-keikaku/table?kind=outcome_indicator&edit=outcome-3-1-2-1';
 
 // The 実施計画's yearly cycle in the browser: roll the published edition with the button on
 // /staff/implementation-plans, check the new edition's pages, save a program whose 財源 do not
@@ -407,6 +414,16 @@ async function main() {
           const message = await desk.locator('#error-title').textContent().catch(() => '');
           record('an empty title is refused next to the field',
             (message || '').includes('名称を入力してください') ? [] : [`no message: ${message}`]);
+          // A table row with a value that is not a number comes back in edit mode, the
+          // message at its cell and what was typed kept.
+          await desk.goto(new URL(TABLE_ROW, BASE).href, { waitUntil: 'load' });
+          await desk.fill('#cell-target_value', '多い');
+          await Promise.all([desk.waitForLoadState('load'), desk.click('#row-form button[type=submit]')]);
+          const cellMessage = await desk.locator('#cell-target_value-error').textContent().catch(() => '');
+          const cellKept = await desk.inputValue('#cell-target_value').catch(() => '');
+          record('a table row that is not a number is refused at its cell, the input kept',
+            (cellMessage || '').includes('数値') && cellKept === '多い' ? [] : [`message: ${cellMessage}; kept: ${cellKept}`]);
+          record('table row with errors: no axe violations', await axeCheck(desk, 'table row with errors'));
         } catch (e) {
           record('move the plan back to 審議中 for a revision', [String(e).split('\n')[0]]);
         }

@@ -35,7 +35,12 @@ pub enum Input {
     YearValues,
     /// Notes by fiscal year, one line each (「令和3年度 調査方法を変更」).
     YearNotes,
+    /// Yes or no: a checkbox, stored as [`FLAG_YES`] or empty.
+    Flag,
 }
+
+/// The text of a set flag, as forms send it and the API and audit log show it.
+pub const FLAG_YES: &str = "yes";
 
 impl From<ValueType> for Input {
     fn from(t: ValueType) -> Self {
@@ -49,6 +54,7 @@ impl From<ValueType> for Input {
             ValueType::Count => Self::Count,
             ValueType::YearValues => Self::YearValues,
             ValueType::YearNotes => Self::YearNotes,
+            ValueType::Flag => Self::Flag,
         }
     }
 }
@@ -256,6 +262,14 @@ pub(crate) fn check_field(
         Input::YearNotes => year_lines::parse_definition_changes(&text)
             .map(|v| Value::Text(year_lines::definition_changes_text(&v)))
             .map_err(|e| format!("{}の{e}", spec.label)),
+        Input::Flag => match text.trim() {
+            "" | "no" | "false" | "0" => Ok(Value::Text(String::new())),
+            "yes" | "true" | "1" | "on" => Ok(Value::Text(FLAG_YES.to_owned())),
+            _ => Err(format!(
+                "{}は「yes」（はい）か空欄（いいえ）で指定してください。",
+                spec.label
+            )),
+        },
         Input::Choice(_) if empty && !spec.required => Ok(Value::Text(String::new())),
         Input::Choice(choices) => {
             if choices.iter().any(|(code, _)| *code == text) {
@@ -308,6 +322,7 @@ pub(crate) fn element_value(row: &ElementRow, field: ElementField) -> String {
         F::Acquisition => text(&row.acquisition),
         F::LagYears => count(row.lag_years),
         F::DefinitionChanges => text(&row.definition_changes),
+        F::Sample => if row.sample { FLAG_YES } else { "" }.to_owned(),
     }
 }
 
@@ -344,6 +359,7 @@ pub(crate) fn set_element(row: &mut ElementRow, field: ElementField, value: Valu
         F::Acquisition => row.acquisition = some(value),
         F::LagYears => row.lag_years = value.year(),
         F::DefinitionChanges => row.definition_changes = some(value),
+        F::Sample => row.sample = value.text() == FLAG_YES,
     }
 }
 
@@ -540,6 +556,7 @@ mod tests {
                     Input::Count => "2",
                     Input::YearValues => "2021 105\n2023 107.5",
                     Input::YearNotes => "2021 調査方法を変更",
+                    Input::Flag => FLAG_YES,
                     _ => "あいう",
                 };
                 let value = check_field(&spec, typed, &[(typed.to_owned(), String::new())])

@@ -356,3 +356,86 @@ async fn a_department_editor_cannot_move_a_field_to_another_goal() {
     assert_eq!(draft.values("field-1-1")["goal_id"], goal);
     assert_ne!(draft.element("field-1-1").unwrap().title, "x");
 }
+
+#[tokio::test]
+async fn the_sample_flag_is_the_planning_offices_and_kept_when_left_out() {
+    let store = store().await;
+    let code = code();
+    let cx = Context::new(&store, &code);
+    let office = granted(Role::PlanningOffice, "企画調整課");
+    let id = "measure-1-1-1";
+    assert_eq!(
+        edit::draft(&cx, &plan()).await.unwrap().values(id)["sample"],
+        "yes"
+    );
+    // Cleared by the form's empty value, set again by 「yes」.
+    let cleared = submission(&cx, id, &[("sample", "")]).await;
+    let saved = edit::update_element(&cx, &office, &plan(), id, &cleared, at())
+        .await
+        .unwrap();
+    assert_eq!(saved.values["sample"], "");
+    let entries = store.audit_entries(&code, 0, 1000).await.unwrap();
+    let last = entries.last().unwrap();
+    assert!(
+        last.before
+            .as_deref()
+            .unwrap()
+            .contains("\"sample\":\"yes\"")
+    );
+    assert!(last.after.as_deref().unwrap().contains("\"sample\":\"\""));
+    // Left out (a client that does not know the flag): kept as it is.
+    let mut without = submission(&cx, id, &[("sample", "yes")]).await;
+    without.values.remove("sample");
+    let saved = edit::update_element(&cx, &office, &plan(), id, &without, at())
+        .await
+        .unwrap();
+    assert_eq!(saved.values["sample"], "");
+    // Anything but yes or empty is a problem of the field.
+    let odd = submission(&cx, id, &[("sample", "たぶん")]).await;
+    let err = edit::update_element(&cx, &office, &plan(), id, &odd, at())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Invalid(p) if p[0].path == "sample"),
+        "{err:?}"
+    );
+    // A department editor leaves it as the planning office set it.
+    let editor = granted(Role::DepartmentEditor, "農政課");
+    let changed = submission(&cx, id, &[("sample", "yes")]).await;
+    let err = edit::update_element(&cx, &editor, &plan(), id, &changed, at())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Invalid(p) if p[0].path == "sample" && p[0].message.contains("企画（計画担当）")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_suspicious_value_is_saved_and_warned_about() {
+    let store = store().await;
+    let code = code();
+    let cx = Context::new(&store, &code);
+    let office = granted(Role::PlanningOffice, "企画調整課");
+    let id = "outcome-1-1-1-1";
+    assert!(
+        edit::draft(&cx, &plan())
+            .await
+            .unwrap()
+            .warnings(id)
+            .is_empty()
+    );
+    let far = submission(&cx, id, &[("target_year", "R15")]).await;
+    edit::update_element(&cx, &office, &plan(), id, &far, at())
+        .await
+        .unwrap();
+    let warnings = edit::draft(&cx, &plan()).await.unwrap().warnings(id);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0].field.name(), "target_year");
+    assert!(
+        warnings[0]
+            .message
+            .starts_with("目標値の年度 令和15年度（2033年度）は前期基本計画の期間（"),
+        "{warnings:?}"
+    );
+}

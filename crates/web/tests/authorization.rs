@@ -123,6 +123,16 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     (
         "GET",
+        "/staff/plans/{plan}/table",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/table/{id}",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
         "/staff/plans/{plan}/kpi",
         [false, true, true, true, true],
     ),

@@ -168,12 +168,8 @@ impl ElementKind {
     /// The fields of an element of this kind that users enter, in form order.
     pub fn fields(self) -> &'static [FieldDef<ElementField>] {
         match self {
-            Self::Principle
-            | Self::Goal
-            | Self::VisionApproach
-            | Self::PriorityProject
-            | Self::PlanApproach
-            | Self::BasicObjective => NUMBERED,
+            Self::Principle | Self::Goal | Self::VisionApproach | Self::PlanApproach => NUMBERED,
+            Self::PriorityProject | Self::BasicObjective => NUMBERED_SAMPLE,
             Self::BasicPlan => BASIC_PLAN,
             Self::Field => FIELD,
             Self::Measure => MEASURE,
@@ -290,11 +286,13 @@ pub enum ElementField {
     LagYears,
     /// 定義の変更, one line per fiscal year.
     DefinitionChanges,
+    /// サンプル: the element is illustrative sample data, marked as such on every page.
+    Sample,
 }
 
 impl ElementField {
     /// Every element field.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 28] = [
         Self::Number,
         Self::Title,
         Self::Description,
@@ -322,6 +320,7 @@ impl ElementField {
         Self::Acquisition,
         Self::LagYears,
         Self::DefinitionChanges,
+        Self::Sample,
     ];
 
     /// The stable name of the field: the form field, the JSON key of the API and the audit
@@ -355,6 +354,7 @@ impl ElementField {
             Self::Acquisition => "acquisition",
             Self::LagYears => "lag_years",
             Self::DefinitionChanges => "definition_changes",
+            Self::Sample => "sample",
         }
     }
 
@@ -389,6 +389,7 @@ impl ElementField {
             Self::Decimals | Self::LagYears => ValueType::Count,
             Self::InterimTargets => ValueType::YearValues,
             Self::DefinitionChanges => ValueType::YearNotes,
+            Self::Sample => ValueType::Flag,
         }
     }
 
@@ -396,7 +397,10 @@ impl ElementField {
     /// the plan and in the departments' work, and an indicator's code is the key of the
     /// departments' sheets, which the planning office decides.
     pub fn decided_by_planning_office(self) -> bool {
-        matches!(self, Self::Department | Self::Goal | Self::Code)
+        matches!(
+            self,
+            Self::Department | Self::Goal | Self::Code | Self::Sample
+        )
     }
 
     /// How to fill the field in, shown under its label; `None` when the label says enough.
@@ -414,6 +418,9 @@ impl ElementField {
             }
             Self::CumulativeEntry => Some("累計値の指標で、毎年度どちらの値を入力するか。"),
             Self::LagYears => Some("例: 国勢調査の値が2年後に判明するなら 2。"),
+            Self::Sample => Some(
+                "例示用の値のときにチェックします。市民向けのページで「サンプル」と表示されます。",
+            ),
             Self::DefinitionChanges => Some(
                 "1行に1件、変更が適用された最初の年度と内容を空白で区切って入力します（例: 令和3年度 調査方法を郵送からWebに変更）。",
             ),
@@ -494,6 +501,8 @@ pub enum ValueType {
     YearValues,
     /// Notes by fiscal year, one line each: 「令和3年度 調査方法を変更」.
     YearNotes,
+    /// Yes or no (a checkbox).
+    Flag,
 }
 
 /// One field of an element kind (or of the plan's own texts): which field, its label there,
@@ -578,6 +587,14 @@ const NUMBERED: &[FieldDef<ElementField>] = &[
     def(E::Title, "名称", true),
     def(E::Description, "説明", false),
 ];
+/// The label of the sample flag, the same on every kind that has one.
+const SAMPLE: FieldDef<ElementField> = def(E::Sample, "サンプルデータ（例示用の値）", false);
+const NUMBERED_SAMPLE: &[FieldDef<ElementField>] = &[
+    def(E::Number, "番号", false),
+    def(E::Title, "名称", true),
+    def(E::Description, "説明", false),
+    SAMPLE,
+];
 const BASIC_PLAN: &[FieldDef<ElementField>] = &[
     def(E::Title, "名称", true),
     def(E::StartYear, "開始年度", true),
@@ -590,6 +607,7 @@ const FIELD: &[FieldDef<ElementField>] = &[
     def(E::Goal, "まちづくりの目標", true),
     def(E::CurrentState, "現状と課題", false),
     def(E::Department, "所管課", false),
+    SAMPLE,
 ];
 const MEASURE: &[FieldDef<ElementField>] = &[
     def(E::Number, "番号", false),
@@ -597,12 +615,14 @@ const MEASURE: &[FieldDef<ElementField>] = &[
     def(E::CourseOfAction, "展開方法", false),
     def(E::CitizenParticipation, "市民の参画", false),
     def(E::Department, "所管課", false),
+    SAMPLE,
 ];
 const STRATEGY_MEASURE: &[FieldDef<ElementField>] = &[
     def(E::Number, "番号", false),
     def(E::Title, "名称", true),
     def(E::Description, "説明", false),
     def(E::Department, "所管課", false),
+    SAMPLE,
 ];
 const INDICATOR: &[FieldDef<ElementField>] = &[
     def(E::Title, "指標名", true),
@@ -624,6 +644,7 @@ const INDICATOR: &[FieldDef<ElementField>] = &[
     def(E::LagYears, "把握時期（判明までの年数）", false),
     def(E::DefinitionChanges, "定義の変更", false),
     def(E::Department, "所管課", false),
+    SAMPLE,
 ];
 const HEADER_COMPREHENSIVE: &[FieldDef<HeaderField>] = &[
     def(HeaderField::Title, "計画の名称", true),

@@ -9,6 +9,8 @@
 //! - [`indicators`]: every indicator of a plan with its groups and department.
 //! - [`validate`]: every problem of a plan with its place.
 //! - [`diff`]: what changed between two versions.
+//! - [`warnings`]: input that is valid but probably not meant (a target year outside the
+//!   period), shown after a save.
 //! - [`year_lines`]: lists by fiscal year (中間目標値, 定義の変更) as one line per year.
 
 pub mod comprehensive;
@@ -19,6 +21,7 @@ pub mod kinds;
 pub mod phase;
 pub mod strategy;
 pub mod validate;
+pub mod warnings;
 pub mod year_lines;
 
 pub use header::{Municipality, Period, Plan, PlanHeader, PlanKind, PlanStatus};

@@ -53,6 +53,11 @@ fn apply(
             }
             continue;
         }
+        // A flag left out stays as it is: a client that does not know the sample flag
+        // (an older script) never clears it by saving (the form sends it always).
+        if spec.input == forms::Input::Flag && !submission.values.contains_key(spec.name) {
+            continue;
+        }
         let raw = submission.values.get(spec.name).map_or("", String::as_str);
         match check_field(&spec, raw, goals) {
             Ok(v) => forms::set_element(row, field, v),

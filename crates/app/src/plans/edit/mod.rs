@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use keikaku_domain::account::User;
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::plan::validate::validate_plan;
+use keikaku_domain::plan::warnings::{Warning, element_warnings};
 use keikaku_domain::{ElementKind, Plan, PlanId, PlanKind, PlanStatus};
 use keikaku_planfile::FileProblem;
 use keikaku_storage::rows::{self, ElementRow, PlanRow, PlanRows};
@@ -135,6 +136,14 @@ impl Draft {
     /// The plan's own texts, as stored.
     pub fn header_values(&self) -> BTreeMap<String, String> {
         header_row_values(self.plan.kind(), &self.rows.plan)
+    }
+
+    /// What looks wrong, though valid, in an element as stored (a target year outside the
+    /// period …), each with its field; empty for an element that is not an indicator.
+    pub fn warnings(&self, id: &str) -> Vec<Warning> {
+        keikaku_domain::ElementId::parse(id)
+            .map(|id| element_warnings(&self.plan, &id))
+            .unwrap_or_default()
     }
 
     /// The goals a field may belong to: `(id, label)`.

@@ -34,6 +34,8 @@ struct FieldView {
     required: bool,
     hint: &'static str,
     error: Option<String>,
+    /// Something that looks wrong in the stored value, though it was saved.
+    warning: Option<String>,
     readonly: bool,
     /// In a conflict: the text stored now (shown next to the user's).
     current: Option<String>,
@@ -77,6 +79,8 @@ pub(crate) struct ElementPage {
     show_links: bool,
     links_readonly: bool,
     errors: Vec<(String, String)>,
+    /// What looks wrong in the element as stored: the field's anchor and the message.
+    warnings: Vec<(String, String)>,
     notice: Option<&'static str>,
     conflict: Option<String>,
     readonly_reason: Option<String>,
@@ -117,6 +121,14 @@ fn field_views(
                         .collect(),
                 ),
                 Input::Goal => ("select", draft.goals()),
+                // The options name the two states, for the read-only view and a conflict.
+                Input::Flag => (
+                    "checkbox",
+                    vec![
+                        (forms::FLAG_YES.to_owned(), "はい".to_owned()),
+                        (String::new(), "いいえ".to_owned()),
+                    ],
+                ),
                 Input::Text | Input::YearValues | Input::YearNotes => ("text", Vec::new()),
                 _ => ("line", Vec::new()),
             };
@@ -129,6 +141,7 @@ fn field_views(
                 required: s.required,
                 hint: hint(s),
                 error: None,
+                warning: None,
                 readonly: !everything && s.decided_by_planning_office(),
                 current: None,
                 differs: false,
@@ -256,6 +269,7 @@ pub(crate) async fn element_page_for(
         Some((s, outcome)) if outcome.conflict.is_none() => s.version,
         _ => version,
     };
+    let submitted_none = submitted.is_none();
     let mut fields = field_views(&specs, &values, draft, everything);
     let mut errors = Vec::new();
     let mut conflict = None;
@@ -297,6 +311,18 @@ pub(crate) async fn element_page_for(
                 f.current = Some(shown);
             }
             conflict = Some(message);
+        }
+    }
+    // Warnings are about what is stored, so they show on every view of the element (after a
+    // save first of all), never on a form sent back with the user's unsaved text.
+    let mut warnings = Vec::new();
+    if submitted_none && !element_id.is_empty() {
+        for w in draft.warnings(&element_id) {
+            let name = w.field.name();
+            if let Some(f) = fields.iter_mut().find(|f| f.name == name) {
+                f.warning = Some(w.message.clone());
+            }
+            warnings.push((format!("field-{name}"), w.message));
         }
     }
     let show_links = kind.is_some_and(|k| !k.links().is_empty());
@@ -349,6 +375,7 @@ pub(crate) async fn element_page_for(
         links_readonly: !(everything && may_submit),
         fields,
         errors,
+        warnings,
         notice,
         conflict,
         readonly_reason: if may_submit { None } else { readonly_reason },

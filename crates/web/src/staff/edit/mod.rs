@@ -1,6 +1,7 @@
 //! Editing plans in the browser: the working copy of a plan as an outline
-//! (`/staff/plans/{plan}`), one form per element, adding, deleting and reordering, and the
-//! plan's own texts. No JavaScript: every action is a form with the session's CSRF token.
+//! (`/staff/plans/{plan}`), one form per element, adding, deleting and reordering, the
+//! plan's own texts, and the table of one kind of element with a row edited in place
+//! (`/staff/plans/{plan}/table?kind=…`). No JavaScript: every action is a form with the session's CSRF token.
 //!
 //! A form carries the version it was opened at. When someone else saved first, the answer is
 //! `409` with the same form showing the user's text (kept in the fields) next to the current
@@ -10,6 +11,7 @@
 mod form;
 mod outline;
 mod save;
+mod table;
 
 use keikaku_app::edit::{self, Draft};
 use keikaku_domain::PlanId;
@@ -64,6 +66,16 @@ pub(crate) const ROUTES: &[Route] = &[
         POST "/staff/plans/{plan}/elements" => save::element_create,
         EditPlan,
         "/staff/plans/sogo-keikaku/elements"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/table" => table::table_page,
+        ReadDrafts,
+        "/staff/plans/sogo-keikaku/table?kind=measure"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/table/{id}" => table::row_save,
+        EditPlan,
+        "/staff/plans/sogo-keikaku/table/measure-1-1-1"
     ),
 ];
 

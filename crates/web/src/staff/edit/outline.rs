@@ -1,13 +1,15 @@
 //! The working copy of a plan as an outline (`GET /staff/plans/{plan}`): groups of children
-//! with 「＋…を追加」 links, and 上へ/下へ buttons that reorder siblings.
+//! with 「＋…を追加」 links, each element with its 所管課 and, for an indicator, its 基準値 →
+//! 目標値 (so that checking forty KPIs takes no click), quiet 上へ/下へ buttons that reorder
+//! siblings, and links to the table of each kind of element.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use keikaku_app::edit::{self, Draft, Element};
-use keikaku_domain::ElementKind;
 use keikaku_domain::account::User;
+use keikaku_domain::{ElementKind, format};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -26,12 +28,15 @@ struct Group {
 /// One element in the outline.
 struct Item {
     id: String,
-    kind: &'static str,
     number: String,
     title: String,
     department: String,
+    /// An indicator's 「基準値 … → 目標値 …」; empty for other kinds.
+    values: String,
+    sample: bool,
+    /// How the move buttons name the element: 「施策1-1」, or the kind and title.
+    move_name: String,
     href: String,
-    may_edit: bool,
     may_move: bool,
     first: bool,
     last: bool,
@@ -60,6 +65,32 @@ struct DraftPage {
     public_href: Option<String>,
     /// The latest frozen version, to compare the working copy with.
     latest_version: Option<u32>,
+    /// The table of each kind of element: code, label, count.
+    tables: Vec<(&'static str, &'static str, usize)>,
+}
+
+/// An indicator's values as the outline shows them: 「基準値 0件（平成26年度・2014年度）→ 目標値
+/// 10件（令和元年度・2019年度）」; empty for an element that is not an indicator.
+fn key_values(draft: &Draft, element: &Element) -> String {
+    if !element.kind.is_indicator() {
+        return String::new();
+    }
+    let Some(place) = keikaku_domain::ElementId::parse(&element.id)
+        .ok()
+        .and_then(|id| draft.plan.indicator(&id))
+    else {
+        return String::new();
+    };
+    let i = place.indicator;
+    let side = |label: &str, v: &Option<keikaku_domain::plan::strategy::YearValue>| match v {
+        Some(_) => format!("{label} {}", format::year_value_in(v, &i.unit, i.decimals)),
+        None => format!("{label} 未設定"),
+    };
+    format!(
+        "{} → {}",
+        side("基準値", &i.baseline),
+        side("目標値", &i.target)
+    )
 }
 
 /// The kinds shown under a parent kind (`None`: top level), in display order: those that may
@@ -98,12 +129,20 @@ fn walk(draft: &Draft, user: &User, parent: Option<&Element>, editable: bool, ou
         for (i, element) in children.into_iter().enumerate() {
             out.push(Ev::Item(Item {
                 id: element.id.clone(),
-                kind: element.kind.label(),
                 number: element.number.clone(),
                 title: element.title.clone(),
                 department: element.department.clone().unwrap_or_default(),
+                values: key_values(draft, element),
+                sample: draft
+                    .values(&element.id)
+                    .get("sample")
+                    .is_some_and(|v| v == keikaku_app::forms::FLAG_YES),
+                move_name: if element.number.trim().is_empty() {
+                    element.name()
+                } else {
+                    format!("{}{}", element.kind.label(), element.number.trim())
+                },
                 href: element_href(plan_id, &element.id),
-                may_edit: editable && edit::may_edit(user, element),
                 may_move: everything && n > 1,
                 first: i == 0,
                 last: i + 1 == n,
@@ -151,6 +190,10 @@ pub(super) async fn draft_page(
         .await?
         .last()
         .map(|v| v.number),
+        tables: super::table::kinds_present(&draft)
+            .into_iter()
+            .map(|(k, n)| (k.code(), super::table::table_label(k), n))
+            .collect(),
     };
     Ok(private_page(StatusCode::OK, page.render()?))
 }

@@ -32,13 +32,13 @@ pub(super) struct Posted {
     csrf: Option<String>,
     kind: Option<String>,
     parent: Option<String>,
-    submission: Submission,
+    pub(super) submission: Submission,
     version_text: Option<String>,
 }
 
 impl Posted {
     /// The submission with the version the form carried; refused when it carries none.
-    fn versioned(&mut self) -> Result<&Submission, AppError> {
+    pub(super) fn versioned(&mut self) -> Result<&Submission, AppError> {
         self.submission.version = edit::parse_version(self.version_text.as_deref().unwrap_or(""))?;
         Ok(&self.submission)
     }
@@ -98,7 +98,7 @@ struct KeptPage {
 /// What a refused save was saving: an element, a new element (its kind and parent), or the
 /// plan's own texts.
 #[derive(Clone, Copy)]
-enum Saving<'a> {
+pub(super) enum Saving<'a> {
     Element(&'a str),
     New(ElementKind, Option<&'a str>),
     Header,
@@ -106,7 +106,7 @@ enum Saving<'a> {
 
 /// Turns a refused save into the form again: 422 with the problems, or 409 with the user's
 /// text next to the current text. Other errors propagate.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     signed: &Signed,
     plan_id: &PlanId,
