@@ -139,13 +139,7 @@ pub fn check(list: &[Department]) -> Vec<DepartmentProblem> {
                 ),
             );
         }
-        if !d.phone.is_empty()
-            && !(d.phone.chars().filter(char::is_ascii_digit).count() >= 6
-                && d.phone.chars().count() <= 30
-                && d.phone
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || "-() +内線ext.".contains(c)))
-        {
+        if !d.phone.is_empty() && !phone_is_readable(&d.phone) {
             push(
                 DepartmentField::Phone,
                 format!(
@@ -207,6 +201,16 @@ pub fn list_text(list: &[Department]) -> String {
         .map(|d| format!("{}／{}／{}／{}", d.name, d.phone, d.email, d.website))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A phone number as a city writes it: at least six digits, at most 30
+/// characters, and only digits, hyphens, brackets, spaces and 内線/ext.
+fn phone_is_readable(phone: &str) -> bool {
+    phone.chars().filter(char::is_ascii_digit).count() >= 6
+        && phone.chars().count() <= 30
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || "-() +内線ext.".contains(c))
 }
 
 #[cfg(test)]

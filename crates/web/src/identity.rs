@@ -120,6 +120,7 @@ pub(crate) fn current() -> CityLinks {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
