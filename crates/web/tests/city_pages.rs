@@ -41,6 +41,7 @@ async fn every_plan_page_says_where_the_plan_stands() {
     let notice = standing(&s);
     assert!(notice.contains("計画期間終了"), "{notice}");
     assert!(notice.contains("終了しました"), "{notice}");
+    assert!(!brackets_nest(&notice), "{notice}");
     // Pages under the strategy say so too.
     let o = app
         .page("/plans/sogo-senryaku/objectives/objective-1")
@@ -347,4 +348,22 @@ async fn the_citys_website_and_emblem_are_on_every_page() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers.get("content-type").unwrap(), "image/svg+xml");
     assert_eq!(body.as_bytes(), svg.as_slice());
+}
+
+/// Whether a full-width bracket opens inside another (「1.45（平成26年度（2014年度））」).
+fn brackets_nest(text: &str) -> bool {
+    let mut depth = 0_i32;
+    for c in text.chars() {
+        match c {
+            '（' => {
+                depth += 1;
+                if depth > 1 {
+                    return true;
+                }
+            }
+            '）' => depth -= 1,
+            _ => {}
+        }
+    }
+    false
 }

@@ -104,12 +104,9 @@ fn view(
     let standing = Standing::of(start, end, working, today);
     let span = views::span(start, end);
     let phase_text = match standing.phase {
-        Phase::Current => format!("「{subject}」は計画期間中です（{span}）。"),
-        Phase::NotStarted => format!(
-            "「{subject}」の計画期間は{}からです（{span}）。",
-            keikaku_domain::format::fiscal_year(start)
-        ),
-        Phase::Ended => format!("「{subject}」の計画期間（{span}）は終了しました。"),
+        Phase::Current => format!("「{subject}」は計画期間中です。計画期間は{span}です。"),
+        Phase::NotStarted => format!("「{subject}」はまだ計画期間前です。計画期間は{span}です。"),
+        Phase::Ended => format!("「{subject}」の計画期間は終了しました。計画期間は{span}でした。"),
     };
     let version = publication.and_then(|p| p.version);
     let (text, modifier) = if standing.revising {
