@@ -190,7 +190,11 @@ pub struct Placement<'a> {
 /// A new element's id: the kind and a random suffix (`measure-3f9a0c1e`). Never a number
 /// counted from the elements there are now: a deleted element's id must not come back, or an
 /// old form or API call for the deleted element would reach the new one (same id, version 1).
-fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
+/// `taken` says whether an id is in use already.
+pub(super) fn fresh_id(
+    kind: ElementKind,
+    taken: impl Fn(&str) -> bool,
+) -> Result<String, AppError> {
     let prefix = kind.code().replace('_', "-");
     loop {
         let mut bytes = [0u8; 4];
@@ -201,10 +205,14 @@ fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
         })?;
         let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let id = format!("{prefix}-{suffix}");
-        if draft.element(&id).is_none() {
+        if !taken(&id) {
             return Ok(id);
         }
     }
+}
+
+fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
+    fresh_id(kind, |id| draft.element(id).is_some())
 }
 
 /// Adds an element of a kind under a parent (`None`: the plan's top level), at the end of
