@@ -161,7 +161,7 @@ impl From<Status> for PlanStatus {
 }
 
 /// Reads a whole number that may be written `3` or `3.0` (JSON does not tell them apart).
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     let n = serde_json::Number::deserialize(d)?;
     n.as_u64()
         .and_then(|v| u32::try_from(v).ok())
@@ -215,7 +215,9 @@ pub(crate) fn bad_json(e: &JsonRejection) -> ApiError {
     ))
 }
 
-fn ids(path: Result<Path<(String, String)>, PathRejection>) -> Result<(PlanId, String), ApiError> {
+pub(crate) fn ids(
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<(PlanId, String), ApiError> {
     let Ok(Path((plan, id))) = path else {
         return Err(ApiError::BadRequest("パスを読み取れません。".to_owned()));
     };
