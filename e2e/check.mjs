@@ -203,7 +203,9 @@ const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elem
   '/staff/plans/sogo-keikaku/compare?from=1&to=current',
   // the tables: one kind shown, and a row in edit mode
   '/staff/plans/sogo-keikaku/table?kind=outcome_indicator',
-  '/staff/plans/sogo-keikaku/table?kind=measure&edit=measure-1-1-1'];
+  '/staff/plans/sogo-keikaku/table?kind=measure&edit=measure-1-1-1',
+  // the confirmation of 「前期基本計画から始める」 on the empty 後期基本計画
+  '/staff/plans/sogo-keikaku/basic-plans/basic-plan-second/start'];
 // A table row in edit mode, refused for a value that is not a number.
 const TABLE_ROW = '/staff/plans/sogo-keikaku/table?kind=outcome_indicator&edit=outcome-3-1-2-1';
 
