@@ -93,6 +93,7 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::read::AuditPage,
         crate::api::read::AuditEntryDto,
         crate::api::edit::ElementDto,
+        crate::api::edit::WarningDto,
         crate::api::edit::ElementChange,
         crate::api::edit::NewElement,
         crate::api::edit::Move,

@@ -87,6 +87,19 @@ pub struct ElementDto {
     pub links: Vec<String>,
     /// Whether the token's user may change it now.
     pub editable: bool,
+    /// What looks wrong though valid in the element as stored (a target year outside the
+    /// period, a target equal to the baseline, …): saved all the same, worth a second look.
+    /// Empty for an element that is not an indicator.
+    pub warnings: Vec<WarningDto>,
+}
+
+/// Input that is valid but probably not meant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningDto {
+    /// The field to look at again (a name of `fields`).
+    pub field: String,
+    /// What looks wrong, in Japanese, beginning with the field's label.
+    pub message: String,
 }
 
 /// A change to an element.
@@ -255,6 +268,14 @@ fn dto(draft: &Draft, id: &str, user: &keikaku_domain::account::User) -> Option<
         links: draft.links(id),
         editable: edit::editable_status(draft.plan.header().status)
             && edit::may_edit(user, element),
+        warnings: draft
+            .warnings(id)
+            .into_iter()
+            .map(|w| WarningDto {
+                field: w.field.name().to_owned(),
+                message: w.message,
+            })
+            .collect(),
     })
 }
 
