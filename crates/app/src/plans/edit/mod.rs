@@ -32,7 +32,9 @@ use keikaku_planfile::FileProblem;
 use keikaku_storage::rows::{self, ElementRow, PlanRow, PlanRows};
 use keikaku_storage::{Author, Change, EditVersions, StoreError};
 
-pub use elements::{Placement, Step, create_element, delete_element, move_element, update_element};
+pub use elements::{
+    Placement, Step, create_element, delete_element, deletion_check, move_element, update_element,
+};
 pub use header::update_header;
 pub use successor::{Started, SuccessorPreview, start_from_predecessor, successor_preview};
 
