@@ -416,6 +416,13 @@ async function main() {
           const message = await desk.locator('#error-title').textContent().catch(() => '');
           record('an empty title is refused next to the field',
             (message || '').includes('名称を入力してください') ? [] : [`no message: ${message}`]);
+          // The delete button asks first, on a page of its own (a measure with indicators and
+          // programs under it: the page says why it is kept, and nothing is deleted).
+          await desk.goto(new URL(EDIT_PAGES[1], BASE).href, { waitUntil: 'load' });
+          await Promise.all([desk.waitForLoadState('load'), desk.click('.delete-form button[type=submit]')]);
+          const deleting = await desk.locator('h1').textContent();
+          record('a deletion asks first', (deleting || '').includes('を削除しますか') ? [] : [`h1: ${deleting}`]);
+          record('delete confirmation: no axe violations', await axeCheck(desk, 'delete confirmation'));
           // A table row with a value that is not a number comes back in edit mode, the
           // message at its cell and what was typed kept.
           await desk.goto(new URL(TABLE_ROW, BASE).href, { waitUntil: 'load' });

@@ -475,3 +475,47 @@ async fn a_save_answers_with_the_warnings_of_what_it_stored() {
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["warnings"], json!([]));
 }
+
+#[tokio::test]
+async fn a_deletion_refused_says_why_in_japanese_and_deletes_nothing() {
+    let (app, token) = app_with_token().await;
+    let (status, refused) = call(
+        &app,
+        "DELETE",
+        "/api/v1/plans/sogo-keikaku/elements/goal-1?version=1",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["error"]["code"], "conflict");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("まちづくりの目標「")
+            && message.contains("から参照されているため削除できません。先に参照を外してください。"),
+        "{message}"
+    );
+    let (status, refused) = call(
+        &app,
+        "DELETE",
+        "/api/v1/plans/sogo-keikaku/elements/field-1-1?version=1",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("件の要素があるため削除できません。先に下の要素を削除してください。"),
+        "{message}"
+    );
+    let (status, _) = call(
+        &app,
+        "GET",
+        "/api/v1/plans/sogo-keikaku/elements/goal-1",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
