@@ -203,7 +203,9 @@ const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elem
   '/staff/plans/sogo-keikaku/compare?from=1&to=current',
   // the tables: one kind shown, and a row in edit mode
   '/staff/plans/sogo-keikaku/table?kind=outcome_indicator',
-  '/staff/plans/sogo-keikaku/table?kind=measure&edit=measure-1-1-1'];
+  '/staff/plans/sogo-keikaku/table?kind=measure&edit=measure-1-1-1',
+  // the confirmation of 「前期基本計画から始める」 on the empty 後期基本計画
+  '/staff/plans/sogo-keikaku/basic-plans/basic-plan-second/start'];
 // A table row in edit mode, refused for a value that is not a number.
 const TABLE_ROW = '/staff/plans/sogo-keikaku/table?kind=outcome_indicator&edit=outcome-3-1-2-1';
 
@@ -414,6 +416,13 @@ async function main() {
           const message = await desk.locator('#error-title').textContent().catch(() => '');
           record('an empty title is refused next to the field',
             (message || '').includes('名称を入力してください') ? [] : [`no message: ${message}`]);
+          // The delete button asks first, on a page of its own (a measure with indicators and
+          // programs under it: the page says why it is kept, and nothing is deleted).
+          await desk.goto(new URL(EDIT_PAGES[1], BASE).href, { waitUntil: 'load' });
+          await Promise.all([desk.waitForLoadState('load'), desk.click('.delete-form button[type=submit]')]);
+          const deleting = await desk.locator('h1').textContent();
+          record('a deletion asks first', (deleting || '').includes('を削除しますか') ? [] : [`h1: ${deleting}`]);
+          record('delete confirmation: no axe violations', await axeCheck(desk, 'delete confirmation'));
           // A table row with a value that is not a number comes back in edit mode, the
           // message at its cell and what was typed kept.
           await desk.goto(new URL(TABLE_ROW, BASE).href, { waitUntil: 'load' });

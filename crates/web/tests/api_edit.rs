@@ -435,3 +435,87 @@ async fn outcome_indicators_with_their_definitions_go_through_the_api() {
     assert!(schemas["IndicatorDto"]["properties"]["interim_targets"].is_object());
     assert!(schemas["FieldDto"]["properties"]["indicators"].is_object());
 }
+
+#[tokio::test]
+async fn a_save_answers_with_the_warnings_of_what_it_stored() {
+    let (app, token) = app_with_token().await;
+    let path = "/api/v1/plans/sogo-keikaku/elements/outcome-1-1-1-1";
+    let (status, element) = call(&app, "GET", path, Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{element}");
+    assert_eq!(element["warnings"], json!([]));
+    let mut fields = element["fields"].clone();
+    fields["target_year"] = "R15".into();
+    let (status, saved) = call(
+        &app,
+        "PUT",
+        path,
+        Some(&token),
+        Some(json!({"version": element["version"], "fields": fields})),
+    )
+    .await;
+    // Saved all the same: a warning is not an error.
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["warnings"][0]["field"], "target_year");
+    let message = saved["warnings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("目標値の年度 令和15年度（2033年度）は前期基本計画の期間（"),
+        "{message}"
+    );
+    assert_eq!(saved["warnings"].as_array().unwrap().len(), 1);
+    // Back in the period: no warning left.
+    fields["target_year"] = "R2".into();
+    let (status, saved) = call(
+        &app,
+        "PUT",
+        path,
+        Some(&token),
+        Some(json!({"version": saved["version"], "fields": fields})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["warnings"], json!([]));
+}
+
+#[tokio::test]
+async fn a_deletion_refused_says_why_in_japanese_and_deletes_nothing() {
+    let (app, token) = app_with_token().await;
+    let (status, refused) = call(
+        &app,
+        "DELETE",
+        "/api/v1/plans/sogo-keikaku/elements/goal-1?version=1",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["error"]["code"], "conflict");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("まちづくりの目標「")
+            && message.contains("から参照されているため削除できません。先に参照を外してください。"),
+        "{message}"
+    );
+    let (status, refused) = call(
+        &app,
+        "DELETE",
+        "/api/v1/plans/sogo-keikaku/elements/field-1-1?version=1",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("件の要素があるため削除できません。先に下の要素を削除してください。"),
+        "{message}"
+    );
+    let (status, _) = call(
+        &app,
+        "GET",
+        "/api/v1/plans/sogo-keikaku/elements/goal-1",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -123,6 +123,16 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     (
         "GET",
+        "/staff/plans/{plan}/basic-plans/{id}/start",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/basic-plans/{id}/start",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
         "/staff/plans/{plan}/table",
         [false, true, true, true, true],
     ),
@@ -497,6 +507,16 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     (
         "POST",
         "/api/v1/plans/{plan}/elements",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/api/v1/plans/{plan}/basic-plans/{id}/start",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/api/v1/plans/{plan}/basic-plans/{id}/start",
         [false, true, true, true, false],
     ),
     (

@@ -454,7 +454,7 @@ async fn elements_are_added_reordered_and_deleted() {
             && page.contains("計画の構成に戻る"),
         "{page}"
     );
-    // Without the confirmation box ticked, nothing is deleted.
+    // The delete button leads to a confirmation page first: nothing is deleted yet.
     let (status, _, page) = save(
         &app,
         &token,
@@ -465,9 +465,35 @@ async fn elements_are_added_reordered_and_deleted() {
         ],
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("<h1>削除していません</h1>"), "{page}");
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<h1>まちづくりの目標「"), "{page}");
+    assert!(page.contains("を削除しますか</h1>"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "action=\"/staff/plans/sogo-keikaku/elements/{id}/delete\" method=\"post\""
+        )) && page.contains("name=\"confirm\" value=\"yes\"")
+            && page.contains("class=\"button--danger\""),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        "<a href=\"/staff/plans/sogo-keikaku/elements/{id}\">削除しないで戻る</a>"
+    )));
     assert!(goals(&draft(&app, "sogo-keikaku").await).contains(&id));
+    // For an element that cannot be deleted, the confirmation says why and offers no button.
+    let (status, _, page) = save(
+        &app,
+        &token,
+        "/staff/plans/sogo-keikaku/elements/goal-1/delete",
+        &[
+            ("csrf".to_owned(), csrf.clone()),
+            ("version".to_owned(), "1".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("参照されているため削除できません"), "{page}");
+    assert!(!page.contains("name=\"confirm\""), "{page}");
+    assert!(page.contains("計画の構成に戻る"));
     let (status, location, _) = save(
         &app,
         &token,

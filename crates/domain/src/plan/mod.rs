@@ -9,6 +9,8 @@
 //! - [`indicators`]: every indicator of a plan with its groups and department.
 //! - [`validate`]: every problem of a plan with its place.
 //! - [`diff`]: what changed between two versions.
+//! - [`successor`]: a basic plan started from the one before it (前期 → 後期), links
+//!   re-pointed to the copies.
 //! - [`warnings`]: input that is valid but probably not meant (a target year outside the
 //!   period), shown after a save.
 //! - [`year_lines`]: lists by fiscal year (中間目標値, 定義の変更) as one line per year.
@@ -20,6 +22,7 @@ pub mod indicators;
 pub mod kinds;
 pub mod phase;
 pub mod strategy;
+pub mod successor;
 pub mod validate;
 pub mod warnings;
 pub mod year_lines;

@@ -87,6 +87,19 @@ pub struct ElementDto {
     pub links: Vec<String>,
     /// Whether the token's user may change it now.
     pub editable: bool,
+    /// What looks wrong though valid in the element as stored (a target year outside the
+    /// period, a target equal to the baseline, …): saved all the same, worth a second look.
+    /// Empty for an element that is not an indicator.
+    pub warnings: Vec<WarningDto>,
+}
+
+/// Input that is valid but probably not meant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningDto {
+    /// The field to look at again (a name of `fields`).
+    pub field: String,
+    /// What looks wrong, in Japanese, beginning with the field's label.
+    pub message: String,
 }
 
 /// A change to an element.
@@ -161,7 +174,7 @@ impl From<Status> for PlanStatus {
 }
 
 /// Reads a whole number that may be written `3` or `3.0` (JSON does not tell them apart).
-fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+pub(crate) fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
     let n = serde_json::Number::deserialize(d)?;
     n.as_u64()
         .and_then(|v| u32::try_from(v).ok())
@@ -215,7 +228,9 @@ pub(crate) fn bad_json(e: &JsonRejection) -> ApiError {
     ))
 }
 
-fn ids(path: Result<Path<(String, String)>, PathRejection>) -> Result<(PlanId, String), ApiError> {
+pub(crate) fn ids(
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<(PlanId, String), ApiError> {
     let Ok(Path((plan, id))) = path else {
         return Err(ApiError::BadRequest("パスを読み取れません。".to_owned()));
     };
@@ -253,6 +268,14 @@ fn dto(draft: &Draft, id: &str, user: &keikaku_domain::account::User) -> Option<
         links: draft.links(id),
         editable: edit::editable_status(draft.plan.header().status)
             && edit::may_edit(user, element),
+        warnings: draft
+            .warnings(id)
+            .into_iter()
+            .map(|w| WarningDto {
+                field: w.field.name().to_owned(),
+                message: w.message,
+            })
+            .collect(),
     })
 }
 

@@ -27,6 +27,7 @@ mod programs;
 mod read;
 mod reports;
 pub(crate) mod rounds;
+mod successor;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,6 +55,7 @@ pub(crate) fn routes() -> Vec<Route> {
         read::ROUTES,
         doc::ROUTES,
         edit::ROUTES,
+        successor::ROUTES,
         kpi::ROUTES,
         rounds::ROUTES,
         reports::ROUTES,

@@ -190,7 +190,11 @@ pub struct Placement<'a> {
 /// A new element's id: the kind and a random suffix (`measure-3f9a0c1e`). Never a number
 /// counted from the elements there are now: a deleted element's id must not come back, or an
 /// old form or API call for the deleted element would reach the new one (same id, version 1).
-fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
+/// `taken` says whether an id is in use already.
+pub(super) fn fresh_id(
+    kind: ElementKind,
+    taken: impl Fn(&str) -> bool,
+) -> Result<String, AppError> {
     let prefix = kind.code().replace('_', "-");
     loop {
         let mut bytes = [0u8; 4];
@@ -201,10 +205,14 @@ fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
         })?;
         let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let id = format!("{prefix}-{suffix}");
-        if draft.element(&id).is_none() {
+        if !taken(&id) {
             return Ok(id);
         }
     }
+}
+
+fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
+    fresh_id(kind, |id| draft.element(id).is_some())
 }
 
 /// Adds an element of a kind under a parent (`None`: the plan's top level), at the end of
@@ -351,6 +359,56 @@ async fn outside_referrers(
     Ok(out)
 }
 
+/// Why an element cannot be deleted now: a basic plan, an element with children, or one that
+/// something refers to (`None`: it can).
+async fn why_kept(
+    cx: &Context<'_>,
+    draft: &Draft,
+    plan_id: &PlanId,
+    element: &super::Element,
+) -> Result<Option<String>, AppError> {
+    let name = element.name();
+    if element.kind == ElementKind::BasicPlan {
+        return Ok(Some(format!("{name}は削除できません。")));
+    }
+    let id = element.id.as_str();
+    let children = draft
+        .elements
+        .iter()
+        .filter(|e| e.parent_id.as_deref() == Some(id))
+        .count();
+    if children > 0 {
+        return Ok(Some(format!(
+            "{name}の下に{children}件の要素があるため削除できません。先に下の要素を削除してください。"
+        )));
+    }
+    let mut referrers = referrers(draft, plan_id, id);
+    referrers.extend(outside_referrers(cx, plan_id, id).await?);
+    if !referrers.is_empty() {
+        return Ok(Some(format!(
+            "{name}は{}から参照されているため削除できません。先に参照を外してください。",
+            referrers.join("、")
+        )));
+    }
+    Ok(None)
+}
+
+/// What the confirmation of a deletion says: the element, and why it cannot be deleted now
+/// (`None`: it can). Any reader of drafts; the deletion itself checks everything again.
+pub async fn deletion_check(
+    cx: &Context<'_>,
+    plan_id: &PlanId,
+    id: &str,
+) -> Result<(super::Element, Option<String>), AppError> {
+    let draft = draft(cx, plan_id).await?;
+    let element = draft.element(id).cloned().ok_or_else(|| missing(id))?;
+    let reason = match check_status(&draft) {
+        Err(e) => Some(e.to_string()),
+        Ok(()) => why_kept(cx, &draft, plan_id, &element).await?,
+    };
+    Ok((element, reason))
+}
+
 /// Deletes an element that has no children and that nothing refers to — another element,
 /// a program of the 実施計画, the 人口ビジョン — (the planning office and administrators
 /// only).
@@ -369,26 +427,8 @@ pub async fn delete_element(
     let row = draft.row(id).cloned().ok_or_else(|| missing(id))?;
     check_status(&draft)?;
     let name = element.name();
-    if element.kind == ElementKind::BasicPlan {
-        return Err(AppError::Conflict(format!("{name}は削除できません。")));
-    }
-    let children = draft
-        .elements
-        .iter()
-        .filter(|e| e.parent_id.as_deref() == Some(id))
-        .count();
-    if children > 0 {
-        return Err(AppError::Conflict(format!(
-            "{name}の下に{children}件の要素があるため削除できません。先に下の要素を削除してください。"
-        )));
-    }
-    let mut referrers = referrers(&draft, plan_id, id);
-    referrers.extend(outside_referrers(cx, plan_id, id).await?);
-    if !referrers.is_empty() {
-        return Err(AppError::Conflict(format!(
-            "{name}は{}から参照されているため削除できません。先に参照を外してください。",
-            referrers.join("、")
-        )));
+    if let Some(reason) = why_kept(cx, &draft, plan_id, &element).await? {
+        return Err(AppError::Conflict(reason));
     }
     let edit = PlanEdit {
         plan: plan_id.clone(),

@@ -1,6 +1,7 @@
 //! Editing a plan element by element: the working copy ([`Draft`]) as an editor sees it, who
 //! may edit what, and the use cases that save, add, delete and reorder elements
-//! ([`elements`]) and edit the plan's own texts ([`header`]). The forms' fields come from
+//! ([`elements`]), edit the plan's own texts ([`header`]) and start an empty basic plan from
+//! the one before it ([`successor`]). The forms' fields come from
 //! [`crate::forms`].
 //!
 //! Every edit carries the version it started from (an element's `version`, the plan's
@@ -18,6 +19,7 @@
 mod elements;
 mod header;
 mod links;
+mod successor;
 
 use std::collections::BTreeMap;
 
@@ -30,8 +32,11 @@ use keikaku_planfile::FileProblem;
 use keikaku_storage::rows::{self, ElementRow, PlanRow, PlanRows};
 use keikaku_storage::{Author, Change, EditVersions, StoreError};
 
-pub use elements::{Placement, Step, create_element, delete_element, move_element, update_element};
+pub use elements::{
+    Placement, Step, create_element, delete_element, deletion_check, move_element, update_element,
+};
 pub use header::update_header;
+pub use successor::{Started, SuccessorPreview, start_from_predecessor, successor_preview};
 
 use crate::access::{Action, Granted, Scope, scope_of};
 use crate::forms::{self, FormField, field_of, problem};

@@ -1,6 +1,7 @@
 //! Editing plans in the browser: the working copy of a plan as an outline
 //! (`/staff/plans/{plan}`), one form per element, adding, deleting and reordering, the
-//! plan's own texts, and the table of one kind of element with a row edited in place
+//! plan's own texts, an empty basic plan started from the one before it (前期 → 後期, after a
+//! confirmation page), and the table of one kind of element with a row edited in place
 //! (`/staff/plans/{plan}/table?kind=…`). No JavaScript: every action is a form with the session's CSRF token.
 //!
 //! A form carries the version it was opened at. When someone else saved first, the answer is
@@ -11,6 +12,7 @@
 mod form;
 mod outline;
 mod save;
+mod successor;
 mod table;
 
 use keikaku_app::edit::{self, Draft};
@@ -68,6 +70,16 @@ pub(crate) const ROUTES: &[Route] = &[
         "/staff/plans/sogo-keikaku/elements"
     ),
     route!(
+        GET "/staff/plans/{plan}/basic-plans/{id}/start" => successor::confirm_page,
+        EditPlan,
+        "/staff/plans/sogo-keikaku/basic-plans/basic-plan-second/start"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/basic-plans/{id}/start" => successor::start,
+        EditPlan,
+        "/staff/plans/sogo-keikaku/basic-plans/basic-plan-second/start"
+    ),
+    route!(
         GET "/staff/plans/{plan}/table" => table::table_page,
         ReadDrafts,
         "/staff/plans/sogo-keikaku/table?kind=measure"
@@ -92,6 +104,7 @@ pub(crate) fn done_notice(done: Option<&str>) -> Option<&'static str> {
         "created" => Some("追加しました。"),
         "deleted" => Some("削除しました。"),
         "moved" => Some("並べ替えました。"),
+        "started" => Some("基本計画の写しを作成しました。写した要素を確かめてください。"),
         _ => None,
     }
 }

@@ -1,7 +1,8 @@
 //! The working copy of a plan as an outline (`GET /staff/plans/{plan}`): groups of children
 //! with 「＋…を追加」 links, each element with its 所管課 and, for an indicator, its 基準値 →
 //! 目標値 (so that checking forty KPIs takes no click), quiet 上へ/下へ buttons that reorder
-//! siblings, and links to the table of each kind of element.
+//! siblings, an empty basic plan's 「前期基本計画から始める」, and links to the table of each kind
+//! of element.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -38,6 +39,9 @@ struct Item {
     move_name: String,
     href: String,
     may_move: bool,
+    /// For an empty basic plan with one before it: the confirmation page of the copy and the
+    /// button's text (「前期基本計画から始める」).
+    start: Option<(String, String)>,
     first: bool,
     last: bool,
 }
@@ -103,6 +107,25 @@ fn shown_kinds(plan: &keikaku_domain::Plan, parent_kind: Option<ElementKind>) ->
     kinds
 }
 
+/// The start of a copy from the basic plan before it, for an empty basic plan that has one.
+fn start_from(draft: &Draft, element: &Element) -> Option<(String, String)> {
+    let keikaku_domain::Plan::Comprehensive(plan) = &draft.plan else {
+        return None;
+    };
+    if element.kind != ElementKind::BasicPlan {
+        return None;
+    }
+    let id = keikaku_domain::ElementId::parse(&element.id).ok()?;
+    if !plan.basic_plan(&id)?.is_empty() {
+        return None;
+    }
+    let source = plan.predecessor(&id).filter(|s| !s.is_empty())?;
+    Some((
+        format!("/staff/plans/{}/basic-plans/{id}/start", plan.header.id),
+        format!("{}から始める", source.title),
+    ))
+}
+
 fn walk(draft: &Draft, user: &User, parent: Option<&Element>, editable: bool, out: &mut Vec<Ev>) {
     let plan_id = draft.plan.id();
     let everything = edit::edits_everything(user) && editable;
@@ -144,6 +167,11 @@ fn walk(draft: &Draft, user: &User, parent: Option<&Element>, editable: bool, ou
                 },
                 href: element_href(plan_id, &element.id),
                 may_move: everything && n > 1,
+                start: if everything {
+                    start_from(draft, element)
+                } else {
+                    None
+                },
                 first: i == 0,
                 last: i + 1 == n,
             }));

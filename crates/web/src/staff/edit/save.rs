@@ -291,18 +291,10 @@ pub(super) async fn element_delete(
     let plan_id = plan_id(&plan)?;
     let version = edit::parse_version(posted.version_text.as_deref().unwrap_or(""))
         .map_err(|_| WebError::BadRequest("版の番号がありません。".to_owned()))?;
-    // Deleting takes the confirmation box ticked as well as the button.
+    // The button on the element's form asks first: the confirmation page names the element
+    // and says whether it can be deleted, and only its own button deletes.
     if posted.submission.values.get("confirm").map(String::as_str) != Some("yes") {
-        return refused_delete(
-            &state,
-            &plan_id,
-            &id,
-            "削除していません",
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "削除するときは、「削除します」の確認欄にチェックを入れてから、削除のボタンを押してください。"
-                .to_owned(),
-        )
-        .await;
+        return delete_confirmation(&state, &signed, &plan_id, &id, version).await;
     }
     let result = edit::delete_element(
         &state.catalog.context(),
@@ -332,6 +324,63 @@ pub(super) async fn element_delete(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "staff/delete_confirm.html")]
+struct DeleteConfirmPage {
+    layout: Layout,
+    heading: String,
+    kind_label: &'static str,
+    name: String,
+    plan_title: String,
+    /// Why it cannot be deleted now; no button then.
+    refusal: Option<String>,
+    action: String,
+    element_href: String,
+    outline_href: String,
+    version: u32,
+    csrf: String,
+}
+
+/// The confirmation of a deletion: the element, what deleting does, or why it cannot be done.
+async fn delete_confirmation(
+    state: &AppState,
+    signed: &Signed,
+    plan_id: &PlanId,
+    id: &str,
+    version: u32,
+) -> Result<Response, WebError> {
+    let cx = state.catalog.context();
+    let (element, refusal) = edit::deletion_check(&cx, plan_id, id).await?;
+    let draft = load_draft(state, plan_id).await?;
+    let plan_title = draft.plan.header().title.clone();
+    let heading = format!("{}を削除しますか", element.name());
+    let name = format!("{} {}", element.number, element.title)
+        .trim()
+        .to_owned();
+    let page = DeleteConfirmPage {
+        layout: staff_layout(
+            state,
+            &heading,
+            &[
+                ("職員用ページ", "/staff".to_owned()),
+                (&plan_title, format!("/staff/plans/{plan_id}")),
+            ],
+        )
+        .await?,
+        heading,
+        kind_label: element.kind.label(),
+        name,
+        plan_title,
+        refusal,
+        action: format!("{}/delete", element_href(plan_id, id)),
+        element_href: element_href(plan_id, id),
+        outline_href: format!("/staff/plans/{plan_id}"),
+        version,
+        csrf: signed.csrf.clone(),
+    };
+    Ok(private_page(StatusCode::OK, page.render()?))
 }
 
 /// A deletion not done, explained, with the way back to the element and the outline.
