@@ -118,7 +118,7 @@ pub async fn all_versions(
 }
 
 /// One version of a plan, as a plan; `published_only` hides the others.
-async fn version(
+pub(crate) async fn version_of(
     cx: &Context<'_>,
     plan: &PlanId,
     number: u32,
@@ -185,7 +185,7 @@ pub async fn compare_with_working_copy(
     from: u32,
 ) -> Result<VersionComparison, AppError> {
     require(authority, Action::ReadDrafts)?;
-    let (from_summary, old) = version(cx, plan, from, false).await?;
+    let (from_summary, old) = version_of(cx, plan, from, false).await?;
     let now = cx
         .store
         .plan(cx.municipality, plan)
@@ -213,8 +213,8 @@ async fn compare(
     to: u32,
     published_only: bool,
 ) -> Result<VersionComparison, AppError> {
-    let (from_summary, old) = version(cx, plan, from, published_only).await?;
-    let (to_summary, new) = version(cx, plan, to, published_only).await?;
+    let (from_summary, old) = version_of(cx, plan, from, published_only).await?;
+    let (to_summary, new) = version_of(cx, plan, to, published_only).await?;
     Ok(VersionComparison {
         diff: diff_plans(&old, &new),
         from: from_summary,

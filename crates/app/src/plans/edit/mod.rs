@@ -18,6 +18,7 @@
 mod elements;
 mod header;
 mod links;
+mod restore;
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,7 @@ use keikaku_storage::{Author, Change, EditVersions, StoreError};
 
 pub use elements::{Placement, Step, create_element, delete_element, move_element, update_element};
 pub use header::update_header;
+pub use restore::{RestorePreview, Restored, VersionElement, restore_element, restore_preview};
 
 use crate::access::{Action, Granted, Scope, scope_of};
 use crate::forms::{self, FormField, field_of, problem};
