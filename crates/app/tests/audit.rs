@@ -57,9 +57,15 @@ async fn store() -> SqliteStore {
     .unwrap();
     let code = code();
     let cx = Context::new(&store, &code);
-    auth::create_user(&cx, &Operator::at_console(), user(), "correct horse battery", at())
-        .await
-        .unwrap();
+    auth::create_user(
+        &cx,
+        &Operator::at_console(),
+        user(),
+        "correct horse battery",
+        at(),
+    )
+    .await
+    .unwrap();
     store
 }
 
@@ -69,7 +75,11 @@ async fn delete_a_leaf(cx: &Context<'_>) -> (String, Option<String>, String) {
     let draft = edit::draft(cx, &plan()).await.unwrap();
     let office = granted(Action::EditPlan);
     for e in draft.elements.iter().rev() {
-        if draft.elements.iter().any(|c| c.parent_id.as_deref() == Some(&e.id)) {
+        if draft
+            .elements
+            .iter()
+            .any(|c| c.parent_id.as_deref() == Some(&e.id))
+        {
             continue;
         }
         let version = draft.version(&e.id);
@@ -124,7 +134,10 @@ async fn entries_carry_names_changes_and_links() {
     assert_eq!(newest.actor.label, "企画 花子");
     assert_eq!(
         newest.target.label,
-        format!("施策「新しい名称」（計画「{}」）", draft.plan.header().title)
+        format!(
+            "施策「新しい名称」（計画「{}」）",
+            draft.plan.header().title
+        )
     );
     assert!(!newest.target.label.contains(&measure.id));
     assert_eq!(
@@ -140,7 +153,10 @@ async fn entries_carry_names_changes_and_links() {
         .iter()
         .find(|f| f.label == "名称")
         .unwrap();
-    assert_eq!((title.before.as_str(), title.after.as_str()), (measure.title.as_str(), "新しい名称"));
+    assert_eq!(
+        (title.before.as_str(), title.after.as_str()),
+        (measure.title.as_str(), "新しい名称")
+    );
     // The import is the command line's, and names the plan.
     let first = page.entries.last().unwrap();
     assert_eq!(first.action, "plan.import");
@@ -164,7 +180,11 @@ async fn a_deleted_element_is_named_and_linked_to_its_last_version() {
     .await;
     assert_eq!(page.total, 1);
     let e = &page.entries[0];
-    assert!(e.target.label.contains(&format!("「{title}」（削除済み）")), "{}", e.target.label);
+    assert!(
+        e.target.label.contains(&format!("「{title}」（削除済み）")),
+        "{}",
+        e.target.label
+    );
     assert_eq!(
         e.target.link,
         Some(Link::ElementInVersion {
@@ -200,7 +220,12 @@ async fn filters_and_pages() {
         },
     )
     .await;
-    assert!(by_plan.entries.iter().all(|e| e.target.id.starts_with("sogo-keikaku")));
+    assert!(
+        by_plan
+            .entries
+            .iter()
+            .all(|e| e.target.id.starts_with("sogo-keikaku"))
+    );
     assert!(by_plan.total >= 2);
     // 令和7年11月25日 in Japan holds every entry; the day before none.
     let that_day = log(
@@ -271,7 +296,10 @@ async fn a_deleted_element_is_restored_from_a_version_with_its_content() {
     let again = edit::restore_element(&cx, &granted(Action::EditPlan), &plan(), 1, &id, true, at())
         .await
         .unwrap_err();
-    assert!(matches!(&again, AppError::Conflict(m) if m.contains("現在の計画にあります")), "{again:?}");
+    assert!(
+        matches!(&again, AppError::Conflict(m) if m.contains("現在の計画にあります")),
+        "{again:?}"
+    );
 }
 
 #[tokio::test]
@@ -289,13 +317,25 @@ async fn a_child_without_its_parent_is_refused_and_the_parent_brings_it_back() {
             .iter()
             .filter(|c| c.parent_id.as_deref() == Some(&p.id))
             .collect();
-        if kids.len() != 1 || draft.elements.iter().any(|g| g.parent_id.as_deref() == Some(&kids[0].id)) {
+        if kids.len() != 1
+            || draft
+                .elements
+                .iter()
+                .any(|g| g.parent_id.as_deref() == Some(&kids[0].id))
+        {
             continue;
         }
         let child = kids[0];
-        if edit::delete_element(&cx, &office, &plan(), &child.id, draft.version(&child.id), at())
-            .await
-            .is_err()
+        if edit::delete_element(
+            &cx,
+            &office,
+            &plan(),
+            &child.id,
+            draft.version(&child.id),
+            at(),
+        )
+        .await
+        .is_err()
         {
             continue;
         }
@@ -320,9 +360,10 @@ async fn a_child_without_its_parent_is_refused_and_the_parent_brings_it_back() {
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Conflict(_)));
-    let parent_preview = edit::restore_preview(&cx, &granted(Action::ReadDrafts), &plan(), 1, &parent)
-        .await
-        .unwrap();
+    let parent_preview =
+        edit::restore_preview(&cx, &granted(Action::ReadDrafts), &plan(), 1, &parent)
+            .await
+            .unwrap();
     assert_eq!(parent_preview.children.len(), 1);
     let done = edit::restore_element(&cx, &office, &plan(), 1, &parent, true, at())
         .await

@@ -92,6 +92,10 @@ pub(crate) fn done_notice(done: Option<&str>) -> Option<&'static str> {
         "created" => Some("追加しました。"),
         "deleted" => Some("削除しました。"),
         "moved" => Some("並べ替えました。"),
+        "restored" => Some("版から復元しました。"),
+        "restored_partly" => Some(
+            "版から復元しました。ただし、関連付けの一部は、相手の要素が今の計画にないため復元していません。",
+        ),
         _ => None,
     }
 }
