@@ -213,6 +213,11 @@ async fn a_deleted_element_is_restored_from_its_version_after_confirmation() {
     let s = signed_in().await;
     let (id, title) = delete_a_leaf(&s).await;
     let base = format!("/staff/plans/sogo-keikaku/versions/1/elements/{id}");
+    // The comparison with the working copy leads there.
+    let (_, page) = s
+        .get("/staff/plans/sogo-keikaku/compare?from=1&to=current")
+        .await;
+    assert!(page.contains(&format!("href=\"{base}\"")), "{page}");
     let (status, page) = s.get(&base).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("この版から復元する"));

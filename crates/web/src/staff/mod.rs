@@ -18,7 +18,7 @@ mod kpi;
 mod login;
 mod population;
 mod programs;
-mod restore;
+pub(crate) mod restore;
 mod tokens;
 mod users;
 pub(crate) mod who;
