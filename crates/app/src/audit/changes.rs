@@ -226,6 +226,7 @@ fn lines(before: &str, after: &str, label: &dyn Fn(&str) -> Option<String>) -> C
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -319,6 +319,7 @@ pub async fn filter_choices(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -379,8 +379,13 @@ impl Names {
     }
 
     /// The label of a key an entry records: a form field's name comes from the forms; an
-    /// indicator and year (`kpi-1 2020`, the yearly values) from the plan.
+    /// indicator and year (`kpi-1 2020`, the yearly values) from the plan; the element a move
+    /// records is the entry's target, so its key is the position.
     fn key_label(&self, e: &AuditEntry, key: &str) -> Option<String> {
+        // A move records `id: position`.
+        if e.action == "element.move" && e.target.ends_with(&format!("/{key}")) {
+            return Some("並び順（位置の番号）".to_owned());
+        }
         if e.action != "kpi.values" {
             return None;
         }
