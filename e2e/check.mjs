@@ -211,7 +211,7 @@ const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elem
 const TABLE_ROW = '/staff/plans/sogo-keikaku/table?kind=outcome_indicator&edit=outcome-3-1-2-1';
 
 // A deleted element restored from a version, without JavaScript: delete a leaf on its page,
-// find it in the audit log (named, linked to version 1), open it there, 「この版から復元する」,
+// find it in the audit log (named, linked to its last version), open it there, 「この版から復元する」,
 // the confirmation page, and back on the element's page.
 const RESTORED = 'basic-plan-first-approach-3';
 async function checkRestore(desk, phone) {
@@ -219,12 +219,16 @@ async function checkRestore(desk, phone) {
     await desk.goto(new URL(`/staff/plans/sogo-keikaku/elements/${RESTORED}`, BASE).href, { waitUntil: 'load' });
     await desk.check('#delete-confirm');
     await Promise.all([desk.waitForLoadState('load'), desk.click('.delete-form button[type=submit]')]);
-    const versionPage = `/staff/plans/sogo-keikaku/versions/1/elements/${RESTORED}`;
-    // The filtered audit log names the deleted element and links to its last version.
-    await checkPage(desk, phone,
-      new URL('/staff/audit?action=element.delete&from=' + encodeURIComponent('令和7年4月1日'), BASE).href);
-    const linked = await desk.locator(`a[href="${versionPage}"]`).count();
-    record('the audit log links a deleted element to its version', linked > 0 ? [] : ['no link']);
+    // The filtered audit log names the deleted element and links to the last version that
+    // holds it (the one frozen when the plan went back to 審議中).
+    const logUrl = new URL('/staff/audit?action=element.delete&from=' + encodeURIComponent('令和7年4月1日'), BASE).href;
+    await checkPage(desk, phone, logUrl);
+    await desk.goto(logUrl, { waitUntil: 'load' });
+    const link = desk.locator(`a[href^="/staff/plans/sogo-keikaku/versions/"][href$="/elements/${RESTORED}"]`).first();
+    const versionPage = (await link.getAttribute('href').catch(() => null))
+      || `/staff/plans/sogo-keikaku/versions/1/elements/${RESTORED}`;
+    record('the audit log links a deleted element to its version',
+      versionPage.includes('/versions/') && (await link.count()) > 0 ? [] : ['no link']);
     await checkPage(desk, phone, new URL(versionPage, BASE).href);
     await desk.goto(new URL(versionPage, BASE).href, { waitUntil: 'load' });
     await Promise.all([desk.waitForLoadState('load'), desk.click('text=この版から復元する')]);
