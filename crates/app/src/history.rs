@@ -124,21 +124,26 @@ pub(crate) async fn version_of(
     number: u32,
     published_only: bool,
 ) -> Result<(VersionSummary, Plan), AppError> {
-    let not_found = || {
-        AppError::NotFound(if published_only {
-            format!("計画「{plan}」の第{number}版は公開されていません。")
-        } else {
-            format!("計画「{plan}」に第{number}版はありません。")
-        })
-    };
-    let (summary, snapshot) = cx
+    let found = cx
         .store
         .plan_version(cx.municipality, plan, number)
         .await?
-        .ok_or_else(not_found)?;
-    if published_only && summary.status != PlanStatus::Published {
-        return Err(not_found());
-    }
+        .filter(|(summary, _)| !published_only || summary.status == PlanStatus::Published);
+    let Some((summary, snapshot)) = found else {
+        // Named by the plan's title when it is stored (its id otherwise: nothing else names it).
+        let title = cx
+            .store
+            .plan_summaries(cx.municipality)
+            .await?
+            .into_iter()
+            .find(|s| &s.header.id == plan)
+            .map_or_else(|| plan.to_string(), |s| s.header.title);
+        return Err(AppError::NotFound(if published_only {
+            format!("計画「{title}」の第{number}版は公開されていません。")
+        } else {
+            format!("計画「{title}」に第{number}版はありません。")
+        }));
+    };
     let file = keikaku_planfile::read_snapshot(&snapshot).map_err(|problems| {
         AppError::Store(keikaku_storage::StoreError::Corrupt(format!(
             "第{number}版の保存内容を読めません: {}",
@@ -148,7 +153,11 @@ pub(crate) async fn version_of(
                 .unwrap_or_default()
         )))
     })?;
-    let plan = file.plans.into_iter().next().ok_or_else(not_found)?;
+    let plan = file.plans.into_iter().next().ok_or_else(|| {
+        AppError::Store(keikaku_storage::StoreError::Corrupt(format!(
+            "第{number}版の保存内容に計画がありません。"
+        )))
+    })?;
     Ok((summary, plan))
 }
 

@@ -352,4 +352,13 @@ async fn an_element_missing_from_the_version_is_not_found() {
         .get("/staff/plans/sogo-keikaku/versions/0/elements/measure-none")
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Named by the plan's title, not its id.
+    let (status, page) = s
+        .get("/staff/plans/sogo-keikaku/versions/99/elements/measure-1-1-1")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        page.contains("計画「一関市総合計画」に第99版はありません。"),
+        "{page}"
+    );
 }
