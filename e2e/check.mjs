@@ -162,7 +162,10 @@ async function checkPage(desk, phone, url, expectStatus = 200) {
 // Staff pages, checked after signing in when the script is given an account.
 const STAFF_LOGIN = process.env.KEIKAKU_E2E_LOGIN || '';
 const STAFF_PASSWORD = process.env.KEIKAKU_E2E_PASSWORD || '';
-const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users', '/staff/plans/sogo-keikaku/versions',
+const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users',
+  // the audit log filtered (who, what, plan, dates), and an element as a version holds it
+  '/staff/audit?actor=cli&action=plan.import&plan=sogo-keikaku&from=2025-04-01&to=' + encodeURIComponent('令和9年3月31日'),
+  '/staff/plans/sogo-keikaku/versions/1/elements/measure-1-1-1', '/staff/plans/sogo-keikaku/versions',
   '/staff/plans/sogo-keikaku/compare?from=1&to=1', '/staff/tokens', '/staff/plans/sogo-keikaku',
   '/staff/plans/sogo-senryaku/elements/kpi-1-1-1', '/staff/plans/sogo-senryaku/kpi',
   '/staff/plans/sogo-senryaku/kpi/indicators/kpi-2-1-1', '/staff/plans/sogo-senryaku/kpi/2018',
@@ -208,6 +211,40 @@ const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elem
   '/staff/plans/sogo-keikaku/basic-plans/basic-plan-second/start'];
 // A table row in edit mode, refused for a value that is not a number.
 const TABLE_ROW = '/staff/plans/sogo-keikaku/table?kind=outcome_indicator&edit=outcome-3-1-2-1';
+
+// A deleted element restored from a version, without JavaScript: delete a leaf on its page,
+// find it in the audit log (named, linked to its last version), open it there, 「この版から復元する」,
+// the confirmation page, and back on the element's page.
+const RESTORED = 'basic-plan-first-approach-3';
+async function checkRestore(desk, phone) {
+  try {
+    await desk.goto(new URL(`/staff/plans/sogo-keikaku/elements/${RESTORED}`, BASE).href, { waitUntil: 'load' });
+    await desk.check('#delete-confirm');
+    await Promise.all([desk.waitForLoadState('load'), desk.click('.delete-form button[type=submit]')]);
+    // The filtered audit log names the deleted element and links to the last version that
+    // holds it (the one frozen when the plan went back to 審議中).
+    const logUrl = new URL('/staff/audit?action=element.delete&from=' + encodeURIComponent('令和7年4月1日'), BASE).href;
+    await checkPage(desk, phone, logUrl);
+    await desk.goto(logUrl, { waitUntil: 'load' });
+    const link = desk.locator(`a[href^="/staff/plans/sogo-keikaku/versions/"][href$="/elements/${RESTORED}"]`).first();
+    const versionPage = (await link.getAttribute('href').catch(() => null))
+      || `/staff/plans/sogo-keikaku/versions/1/elements/${RESTORED}`;
+    record('the audit log links a deleted element to its version',
+      versionPage.includes('/versions/') && (await link.count()) > 0 ? [] : ['no link']);
+    await checkPage(desk, phone, new URL(versionPage, BASE).href);
+    await desk.goto(new URL(versionPage, BASE).href, { waitUntil: 'load' });
+    await Promise.all([desk.waitForLoadState('load'), desk.click('text=この版から復元する')]);
+    const asked = await desk.locator('h1').textContent();
+    record('a restore asks first', (asked || '').includes('を復元しますか') ? [] : [`h1: ${asked}`]);
+    await checkPage(desk, phone, new URL(`${versionPage}/restore`, BASE).href);
+    await desk.goto(new URL(`${versionPage}/restore`, BASE).href, { waitUntil: 'load' });
+    await Promise.all([desk.waitForURL('**/elements/*?done=restored*'),
+      desk.click('form.edit-form button[type=submit]')]);
+    record('an element is restored from its version', []);
+  } catch (e) {
+    record('an element is restored from its version', [String(e).split('\n')[0]]);
+  }
+}
 
 // The 実施計画's yearly cycle in the browser: roll the published edition with the button on
 // /staff/implementation-plans, check the new edition's pages, save a program whose 財源 do not
@@ -433,6 +470,7 @@ async function main() {
           record('a table row that is not a number is refused at its cell, the input kept',
             (cellMessage || '').includes('数値') && cellKept === '多い' ? [] : [`message: ${cellMessage}; kept: ${cellKept}`]);
           record('table row with errors: no axe violations', await axeCheck(desk, 'table row with errors'));
+          await checkRestore(desk, phone);
         } catch (e) {
           record('move the plan back to 審議中 for a revision', [String(e).split('\n')[0]]);
         }

@@ -118,27 +118,32 @@ pub async fn all_versions(
 }
 
 /// One version of a plan, as a plan; `published_only` hides the others.
-async fn version(
+pub(crate) async fn version_of(
     cx: &Context<'_>,
     plan: &PlanId,
     number: u32,
     published_only: bool,
 ) -> Result<(VersionSummary, Plan), AppError> {
-    let not_found = || {
-        AppError::NotFound(if published_only {
-            format!("計画「{plan}」の第{number}版は公開されていません。")
-        } else {
-            format!("計画「{plan}」に第{number}版はありません。")
-        })
-    };
-    let (summary, snapshot) = cx
+    let found = cx
         .store
         .plan_version(cx.municipality, plan, number)
         .await?
-        .ok_or_else(not_found)?;
-    if published_only && summary.status != PlanStatus::Published {
-        return Err(not_found());
-    }
+        .filter(|(summary, _)| !published_only || summary.status == PlanStatus::Published);
+    let Some((summary, snapshot)) = found else {
+        // Named by the plan's title when it is stored (its id otherwise: nothing else names it).
+        let title = cx
+            .store
+            .plan_summaries(cx.municipality)
+            .await?
+            .into_iter()
+            .find(|s| &s.header.id == plan)
+            .map_or_else(|| plan.to_string(), |s| s.header.title);
+        return Err(AppError::NotFound(if published_only {
+            format!("計画「{title}」の第{number}版は公開されていません。")
+        } else {
+            format!("計画「{title}」に第{number}版はありません。")
+        }));
+    };
     let file = keikaku_planfile::read_snapshot(&snapshot).map_err(|problems| {
         AppError::Store(keikaku_storage::StoreError::Corrupt(format!(
             "第{number}版の保存内容を読めません: {}",
@@ -148,7 +153,11 @@ async fn version(
                 .unwrap_or_default()
         )))
     })?;
-    let plan = file.plans.into_iter().next().ok_or_else(not_found)?;
+    let plan = file.plans.into_iter().next().ok_or_else(|| {
+        AppError::Store(keikaku_storage::StoreError::Corrupt(format!(
+            "第{number}版の保存内容に計画がありません。"
+        )))
+    })?;
     Ok((summary, plan))
 }
 
@@ -185,7 +194,7 @@ pub async fn compare_with_working_copy(
     from: u32,
 ) -> Result<VersionComparison, AppError> {
     require(authority, Action::ReadDrafts)?;
-    let (from_summary, old) = version(cx, plan, from, false).await?;
+    let (from_summary, old) = version_of(cx, plan, from, false).await?;
     let now = cx
         .store
         .plan(cx.municipality, plan)
@@ -213,8 +222,8 @@ async fn compare(
     to: u32,
     published_only: bool,
 ) -> Result<VersionComparison, AppError> {
-    let (from_summary, old) = version(cx, plan, from, published_only).await?;
-    let (to_summary, new) = version(cx, plan, to, published_only).await?;
+    let (from_summary, old) = version_of(cx, plan, from, published_only).await?;
+    let (to_summary, new) = version_of(cx, plan, to, published_only).await?;
     Ok(VersionComparison {
         diff: diff_plans(&old, &new),
         from: from_summary,

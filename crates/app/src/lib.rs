@@ -23,6 +23,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod backup;
 pub mod departments;
 pub mod forms;

@@ -489,7 +489,7 @@ async fn an_edition_is_opened_empty_on_a_comprehensive_plan_only() {
     assert_eq!(
         problems(on_strategy.unwrap_err()),
         [
-            "plan: 計画「sogo-senryaku」は総合計画ではありません。実施計画の施策は総合計画から選びます。"
+            "plan: 計画「一関市まち・ひと・しごと創生総合戦略」は総合計画ではありません。実施計画の施策は総合計画から選びます。"
         ]
     );
     create_edition(&cx, &office, fy(2030), "sogo-keikaku", Rounding::Down, at())

@@ -264,15 +264,39 @@ fn every_import_is_audited_and_the_chain_verifies() {
     );
     let out = keikaku(&dir, &["audit", "list", "--limit", "3"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
+    // Entry lines start with their number; the changes follow, indented.
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(
-        lines[0].starts_with("4\t") && lines[0].contains("\tcli\tplan.replace\tsogo-senryaku"),
+        lines[0].starts_with("4\t")
+            && lines[0].contains("\tコマンドライン（サーバーの管理者）\t計画の置き換え\t計画「"),
         "{text}"
     );
     assert!(
-        lines[2].starts_with("2\t") && lines[2].contains("plan.import"),
+        !lines[0].contains("sogo-senryaku"),
+        "names, not ids: {text}"
+    );
+    assert!(
+        lines[2].starts_with("2\t") && lines[2].contains("計画の取り込み"),
         "{text}"
+    );
+    assert!(text.contains("（4件中 1 / 2ページ）"), "{text}");
+    // Filtered by what, and by dates in any form.
+    let out = keikaku(&dir, &["audit", "list", "--action", "plan.import"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("（2件中 1 / 1ページ）"), "{text}");
+    assert!(!text.contains("計画の置き換え"), "{text}");
+    let out = keikaku(&dir, &["audit", "list", "--to", "平成27年3月31日"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("（0件中"));
+    let out = keikaku(&dir, &["audit", "list", "--from", "令和7年13月1日"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("期間の開始日"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 
@@ -322,7 +346,10 @@ fn a_user_is_added_with_a_password_from_standard_input_and_listed() {
     // Audited, without the password; the chain still verifies.
     let out = keikaku(&dir, &["audit", "list", "--limit", "1"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("\tcli\tuser.create\tsato"), "{text}");
+    assert!(
+        text.contains("\t利用者の登録\t利用者「佐藤 花子」"),
+        "{text}"
+    );
     assert!(keikaku(&dir, &["audit", "verify"]).status.success());
     // A Windows line ending is not part of the password either.
     let out = keikaku_with_input(

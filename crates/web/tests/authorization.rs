@@ -78,6 +78,21 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     (
         "GET",
+        "/staff/plans/{plan}/versions/{number}/elements/{id}",
+        [false, true, true, true, true],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/versions/{number}/elements/{id}/restore",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/versions/{number}/elements/{id}/restore",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
         "/staff/plans/{plan}",
         [false, true, true, true, true],
     ),

@@ -291,8 +291,9 @@ async fn basis_plan(cx: &Context<'_>, plan: &str) -> Result<PlanId, AppError> {
     let id = PlanId::parse(plan.trim()).map_err(|e| invalid(e.0))?;
     match cx.store.plan(cx.municipality, &id).await? {
         Some(p) if p.kind() == PlanKind::Comprehensive => Ok(id),
-        Some(_) => Err(invalid(format!(
-            "計画「{id}」は総合計画ではありません。実施計画の施策は総合計画から選びます。"
+        Some(p) => Err(invalid(format!(
+            "計画「{}」は総合計画ではありません。実施計画の施策は総合計画から選びます。",
+            p.header().title
         ))),
         None => Err(invalid(format!("計画「{id}」はありません。"))),
     }

@@ -161,6 +161,8 @@ struct ChangeView {
     href: Option<String>,
     note: String,
     fields: Vec<FieldView>,
+    /// Staff: the removed element as the older version holds it, where it can be restored.
+    restore_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -277,7 +279,14 @@ pub(crate) async fn compare_page(
                         .collect(),
                 ),
             };
+            let restore_href = match (&scope, &c.change, &c.id) {
+                (Scope::Staff(_), Change::Removed, Some(e)) => Some(
+                    crate::staff::restore::version_element_href(&id, from, e.as_str()),
+                ),
+                _ => None,
+            };
             ChangeView {
+                restore_href,
                 label: c.change.label(),
                 kind,
                 title: c.title.clone(),

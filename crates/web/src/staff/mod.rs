@@ -18,6 +18,7 @@ mod kpi;
 mod login;
 mod population;
 mod programs;
+pub(crate) mod restore;
 mod tokens;
 mod users;
 pub(crate) mod who;
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> Vec<Route> {
         programs::ROUTES,
         population::ROUTES,
         audit::ROUTES,
+        restore::ROUTES,
         users::ROUTES,
         departments::ROUTES,
     ]

@@ -20,6 +20,7 @@ mod elements;
 mod header;
 mod links;
 mod successor;
+mod restore;
 
 use std::collections::BTreeMap;
 
@@ -37,6 +38,7 @@ pub use elements::{
 };
 pub use header::update_header;
 pub use successor::{Started, SuccessorPreview, start_from_predecessor, successor_preview};
+pub use restore::{RestorePreview, Restored, VersionElement, restore_element, restore_preview};
 
 use crate::access::{Action, Granted, Scope, scope_of};
 use crate::forms::{self, FormField, field_of, problem};

@@ -105,6 +105,10 @@ pub(crate) fn done_notice(done: Option<&str>) -> Option<&'static str> {
         "deleted" => Some("削除しました。"),
         "moved" => Some("並べ替えました。"),
         "started" => Some("基本計画の写しを作成しました。写した要素を確かめてください。"),
+        "restored" => Some("版から復元しました。"),
+        "restored_partly" => Some(
+            "版から復元しました。ただし、関連付けの一部は、相手の要素が今の計画にないため復元していません。",
+        ),
         _ => None,
     }
 }

@@ -150,8 +150,15 @@ pub(super) async fn refused(
                 // that it can be copied elsewhere.
                 let page = KeptPage {
                     layout: staff_layout(state, "保存できませんでした", &[]).await?,
+                    // Named by the title the user was editing, not by its id.
                     message: format!(
-                        "要素「{id}」は、あなたが編集している間にほかの人が削除しました。あなたの入力は保存されていません。"
+                        "{}は、あなたが編集している間にほかの人が削除しました。あなたの入力は保存されていません。",
+                        submission
+                            .values
+                            .get("title")
+                            .map(|t| t.trim())
+                            .filter(|t| !t.is_empty())
+                            .map_or_else(|| "この要素".to_owned(), |t| format!("要素「{t}」"))
                     ),
                     values: submission
                         .values
