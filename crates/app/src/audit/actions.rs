@@ -13,6 +13,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("element.delete", "要素の削除"),
     ("element.move", "要素の並べ替え"),
     ("element.restore", "要素の復元（版から）"),
+    (
+        "basic_plan.start",
+        "基本計画を前の基本計画から開始（写しの作成）",
+    ),
     ("token.create", "APIトークンの作成"),
     ("token.revoke", "APIトークンの失効"),
     ("user.create", "利用者の登録"),
