@@ -33,6 +33,7 @@ fn action_label(action: &str) -> &str {
         "element.create" => "要素の追加",
         "element.delete" => "要素の削除",
         "element.move" => "要素の並べ替え",
+        "basic_plan.start" => "基本計画を前の基本計画から開始（写しの作成）",
         "token.create" => "APIトークンの作成",
         "token.revoke" => "APIトークンの失効",
         "user.create" => "利用者の登録",
