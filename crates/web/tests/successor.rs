@@ -251,6 +251,17 @@ async fn the_api_previews_copies_and_refuses() {
     assert!(field["id"].as_str().unwrap().starts_with("field-"));
     assert_ne!(field["id"], "field-1-1");
     assert!(second_half_fields(&app).await > 0);
+    // The audit log names the action.
+    app.add_user_with("kanri", "管理 三郎", Role::Administrator, PASSWORD)
+        .await;
+    let admin = app.sign_in("kanri", PASSWORD).await;
+    let (_, _, audit) = app
+        .get_with_cookies("/staff/audit", &[("keikaku_session", admin.as_str())])
+        .await;
+    assert!(
+        audit.contains("基本計画を前の基本計画から開始（写しの作成）"),
+        "{audit}"
+    );
 
     let (status, refused) = app
         .call_json(
