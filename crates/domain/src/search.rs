@@ -153,6 +153,11 @@ impl<K> SearchIndex<K> {
         }
     }
 
+    /// The documents, in the order given.
+    pub fn documents(&self) -> &[SearchDocument<K>] {
+        &self.documents
+    }
+
     /// Number of documents indexed.
     pub fn len(&self) -> usize {
         self.documents.len()

@@ -106,7 +106,7 @@ impl Theme {
             .chars()
             .map(|c| match c {
                 '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
-                'ー' | '－' => '-',
+                'ー' => '-',
                 _ => c,
             })
             .collect::<String>()
