@@ -53,7 +53,7 @@ pub fn hit_href(site: &Site, loc: &keikaku_app::search::Location) -> String {
 }
 
 /// Whether the element a search hit points to is sample data.
-fn hit_is_sample(site: &Site, loc: &keikaku_app::search::Location) -> bool {
+pub(crate) fn hit_is_sample(site: &Site, loc: &keikaku_app::search::Location) -> bool {
     let (Some(kind), Some(id)) = (loc.kind, &loc.id) else {
         return false;
     };

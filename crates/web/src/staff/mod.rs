@@ -18,6 +18,7 @@ mod kpi;
 mod login;
 mod population;
 mod programs;
+pub(crate) mod themes;
 mod tokens;
 mod users;
 pub(crate) mod who;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Vec<Route> {
         audit::ROUTES,
         users::ROUTES,
         departments::ROUTES,
+        themes::ROUTES,
     ]
     .concat()
 }
