@@ -31,7 +31,7 @@ async fn a_reading_in_hiragana_or_katakana_finds_the_kanji_of_a_theme() {
     for q in ["こそだて", "コソダテ", "子育て", "育児"] {
         let page = app.page(&search_url(q)).await;
         assert!(
-            page.contains("子育て世代への切れ目のない支援"),
+            page.contains("<mark>子育て</mark>世代への切れ目のない支援"),
             "{q}: {page}"
         );
         assert!(page.contains("<mark>子育て</mark>"), "{q}: {page}");
@@ -101,8 +101,12 @@ async fn every_theme_has_a_page_linked_from_home_and_from_its_elements() {
     assert!(page.contains("保育所待機児童数"), "{page}");
     assert!(page.contains("「こそだて」"), "{page}");
     // One section per plan, in the site's order.
-    let keikaku = page.find("-heading\"><a href=\"/plans/sogo-keikaku\">").unwrap();
-    let senryaku = page.find("-heading\"><a href=\"/plans/sogo-senryaku\">").unwrap();
+    let keikaku = page
+        .find("-heading\"><a href=\"/plans/sogo-keikaku\">")
+        .unwrap();
+    let senryaku = page
+        .find("-heading\"><a href=\"/plans/sogo-senryaku\">")
+        .unwrap();
     assert!(keikaku < senryaku, "{page}");
 
     let measure = app.page("/plans/sogo-keikaku/measures/measure-3-1-1").await;
@@ -172,7 +176,10 @@ async fn the_planning_office_keeps_the_list_and_its_words_reach_search() {
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert_eq!(headers.get("location").unwrap(), "/staff/themes?done=saved");
     let found = app.page(&search_url("スクスク")).await;
-    assert!(found.contains("子育て世代への切れ目のない支援"), "{found}");
+    assert!(
+        found.contains("<mark>子育て</mark>世代への切れ目のない支援"),
+        "{found}"
+    );
     assert!(!app.page("/themes").await.contains("高齢者"));
     assert!(
         !app.page("/search?q=%E8%82%B2%E5%85%90")
