@@ -10,7 +10,7 @@ use keikaku_domain::account::{LoginId, Role, User};
 use keikaku_domain::audit::Timestamp;
 use keikaku_domain::theme::Theme;
 use keikaku_domain::{MunicipalityCode, PlanId};
-use keikaku_storage::PlanStore;
+use keikaku_storage::{PlanStore, Store};
 use keikaku_storage_sqlite::SqliteStore;
 
 fn at() -> Timestamp {
