@@ -53,6 +53,9 @@ async fn a_matched_measure_brings_its_kpis_and_results_are_grouped_by_kind() {
         page.contains("href=\"/plans/sogo-senryaku/kpi/indicators/kpi-3-1-1\""),
         "{page}"
     );
+    // The measure 子育て世代への切れ目のない支援 of the comprehensive plan brings the programs of
+    // the published 実施計画 that serve it.
+    assert!(page.contains("事業：<a href=\"/implementation-plans/2025/programs/05-01-001\">子育て世代包括支援事業</a>"), "{page}");
     // Grouped: one section per kind, each with its count, and a line of counts on top.
     assert!(
         common::count(&page, "class=\"search-group\"") >= 2,
