@@ -29,6 +29,12 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("GET", "/search", [true; 5]),
     ("GET", "/themes", [true; 5]),
     ("GET", "/themes/{code}", [true; 5]),
+    ("GET", "/api/v1/themes", [true; 5]),
+    (
+        "PUT",
+        "/api/v1/plans/{plan}/elements/{id}/themes",
+        [false, true, true, false, false],
+    ),
     ("GET", "/plans/{plan}", [true; 5]),
     ("GET", "/plans/{plan}/vision", [true; 5]),
     ("GET", "/plans/{plan}/basic-plans/{id}", [true; 5]),

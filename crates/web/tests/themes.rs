@@ -310,3 +310,82 @@ async fn an_element_is_put_under_themes_from_its_edit_page() {
     );
     assert!(!page.contains("name=\"seen\""), "{page}");
 }
+
+#[tokio::test]
+async fn the_api_lists_the_themes_and_sets_an_elements_themes() {
+    let app = TestApp::new().await;
+    let list = app.get_json("/api/v1/themes").await;
+    let kosodate = &list["themes"][0];
+    assert_eq!(kosodate["code"], "kosodate");
+    assert_eq!(kosodate["words"][0], "こそだて");
+    assert!(
+        kosodate["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["element"] == "strategy-measure-3-1"),
+        "{kosodate}"
+    );
+
+    app.add_staff("kikaku", "企画 太郎", Role::PlanningOffice, "", PASSWORD)
+        .await;
+    let token = app.token_for("kikaku").await;
+    let path = "/api/v1/plans/sogo-keikaku/elements/measure-1-1-1/themes";
+    let (status, body) = app
+        .call_json(
+            "PUT",
+            path,
+            Some(&token),
+            Some(r#"{"seen": [], "themes": ["bosai"]}"#.to_owned()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert!(
+        app.page("/themes/bosai")
+            .await
+            .contains("href=\"/plans/sogo-keikaku/measures/measure-1-1-1\"")
+    );
+    // Stale: the writer saw no themes.
+    let (status, body) = app
+        .call_json(
+            "PUT",
+            path,
+            Some(&token),
+            Some(r#"{"seen": [], "themes": []}"#.to_owned()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // Unknown theme: 422 with its place.
+    let (status, body) = app
+        .call_json(
+            "PUT",
+            path,
+            Some(&token),
+            Some(r#"{"seen": ["bosai"], "themes": ["nai"]}"#.to_owned()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("テーマ「nai」は一覧にありません"),
+        "{body}"
+    );
+    // A department editor may not.
+    app.add_staff(
+        "nosei",
+        "農政 花子",
+        Role::DepartmentEditor,
+        "農政課",
+        PASSWORD,
+    )
+    .await;
+    let other = app.token_for("nosei").await;
+    let (status, _) = app
+        .call_json(
+            "PUT",
+            path,
+            Some(&other),
+            Some(r#"{"seen": ["bosai"], "themes": []}"#.to_owned()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

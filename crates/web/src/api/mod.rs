@@ -27,6 +27,7 @@ mod programs;
 mod read;
 mod reports;
 pub(crate) mod rounds;
+mod themes;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -63,6 +64,7 @@ pub(crate) fn routes() -> Vec<Route> {
         population::ROUTES,
         population_edits::ROUTES,
         population_runs::ROUTES,
+        themes::ROUTES,
     ]
     .concat()
 }

@@ -76,6 +76,7 @@ impl ThemesPage {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one page, its states
 async fn page(
     state: &AppState,
     csrf: &str,
