@@ -25,6 +25,8 @@ const GOALS = [
   'みんなが安心して暮らせる 笑顔あふれるまち',
 ];
 const SEARCH_PATH = '/search?q=' + encodeURIComponent('子育て');
+// A reading in hiragana: the theme list's words make it find 子育て.
+const KANA_SEARCH_PATH = '/search?q=' + encodeURIComponent('こそだて');
 const NOT_FOUND_PATH = '/this-page-does-not-exist';
 
 // Layout may break lines anywhere, so text is compared with all whitespace
@@ -184,8 +186,8 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users',
   '/staff/population', '/staff/population/vision', '/staff/population/censuses/2020',
   '/staff/population/censuses/new', '/staff/population/scenarios/kihon',
   '/staff/population/scenarios/new',
-  // the department list
-  '/staff/departments'];
+  // the department list and the theme list
+  '/staff/departments', '/staff/themes'];
 // The edition being made, after the published one is rolled on /staff/implementation-plans.
 const ROLLED_PAGES = ['/staff/implementation-plans/2026', '/staff/implementation-plans/2026/programs/01-01-001',
   '/staff/implementation-plans/2026/programs/new', '/staff/implementation-plans/2026/aggregates',
@@ -196,7 +198,9 @@ const PUBLIC_PAGES = ['/plans/sogo-senryaku/kpi/2017', '/plans/sogo-senryaku/kpi
   '/plans/sogo-keikaku/kpi/indicators/outcome-3-1-2-1',
   '/implementation-plans', '/implementation-plans/2025', '/implementation-plans/2025/programs/01-01-001',
   '/implementation-plans/2025/aggregates',
-  '/population', '/population/scenarios/kihon', '/population/scenarios/ikou-kinkou'];
+  '/population', '/population/scenarios/kihon', '/population/scenarios/ikou-kinkou',
+  // the themes: the list and a theme's page (linked from the home page)
+  '/themes', '/themes/kosodate'];
 // Editing forms, checked after the comprehensive plan is moved back to 審議中 (editable).
 const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
   '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',
@@ -411,6 +415,25 @@ async function main() {
     await desk.goto(new URL(SEARCH_PATH, BASE).href);
     const hits = (await mainLinks()).filter((h) => !noHits.has(h) && !h.startsWith('#'));
     record('search for 子育て shows a result link', hits.length > 0 ? [] : ['no result links in <main>']);
+    await checkPage(desk, phone, new URL(KANA_SEARCH_PATH, BASE).href);
+    await desk.goto(new URL(KANA_SEARCH_PATH, BASE).href);
+    const kanaHits = (await mainLinks()).filter((h) => !noHits.has(h) && !h.startsWith('#'));
+    record('search for こそだて finds 子育て', kanaHits.length > 0 ? [] : ['no result links in <main>']);
+    // The search page's own box keeps its width and its button one line, on a desk and a phone
+    // (it once shrank to ~20 px at 1280 px with the button wrapping to 「検／索」).
+    for (const [name, page] of [['1280px', desk], ['375px', phone]]) {
+      await page.goto(new URL(KANA_SEARCH_PATH, BASE).href);
+      const box = await page.evaluate(() => {
+        const input = document.querySelector('#page-search').getBoundingClientRect();
+        const button = document.querySelector('.search-form--page button');
+        const lineHeight = parseFloat(getComputedStyle(button).lineHeight) || 24;
+        return { input: input.width, button: button.getBoundingClientRect().height, lineHeight };
+      });
+      const problems = [];
+      if (box.input < 200) problems.push(`the search box is ${box.input}px wide`);
+      if (box.button > box.lineHeight * 2 + 24) problems.push(`the search button wraps (${box.button}px high)`);
+      record(`the search page's box is laid out at ${name}`, problems);
+    }
 
     // 404 page: same per-page checks (status 404), plus Japanese text.
     const nf = await checkPage(desk, phone, new URL(NOT_FOUND_PATH, BASE).href, 404);

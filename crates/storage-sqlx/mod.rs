@@ -64,6 +64,7 @@ mod population_rows;
 mod program_rows;
 mod programs;
 mod rounds;
+mod themes;
 mod tokens;
 mod tx;
 

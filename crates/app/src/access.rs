@@ -86,6 +86,9 @@ pub enum Action {
     ManagePopulation,
     /// Keep the department list (所管課の一覧: names and contacts).
     ManageDepartments,
+    /// Keep the theme list (テーマ: names, descriptions, readings and synonyms) and put plan
+    /// elements under themes.
+    ManageThemes,
 }
 
 /// Who may perform an action.
@@ -189,6 +192,7 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::ReadPopulation, Audience::Roles(ALL_STAFF)),
     (Action::ManagePopulation, Audience::Roles(PLANNING)),
     (Action::ManageDepartments, Audience::Roles(PLANNING)),
+    (Action::ManageThemes, Audience::Roles(PLANNING)),
 ];
 
 /// Whoever a use case acts for: the console operator (who may do everything) or a signed-in

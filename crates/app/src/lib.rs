@@ -32,6 +32,7 @@ pub mod kpi;
 pub mod plans;
 pub mod population;
 pub mod programs;
+pub mod themes;
 
 pub use accounts::{auth, tokens, users};
 pub use plans::catalog::{Catalog, Publication, Site};

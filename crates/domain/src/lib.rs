@@ -36,6 +36,7 @@ pub mod plan;
 pub mod population;
 pub mod program;
 pub mod search;
+pub mod theme;
 
 pub use ids::{ElementId, ElementRef, IdError, MunicipalityCode, PlanId};
 pub use plan::comprehensive::{

@@ -5,6 +5,12 @@
 //! contains the term as a substring after [`normalize`]; bigrams only narrow the candidates.
 //! Several terms separated by spaces must all match. The index is built in memory from the plan
 //! (a plan has hundreds of elements, not millions), so both storage backends search alike.
+//!
+//! Katakana is folded to hiragana, so 「コソダテ」 finds 「こそだて」. Readings of kanji are
+//! not guessed: a [`Thesaurus`] — the city's theme list, a name with its readings and synonyms,
+//! 「子育て: こそだて、育児」 — makes a term match any word of its group. (A morphological
+//! analyser with a dictionary would give readings of every word; ARCHITECTURE.md says why the
+//! product does not ship one.)
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -51,17 +57,72 @@ pub struct SearchIndex<K> {
 }
 
 /// Folds text for matching only (stored text is never changed): full-width ASCII to
-/// half-width, ASCII letters to lower case, the ideographic space to a space.
+/// half-width, ASCII letters to lower case, the ideographic space to a space, katakana to
+/// hiragana (ァ–ヶ and the iteration marks ヽヾ; ヴ becomes ゔ). One character gives one
+/// character, so positions in the folded text are positions in the original.
 pub fn normalize(text: &str) -> Vec<char> {
-    text.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => {
-                char::from_u32(u32::from(c) - 0xFEE0).map_or(c, |h| h.to_ascii_lowercase())
+    text.chars().map(fold).collect()
+}
+
+fn fold(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => {
+            char::from_u32(u32::from(c) - 0xFEE0).map_or(c, |h| h.to_ascii_lowercase())
+        }
+        // ァ (U+30A1) … ヶ (U+30F6), ヽ ヾ: the hiragana block is 0x60 below.
+        '\u{30A1}'..='\u{30F6}' | '\u{30FD}' | '\u{30FE}' => {
+            char::from_u32(u32::from(c) - 0x60).unwrap_or(c)
+        }
+        _ => c.to_ascii_lowercase(),
+    }
+}
+
+/// Groups of words that search treats as one: a query term equal (after [`normalize`]) to a
+/// word of a group matches any word of that group.
+#[derive(Clone, Debug, Default)]
+pub struct Thesaurus {
+    groups: Vec<Vec<Vec<char>>>,
+}
+
+impl Thesaurus {
+    /// Builds the thesaurus from groups of words (empty words are left out).
+    pub fn new<'a, G, W>(groups: G) -> Self
+    where
+        G: IntoIterator<Item = W>,
+        W: IntoIterator<Item = &'a str>,
+    {
+        Self {
+            groups: groups
+                .into_iter()
+                .map(|g| {
+                    g.into_iter()
+                        .map(|w| normalize(w.trim()))
+                        .filter(|w| !w.is_empty())
+                        .collect::<Vec<_>>()
+                })
+                .filter(|g| !g.is_empty())
+                .collect(),
+        }
+    }
+
+    /// The words a term stands for, folded: the term itself, then the other words of every
+    /// group that holds it, each once.
+    pub fn alternatives(&self, term: &str) -> Vec<Vec<char>> {
+        self.expand(&normalize(term))
+    }
+
+    fn expand(&self, term: &[char]) -> Vec<Vec<char>> {
+        let mut out = vec![term.to_vec()];
+        for g in self.groups.iter().filter(|g| g.iter().any(|w| w == term)) {
+            for w in g {
+                if !out.contains(w) {
+                    out.push(w.clone());
+                }
             }
-            _ => c.to_ascii_lowercase(),
-        })
-        .collect()
+        }
+        out
+    }
 }
 
 impl<K> SearchIndex<K> {
@@ -92,6 +153,11 @@ impl<K> SearchIndex<K> {
         }
     }
 
+    /// The documents, in the order given.
+    pub fn documents(&self) -> &[SearchDocument<K>] {
+        &self.documents
+    }
+
     /// Number of documents indexed.
     pub fn len(&self) -> usize {
         self.documents.len()
@@ -104,29 +170,51 @@ impl<K> SearchIndex<K> {
 
     /// Finds the documents that contain every term of the query, best first, at most `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit<'_, K>> {
+        self.search_with(query, &Thesaurus::default(), limit)
+    }
+
+    /// Like [`SearchIndex::search`], a term matching when the document contains it or any
+    /// word the thesaurus groups with it.
+    pub fn search_with(
+        &self,
+        query: &str,
+        thesaurus: &Thesaurus,
+        limit: usize,
+    ) -> Vec<SearchHit<'_, K>> {
         let folded = normalize(query);
-        let terms: Vec<Vec<char>> = folded
+        let terms: Vec<Vec<Vec<char>>> = folded
             .split(|c| c.is_whitespace())
             .filter(|t| !t.is_empty())
-            .map(<[char]>::to_vec)
+            .map(|t| thesaurus.expand(t))
             .collect();
         if terms.is_empty() {
             return Vec::new();
         }
         let mut candidates: Option<BTreeSet<usize>> = None;
-        for term in &terms {
-            let keys: Vec<(char, Option<char>)> = if term.len() == 1 {
-                vec![(term[0], None)]
-            } else {
-                term.windows(2).map(|w| (w[0], Some(w[1]))).collect()
-            };
-            for key in keys {
-                let docs = self.postings.get(&key).cloned().unwrap_or_default();
-                candidates = Some(match candidates {
-                    None => docs,
-                    Some(c) => c.intersection(&docs).copied().collect(),
-                });
+        for alternatives in &terms {
+            // A document is a candidate for the term when it has every bigram of one of the
+            // term's words.
+            let mut docs_of_term: BTreeSet<usize> = BTreeSet::new();
+            for term in alternatives {
+                let keys: Vec<(char, Option<char>)> = if term.len() == 1 {
+                    vec![(term[0], None)]
+                } else {
+                    term.windows(2).map(|w| (w[0], Some(w[1]))).collect()
+                };
+                let mut docs: Option<BTreeSet<usize>> = None;
+                for key in keys {
+                    let found = self.postings.get(&key).cloned().unwrap_or_default();
+                    docs = Some(match docs {
+                        None => found,
+                        Some(c) => c.intersection(&found).copied().collect(),
+                    });
+                }
+                docs_of_term.extend(docs.unwrap_or_default());
             }
+            candidates = Some(match candidates {
+                None => docs_of_term,
+                Some(c) => c.intersection(&docs_of_term).copied().collect(),
+            });
         }
         let mut hits: Vec<SearchHit<'_, K>> = candidates
             .unwrap_or_default()
@@ -138,17 +226,19 @@ impl<K> SearchIndex<K> {
         hits
     }
 
-    fn score(&self, i: usize, terms: &[Vec<char>]) -> Option<SearchHit<'_, K>> {
+    fn score(&self, i: usize, terms: &[Vec<Vec<char>>]) -> Option<SearchHit<'_, K>> {
         let (title, body) = &self.normalized[i];
         let mut score = 0u32;
-        for term in terms {
-            let in_title = count(title, term);
-            let in_body = count(body, term);
+        for alternatives in terms {
+            let in_title: u32 = alternatives.iter().map(|t| count(title, t)).sum();
+            let in_body: u32 = alternatives.iter().map(|t| count(body, t)).sum();
             if in_title + in_body == 0 {
                 return None;
             }
             score += 10 * in_title + in_body;
         }
+        let terms: Vec<Vec<char>> = terms.iter().flatten().cloned().collect();
+        let terms = terms.as_slice();
         let doc = &self.documents[i];
         Some(SearchHit {
             document: doc,
@@ -291,6 +381,54 @@ mod tests {
         let hit = &idx.search("ilc", 1)[0];
         assert_eq!(hit.title[0].text, "ＩＬＣ");
         assert!(hit.title[0].matched);
+    }
+
+    #[test]
+    fn katakana_is_folded_to_hiragana() {
+        let folding = [
+            ("コソダテ", "こそだて"),
+            ("ヴァイオリン", "ゔぁいおりん"),
+            ("ヽヾ", "ゝゞ"),
+            ("ー", "ー"),
+            ("子育て", "子育て"),
+        ];
+        for (from, to) in folding {
+            assert_eq!(
+                normalize(from).into_iter().collect::<String>(),
+                to,
+                "{from}"
+            );
+        }
+        let idx = SearchIndex::new(vec![SearchDocument {
+            key: 1,
+            title: "こそだてサロン".to_owned(),
+            body: String::new(),
+        }]);
+        assert_eq!(idx.search("コソダテ", 10).len(), 1);
+        assert_eq!(idx.search("さろん", 10).len(), 1);
+    }
+
+    #[test]
+    fn a_thesaurus_makes_a_reading_find_the_kanji() {
+        let thesaurus = Thesaurus::new([vec!["子育て", "こそだて", "育児"]]);
+        let idx = index();
+        let keys = |q: &str| -> Vec<u32> {
+            idx.search_with(q, &thesaurus, 10)
+                .iter()
+                .map(|h| h.document.key)
+                .collect()
+        };
+        assert_eq!(keys("こそだて"), vec![1]);
+        assert_eq!(keys("コソダテ"), vec![1]);
+        assert_eq!(keys("育児"), vec![1]);
+        // Without the thesaurus the reading finds nothing.
+        assert!(idx.search("こそだて", 10).is_empty());
+        // A term that is only part of a group's word is not expanded.
+        assert!(keys("こそ").is_empty());
+        // The kanji found through the reading is marked.
+        let hits = idx.search_with("こそだて", &thesaurus, 10);
+        assert_eq!(hits[0].title[0].text, "子育て");
+        assert!(hits[0].title[0].matched);
     }
 
     #[test]

@@ -376,6 +376,80 @@ pub fn read_departments(
         .collect())
 }
 
+/// The theme list of an example, with the elements each theme is put on (a sample the city
+/// replaces).
+pub fn example_themes(name: &str) -> Option<&'static str> {
+    match name {
+        "ichinoseki" => Some(include_str!("../examples/ichinoseki-themes.json")),
+        _ => None,
+    }
+}
+
+/// One element a theme is put on, in a theme list file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeElementDto {
+    plan: String,
+    element: String,
+}
+
+/// One theme of a theme list file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeDto {
+    code: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    words: Vec<String>,
+    #[serde(default)]
+    elements: Vec<ThemeElementDto>,
+}
+
+/// A theme list file: `{"themes": [{"code", "name", "description", "words": [], "elements":
+/// [{"plan", "element"}]}]}`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemesDto {
+    #[serde(default, rename = "_comment")]
+    _comment: Option<String>,
+    themes: Vec<ThemeDto>,
+}
+
+/// A theme read from a theme list file, with the elements (plan id, element id) it is put on.
+pub type ThemeWithElements = (keikaku_domain::theme::Theme, Vec<(String, String)>);
+
+/// Reads a theme list file (the list is checked by the use case that stores it).
+pub fn read_themes(text: &str) -> Result<Vec<ThemeWithElements>, FileProblem> {
+    let dto: ThemesDto = serde_json::from_str(text).map_err(|e| FileProblem {
+        path: "$".to_owned(),
+        message: format!(
+            "テーマの一覧を読めません（{}行{}列）。",
+            e.line(),
+            e.column()
+        ),
+    })?;
+    Ok(dto
+        .themes
+        .into_iter()
+        .map(|t| {
+            (
+                keikaku_domain::theme::Theme {
+                    code: t.code,
+                    name: t.name,
+                    description: t.description,
+                    words: t.words,
+                },
+                t.elements
+                    .into_iter()
+                    .map(|e| (e.plan, e.element))
+                    .collect(),
+            )
+        })
+        .collect())
+}
+
 /// The names [`example`] knows.
 pub const EXAMPLES: &[&str] = &["ichinoseki"];
 

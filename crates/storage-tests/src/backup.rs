@@ -125,6 +125,13 @@ async fn fill(store: &dyn Store) {
     crate::programs::fill(store, code).await;
     crate::population::fill(store, code).await;
     crate::departments::fill(store, code).await;
+    crate::themes::fill(
+        store,
+        code,
+        &plan,
+        &with_indicators.indicators()[0].indicator.id,
+    )
+    .await;
 }
 
 /// A published round of FY2016 with a submission and an assessment (every round table).

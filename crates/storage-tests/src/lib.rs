@@ -27,6 +27,7 @@ pub mod postgres;
 pub mod program_roll;
 pub mod programs;
 pub mod rounds;
+pub mod themes;
 pub mod tokens;
 
 use keikaku_domain::account::{LoginId, Role, User};
@@ -165,6 +166,10 @@ macro_rules! conformance_tests {
             program_roll: [the_roll_is_the_domains_roll],
             population: [the_vision_is_stored_exactly_to_the_bit],
             departments: [the_department_list_is_saved_whole_against_its_revision],
+            themes: [
+                the_theme_list_is_saved_whole_against_its_revision,
+                an_elements_themes_are_saved_against_what_its_editor_saw
+            ],
             backup: [
                 the_backup_carries_every_table,
                 a_snapshot_is_one_moment_while_writes_go_on

@@ -53,6 +53,9 @@ pub const TABLES: &[&str] = &[
     "population_result_cell",
     "department_list",
     "department",
+    "theme_list",
+    "theme",
+    "theme_tag",
 ];
 
 /// The type of a column, as both backends store it.

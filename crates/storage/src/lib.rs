@@ -47,6 +47,7 @@ mod programs;
 mod rounds;
 #[allow(missing_docs)] // row structs mirror the columns one to one
 pub mod rows;
+mod themes;
 mod tokens;
 
 pub use accounts::{AccountStore, SessionRecord};
@@ -69,6 +70,7 @@ pub use rounds::{
     AssessmentPart, AssessmentRecord, AssessmentWrite, OpinionWrite, ReportRecord, RoundChange,
     RoundData, RoundRecord, RoundStore, SubmissionRecord,
 };
+pub use themes::{ThemeList, ThemeStore, ThemeTag};
 pub use tokens::{TokenRecord, TokenStore};
 
 use async_trait::async_trait;
@@ -129,6 +131,7 @@ pub trait Store:
     + ProgramStore
     + PopulationStore
     + DepartmentStore
+    + ThemeStore
     + Send
     + Sync
 {

@@ -27,6 +27,14 @@ const VIEWERS: [Option<Role>; 5] = [
 const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("GET", "/", [true; 5]),
     ("GET", "/search", [true; 5]),
+    ("GET", "/themes", [true; 5]),
+    ("GET", "/themes/{code}", [true; 5]),
+    ("GET", "/api/v1/themes", [true; 5]),
+    (
+        "PUT",
+        "/api/v1/plans/{plan}/elements/{id}/themes",
+        [false, true, true, false, false],
+    ),
     ("GET", "/plans/{plan}", [true; 5]),
     ("GET", "/plans/{plan}/vision", [true; 5]),
     ("GET", "/plans/{plan}/basic-plans/{id}", [true; 5]),
@@ -495,6 +503,13 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     (
         "POST",
         "/staff/departments",
+        [false, true, true, false, false],
+    ),
+    ("GET", "/staff/themes", [false, true, true, false, false]),
+    ("POST", "/staff/themes", [false, true, true, false, false]),
+    (
+        "POST",
+        "/staff/plans/{plan}/elements/{id}/themes",
         [false, true, true, false, false],
     ),
     ("GET", "/static/{file}", [true; 5]),

@@ -49,6 +49,10 @@ pub struct Site {
     publications: Vec<(PlanId, Publication)>,
     /// The department list (所管課 and their contacts).
     departments: Vec<keikaku_domain::department::Department>,
+    /// The theme list and its tags.
+    themes: keikaku_storage::ThemeList,
+    /// The themes' names with their readings and synonyms, for search.
+    thesaurus: keikaku_domain::search::Thesaurus,
 }
 
 /// What the public pages say about the publication of a plan they show.
@@ -80,7 +84,64 @@ impl Site {
             population: false,
             publications: Vec::new(),
             departments: Vec::new(),
+            themes: keikaku_storage::ThemeList::default(),
+            thesaurus: keikaku_domain::search::Thesaurus::default(),
         }
+    }
+
+    /// The view with the theme list and its tags (search then reads the themes' words).
+    #[must_use]
+    pub fn with_themes(mut self, themes: keikaku_storage::ThemeList) -> Self {
+        self.thesaurus = keikaku_domain::theme::thesaurus(&themes.themes);
+        self.themes = themes;
+        self
+    }
+
+    /// The themes, in the list's order.
+    pub fn themes(&self) -> &[keikaku_domain::theme::Theme] {
+        &self.themes.themes
+    }
+
+    /// The theme of a code.
+    pub fn theme(&self, code: &str) -> Option<&keikaku_domain::theme::Theme> {
+        keikaku_domain::theme::find(&self.themes.themes, code)
+    }
+
+    /// The themes an element of a published plan is under, in the list's order.
+    pub fn themes_of(
+        &self,
+        plan: &PlanId,
+        element: &keikaku_domain::ElementId,
+    ) -> Vec<&keikaku_domain::theme::Theme> {
+        self.themes
+            .themes
+            .iter()
+            .filter(|t| {
+                self.themes
+                    .tags
+                    .iter()
+                    .any(|g| &g.plan == plan && &g.element == element && g.theme == t.code)
+            })
+            .collect()
+    }
+
+    /// The elements of the published plans under a theme, in the plans' order and each
+    /// plan's reading order, with their place and title (tags of elements the published
+    /// plans do not have are left out).
+    pub fn tagged(&self, code: &str) -> Vec<(&Location, &str)> {
+        self.index
+            .documents()
+            .iter()
+            .filter(|d| {
+                d.key.id.as_ref().is_some_and(|id| {
+                    self.themes
+                        .tags
+                        .iter()
+                        .any(|g| g.theme == code && g.plan == d.key.plan && &g.element == id)
+                })
+            })
+            .map(|d| (&d.key, d.title.as_str()))
+            .collect()
     }
 
     /// The view with the department list.
@@ -165,7 +226,7 @@ impl Site {
 
     /// Searches the published plans; at most `limit` hits, best first.
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit<'_, Location>> {
-        self.index.search(query, limit)
+        self.index.search_with(query, &self.thesaurus, limit)
     }
 }
 
@@ -243,12 +304,12 @@ fn content_key(
     reports: &[(PlanId, Vec<ReportRecord>)],
     editions: &[FiscalYear],
     population: &PopulationData,
-    department_revision: i64,
+    lists: i64,
     data_version: i64,
 ) -> i64 {
     let mut h = DefaultHasher::new();
-    // The contacts of the 所管課 shown on element pages.
-    department_revision.hash(&mut h);
+    // The contacts of the 所管課 shown on element pages, the themes and their tags.
+    lists.hash(&mut h);
     population_key(population, &mut h);
     // The published editions of the 実施計画 (which never change once published).
     for e in editions {
@@ -313,13 +374,23 @@ async fn load(
     // The public 人口ビジョン is read from the store by its readers; the key follows it.
     let population = cx.store.population(cx.municipality).await?;
     let (departments, department_revision) = cx.store.departments(cx.municipality).await?;
+    let themes = cx.store.themes(cx.municipality).await?;
+    let lists = {
+        let mut h = DefaultHasher::new();
+        department_revision.hash(&mut h);
+        themes.revision.hash(&mut h);
+        for t in &themes.tags {
+            (t.plan.as_str(), t.element.as_str(), &t.theme).hash(&mut h);
+        }
+        i64::from_ne_bytes(h.finish().to_ne_bytes())
+    };
     let key = content_key(
         &municipality,
         &published,
         &records,
         &editions,
         &population,
-        department_revision,
+        lists,
         data_version,
     );
     if current.is_some_and(|c| c.version == key && c.municipality == municipality) {
@@ -373,6 +444,7 @@ async fn load(
         Site::new(municipality, plans, key)
             .with_publications(publications)
             .with_departments(departments)
+            .with_themes(themes)
             .with_reports(reports)
             .with_editions(editions)
             .with_population(population.vision.is_some_and(|v| v.vision.published)),

@@ -384,7 +384,47 @@ pub async fn load_example(
         )
         .await?;
     }
+    if let Some(themes) = keikaku_planfile::example_themes(name) {
+        load_example_themes(
+            operator,
+            &crate::Context::new(store, &file.municipality.code),
+            themes,
+            at,
+        )
+        .await?;
+    }
     Ok(ExampleOutcome::Loaded(loaded))
+}
+
+/// Stores an example's theme list and puts its elements under their themes.
+async fn load_example_themes(
+    operator: &Operator,
+    cx: &crate::Context<'_>,
+    text: &str,
+    at: Timestamp,
+) -> Result<(), AppError> {
+    let themes = keikaku_planfile::read_themes(text).map_err(|p| AppError::Invalid(vec![p]))?;
+    let list: Vec<keikaku_domain::theme::Theme> = themes.iter().map(|(t, _)| t.clone()).collect();
+    crate::themes::save(cx, operator, &list, "", at).await?;
+    let mut by_element: Vec<((String, String), Vec<String>)> = Vec::new();
+    for (theme, elements) in &themes {
+        for e in elements {
+            match by_element.iter_mut().find(|(k, _)| k == e) {
+                Some((_, codes)) => codes.push(theme.code.clone()),
+                None => by_element.push((e.clone(), vec![theme.code.clone()])),
+            }
+        }
+    }
+    for ((plan, element), codes) in by_element {
+        let plan = keikaku_domain::PlanId::parse(&plan).map_err(|_| {
+            AppError::Invalid(vec![keikaku_planfile::FileProblem {
+                path: "$.themes".to_owned(),
+                message: format!("計画「{plan}」のidが不正です。"),
+            }])
+        })?;
+        crate::themes::tag(cx, operator, &plan, &element, &[], &codes, at).await?;
+    }
+    Ok(())
 }
 
 /// Stores an example's sample yearly values (see [`keikaku_planfile::example_values`]).

@@ -28,6 +28,8 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::read::list_plans,
         crate::api::read::get_plan,
         crate::api::read::search,
+        crate::api::themes::list_themes,
+        crate::api::themes::put_element_themes,
         openapi_json,
         crate::api::read::audit,
         crate::api::edit::get_element,
@@ -84,6 +86,10 @@ pub(crate) const ROUTES: &[Route] = &[route!(
         crate::api::population_runs::derive
     ),
     components(schemas(
+        crate::api::themes::ThemeListDto,
+        crate::api::themes::ThemeDto,
+        crate::api::themes::TaggedDto,
+        crate::api::themes::ElementThemes,
         crate::error::ErrorEnvelope,
         crate::error::ErrorBody,
         crate::api::read::PlanList,

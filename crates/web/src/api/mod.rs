@@ -28,6 +28,7 @@ mod read;
 mod reports;
 pub(crate) mod rounds;
 mod successor;
+mod themes;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -65,6 +66,7 @@ pub(crate) fn routes() -> Vec<Route> {
         population::ROUTES,
         population_edits::ROUTES,
         population_runs::ROUTES,
+        themes::ROUTES,
     ]
     .concat()
 }

@@ -84,6 +84,8 @@ struct MeasureView {
 #[template(path = "public/field.html")]
 struct FieldPage {
     layout: Layout,
+    /// The themes the element is under: (address, name).
+    themes: Vec<(String, String)>,
     number: String,
     title: String,
     sample: bool,
@@ -148,6 +150,7 @@ async fn field(
             || f.indicators.iter().any(|i| i.sample)
             || projects.iter().any(|p| p.sample);
         Ok(FieldPage {
+            themes: crate::public::themes::links_of(site, &c.header.id, &f.id),
             layout: crumbs(
                 Layout::new(site, &format!("分野 {}　{}", f.number, f.title), ""),
                 &steps,
@@ -183,6 +186,8 @@ async fn field(
 #[template(path = "public/measure.html")]
 struct MeasurePage {
     layout: Layout,
+    /// The themes the element is under: (address, name).
+    themes: Vec<(String, String)>,
     number: String,
     title: String,
     sample: bool,
@@ -261,6 +266,7 @@ async fn measure(
             || projects.iter().any(|p| p.sample)
             || strategy_measures.iter().any(|s| s.sample);
         Ok(MeasurePage {
+            themes: crate::public::themes::links_of(site, &c.header.id, &m.id),
             layout: crumbs(
                 Layout::new(site, &format!("施策 {}　{}", m.number, m.title), ""),
                 &steps,
@@ -304,6 +310,8 @@ struct ProjectField {
 #[template(path = "public/priority_project.html")]
 struct PriorityProjectPage {
     layout: Layout,
+    /// The themes the element is under: (address, name).
+    themes: Vec<(String, String)>,
     number: String,
     title: String,
     sample: bool,
@@ -359,6 +367,7 @@ async fn priority_project(
             || fields.iter().any(|f| f.measures.iter().any(|m| m.sample))
             || strategy_measures.iter().any(|s| s.sample);
         Ok(PriorityProjectPage {
+            themes: crate::public::themes::links_of(site, &c.header.id, &p.id),
             layout: crumbs(Layout::new(site, &p.title, ""), &bp_steps(c, bp))
                 .sample(sample)
                 .standing(standing::of_basic_plan(site, c, bp)),
@@ -382,6 +391,8 @@ async fn priority_project(
 #[template(path = "public/objective.html")]
 struct ObjectivePage {
     layout: Layout,
+    /// The themes the element is under: (address, name).
+    themes: Vec<(String, String)>,
     number: String,
     title: String,
     sample: bool,
@@ -436,6 +447,7 @@ async fn objective(
             || o.numerical_targets.iter().any(|t| t.sample)
             || measures.iter().any(|m| m.sample);
         Ok(ObjectivePage {
+            themes: crate::public::themes::links_of(site, &s.header.id, &o.id),
             layout: Layout::new(site, &format!("基本目標{}　{}", o.number, o.title), "")
                 .crumbs(&[(s.header.title.as_str(), plan_href(pid))])
                 .sample(sample)
@@ -461,6 +473,8 @@ async fn objective(
 #[template(path = "public/strategy_measure.html")]
 struct StrategyMeasurePage {
     layout: Layout,
+    /// The themes the element is under: (address, name).
+    themes: Vec<(String, String)>,
     number: String,
     title: String,
     sample: bool,
@@ -530,6 +544,7 @@ async fn strategy_measure(
         let links = strategy_links(site, m);
         let sample = m.sample || m.kpis.iter().any(|k| k.sample) || links.iter().any(|l| l.sample);
         Ok(StrategyMeasurePage {
+            themes: crate::public::themes::links_of(site, &s.header.id, &m.id),
             layout: Layout::new(site, &format!("施策 {}　{}", m.number, m.title), "")
                 .crumbs(&[
                     (s.header.title.as_str(), plan_href(pid)),

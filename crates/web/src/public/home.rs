@@ -81,6 +81,8 @@ struct HomePage {
     comprehensive: Option<HomeComprehensive>,
     strategies: Vec<HomeStrategy>,
     comparison: Comparison,
+    /// The city's themes: (address, name).
+    themes: Vec<(String, String)>,
 }
 
 fn home_comprehensive(c: &ComprehensivePlan) -> HomeComprehensive {
@@ -185,6 +187,11 @@ async fn home(
             .any(|s| s.objectives.iter().any(|o| o.sample));
         let heading = format!("{}の総合計画・総合戦略", site.municipality.name);
         Ok(HomePage {
+            themes: site
+                .themes()
+                .iter()
+                .map(|t| (crate::public::themes::theme_href(&t.code), t.name.clone()))
+                .collect(),
             layout: Layout::new(site, "ホーム", "/").sample(sample),
             heading,
             comprehensive,

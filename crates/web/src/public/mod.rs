@@ -13,6 +13,7 @@ pub(crate) mod population;
 pub(crate) mod programs;
 pub(crate) mod search;
 pub(crate) mod standing;
+pub(crate) mod themes;
 
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> Vec<Route> {
         kpi::ROUTES,
         programs::ROUTES,
         population::ROUTES,
+        themes::ROUTES,
     ]
     .concat()
 }

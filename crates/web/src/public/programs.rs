@@ -71,7 +71,7 @@ pub(crate) fn edition_href(made_in: FiscalYear) -> String {
     format!("{HOME}/{}", made_in.year())
 }
 
-fn program_href(made_in: FiscalYear, code: &str) -> String {
+pub(crate) fn program_href(made_in: FiscalYear, code: &str) -> String {
     format!("{HOME}/{}/programs/{code}", made_in.year())
 }
 

@@ -28,6 +28,16 @@ struct HitView {
     title: Vec<keikaku_domain::search::SnippetPart>,
     snippet: Vec<keikaku_domain::search::SnippetPart>,
     sample: bool,
+    /// A measure's (or field's, objective's) indicators: (address, name with unit).
+    indicators: Vec<(String, String)>,
+    /// The programs of the latest published 実施計画 that serve the element: (address, name).
+    programs: Vec<(String, String)>,
+}
+
+/// The hits of one kind, in the order of their best hit.
+struct KindGroup {
+    label: &'static str,
+    hits: Vec<HitView>,
 }
 
 #[derive(Template)]
@@ -36,7 +46,44 @@ struct SearchPage {
     layout: Layout,
     query: String,
     count_label: String,
-    hits: Vec<HitView>,
+    count: usize,
+    groups: Vec<KindGroup>,
+}
+
+/// The hits grouped by kind; a group comes where its best hit does.
+fn grouped(hits: Vec<HitView>) -> Vec<KindGroup> {
+    let mut groups: Vec<KindGroup> = Vec::new();
+    for h in hits {
+        match groups.iter_mut().find(|g| g.label == h.kind) {
+            Some(g) => g.hits.push(h),
+            None => groups.push(KindGroup {
+                label: h.kind,
+                hits: vec![h],
+            }),
+        }
+    }
+    groups
+}
+
+/// The programs of the latest published edition that serve an element, by element.
+async fn serving_programs(
+    state: &AppState,
+    site: &Site,
+) -> Result<Vec<(keikaku_domain::ElementRef, String, String)>, WebError> {
+    let Some(&made_in) = site.editions().first() else {
+        return Ok(Vec::new());
+    };
+    let view =
+        keikaku_app::programs::published_edition(&state.catalog.context(), &site.plans, made_in)
+            .await?;
+    let mut out = Vec::new();
+    for p in &view.programs {
+        let href = crate::public::programs::program_href(made_in, p.program.code.as_str());
+        for link in &p.program.links {
+            out.push((link.clone(), href.clone(), p.program.name.clone()));
+        }
+    }
+    Ok(out)
 }
 
 /// The longest query accepted; longer ones are cut (nobody types more, and it bounds work).
@@ -53,7 +100,7 @@ pub fn hit_href(site: &Site, loc: &keikaku_app::search::Location) -> String {
 }
 
 /// Whether the element a search hit points to is sample data.
-fn hit_is_sample(site: &Site, loc: &keikaku_app::search::Location) -> bool {
+pub(crate) fn hit_is_sample(site: &Site, loc: &keikaku_app::search::Location) -> bool {
     let (Some(kind), Some(id)) = (loc.kind, &loc.id) else {
         return false;
     };
@@ -100,11 +147,27 @@ async fn search(
         .find(|(k, _)| k == "q")
         .map_or("", |(_, v)| v.as_str());
     let q: String = raw.trim().chars().take(MAX_QUERY_CHARS).collect();
-    let hits: Vec<HitView> = site
-        .search(&q, MAX_HITS)
+    let found = site.search(&q, MAX_HITS);
+    let programs = if found.is_empty() {
+        Vec::new()
+    } else {
+        serving_programs(&state, &site).await?
+    };
+    let hits: Vec<HitView> = found
         .into_iter()
         .map(|h| {
             let loc = &h.document.key;
+            let programs = loc
+                .id
+                .as_ref()
+                .map(|id| {
+                    programs
+                        .iter()
+                        .filter(|(r, _, _)| r.plan == loc.plan && &r.element == id)
+                        .map(|(_, href, name)| (href.clone(), name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
             HitView {
                 href: hit_href(&site, loc),
                 kind: loc.kind.map_or("計画", |k| k.label()),
@@ -112,6 +175,8 @@ async fn search(
                 title: h.title,
                 snippet: h.snippet,
                 sample: hit_is_sample(&site, loc),
+                indicators: crate::public::themes::indicator_links(&site, loc),
+                programs,
             }
         })
         .collect();
@@ -134,7 +199,8 @@ async fn search(
         layout,
         query: q,
         count_label,
-        hits,
+        count: hits.len(),
+        groups: grouped(hits),
     };
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-cache")],

@@ -57,6 +57,7 @@ struct StaffPage {
     may_administer: bool,
     /// Whether the user keeps the department list.
     may_manage_departments: bool,
+    may_manage_themes: bool,
     notice: Option<String>,
 }
 
@@ -105,6 +106,7 @@ async fn staff_page(
         may_edit: permits(Some(&user.roles), Action::EditPlan),
         may_administer: permits(Some(&user.roles), Action::ReadAudit),
         may_manage_departments: permits(Some(&user.roles), Action::ManageDepartments),
+        may_manage_themes: permits(Some(&user.roles), Action::ManageThemes),
         // Named by its title and new status (an id the page does not know is not echoed).
         notice: query.get("changed").and_then(|id| {
             summaries

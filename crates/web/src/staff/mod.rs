@@ -19,6 +19,7 @@ mod login;
 mod population;
 mod programs;
 pub(crate) mod restore;
+pub(crate) mod themes;
 mod tokens;
 mod users;
 pub(crate) mod who;
@@ -49,6 +50,7 @@ pub(crate) fn routes() -> Vec<Route> {
         restore::ROUTES,
         users::ROUTES,
         departments::ROUTES,
+        themes::ROUTES,
     ]
     .concat()
 }

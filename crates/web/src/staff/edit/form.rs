@@ -89,6 +89,8 @@ pub(crate) struct ElementPage {
     element_id: String,
     /// The names the 所管課 field offers (the department list, then names in use).
     department_names: Vec<String>,
+    /// The themes the element is under, with the form that chooses them.
+    themes: Option<crate::staff::themes::ElementThemes>,
 }
 
 fn hint(spec: &FieldSpec) -> &'static str {
@@ -349,7 +351,13 @@ pub(crate) async fn element_page_for(
     } else {
         Vec::new()
     };
+    let themes = if matches!(target, Target::Element(_)) && !element_id.is_empty() {
+        crate::staff::themes::element_box(state, &signed.user, &plan_id, &element_id).await?
+    } else {
+        None
+    };
     Ok(ElementPage {
+        themes,
         department_names,
         layout: staff_layout(state, &heading, &[]).await?,
         heading,
