@@ -21,6 +21,7 @@ pub mod kinds;
 pub mod phase;
 pub mod strategy;
 pub mod validate;
+pub mod version_note;
 pub mod warnings;
 pub mod year_lines;
 
