@@ -125,6 +125,7 @@ async fn fill(store: &dyn Store) {
     crate::programs::fill(store, code).await;
     crate::population::fill(store, code).await;
     crate::departments::fill(store, code).await;
+    crate::history::fill(store, code, file.plans[0].id()).await;
 }
 
 /// A published round of FY2016 with a submission and an assessment (every round table).
