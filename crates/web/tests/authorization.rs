@@ -38,6 +38,7 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("GET", "/plans/{plan}/strategy-measures/{id}", [true; 5]),
     ("GET", "/plans/{plan}/elements/{id}", [true; 5]),
     ("GET", "/plans/{plan}/versions", [true; 5]),
+    ("GET", "/plans/{plan}/versions/{number}", [true; 5]),
     ("GET", "/implementation-plans", [true; 5]),
     ("GET", "/implementation-plans/{year}", [true; 5]),
     (
@@ -75,6 +76,16 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         "GET",
         "/staff/plans/{plan}/compare",
         [false, true, true, true, true],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/versions/{number}",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/versions/{number}/note",
+        [false, true, true, false, false],
     ),
     (
         "GET",

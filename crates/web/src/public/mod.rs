@@ -13,6 +13,7 @@ pub(crate) mod population;
 pub(crate) mod programs;
 pub(crate) mod search;
 pub(crate) mod standing;
+pub(crate) mod version;
 
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
