@@ -187,7 +187,9 @@ const STAFF_PAGES = ['/staff', '/staff/audit', '/staff/users',
   '/staff/population/censuses/new', '/staff/population/scenarios/kihon',
   '/staff/population/scenarios/new',
   // the department list and the theme list
-  '/staff/departments', '/staff/themes'];
+  '/staff/departments', '/staff/themes',
+  // a version read as pages, with the form that names it
+  '/staff/plans/sogo-keikaku/versions/1'];
 // The edition being made, after the published one is rolled on /staff/implementation-plans.
 const ROLLED_PAGES = ['/staff/implementation-plans/2026', '/staff/implementation-plans/2026/programs/01-01-001',
   '/staff/implementation-plans/2026/programs/new', '/staff/implementation-plans/2026/aggregates',
@@ -200,7 +202,9 @@ const PUBLIC_PAGES = ['/plans/sogo-senryaku/kpi/2017', '/plans/sogo-senryaku/kpi
   '/implementation-plans/2025/aggregates',
   '/population', '/population/scenarios/kihon', '/population/scenarios/ikou-kinkou',
   // the themes: the list and a theme's page (linked from the home page)
-  '/themes', '/themes/kosodate'];
+  '/themes', '/themes/kosodate',
+  // a published version read as pages
+  '/plans/sogo-keikaku/versions/1'];
 // Editing forms, checked after the comprehensive plan is moved back to 審議中 (editable).
 const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elements/measure-1-1-1',
   '/staff/plans/sogo-keikaku/elements/priority-project-1', '/staff/plans/sogo-keikaku/header',

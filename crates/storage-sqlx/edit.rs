@@ -33,13 +33,21 @@ pub(crate) async fn edit_plan(
         apply_change(&mut tx, scope, change).await?;
     }
     let entry = tx::append_audit(&mut tx, code, author, &edit.record, &edit.target).await?;
-    if let Some(snapshot) = &edit.freeze {
+    if let Some(freeze) = &edit.freeze {
         let status = plan_status(&mut tx, code, plan_id)
             .await?
             .ok_or_else(|| StoreError::Stale("plan".to_owned()))?;
         let status = PlanStatus::from_code(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("状態「{status}」")))?;
-        tx::insert_version(&mut tx, &entry, plan_id, status, snapshot).await?;
+        tx::insert_version(
+            &mut tx,
+            &entry,
+            plan_id,
+            status,
+            &freeze.snapshot,
+            &freeze.note,
+        )
+        .await?;
     }
     tx::commit_plans(tx, REFERENCED).await
 }

@@ -1,15 +1,16 @@
 //! History: the port's [`HistoryStore`] for this backend — reading the audit log and the
 //! frozen versions of plans. Both are written by `tx`, inside the transaction of the write
-//! they record.
+//! they record; a version's name and reason are written here, through `tx` too.
 
 use async_trait::async_trait;
 use keikaku_domain::audit::{AuditEntry, Timestamp};
+use keikaku_domain::plan::version_note::VersionNote;
 use keikaku_domain::{MunicipalityCode, PlanId, PlanStatus};
-use keikaku_storage::{HistoryStore, StoreError, VersionSummary};
+use keikaku_storage::{Author, HistoryStore, StoreError, UserChange, VersionSummary};
 use sqlx::Row;
 
 use super::tx::audit_row;
-use super::{backend, corrupt};
+use super::{backend, corrupt, tx};
 use crate::{DbRow, Store};
 
 #[async_trait]
@@ -77,6 +78,64 @@ impl HistoryStore for Store {
             ))),
         }
     }
+
+    async fn save_version_note(
+        &self,
+        code: &MunicipalityCode,
+        plan: &PlanId,
+        number: u32,
+        note: &VersionNote,
+        expected: u32,
+        author: &Author,
+    ) -> Result<Option<u32>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        tx::lock_municipality(&mut tx, code).await?;
+        let row = sqlx::query(
+            "SELECT label, reason, note_revision FROM plan_version \
+             WHERE municipality_code = $1 AND plan_id = $2 AND number = $3",
+        )
+        .bind(code.as_str())
+        .bind(plan.as_str())
+        .bind(i64::from(number))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let stored: i64 = row.try_get("note_revision").map_err(backend)?;
+        if stored != i64::from(expected) {
+            return Err(StoreError::Stale("version".to_owned()));
+        }
+        let before = VersionNote {
+            label: row.try_get("label").map_err(backend)?,
+            reason: row.try_get("reason").map_err(backend)?,
+        };
+        let next = expected + 1;
+        sqlx::query(
+            "UPDATE plan_version SET label = $1, reason = $2, note_revision = $3 \
+             WHERE municipality_code = $4 AND plan_id = $5 AND number = $6 AND note_revision = $7",
+        )
+        .bind(&note.label)
+        .bind(&note.reason)
+        .bind(i64::from(next))
+        .bind(code.as_str())
+        .bind(plan.as_str())
+        .bind(i64::from(number))
+        .bind(i64::from(expected))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let change = UserChange {
+            action: "version.note".to_owned(),
+            before: Some(before.audit_text()),
+            after: Some(note.audit_text()),
+        };
+        let target = format!("{plan}/versions/{number}");
+        tx::append_audit(&mut tx, code, author, &change, &target).await?;
+        tx::commit(tx).await?;
+        Ok(Some(next))
+    }
 }
 
 fn version_row(r: &DbRow) -> Result<VersionSummary, StoreError> {
@@ -92,5 +151,11 @@ fn version_row(r: &DbRow) -> Result<VersionSummary, StoreError> {
         at: Timestamp::from_millis(r.try_get("at_millis").map_err(backend)?).map_err(corrupt)?,
         actor: r.try_get("actor").map_err(backend)?,
         audit_sequence: u64::try_from(sequence).map_err(corrupt)?,
+        note: VersionNote {
+            label: r.try_get("label").map_err(backend)?,
+            reason: r.try_get("reason").map_err(backend)?,
+        },
+        note_revision: u32::try_from(r.try_get::<i64, _>("note_revision").map_err(backend)?)
+            .map_err(corrupt)?,
     })
 }

@@ -2,6 +2,7 @@
 //! inserts of plan, element and link rows that editing shares.
 
 use keikaku_domain::audit::AuditEntry;
+use keikaku_domain::plan::version_note::VersionNote;
 use keikaku_domain::{MunicipalityCode, PlanId};
 use keikaku_storage::rows::{self, ElementRow, LinkRow, PlanRows};
 use keikaku_storage::{Author, ExistingPlan, PlanBatch, PlanWrite, StoreError, UserChange};
@@ -82,7 +83,15 @@ async fn store_plan(
     };
     let entry = tx::append_after(tx, last, code, author, &change, plan.id().as_str()).await?;
     let status = plan.header().status;
-    tx::insert_version(tx, &entry, plan.id().as_str(), status, &write.after).await?;
+    tx::insert_version(
+        tx,
+        &entry,
+        plan.id().as_str(),
+        status,
+        &write.after,
+        &VersionNote::default(),
+    )
+    .await?;
     Ok(entry)
 }
 

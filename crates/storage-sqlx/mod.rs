@@ -23,7 +23,7 @@ macro_rules! audit_columns {
 
 macro_rules! version_columns {
     () => {
-        "plan_id, number, status, at_millis, actor, audit_sequence"
+        "plan_id, number, status, at_millis, actor, audit_sequence, label, reason, note_revision"
     };
 }
 

@@ -8,6 +8,7 @@
 //! is the chain's last entry read.
 
 use keikaku_domain::audit::{AuditEntry, ChainHash, NewEntry, Timestamp};
+use keikaku_domain::plan::version_note::VersionNote;
 use keikaku_domain::{Municipality, MunicipalityCode, PlanStatus};
 use keikaku_storage::{Author, StoreError, UserChange};
 use sqlx::{Row, Transaction};
@@ -185,6 +186,7 @@ pub(crate) async fn insert_version(
     plan_id: &str,
     status: PlanStatus,
     snapshot: &str,
+    note: &VersionNote,
 ) -> Result<(), StoreError> {
     let next: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(number), 0) + 1 FROM plan_version WHERE municipality_code = $1 AND plan_id = $2",
@@ -197,7 +199,7 @@ pub(crate) async fn insert_version(
     sqlx::query(concat!(
         "INSERT INTO plan_version (municipality_code, ",
         version_columns!(),
-        ", snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        ", snapshot) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)"
     ))
     .bind(entry.municipality.as_str())
     .bind(plan_id)
@@ -206,6 +208,8 @@ pub(crate) async fn insert_version(
     .bind(entry.at.as_millis())
     .bind(&entry.actor)
     .bind(i64::try_from(entry.sequence).map_err(corrupt)?)
+    .bind(&note.label)
+    .bind(&note.reason)
     .bind(snapshot)
     .execute(&mut **tx)
     .await

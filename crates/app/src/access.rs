@@ -39,6 +39,9 @@ pub enum Action {
     ReadDrafts,
     /// Move a plan to another status (審議中, 決定, 公開 …).
     ChangePlanStatus,
+    /// Name a frozen version of a plan and give its reason (版の名称と理由), after it was
+    /// frozen.
+    NameVersions,
     /// Edit a draft plan's elements (the use cases narrow a department editor to the
     /// elements of their own department).
     EditPlan,
@@ -157,6 +160,7 @@ pub const PERMISSIONS: &[(Action, Audience)] = &[
     (Action::SignOut, Audience::SignedIn),
     (Action::ReadDrafts, Audience::Roles(ALL_STAFF)),
     (Action::ChangePlanStatus, Audience::Roles(PLANNING)),
+    (Action::NameVersions, Audience::Roles(PLANNING)),
     (
         Action::EditPlan,
         Audience::Roles(&[

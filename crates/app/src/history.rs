@@ -1,10 +1,13 @@
 //! What happened to the plans: the audit log (and checking its hash chain), and the frozen
-//! versions of each plan with the differences between them.
+//! versions of each plan with their names and reasons, each readable whole, and the
+//! differences between them.
 
-use keikaku_domain::audit::{AuditEntry, ChainBreak, ChainVerifier};
+use keikaku_domain::audit::{AuditEntry, ChainBreak, ChainVerifier, Timestamp};
 use keikaku_domain::plan::diff::{PlanDiff, diff_plans};
+use keikaku_domain::plan::version_note::VersionNote;
 use keikaku_domain::{Plan, PlanId, PlanStatus};
-use keikaku_storage::VersionSummary;
+use keikaku_planfile::FileProblem;
+use keikaku_storage::{Author, StoreError, VersionSummary};
 
 use crate::access::{Action, Authority, require};
 use crate::{AppError, Context};
@@ -161,6 +164,81 @@ pub(crate) async fn version_of(
     Ok((summary, plan))
 }
 
+/// A published version of a plan, as it was frozen (the public sees nothing else).
+pub async fn published_version(
+    cx: &Context<'_>,
+    plan: &PlanId,
+    number: u32,
+) -> Result<(VersionSummary, Plan), AppError> {
+    version(cx, plan, number, true).await
+}
+
+/// Any version of a plan, drafts included, as it was frozen (for those who may read drafts:
+/// the draft as it stood on the day of the council's meeting).
+pub async fn any_version(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    plan: &PlanId,
+    number: u32,
+) -> Result<(VersionSummary, Plan), AppError> {
+    require(authority, Action::ReadDrafts)?;
+    version(cx, plan, number, false).await
+}
+
+/// Names a frozen version and gives its reason (the planning office: 「パブコメ案」, 「答申反映」,
+/// 「議決」 …). `expected` is the note revision the editor read: a note saved meanwhile is a
+/// conflict, and nothing is written. Problems of what was typed come back by field (`label`,
+/// `reason`), all at once. Returns the version as saved.
+#[allow(clippy::too_many_arguments)] // the version, what was typed, the revision read and the time
+pub async fn name_version(
+    cx: &Context<'_>,
+    authority: &impl Authority,
+    plan: &PlanId,
+    number: u32,
+    label: &str,
+    reason: &str,
+    expected: u32,
+    at: Timestamp,
+) -> Result<VersionSummary, AppError> {
+    require(authority, Action::NameVersions)?;
+    let note = VersionNote::check(label, reason).map_err(|problems| {
+        AppError::Invalid(
+            problems
+                .into_iter()
+                .map(|(field, message)| FileProblem {
+                    path: field.name().to_owned(),
+                    message,
+                })
+                .collect(),
+        )
+    })?;
+    let author = Author {
+        actor: authority.actor(),
+        at,
+    };
+    let missing = || AppError::NotFound(format!("計画「{plan}」に第{number}版はありません。"));
+    match cx
+        .store
+        .save_version_note(cx.municipality, plan, number, &note, expected, &author)
+        .await
+    {
+        Ok(Some(_)) => {}
+        Ok(None) => return Err(missing()),
+        Err(StoreError::Stale(_)) => {
+            return Err(AppError::Conflict(format!(
+                "第{number}版の名称と理由は、ほかの人が先に変更しています。画面を開き直して、今の内容を確かめてから保存してください。"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let (summary, _) = cx
+        .store
+        .plan_version(cx.municipality, plan, number)
+        .await?
+        .ok_or_else(missing)?;
+    Ok(summary)
+}
+
 /// Compares two published versions of a plan.
 pub async fn compare_versions(
     cx: &Context<'_>,
@@ -209,6 +287,8 @@ pub async fn compare_with_working_copy(
             at: from_summary.at,
             actor: String::new(),
             audit_sequence: 0,
+            note: VersionNote::default(),
+            note_revision: 0,
         },
         from: from_summary,
         plan: now,

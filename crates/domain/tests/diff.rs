@@ -2,8 +2,8 @@
 //! character-level text diff behind the highlighted changes.
 //!
 //! Plan cases are data: a change applied to a small sample plan, and the diff rendered as
-//! compact lines (`+` added, `-` removed, `~` changed attribute, `>` moved), with removed text
-//! written `[-…-]` and inserted text `[+…+]`.
+//! compact lines (`+` added, `-` removed, `~` changed text, `=` changed value, `>` moved), with
+//! removed text written `[-…-]` and inserted text `[+…+]`, and a value's sides whole: `0 → 5`.
 #![allow(clippy::unwrap_used)]
 
 use keikaku_domain::plan::diff::{Change, PlanDiff, TextPart, diff_plans, text_diff};
@@ -298,6 +298,12 @@ fn render(diff: &PlanDiff) -> Vec<String> {
                     };
                     assert_eq!(joined(&f.old_parts), f.old);
                     assert_eq!(joined(&f.new_parts), f.new);
+                    if f.value {
+                        // A value is one changed part, never split.
+                        assert!(f.old_parts.len() <= 1 && f.new_parts.iter().all(|p| p.changed));
+                        lines.push(format!("= {who} {}: {} → {}", f.field, f.old, f.new));
+                        continue;
+                    }
                     lines.push(format!(
                         "~ {who} {}: 「{}」→「{}」",
                         f.field,
@@ -411,7 +417,7 @@ const COMPREHENSIVE_CASES: &[ComprehensiveCase] = &[
             p.basic_plans[0].priority_projects[0].measures.pop();
         },
         &[
-            "~ priority_project pp-1 関連する施策: 「m-1-1-1[-, m-1-2-1-]」→「m-1-1-1」",
+            "= priority_project pp-1 関連する施策: m-1-1-1, m-1-2-1 → m-1-1-1",
             "- field f-1-2 「工業」",
             "- measure m-1-2-1 「企業誘致の推進」",
         ],
@@ -432,8 +438,8 @@ const COMPREHENSIVE_CASES: &[ComprehensiveCase] = &[
             p.basic_plans[0].fields[1].measures.push(m);
         },
         &[
-            "~ measure m-1-1-2 番号: 「1-[-1-]-2」→「1-[+2+]-2」",
-            "~ measure m-1-1-2 所属: 「分野「[-農林水産-]業」」→「分野「[+工+]業」」",
+            "= measure m-1-1-2 番号: 1-1-2 → 1-2-2",
+            "= measure m-1-1-2 所属: 分野「農林水産業」 → 分野「工業」",
         ],
     ),
     (
@@ -474,14 +480,14 @@ const COMPREHENSIVE_CASES: &[ComprehensiveCase] = &[
             pp.sample = true;
         },
         &[
-            "~ priority_project pp-1 関連する施策: 「m-1-1-1, m-[-1-2-]-1」→「m-1-1-1, m-[+3-1+]-1」",
-            "~ priority_project pp-1 サンプル: 「[-いいえ-]」→「[+はい+]」",
+            "= priority_project pp-1 関連する施策: m-1-1-1, m-1-2-1 → m-1-1-1, m-3-1-1",
+            "= priority_project pp-1 サンプル: いいえ → はい",
         ],
     ),
     (
         "the goal of a field",
         |p| p.basic_plans[0].fields[2].goal = sample::id("goal-2"),
-        &["~ field f-3-1 まちづくりの目標: 「goal-[-3-]」→「goal-[+2+]」"],
+        &["= field f-3-1 まちづくりの目標: goal-3 → goal-2"],
     ),
     (
         "header period, status and future image",
@@ -491,8 +497,8 @@ const COMPREHENSIVE_CASES: &[ComprehensiveCase] = &[
             p.vision.future_image_note = "郷土の宝を見つけ、育てます。".to_owned();
         },
         &[
-            "~ plan 期間: 「平成28年度（2016年度）〜令和[-7-]年度（202[-5-]年度）」→「平成28年度（2016年度）〜令和[+8+]年度（202[+6+]年度）」",
-            "~ plan 状態: 「[-草案-]」→「[+決定+]」",
+            "= plan 終了年度: 令和7年度（2025年度） → 令和8年度（2026年度）",
+            "= plan 状態: 草案 → 決定",
             "~ plan 将来像の説明: 「」→「[+郷土の宝を見つけ、育てます。+]」",
         ],
     ),
@@ -504,7 +510,7 @@ const COMPREHENSIVE_CASES: &[ComprehensiveCase] = &[
             p.basic_plans[0].approaches.push(a);
         },
         &[
-            "~ basic_plan bp-1 期間: 「平成28年度（2016年度）〜令和[-2-]年度（202[-0-]年度）」→「平成28年度（2016年度）〜令和[+3+]年度（202[+1+]年度）」",
+            "= basic_plan bp-1 終了年度: 令和2年度（2020年度） → 令和3年度（2021年度）",
             "> approach a-1 「市民と行政の協働のまちづくり」 0→1",
         ],
     ),
@@ -552,9 +558,7 @@ const STRATEGY_CASES: &[StrategyCase] = &[
         |s| {
             s.basic_objectives[0].measures[0].kpis[0].target = sample::year_value(12, 2019);
         },
-        &[
-            "~ kpi kpi-1-1-1 目標値: 「1[-0-]（令和元年度・2019年度）」→「1[+2+]（令和元年度・2019年度）」",
-        ],
+        &["= kpi kpi-1-1-1 目標値: 10 → 12"],
     ),
     (
         "a numerical target's baseline, direction and unit",
@@ -565,9 +569,10 @@ const STRATEGY_CASES: &[StrategyCase] = &[
             t.unit = "人／年".to_owned();
         },
         &[
-            "~ numerical_target nt-1-1 単位: 「人」→「人[+／年+]」",
-            "~ numerical_target nt-1-1 方向: 「[-増加-]を目指す」→「[+維持+]を目指す」",
-            "~ numerical_target nt-1-1 基準値: 「[-0（平成26年度・2014年度）-]」→「」",
+            "= numerical_target nt-1-1 単位: 人 → 人／年",
+            "= numerical_target nt-1-1 方向: 増加を目指す → 維持を目指す",
+            "= numerical_target nt-1-1 基準値: 0 → ",
+            "= numerical_target nt-1-1 基準年度: 平成26年度（2014年度） → ",
         ],
     ),
     (
@@ -580,8 +585,8 @@ const STRATEGY_CASES: &[StrategyCase] = &[
                 .push(sample::indicator("kpi-1-1-2", "新規雇用者数", "人", 300));
         },
         &[
-            "~ strategy_measure sm-1-1 関連する施策: 「sogo-keikaku-2016/m-1-2-1」→「sogo-keikaku-2016/m-1-2-1[+, sogo-keikaku-2016/m-1-2-2+]」",
-            "~ strategy_measure sm-1-1 関連する重点プロジェクト: 「[-sogo-keikaku-2016/pp-1-]」→「」",
+            "= strategy_measure sm-1-1 関連する施策: sogo-keikaku-2016/m-1-2-1 → sogo-keikaku-2016/m-1-2-1, sogo-keikaku-2016/m-1-2-2",
+            "= strategy_measure sm-1-1 関連する重点プロジェクト: sogo-keikaku-2016/pp-1 → ",
             "+ kpi kpi-1-1-2 「新規雇用者数」",
         ],
     ),
@@ -616,12 +621,12 @@ const STRATEGY_CASES: &[StrategyCase] = &[
             }];
         },
         &[
-            "~ kpi kpi-1-1-1 指標コード: 「」→「[+K1-1-1+]」",
-            "~ kpi kpi-1-1-1 中間目標値: 「」→「[+4（平成28年度・2016年度）\n7（平成29年度・2017年度）+]」",
-            "~ kpi kpi-1-1-1 累計値の入力方法: 「[-累計を入力する-]」→「[+各年度の実績を入力する（累計は計算）+]」",
-            "~ kpi kpi-1-1-1 表示桁数: 「」→「[+1桁+]」",
+            "= kpi kpi-1-1-1 指標コード:  → K1-1-1",
+            "= kpi kpi-1-1-1 中間目標値:  → 4（平成28年度・2016年度）\n7（平成29年度・2017年度）",
+            "= kpi kpi-1-1-1 累計値の入力方法: 累計を入力する → 各年度の実績を入力する（累計は計算）",
+            "= kpi kpi-1-1-1 表示桁数:  → 1桁",
             "~ kpi kpi-1-1-1 把握方法: 「」→「[+企業への聞き取り+]」",
-            "~ kpi kpi-1-1-1 把握時期: 「」→「[+1年後+]」",
+            "= kpi kpi-1-1-1 把握時期:  → 1年後",
             "~ kpi kpi-1-1-1 定義の変更: 「」→「[+平成29年度（2017年度）: 誘致の定義に増設を含める+]」",
         ],
     ),
@@ -631,7 +636,7 @@ const STRATEGY_CASES: &[StrategyCase] = &[
             let t = &mut s.basic_objectives[0].numerical_targets[0];
             t.tolerance = Some(rust_decimal::Decimal::new(25, 1));
         },
-        &["~ numerical_target nt-1-1 許容幅: 「」→「[+±2.5+]」"],
+        &["= numerical_target nt-1-1 許容幅:  → ±2.5"],
     ),
 ];
 
@@ -952,4 +957,111 @@ proptest! {
     fn text_diff_invariants_on_long_texts(a in long_text(), b in long_text()) {
         assert_invariants(&a, &b);
     }
+}
+
+/// A changed baseline is two values, each shown whole: 「0 → 5」 and the years, never 元 and
+/// 19 struck out separately.
+#[test]
+fn numbers_and_years_are_compared_as_values() {
+    let old = sample::strategy();
+    let mut new = old.clone();
+    let k = &mut new.basic_objectives[0].measures[0].kpis[0];
+    k.baseline = sample::year_value(0, 2019);
+    let mut older = old.clone();
+    older.basic_objectives[0].measures[0].kpis[0].baseline = sample::year_value(0, 2019);
+    let mut newer = older.clone();
+    newer.basic_objectives[0].measures[0].kpis[0].baseline = sample::year_value(5, 2025);
+    check(
+        &Plan::Strategy(older),
+        &Plan::Strategy(newer),
+        &[
+            "= kpi kpi-1-1-1 基準値: 0 → 5",
+            "= kpi kpi-1-1-1 基準年度: 令和元年度（2019年度） → 令和7年度（2025年度）",
+        ],
+    )
+    .unwrap();
+    // Only the year moved: the value is not reported.
+    check(
+        &Plan::Strategy(old),
+        &Plan::Strategy(new),
+        &["= kpi kpi-1-1-1 基準年度: 平成26年度（2014年度） → 令和元年度（2019年度）"],
+    )
+    .unwrap();
+}
+
+/// An added KPI carries its values and its place; a removed measure its old content.
+#[test]
+fn added_and_removed_elements_carry_their_content_and_place() {
+    let old = sample::strategy();
+    let mut new = old.clone();
+    let mut kpi = sample::indicator("kpi-1-1-2", "雇用創出数", "人", 300);
+    kpi.department = "商業労政課".to_owned();
+    new.basic_objectives[0].measures[0].kpis.push(kpi);
+    let diff = diff_plans(&Plan::Strategy(old.clone()), &Plan::Strategy(new));
+    let added = &diff.changes[0];
+    assert_eq!(added.change, Change::Added);
+    assert_eq!(added.place, "施策「企業誘致と雇用の創出」のKPIの2番目");
+    let content: Vec<String> = added
+        .content
+        .iter()
+        .map(|s| format!("{}={}", s.label, s.text))
+        .collect();
+    assert_eq!(
+        content,
+        [
+            "名称=雇用創出数",
+            "単位=人",
+            "方向=増加を目指す",
+            "種類=累計値",
+            "基準値=0",
+            "基準年度=平成26年度（2014年度）",
+            "目標値=300",
+            "目標年度=令和元年度（2019年度）",
+            "累計値の入力方法=累計を入力する",
+            "所管課=商業労政課",
+        ]
+    );
+    assert!(added.content.iter().all(|s| s.value || s.label == "名称"));
+
+    let c = sample::comprehensive();
+    let mut fewer = c.clone();
+    fewer.basic_plans[0].fields[0].measures.remove(1);
+    let diff = diff_plans(&Plan::Comprehensive(c), &Plan::Comprehensive(fewer));
+    let removed = &diff.changes[0];
+    assert_eq!(removed.change, Change::Removed);
+    assert_eq!(removed.place, "分野「農林水産業」の施策の2番目");
+    assert!(
+        removed
+            .content
+            .iter()
+            .any(|s| s.label == "展開方法" && s.text == "森林の整備を進めます。" && !s.value)
+    );
+    // A changed element lists only what changed.
+    assert!(diff.changes.iter().all(|c| c.change == Change::Removed));
+}
+
+/// The outline of a plan is every element in display order, with its depth and content, as a
+/// version's page reads it.
+#[test]
+fn outline_lists_every_element_with_its_depth() {
+    use keikaku_domain::plan::diff::outline;
+    let plan = Plan::Comprehensive(sample::comprehensive());
+    let lines: Vec<String> = outline(&plan)
+        .iter()
+        .map(|e| format!("{} {} {}", e.depth, kind_code(e.kind), e.title))
+        .collect();
+    assert_eq!(lines[0], "0 plan 一関市総合計画");
+    assert!(lines.contains(&"1 goal 地域資源をみがき生かせる 魅力あるまち".to_owned()));
+    assert!(lines.contains(&"1 basic_plan 前期基本計画".to_owned()));
+    assert!(lines.contains(&"2 field 農林水産業".to_owned()));
+    assert!(lines.contains(&"3 measure 林業の振興".to_owned()));
+    let header = &outline(&plan)[0];
+    assert!(
+        header
+            .content
+            .iter()
+            .any(|s| s.label == "開始年度" && s.text == "平成28年度（2016年度）")
+    );
+    // Every element of the plan is there once.
+    assert_eq!(lines.len(), 1 + 2 + 3 + 1 + 1 + 1 + 3 + 4 + 1);
 }

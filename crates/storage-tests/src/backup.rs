@@ -132,6 +132,7 @@ async fn fill(store: &dyn Store) {
         &with_indicators.indicators()[0].indicator.id,
     )
     .await;
+    crate::history::fill(store, code, file.plans[0].id()).await;
 }
 
 /// A published round of FY2016 with a submission and an assessment (every round table).

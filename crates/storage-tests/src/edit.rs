@@ -2,6 +2,7 @@
 //! version it started from, audited, with link targets protected.
 
 use keikaku_domain::audit::verify_chain;
+use keikaku_domain::plan::version_note::VersionNote;
 use keikaku_domain::{Plan, PlanStatus};
 use keikaku_planfile::PlanFile;
 use keikaku_storage::{Change, ExistingPlan, PlanEdit, Store, StoreError, UserChange};
@@ -383,7 +384,13 @@ async fn header_and_status(store: &dyn Store, file: &PlanFile, stored: &Plan) {
             to: PlanStatus::Adopted,
         },
     );
-    adopt.freeze = Some("snapshot".to_owned());
+    adopt.freeze = Some(keikaku_storage::Freeze {
+        snapshot: "snapshot".to_owned(),
+        note: VersionNote {
+            label: "議決".to_owned(),
+            reason: "議会の議決を経た版".to_owned(),
+        },
+    });
     store.edit_plan(code, &adopt, &author()).await.unwrap();
     assert!(matches!(
         store.edit_plan(code, &adopt, &author()).await,
@@ -392,6 +399,10 @@ async fn header_and_status(store: &dyn Store, file: &PlanFile, stored: &Plan) {
     let versions = store.plan_versions(code, &pid).await.unwrap();
     assert_eq!(versions.len(), before + 1);
     assert_eq!(versions.last().unwrap().status, PlanStatus::Adopted);
+    // The name and reason given with the status change are the version's, at revision 0.
+    assert_eq!(versions.last().unwrap().note.label, "議決");
+    assert_eq!(versions.last().unwrap().note.reason, "議会の議決を経た版");
+    assert_eq!(versions.last().unwrap().note_revision, 0);
     let stored = store.plan(code, &pid).await.unwrap().unwrap();
     assert_eq!(stored.header().status, PlanStatus::Adopted);
     assert_eq!(stored.header().title, "改訂");

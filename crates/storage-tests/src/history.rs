@@ -1,9 +1,11 @@
 //! The conformance stories of history: every write leaves one audit entry in an intact hash
-//! chain, and every write of a plan freezes a version.
+//! chain, every write of a plan freezes a version, and a version is named against the note
+//! revision its editor read.
 
 use keikaku_domain::audit::verify_chain;
-use keikaku_domain::{Municipality, Plan, PlanStatus};
-use keikaku_storage::{ExistingPlan, Store};
+use keikaku_domain::plan::version_note::VersionNote;
+use keikaku_domain::{Municipality, MunicipalityCode, Plan, PlanId, PlanStatus};
+use keikaku_storage::{ExistingPlan, Store, StoreError};
 
 use crate::{author, code_of, example, put};
 
@@ -136,4 +138,89 @@ pub async fn every_write_freezes_a_version(store: &dyn Store) {
             .len(),
         1
     );
+}
+
+fn note(label: &str, reason: &str) -> VersionNote {
+    VersionNote {
+        label: label.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// A version's name and reason are saved against the revision read — the second of two
+/// editors who read the same revision is refused and nothing is written —, audited with the
+/// note before and after, kept exactly, and never change the frozen snapshot.
+pub async fn a_version_is_named_against_its_revision(store: &dyn Store) {
+    let file = example();
+    let code = &file.municipality.code;
+    put(store, &file.municipality, &file.plans, ExistingPlan::Refuse)
+        .await
+        .unwrap();
+    let plan = file.plans[0].id();
+    let (before, snapshot) = store.plan_version(code, plan, 1).await.unwrap().unwrap();
+    assert_eq!(before.note, VersionNote::default());
+    assert_eq!(before.note_revision, 0);
+    let first = note(
+        "パブコメ案",
+        "パブリックコメントに付す案\n「引用」<b>も</b>そのまま",
+    );
+    assert_eq!(
+        store
+            .save_version_note(code, plan, 1, &first, 0, &author())
+            .await
+            .unwrap(),
+        Some(1)
+    );
+    let since = store.data_version(code).await.unwrap();
+    // A second editor who read revision 0 is refused; nothing is written.
+    assert!(matches!(
+        store
+            .save_version_note(code, plan, 1, &note("答申反映", ""), 0, &author())
+            .await,
+        Err(StoreError::Stale(_))
+    ));
+    assert_eq!(store.data_version(code).await.unwrap(), since);
+    let (after, same) = store.plan_version(code, plan, 1).await.unwrap().unwrap();
+    assert_eq!(after.note, first);
+    assert_eq!(after.note_revision, 1);
+    assert_eq!(same, snapshot);
+    assert_eq!(store.plan_versions(code, plan).await.unwrap()[0], after);
+    // No such version.
+    assert_eq!(
+        store
+            .save_version_note(code, plan, 9, &first, 0, &author())
+            .await
+            .unwrap(),
+        None
+    );
+    let entries = store.audit_entries(code, 0, 100).await.unwrap();
+    let last = entries.last().unwrap();
+    assert_eq!(last.action, "version.note");
+    assert_eq!(last.target, format!("{plan}/versions/1"));
+    assert_eq!(last.before.as_deref(), Some("名称: \n理由: "));
+    assert_eq!(last.after.as_deref(), Some(first.audit_text().as_str()));
+    assert!(verify_chain(&entries).is_ok());
+    // Another municipality's version of the same plan id is not reached.
+    let other = code_of("03201");
+    assert!(matches!(
+        store
+            .save_version_note(&other, plan, 1, &first, 0, &author())
+            .await,
+        Err(StoreError::UnknownMunicipality(_)) | Ok(None)
+    ));
+}
+
+/// Names the first version of the first plan (for the backup's fill).
+pub async fn fill(store: &dyn Store, code: &MunicipalityCode, plan: &PlanId) {
+    store
+        .save_version_note(
+            code,
+            plan,
+            1,
+            &note("審議会諮問案", "総合計画審議会への諮問"),
+            0,
+            &crate::author(),
+        )
+        .await
+        .unwrap();
 }

@@ -142,7 +142,8 @@ macro_rules! conformance_tests {
             ],
             history: [
                 every_write_is_audited_in_an_intact_chain,
-                every_write_freezes_a_version
+                every_write_freezes_a_version,
+                a_version_is_named_against_its_revision
             ],
             accounts: [
                 users_are_created_updated_and_audited,

@@ -3,9 +3,10 @@
 
 use async_trait::async_trait;
 use keikaku_domain::audit::{AuditEntry, Timestamp};
+use keikaku_domain::plan::version_note::VersionNote;
 use keikaku_domain::{MunicipalityCode, PlanId, PlanStatus};
 
-use crate::StoreError;
+use crate::{Author, StoreError};
 
 /// What the audit log keeps of a change (never a password, a secret or their hashes). Users
 /// were the first to need it; edits and deletions of plans use it too.
@@ -34,10 +35,15 @@ pub struct VersionSummary {
     pub actor: String,
     /// The audit entry that recorded it.
     pub audit_sequence: u64,
+    /// Its name and reason (empty until someone gives them).
+    pub note: VersionNote,
+    /// How many times the name and reason were saved: 0 until the first save after freezing;
+    /// a save names the revision its editor read.
+    pub note_revision: u32,
 }
 
 /// Reading what was recorded. Entries and versions are written by the other capabilities, in
-/// their own transactions; nothing here writes.
+/// their own transactions; the only write here is a version's name and reason.
 #[async_trait]
 pub trait HistoryStore: Send + Sync {
     /// Audit entries with a sequence number above `after`, in order, at most `limit`.
@@ -62,4 +68,18 @@ pub trait HistoryStore: Send + Sync {
         plan: &PlanId,
         number: u32,
     ) -> Result<Option<(VersionSummary, String)>, StoreError>;
+
+    /// Names a version and gives its reason, against the note revision the editor read
+    /// ([`StoreError::Stale`] `version` otherwise, nothing written), with one `version.note`
+    /// audit entry (target `plan/versions/n`, the note before and after). The frozen snapshot
+    /// never changes. `Ok(None)`: no such version. Returns the new note revision.
+    async fn save_version_note(
+        &self,
+        municipality: &MunicipalityCode,
+        plan: &PlanId,
+        number: u32,
+        note: &VersionNote,
+        expected: u32,
+        author: &Author,
+    ) -> Result<Option<u32>, StoreError>;
 }

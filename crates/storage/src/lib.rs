@@ -56,7 +56,8 @@ pub use departments::DepartmentStore;
 pub use history::{HistoryStore, UserChange, VersionSummary};
 pub use kpi::{KpiStore, ValueWrite};
 pub use plans::{
-    Change, EditVersions, ExistingPlan, PlanBatch, PlanEdit, PlanStore, PlanSummary, PlanWrite,
+    Change, EditVersions, ExistingPlan, Freeze, PlanBatch, PlanEdit, PlanStore, PlanSummary,
+    PlanWrite,
 };
 pub use population::{
     CensusRecord, PopulationData, PopulationStore, PopulationVisionRecord, ScenarioRecord,

@@ -124,9 +124,17 @@ pub struct PlanEdit {
     pub record: UserChange,
     /// The audit entry's target, e.g. `sogo-keikaku/measure-1-1-1`.
     pub target: String,
-    /// When set, a version of the plan is frozen with this snapshot (a plan file of the plan
-    /// after the change): adopting and publishing do this.
-    pub freeze: Option<String>,
+    /// When set, a version of the plan is frozen: adopting and publishing do this.
+    pub freeze: Option<Freeze>,
+}
+
+/// A version to freeze with an edit: the snapshot and the name and reason given with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Freeze {
+    /// A plan file of the plan after the change.
+    pub snapshot: String,
+    /// The version's name and reason (may be empty, and given later).
+    pub note: keikaku_domain::plan::version_note::VersionNote,
 }
 
 /// The versions an edit starts from: the plan's revision and status, and each element's

@@ -518,4 +518,35 @@ async fn a_deletion_refused_says_why_in_japanese_and_deletes_nothing() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+async fn a_status_change_through_the_api_names_the_version_it_freezes() {
+    let (app, token) = app_with_token().await;
+    let status_path = "/api/v1/plans/sogo-keikaku/status";
+    // A name that is too long: 422 at its field, the status unchanged.
+    let (status, body) = call(
+        &app,
+        "POST",
+        status_path,
+        Some(&token),
+        Some(json!({"from": "under_deliberation", "to": "adopted", "label": "あ".repeat(41)})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("label"), "{body}");
+    for (from, to, label) in [
+        ("under_deliberation", "adopted", "議決"),
+        ("adopted", "published", "公表版"),
+    ] {
+        let (status, body) = call(
+            &app,
+            "POST",
+            status_path,
+            Some(&token),
+            Some(json!({"from": from, "to": to, "label": label, "reason": "議会の議決による"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let list = app.page("/plans/sogo-keikaku/versions").await;
+    assert!(list.contains("<strong>公表版</strong>"), "{list}");
+    assert!(list.contains("議会の議決による"), "{list}");
 }

@@ -46,6 +46,7 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ("GET", "/plans/{plan}/strategy-measures/{id}", [true; 5]),
     ("GET", "/plans/{plan}/elements/{id}", [true; 5]),
     ("GET", "/plans/{plan}/versions", [true; 5]),
+    ("GET", "/plans/{plan}/versions/{number}", [true; 5]),
     ("GET", "/implementation-plans", [true; 5]),
     ("GET", "/implementation-plans/{year}", [true; 5]),
     (
@@ -98,6 +99,16 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
         "POST",
         "/staff/plans/{plan}/versions/{number}/elements/{id}/restore",
         [false, true, true, true, false],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/versions/{number}",
+        [false, true, true, true, true],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/versions/{number}/note",
+        [false, true, true, false, false],
     ),
     (
         "GET",

@@ -2,9 +2,10 @@
 //! (`plan.status`) and freezes a version, so the published text can always be found again.
 
 use keikaku_domain::audit::Timestamp;
+use keikaku_domain::plan::version_note::VersionNote;
 use keikaku_domain::{Plan, PlanId, PlanStatus};
 use keikaku_planfile::FileProblem;
-use keikaku_storage::{Author, Change, PlanEdit, StoreError, UserChange};
+use keikaku_storage::{Author, Change, Freeze, PlanEdit, StoreError, UserChange};
 
 use crate::access::{Action, Granted};
 use crate::{AppError, Context};
@@ -13,13 +14,28 @@ use crate::{AppError, Context};
 ///
 /// Refused when the plan's status is no longer `from` (someone else changed it first: the
 /// user is told, nothing is overwritten) or when `to` is not a next step of `from`.
-#[allow(clippy::too_many_lines)] // the checks of a status change in the order they must run, then one edit
 pub async fn change_status(
     cx: &Context<'_>,
     granted: &Granted,
     plan_id: &PlanId,
     from: PlanStatus,
     to: PlanStatus,
+    at: Timestamp,
+) -> Result<Plan, AppError> {
+    change_status_with_note(cx, granted, plan_id, from, to, &VersionNote::default(), at).await
+}
+
+/// Changes a plan's status as [`change_status`] does, giving the version it freezes a name
+/// and a reason (checked by [`VersionNote::check`] by the caller's form or request: パブコメ案,
+/// 答申反映, 議決 …).
+#[allow(clippy::too_many_lines)] // the checks of a status change in the order they must run, then one edit
+pub async fn change_status_with_note(
+    cx: &Context<'_>,
+    granted: &Granted,
+    plan_id: &PlanId,
+    from: PlanStatus,
+    to: PlanStatus,
+    note: &VersionNote,
     at: Timestamp,
 ) -> Result<Plan, AppError> {
     if granted.action() != Action::ChangePlanStatus {
@@ -87,7 +103,10 @@ pub async fn change_status(
                 after: Some(after.clone()),
             },
             target: plan_id.to_string(),
-            freeze: Some(after),
+            freeze: Some(Freeze {
+                snapshot: after,
+                note: note.clone(),
+            }),
         };
         let author = Author {
             actor: granted.user().login_id.to_string(),

@@ -24,6 +24,7 @@ pub mod phase;
 pub mod strategy;
 pub mod successor;
 pub mod validate;
+pub mod version_note;
 pub mod warnings;
 pub mod year_lines;
 

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use keikaku_app::AppError;
 use keikaku_app::access::{Action, Granted};
 use keikaku_app::edit::{self, Draft, Submission};
+use keikaku_domain::plan::version_note::VersionNote;
 use keikaku_domain::{PlanId, PlanStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -194,6 +195,15 @@ pub struct StatusChange {
     pub from: Status,
     /// The new status.
     pub to: Status,
+    /// The name of the version the change freezes (at most 40 characters, one line), e.g.
+    /// パブコメ案; may be given later on the version's staff page.
+    #[serde(default)]
+    #[schema(example = "パブコメ案")]
+    pub label: String,
+    /// Why that version is made (at most 1000 characters).
+    #[serde(default)]
+    #[schema(example = "パブリックコメントに付す案")]
+    pub reason: String,
 }
 
 /// The plan's own texts.
@@ -614,12 +624,27 @@ pub(crate) async fn change_status(
     let Json(change) = body.map_err(|e| bad_json(&e))?;
     let (from, to) = (PlanStatus::from(change.from), PlanStatus::from(change.to));
     let granted = granted(user, Action::ChangePlanStatus)?;
-    keikaku_app::status::change_status(
+    let note = VersionNote::check(&change.label, &change.reason).map_err(|problems| {
+        failure(
+            AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(field, message)| keikaku_planfile::FileProblem {
+                        path: field.name().to_owned(),
+                        message,
+                    })
+                    .collect(),
+            ),
+            None,
+        )
+    })?;
+    keikaku_app::status::change_status_with_note(
         &state.catalog.context(),
         &granted,
         &plan,
         from,
         to,
+        &note,
         now().map_err(|e| ApiError::Internal(format!("{e:?}")))?,
     )
     .await

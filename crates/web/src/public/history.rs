@@ -30,6 +30,11 @@ pub(crate) const ROUTES: &[Route] = &[
         ReadPublished,
         "/plans/sogo-keikaku/compare?from=1&to=1"
     ),
+    route!(
+        GET "/plans/{plan}/versions/{number}" => crate::public::version::version,
+        ReadPublished,
+        "/plans/sogo-keikaku/versions/1"
+    ),
 ];
 
 struct VersionRow {
@@ -38,6 +43,12 @@ struct VersionRow {
     at: String,
     previous: u32,
     changes_href: Option<String>,
+    /// The version read as pages.
+    href: String,
+    label: String,
+    reason: String,
+    /// Versions before this one that the list does not show (public: not published).
+    unlisted: u32,
 }
 
 #[derive(Template)]
@@ -50,6 +61,9 @@ struct VersionsPage {
     show_status: bool,
     /// Staff may compare with the working copy.
     working_copy: bool,
+    /// Whether the numbers jump (the public list: versions not published are counted but not
+    /// listed).
+    any_unlisted: bool,
 }
 
 /// Who is looking: the public (published versions only) or staff who may read drafts (every
@@ -117,10 +131,13 @@ pub(crate) async fn versions_page(
         Scope::Staff(granted) => history::all_versions(&cx, granted, &id).await?,
     };
     let base = scope.base();
-    let rows = list
+    let numbers: Vec<u32> = list.iter().map(|v| v.number).collect();
+    let unlisted = keikaku_domain::plan::version_note::unlisted_before(&numbers);
+    let rows: Vec<VersionRow> = list
         .iter()
+        .zip(unlisted)
         .enumerate()
-        .map(|(i, v)| {
+        .map(|(i, (v, unlisted))| {
             let previous = i.checked_sub(1).map(|j| list[j].number);
             VersionRow {
                 number: v.number,
@@ -129,9 +146,14 @@ pub(crate) async fn versions_page(
                 previous: previous.unwrap_or(0),
                 changes_href: previous
                     .map(|prev| format!("{base}/{id}/compare?from={prev}&to={}", v.number)),
+                href: format!("{base}/{id}/versions/{}", v.number),
+                label: v.note.label.clone(),
+                reason: v.note.reason.clone(),
+                unlisted,
             }
         })
         .collect();
+    let any_unlisted = rows.iter().any(|r| r.unlisted > 0);
     let layout = Layout::new(&site, "版の一覧", "");
     let layout = match scope {
         Scope::Public => layout.crumbs(&[(title.as_str(), plan_href(&id))]),
@@ -144,6 +166,7 @@ pub(crate) async fn versions_page(
         compare_action: format!("{base}/{id}/compare"),
         show_status: matches!(scope, Scope::Staff(_)),
         working_copy: matches!(scope, Scope::Staff(_)),
+        any_unlisted,
     };
     Ok(respond(&scope, page.render()?))
 }
@@ -152,6 +175,10 @@ struct FieldView {
     field: &'static str,
     old_parts: Vec<TextPart>,
     new_parts: Vec<TextPart>,
+    /// A value: both sides shown whole, 「0 → 5」.
+    value: bool,
+    old: String,
+    new: String,
 }
 
 struct ChangeView {
@@ -163,6 +190,8 @@ struct ChangeView {
     fields: Vec<FieldView>,
     /// Staff: the removed element as the older version holds it, where it can be restored.
     restore_href: Option<String>,
+    /// An added or removed element's content: (label, text).
+    content: Vec<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -254,8 +283,11 @@ pub(crate) async fn compare_page(
                 _ => None,
             };
             let (note, fields) = match &c.change {
-                Change::Added => ("この版で追加されました。".to_owned(), Vec::new()),
-                Change::Removed => ("この版で削除されました。".to_owned(), Vec::new()),
+                Change::Added => (format!("{}として追加されました。", c.place), Vec::new()),
+                Change::Removed => (
+                    format!("{}にあったものが削除されました。", c.place),
+                    Vec::new(),
+                ),
                 Change::Moved {
                     from_position,
                     to_position,
@@ -275,6 +307,9 @@ pub(crate) async fn compare_page(
                             field: f.field,
                             old_parts: f.old_parts.clone(),
                             new_parts: f.new_parts.clone(),
+                            value: f.value,
+                            old: f.old.clone(),
+                            new: f.new.clone(),
                         })
                         .collect(),
                 ),
@@ -293,6 +328,11 @@ pub(crate) async fn compare_page(
                 href,
                 note,
                 fields,
+                content: c
+                    .content
+                    .iter()
+                    .map(|s| (s.label, s.text.clone()))
+                    .collect(),
             }
         })
         .collect();
@@ -301,11 +341,11 @@ pub(crate) async fn compare_page(
         Scope::Public => (title.as_str(), plan_href(&id)),
         Scope::Staff(_) => ("職員用ページ", "/staff".to_owned()),
     };
-    let from_label = format!("第{from}版");
+    let from_label = cmp.from.note.title(from);
     let to_label = if working_copy {
         "作業中の内容（現在）".to_owned()
     } else {
-        format!("第{to}版")
+        cmp.to.note.title(to)
     };
     let page = ComparePage {
         layout: Layout::new(&site, &format!("{from_label}と{to_label}の違い"), "")

@@ -14,6 +14,7 @@ pub(crate) mod programs;
 pub(crate) mod search;
 pub(crate) mod standing;
 pub(crate) mod themes;
+pub(crate) mod version;
 
 use axum::http::{HeaderMap, Uri};
 use axum::response::Response;

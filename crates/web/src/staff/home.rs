@@ -144,6 +144,13 @@ pub struct StatusForm {
     /// `yes` from the confirmation page; without it the page is shown first.
     #[serde(default)]
     confirm: Option<String>,
+    /// The name of the version the change freezes (パブコメ案, 議決 …), from the confirmation
+    /// page.
+    #[serde(default)]
+    label: String,
+    /// Why the version is made.
+    #[serde(default)]
+    reason: String,
 }
 
 #[derive(Template)]
@@ -233,15 +240,30 @@ async fn change_status(
         };
         return Ok(private_page(StatusCode::OK, page.render()?));
     }
-    let result = keikaku_app::status::change_status(
-        &state.catalog.context(),
-        &granted,
-        &plan_id,
-        from,
-        to,
-        now()?,
-    )
-    .await;
+    let result =
+        match keikaku_domain::plan::version_note::VersionNote::check(&form.label, &form.reason) {
+            Ok(note) => {
+                keikaku_app::status::change_status_with_note(
+                    &state.catalog.context(),
+                    &granted,
+                    &plan_id,
+                    from,
+                    to,
+                    &note,
+                    now()?,
+                )
+                .await
+            }
+            Err(problems) => Err(keikaku_app::AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|(field, message)| keikaku_planfile::FileProblem {
+                        path: field.name().to_owned(),
+                        message,
+                    })
+                    .collect(),
+            )),
+        };
     let (code, heading, message) = match result {
         Ok(_) => {
             state.catalog.invalidate().await?;

@@ -10,26 +10,34 @@
 //!
 //! | element | attributes |
 //! |---|---|
-//! | plan header | 名称, 目的, 範囲, 期間, 期間の説明, 状態; for a 総合計画 also 将来像, 将来像の説明 |
+//! | plan header | 名称, 目的, 範囲, 開始年度, 終了年度, 期間の説明, 状態; for a 総合計画 also 将来像, 将来像の説明 |
 //! | まちづくりの考え方, 目標, 進め方 | 番号, 名称, 説明 |
-//! | 基本計画 | 区分, 名称, 期間, 説明 |
+//! | 基本計画 | 区分, 名称, 開始年度, 終了年度, 説明 |
 //! | 重点プロジェクト | 番号, 名称, 施策の考え方・進め方, 関連する施策, サンプル |
 //! | 分野 | 番号, 名称, まちづくりの目標, 現状と課題, 所管課, サンプル |
 //! | 施策 (総合計画) | 番号, 名称, 展開方法, 市民の参画, 所管課, サンプル |
 //! | 基本目標 | 番号, 名称, 説明, サンプル |
 //! | 施策 (総合戦略) | 番号, 名称, 説明, 所管課, 関連する施策, 関連する重点プロジェクト, サンプル |
-//! | 数値目標, KPI, 成果指標 | 名称, 指標コード, 単位, 方向, 種類, 基準値, 目標値, 中間目標値, 許容幅, 累計値の入力方法, 表示桁数, 算出方法, 出典, 把握方法, 把握時期, 定義の変更, 所管課, サンプル |
+//! | 数値目標, KPI, 成果指標 | 名称, 指標コード, 単位, 方向, 種類, 基準値, 基準年度, 目標値, 目標年度, 中間目標値, 許容幅, 累計値の入力方法, 表示桁数, 算出方法, 出典, 把握方法, 把握時期, 定義の変更, 所管課, サンプル |
 //!
 //! Links are written as ids joined by 「, 」 (a reference into another plan as `plan/element`),
-//! the goal of a field as its id, years as 「令和7年度（2025年度）」, a value with its year as
-//! 「110（令和7年度・2025年度）」 (interim targets and definition changes one per line) and an
-//! absent value as the empty text, the sample flag as
-//! はい / いいえ. An element whose attributes are unchanged but which stands elsewhere (in another
+//! the goal of a field as its id, years as 「令和7年度（2025年度）」, a baseline or target as
+//! two attributes, the value 「110」 and its year, interim targets as 「110（令和7年度・2025年度）」
+//! (interim targets and definition changes one per line) and an absent value as the empty text,
+//! the sample flag as はい / いいえ.
+//!
+//! Attributes are either **texts** (名称, 説明, 現状と課題, 展開方法, …), compared character by
+//! character, or **values** (番号, years, numbers, units, choices such as 方向 or 所管課, codes,
+//! lists of links, 所属), whose two sides are shown whole — 「0 → 5」, 「令和元年度（2019年度） →
+//! 令和7年度（2025年度）」 — since a number with a struck-out digit reads as another number.
+//! An added or removed element carries its place in the plan (「分野「子育て」の施策の2番目」)
+//! and its content (every attribute that is not empty); [`outline`] gives the same for every
+//! element of a plan, which is how a stored version is read as pages. An element whose attributes are unchanged but which stands elsewhere (in another
 //! parent, or reordered among its siblings) is [`Change::Moved`]; one whose attributes changed
 //! and whose parent changed too carries a [`FieldChange`] labelled 「所属」.
 //!
 //! Texts are compared character by character ([`text_diff`]), since Japanese has no word
-//! boundaries.
+//! boundaries; values never are.
 //!
 //! ```
 //! use keikaku_domain::plan::diff::{TextPart, text_diff};
@@ -41,18 +49,14 @@
 
 use std::collections::HashMap;
 
+mod flat;
 mod text;
 
 pub use text::{TextPart, text_diff};
 
-use crate::era::{FiscalYear, YearStyle};
-use crate::ids::{ElementId, ElementRef};
-use crate::plan::comprehensive::{Approach, ComprehensivePlan};
-use crate::plan::strategy::{Indicator, IndicatorType, Strategy, YearValue};
-use crate::plan::{ElementKind, Plan, PlanHeader};
-
-/// How years are written in a diff: 「令和7年度（2025年度）」, as pages show them.
-const YEAR_STYLE: YearStyle = YearStyle::WarekiWithWestern;
+use crate::ids::ElementId;
+use crate::plan::{ElementKind, Plan};
+use flat::{Attr, Entry, Key, flatten, matching_kind, value};
 
 /// One attribute of an element whose text changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,18 +72,38 @@ pub struct FieldChange {
     pub old_parts: Vec<TextPart>,
     /// The new text split into unchanged and inserted parts.
     pub new_parts: Vec<TextPart>,
+    /// Whether the attribute is a value (a number, a year, a choice, a code, a list of
+    /// links): its two sides are shown whole, 「0 → 5」, never character by character.
+    pub value: bool,
 }
 
 impl FieldChange {
-    fn between(field: &'static str, old: &str, new: &str) -> Self {
-        let (old_parts, new_parts) = text_diff(old, new);
+    fn between(attr: &Attr, old: &str, new: &str) -> Self {
+        let (old_parts, new_parts) = if attr.value {
+            (whole(old), whole(new))
+        } else {
+            text_diff(old, new)
+        };
         Self {
-            field,
+            field: attr.label,
             old: old.to_owned(),
             new: new.to_owned(),
             old_parts,
             new_parts,
+            value: attr.value,
         }
+    }
+}
+
+/// A value as one changed part (none when it is empty).
+fn whole(text: &str) -> Vec<TextPart> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![TextPart {
+            text: text.to_owned(),
+            changed: true,
+        }]
     }
 }
 
@@ -125,8 +149,26 @@ pub struct ElementChange {
     pub id: Option<ElementId>,
     /// The element's title in the new version, or in the old one when it was removed.
     pub title: String,
+    /// Where it stands in the plan (in the new version, or in the old one when it was
+    /// removed), e.g. 「分野「子育て」の施策の2番目」; empty for the plan header.
+    pub place: String,
+    /// What was added or removed: every attribute that is not empty, with its label, in the
+    /// order of the module documentation's table; empty for changed and moved elements (their
+    /// [`Change::Changed`] fields say what changed).
+    pub content: Vec<Shown>,
     /// What happened to it.
     pub change: Change,
+}
+
+/// One attribute of an element as a page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shown {
+    /// The attribute's Japanese label.
+    pub label: &'static str,
+    /// Its text.
+    pub text: String,
+    /// Whether it is a value (see [`FieldChange::value`]).
+    pub value: bool,
 }
 
 /// The differences between two versions of a plan.
@@ -199,6 +241,8 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
             kind: e.kind,
             id: e.id.clone(),
             title: e.title.clone(),
+            place: e.place(),
+            content: e.content(),
             change: Change::Removed,
         }
     };
@@ -213,6 +257,12 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
                 kind: e.kind,
                 id: e.id.clone(),
                 title: e.title.clone(),
+                place: e.place(),
+                content: if change == Change::Added {
+                    e.content()
+                } else {
+                    Vec::new()
+                },
                 change,
             });
         }
@@ -221,14 +271,61 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
     PlanDiff { changes }
 }
 
+/// One element of a plan (or its header) as a version page shows it: its place in the tree and
+/// every attribute that is not empty, under the same labels as the diff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutlineEntry {
+    /// The kind of element; `None` for the plan header.
+    pub kind: Option<ElementKind>,
+    /// The element's id; `None` for the plan header.
+    pub id: Option<ElementId>,
+    /// Its title.
+    pub title: String,
+    /// How deep it stands: 0 for the header, 1 at the top of the plan or of its 基本構想, one
+    /// more under each parent.
+    pub depth: usize,
+    /// Where it stands (as [`ElementChange::place`]).
+    pub place: String,
+    /// Its attributes that are not empty.
+    pub content: Vec<Shown>,
+}
+
+/// A whole plan in display order, as a version page reads it: the text of a version as it
+/// stood, with values written as pages write them.
+pub fn outline(plan: &Plan) -> Vec<OutlineEntry> {
+    let entries = flatten(plan);
+    let mut depths: HashMap<ElementId, usize> = HashMap::new();
+    entries
+        .iter()
+        .map(|e| {
+            let depth = match (&e.kind, &e.parent) {
+                (None, _) => 0,
+                (Some(_), None) => 1,
+                (Some(_), Some(parent)) => depths.get(parent).map_or(1, |d| d + 1),
+            };
+            if let Some(id) = &e.id {
+                depths.insert(id.clone(), depth);
+            }
+            OutlineEntry {
+                kind: e.kind,
+                id: e.id.clone(),
+                title: e.title.clone(),
+                depth,
+                place: e.place(),
+                content: e.content(),
+            }
+        })
+        .collect()
+}
+
 /// The change between two matched elements, if any.
 fn compare(old: &Entry, new: &Entry, moved: bool) -> Option<Change> {
     let mut fields: Vec<FieldChange> = old
         .fields
         .iter()
-        .filter_map(|(label, a)| {
-            let (_, b) = new.fields.iter().find(|(l, _)| l == label)?;
-            (a != b).then(|| FieldChange::between(label, a, b))
+        .filter_map(|a| {
+            let b = new.fields.iter().find(|b| b.label == a.label)?;
+            (a.text != b.text).then(|| FieldChange::between(a, &a.text, &b.text))
         })
         .collect();
     if fields.is_empty() {
@@ -239,7 +336,7 @@ fn compare(old: &Entry, new: &Entry, moved: bool) -> Option<Change> {
     }
     if old.parent != new.parent {
         fields.push(FieldChange::between(
-            "所属",
+            &value("所属", String::new()),
             &old.parent_label,
             &new.parent_label,
         ));
@@ -298,388 +395,6 @@ fn longest_increasing(values: &[usize]) -> Vec<bool> {
         cur = prev[k];
     }
     keep
-}
-
-// ---------------------------------------------------------------------------------------------
-// The plan as a flat list of elements in display order.
-
-type Key<'a> = (Option<ElementKind>, Option<&'a ElementId>);
-
-/// One element (or the header) with its attributes as text.
-struct Entry {
-    kind: Option<ElementKind>,
-    id: Option<ElementId>,
-    title: String,
-    /// The element it is listed under; `None` at the top of the plan.
-    parent: Option<ElementId>,
-    /// The parent as users read it, for 「所属」.
-    parent_label: String,
-    /// Index among its siblings of the same kind.
-    position: usize,
-    fields: Vec<(&'static str, String)>,
-}
-
-impl Entry {
-    fn key(&self) -> Key<'_> {
-        (self.kind.map(matching_kind), self.id.as_ref())
-    }
-}
-
-/// The kind under which elements are matched across versions: a まちづくりの進め方 keeps its
-/// identity when it moves between the 基本構想 and a 基本計画 (it is then shown as moved).
-fn matching_kind(kind: ElementKind) -> ElementKind {
-    match kind {
-        ElementKind::PlanApproach => ElementKind::VisionApproach,
-        other => other,
-    }
-}
-
-/// Where an element is listed.
-#[derive(Clone)]
-struct Parent {
-    id: Option<ElementId>,
-    label: String,
-}
-
-impl Parent {
-    fn top(label: &str) -> Self {
-        Self {
-            id: None,
-            label: label.to_owned(),
-        }
-    }
-
-    fn of(kind: ElementKind, id: &ElementId, title: &str) -> Self {
-        Self {
-            id: Some(id.clone()),
-            label: format!("{}「{}」", kind.label(), title),
-        }
-    }
-}
-
-fn element(
-    kind: ElementKind,
-    id: &ElementId,
-    title: &str,
-    parent: &Parent,
-    position: usize,
-    fields: Vec<(&'static str, String)>,
-) -> Entry {
-    Entry {
-        kind: Some(kind),
-        id: Some(id.clone()),
-        title: title.to_owned(),
-        parent: parent.id.clone(),
-        parent_label: parent.label.clone(),
-        position,
-        fields,
-    }
-}
-
-fn flatten(plan: &Plan) -> Vec<Entry> {
-    let mut out = Vec::new();
-    match plan {
-        Plan::Comprehensive(p) => flatten_comprehensive(p, &mut out),
-        Plan::Strategy(s) => flatten_strategy(s, &mut out),
-    }
-    out
-}
-
-fn header(h: &PlanHeader, extra: Vec<(&'static str, String)>) -> Entry {
-    let mut fields = vec![
-        ("名称", h.title.clone()),
-        ("目的", h.purpose.clone()),
-        ("範囲", h.scope.clone()),
-        ("期間", h.period.format(YEAR_STYLE)),
-        ("期間の説明", h.period.description.clone()),
-        ("状態", h.status.label().to_owned()),
-    ];
-    fields.extend(extra);
-    Entry {
-        kind: None,
-        id: None,
-        title: h.title.clone(),
-        parent: None,
-        parent_label: String::new(),
-        position: 0,
-        fields,
-    }
-}
-
-fn yes_no(flag: bool) -> String {
-    if flag { "はい" } else { "いいえ" }.to_owned()
-}
-
-fn join_ids(ids: &[ElementId]) -> String {
-    ids.iter()
-        .map(ElementId::as_str)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn join_refs(refs: &[ElementRef]) -> String {
-    refs.iter()
-        .map(|r| format!("{}/{}", r.plan, r.element))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn span(start: FiscalYear, end: FiscalYear) -> String {
-    format!("{}〜{}", start.format(YEAR_STYLE), end.format(YEAR_STYLE))
-}
-
-fn year_value(v: Option<&YearValue>) -> String {
-    v.map_or_else(String::new, |v| {
-        format!(
-            "{}（{}）",
-            v.value,
-            crate::format::fiscal_year_inline(v.year)
-        )
-    })
-}
-
-fn count(n: Option<u32>, unit: &str) -> String {
-    n.map(|n| format!("{n}{unit}")).unwrap_or_default()
-}
-
-fn approach(kind: ElementKind, a: &Approach, parent: &Parent, position: usize) -> Entry {
-    element(
-        kind,
-        &a.id,
-        &a.title,
-        parent,
-        position,
-        vec![
-            ("番号", a.number.clone()),
-            ("名称", a.title.clone()),
-            ("説明", a.description.clone()),
-        ],
-    )
-}
-
-#[allow(clippy::too_many_lines)] // one entry per element kind of the tree, each with its labelled attributes
-fn flatten_comprehensive(p: &ComprehensivePlan, out: &mut Vec<Entry>) {
-    let v = &p.vision;
-    out.push(header(
-        &p.header,
-        vec![
-            ("将来像", v.future_image.clone()),
-            ("将来像の説明", v.future_image_note.clone()),
-        ],
-    ));
-    let vision = Parent::top("基本構想");
-    for (k, x) in v.principles.iter().enumerate() {
-        out.push(element(
-            ElementKind::Principle,
-            &x.id,
-            &x.title,
-            &vision,
-            k,
-            vec![
-                ("番号", x.number.clone()),
-                ("名称", x.title.clone()),
-                ("説明", x.description.clone()),
-            ],
-        ));
-    }
-    for (k, x) in v.goals.iter().enumerate() {
-        out.push(element(
-            ElementKind::Goal,
-            &x.id,
-            &x.title,
-            &vision,
-            k,
-            vec![
-                ("番号", x.number.clone()),
-                ("名称", x.title.clone()),
-                ("説明", x.description.clone()),
-            ],
-        ));
-    }
-    for (k, x) in v.approaches.iter().enumerate() {
-        out.push(approach(ElementKind::VisionApproach, x, &vision, k));
-    }
-    let top = Parent::top("");
-    for (b, bp) in p.basic_plans.iter().enumerate() {
-        out.push(element(
-            ElementKind::BasicPlan,
-            &bp.id,
-            &bp.title,
-            &top,
-            b,
-            vec![
-                ("区分", bp.half.label().to_owned()),
-                ("名称", bp.title.clone()),
-                ("期間", span(bp.start, bp.end)),
-                ("説明", bp.description.clone()),
-            ],
-        ));
-        let in_bp = Parent::of(ElementKind::BasicPlan, &bp.id, &bp.title);
-        for (k, x) in bp.priority_projects.iter().enumerate() {
-            out.push(element(
-                ElementKind::PriorityProject,
-                &x.id,
-                &x.title,
-                &in_bp,
-                k,
-                vec![
-                    ("番号", x.number.clone()),
-                    ("名称", x.title.clone()),
-                    ("施策の考え方・進め方", x.description.clone()),
-                    ("関連する施策", join_ids(&x.measures)),
-                    ("サンプル", yes_no(x.sample)),
-                ],
-            ));
-        }
-        for (k, f) in bp.fields.iter().enumerate() {
-            out.push(element(
-                ElementKind::Field,
-                &f.id,
-                &f.title,
-                &in_bp,
-                k,
-                vec![
-                    ("番号", f.number.clone()),
-                    ("名称", f.title.clone()),
-                    ("まちづくりの目標", f.goal.to_string()),
-                    ("現状と課題", f.current_state.clone()),
-                    ("所管課", f.department.clone()),
-                    ("サンプル", yes_no(f.sample)),
-                ],
-            ));
-            let in_field = Parent::of(ElementKind::Field, &f.id, &f.title);
-            for (n, m) in f.measures.iter().enumerate() {
-                out.push(element(
-                    ElementKind::Measure,
-                    &m.id,
-                    &m.title,
-                    &in_field,
-                    n,
-                    vec![
-                        ("番号", m.number.clone()),
-                        ("名称", m.title.clone()),
-                        ("展開方法", m.course_of_action.clone()),
-                        ("市民の参画", m.citizen_participation.clone()),
-                        ("所管課", m.department.clone()),
-                        ("サンプル", yes_no(m.sample)),
-                    ],
-                ));
-                let in_measure = Parent::of(ElementKind::Measure, &m.id, &m.title);
-                for (q, i) in m.indicators.iter().enumerate() {
-                    out.push(indicator(ElementKind::OutcomeIndicator, i, &in_measure, q));
-                }
-            }
-            for (q, i) in f.indicators.iter().enumerate() {
-                out.push(indicator(ElementKind::OutcomeIndicator, i, &in_field, q));
-            }
-        }
-        for (k, x) in bp.approaches.iter().enumerate() {
-            out.push(approach(ElementKind::PlanApproach, x, &in_bp, k));
-        }
-    }
-}
-
-fn indicator(kind: ElementKind, i: &Indicator, parent: &Parent, position: usize) -> Entry {
-    element(
-        kind,
-        &i.id,
-        &i.title,
-        parent,
-        position,
-        vec![
-            ("名称", i.title.clone()),
-            ("指標コード", i.code.clone()),
-            ("単位", i.unit.clone()),
-            ("方向", i.direction.label().to_owned()),
-            ("種類", i.indicator_type.label().to_owned()),
-            ("基準値", year_value(i.baseline.as_ref())),
-            ("目標値", year_value(i.target.as_ref())),
-            (
-                "中間目標値",
-                i.interim_targets
-                    .iter()
-                    .map(|v| year_value(Some(v)))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-            (
-                "許容幅",
-                i.tolerance.map(|t| format!("±{t}")).unwrap_or_default(),
-            ),
-            (
-                "累計値の入力方法",
-                if i.indicator_type == IndicatorType::Cumulative {
-                    i.cumulative_entry.label().to_owned()
-                } else {
-                    String::new()
-                },
-            ),
-            ("表示桁数", count(i.decimals, "桁")),
-            ("算出方法", i.calculation_method.clone()),
-            ("出典", i.data_source.clone()),
-            ("把握方法", i.acquisition.clone()),
-            ("把握時期", count(i.lag_years, "年後")),
-            (
-                "定義の変更",
-                i.definition_changes
-                    .iter()
-                    .map(|c| format!("{}: {}", c.year.format(YEAR_STYLE), c.note))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ),
-            ("所管課", i.department.clone()),
-            ("サンプル", yes_no(i.sample)),
-        ],
-    )
-}
-
-fn flatten_strategy(s: &Strategy, out: &mut Vec<Entry>) {
-    out.push(header(&s.header, Vec::new()));
-    let top = Parent::top("");
-    for (k, o) in s.basic_objectives.iter().enumerate() {
-        out.push(element(
-            ElementKind::BasicObjective,
-            &o.id,
-            &o.title,
-            &top,
-            k,
-            vec![
-                ("番号", o.number.clone()),
-                ("名称", o.title.clone()),
-                ("説明", o.description.clone()),
-                ("サンプル", yes_no(o.sample)),
-            ],
-        ));
-        let in_objective = Parent::of(ElementKind::BasicObjective, &o.id, &o.title);
-        for (n, t) in o.numerical_targets.iter().enumerate() {
-            out.push(indicator(ElementKind::NumericalTarget, t, &in_objective, n));
-        }
-        for (n, m) in o.measures.iter().enumerate() {
-            out.push(element(
-                ElementKind::StrategyMeasure,
-                &m.id,
-                &m.title,
-                &in_objective,
-                n,
-                vec![
-                    ("番号", m.number.clone()),
-                    ("名称", m.title.clone()),
-                    ("説明", m.description.clone()),
-                    ("所管課", m.department.clone()),
-                    ("関連する施策", join_refs(&m.linked_measures)),
-                    (
-                        "関連する重点プロジェクト",
-                        join_refs(&m.linked_priority_projects),
-                    ),
-                    ("サンプル", yes_no(m.sample)),
-                ],
-            ));
-            let in_measure = Parent::of(ElementKind::StrategyMeasure, &m.id, &m.title);
-            for (q, kpi) in m.kpis.iter().enumerate() {
-                out.push(indicator(ElementKind::Kpi, kpi, &in_measure, q));
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
