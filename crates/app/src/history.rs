@@ -170,7 +170,7 @@ pub async fn published_version(
     plan: &PlanId,
     number: u32,
 ) -> Result<(VersionSummary, Plan), AppError> {
-    version(cx, plan, number, true).await
+    version_of(cx, plan, number, true).await
 }
 
 /// Any version of a plan, drafts included, as it was frozen (for those who may read drafts:
@@ -182,7 +182,7 @@ pub async fn any_version(
     number: u32,
 ) -> Result<(VersionSummary, Plan), AppError> {
     require(authority, Action::ReadDrafts)?;
-    version(cx, plan, number, false).await
+    version_of(cx, plan, number, false).await
 }
 
 /// Names a frozen version and gives its reason (the planning office: 「パブコメ案」, 「答申反映」,
