@@ -27,7 +27,7 @@ fn missing(id: &str) -> AppError {
 /// planning office's to decide: for a department editor they stay as they are, and a
 /// submission that changes them is refused with the field (sending the stored value, or
 /// leaving the field out, is no change).
-fn apply(
+pub(super) fn apply(
     row: &mut ElementRow,
     kind: ElementKind,
     submission: &Submission,
@@ -190,7 +190,7 @@ pub struct Placement<'a> {
 /// A new element's id: the kind and a random suffix (`measure-3f9a0c1e`). Never a number
 /// counted from the elements there are now: a deleted element's id must not come back, or an
 /// old form or API call for the deleted element would reach the new one (same id, version 1).
-fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
+pub(super) fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
     let prefix = kind.code().replace('_', "-");
     loop {
         let mut bytes = [0u8; 4];

@@ -1,7 +1,9 @@
 //! Editing a plan element by element: the working copy ([`Draft`]) as an editor sees it, who
 //! may edit what, and the use cases that save, add, delete and reorder elements
-//! ([`elements`]) and edit the plan's own texts ([`header`]). The forms' fields come from
-//! [`crate::forms`].
+//! ([`elements`]) and edit the plan's own texts ([`header`]); [`workbook`] writes the
+//! elements as an XLSX workbook (one sheet per kind) and `workbook_import` reads one back —
+//! preview, then apply in one edit against the revision the preview was made at. The forms'
+//! fields come from [`crate::forms`].
 //!
 //! Every edit carries the version it started from (an element's `version`, the plan's
 //! `revision`); storage refuses a stale one ([`keikaku_storage::StoreError::Stale`]), which
@@ -18,6 +20,8 @@
 mod elements;
 mod header;
 mod links;
+pub mod workbook;
+mod workbook_import;
 
 use std::collections::BTreeMap;
 
@@ -32,6 +36,11 @@ use keikaku_storage::{Author, Change, EditVersions, StoreError};
 
 pub use elements::{Placement, Step, create_element, delete_element, move_element, update_element};
 pub use header::update_header;
+pub use workbook::export_workbook;
+pub use workbook_import::{
+    Applied, ElementChange, FieldChange, NewElement, WorkbookPreview, apply_workbook,
+    preview_workbook,
+};
 
 use crate::access::{Action, Granted, Scope, scope_of};
 use crate::forms::{self, FormField, field_of, problem};
@@ -119,7 +128,7 @@ impl Draft {
         out
     }
 
-    fn row(&self, id: &str) -> Option<&ElementRow> {
+    pub(crate) fn row(&self, id: &str) -> Option<&ElementRow> {
         self.rows.elements.iter().find(|e| e.id == id)
     }
 
