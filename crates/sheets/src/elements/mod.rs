@@ -14,7 +14,7 @@
 mod read;
 mod write;
 
-pub use read::read_book;
+pub use read::{read_book, read_notes};
 pub use write::to_xlsx;
 
 use crate::error::cell_name;

@@ -50,6 +50,16 @@ pub fn read_book(
     }
 }
 
+/// The keyed lines of a workbook's 「説明」 (empty when it has none), read before its sheets
+/// so that a caller can tell a workbook of another plan from a broken one.
+pub fn read_notes(file_name: &str, bytes: &[u8]) -> Result<Vec<(String, String)>, Vec<SheetError>> {
+    Ok(read_grids(file_name, bytes)?
+        .iter()
+        .find(|g| g.name == NOTES_SHEET)
+        .map(notes)
+        .unwrap_or_default())
+}
+
 fn notes(grid: &Grid) -> Vec<(String, String)> {
     (1..grid.cells.len())
         .map(|r| (grid.get(r, 0).text(), grid.get(r, 1).text()))

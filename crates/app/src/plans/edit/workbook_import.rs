@@ -11,13 +11,13 @@ use keikaku_domain::audit::Timestamp;
 use keikaku_domain::{ElementKind, PlanId};
 use keikaku_planfile::FileProblem;
 use keikaku_sheets::SheetError;
-use keikaku_sheets::elements::{ReadBook, ReadRow, ReadSheet, read_book};
+use keikaku_sheets::elements::{ReadBook, ReadRow, ReadSheet, read_book, read_notes};
 use keikaku_storage::rows::ElementRow;
 use keikaku_storage::{Author, Change, PlanEdit, UserChange};
 
 use super::elements::{apply, new_id};
 use super::workbook::{
-    Column, PLAN_ID_NOTE, REVISION_NOTE, cell_text, columns, element_label, expected, kinds,
+    Column, PLAN_ID_NOTE, REVISION_NOTE, cell_text, columns, element_label, expected_sheets, kinds,
     revision, sheet_name,
 };
 use super::{
@@ -169,6 +169,7 @@ struct Reading<'a, A: Authority> {
 #[derive(Clone, Debug)]
 struct Origin {
     sheet: String,
+    kind: ElementKind,
     /// Field name → cell; the ID's cell under "".
     cells: HashMap<&'static str, String>,
 }
@@ -182,14 +183,19 @@ impl Origin {
             .map_or("", String::as_str);
         place(&self.sheet, cell)
     }
-}
 
-/// A problem's message with the field's label in front when it does not name it.
-fn labelled(label: &str, message: String) -> String {
-    if message.contains(label) {
-        message
-    } else {
-        format!("{label}: {message}")
+    /// A problem's message with the field's label (this kind's) in front when it does not
+    /// name it.
+    fn message(&self, field: &str, message: String) -> String {
+        let label = crate::forms::fields(self.kind)
+            .into_iter()
+            .find(|s| s.name == field)
+            .map_or(field, |s| s.label);
+        if message.contains(label) || label.is_empty() {
+            message
+        } else {
+            format!("{label}: {message}")
+        }
     }
 }
 
@@ -220,10 +226,11 @@ impl<A: Authority> Reading<'_, A> {
         let (version_cell, version) = cell_of(Column::Version);
         let mut origin = Origin {
             sheet: sheet.name.clone(),
+            kind,
             cells: HashMap::from([("", id_cell.clone())]),
         };
         let mut values = BTreeMap::new();
-        let mut bad = false;
+        let mut bad: Vec<&'static str> = Vec::new();
         for (i, c) in cols.iter().enumerate() {
             let Column::Field(spec) = c else { continue };
             let cell = sheet.cell(row, i);
@@ -234,7 +241,7 @@ impl<A: Authority> Reading<'_, A> {
                     values.insert(spec.name.to_owned(), v);
                 }
                 Err(m) => {
-                    bad = true;
+                    bad.push(spec.name);
                     self.push(place(&sheet.name, &cell), m);
                 }
             }
@@ -253,7 +260,7 @@ impl<A: Authority> Reading<'_, A> {
                 &submission,
                 origin,
                 row_place,
-                bad,
+                &bad,
             );
             return;
         }
@@ -262,13 +269,6 @@ impl<A: Authority> Reading<'_, A> {
             self.push(at_id, format!("ID「{id}」の要素はこの計画にありません（新しい要素を追加するときは、IDを空欄にします）。"));
             return;
         };
-        if let Some(first) = self.seen.insert(id.clone(), row_place.clone()) {
-            self.push(
-                at_id,
-                format!("ID「{id}」の行が2つあります（{first}にもあります）。1つにしてください。"),
-            );
-            return;
-        }
         if element.kind != kind {
             self.push(
                 at_id,
@@ -278,6 +278,13 @@ impl<A: Authority> Reading<'_, A> {
                     sheet.name,
                     sheet_name(element.kind)
                 ),
+            );
+            return;
+        }
+        if let Some(first) = self.seen.insert(id.clone(), row_place.clone()) {
+            self.push(
+                at_id,
+                format!("ID「{id}」の行が2つあります（{first}にもあります）。1つにしてください。"),
             );
             return;
         }
@@ -297,13 +304,12 @@ impl<A: Authority> Reading<'_, A> {
         let everything = self.authority.own_department().is_none();
         let mut after = before.clone();
         let problems = apply(&mut after, kind, &submission, &self.goals, everything);
-        if bad {
-            return;
-        }
-        if !problems.is_empty() {
-            for p in problems {
-                let label = crate::forms::label_of(&p.path);
-                let message = labelled(label, p.message);
+        if !problems.is_empty() || !bad.is_empty() {
+            for p in problems
+                .into_iter()
+                .filter(|p| !bad.contains(&p.path.as_str()))
+            {
+                let message = origin.message(&p.path, p.message);
                 self.push(origin.at(&p.path), message);
             }
             return;
@@ -341,7 +347,7 @@ impl<A: Authority> Reading<'_, A> {
         match crate::forms::parse_revision(&version) {
             Ok(Some(v)) if v == i64::from(now) => {}
             Ok(Some(v)) => {
-                self.push(place(&sheet.name, &version_cell), format!("{}は、このファイルを作った後に、ほかの人が変更しています（版{v} → 版{now}）。いまの内容を上書きしないよう、取り込みませんでした。ダウンロードし直して、変更をやり直してください。", element.name()));
+                self.push(place(&sheet.name, &version_cell), format!("{}は、このファイルを作った後に、ほかの人が変更しています（版{v} → 版{now}）。この行はいまの内容と違うため、取り込むとその変更を消してしまいます。ダウンロードし直して、変更をやり直してください。", element.name()));
                 return;
             }
             Ok(None) | Err(_) => {
@@ -373,7 +379,7 @@ impl<A: Authority> Reading<'_, A> {
         submission: &Submission,
         origin: Origin,
         row_place: String,
-        bad: bool,
+        bad: &[&'static str],
     ) {
         let at_id = origin.at("");
         if self.authority.own_department().is_some() {
@@ -428,13 +434,12 @@ impl<A: Authority> Reading<'_, A> {
             ..ElementRow::default()
         };
         let problems = apply(&mut row, kind, submission, &self.goals, true);
-        if bad {
-            return;
-        }
-        if !problems.is_empty() {
-            for p in problems {
-                let label = crate::forms::label_of(&p.path);
-                let message = labelled(label, p.message);
+        if !problems.is_empty() || !bad.is_empty() {
+            for p in problems
+                .into_iter()
+                .filter(|p| !bad.contains(&p.path.as_str()))
+            {
+                let message = origin.message(&p.path, p.message);
                 self.push(origin.at(&p.path), message);
             }
             return;
@@ -503,10 +508,9 @@ fn plan_problems(
         let now = new_problems(draft, &rows_after(draft, preview, n + 1))?;
         for p in &now {
             if !seen.contains(p) {
-                let label = crate::forms::label_of(&p.path);
                 out.push(FileProblem {
                     path: origin.at(&p.path),
-                    message: labelled(label, p.message.clone()),
+                    message: origin.message(&p.path, p.message.clone()),
                 });
             }
         }
@@ -523,10 +527,11 @@ fn read(
     bytes: &[u8],
 ) -> Result<WorkbookPreview, AppError> {
     let invalid = |problems: Vec<FileProblem>| AppError::Invalid(problems);
-    let book: ReadBook = read_book(file_name, bytes, &expected(draft))
+    // The plan the file is of first: another plan's sheets would only fail by their headers.
+    let notes = read_notes(file_name, bytes)
         .map_err(|e| invalid(e.into_iter().map(sheet_problem).collect()))?;
     let plan_id = draft.plan.id().clone();
-    if let Some(named) = book.note(PLAN_ID_NOTE)
+    if let Some((_, named)) = notes.iter().find(|(k, _)| k == PLAN_ID_NOTE)
         && named != plan_id.as_str()
     {
         return Err(invalid(vec![FileProblem {
@@ -537,6 +542,8 @@ fn read(
             ),
         }]));
     }
+    let book: ReadBook = read_book(file_name, bytes, &expected_sheets(draft))
+        .map_err(|e| invalid(e.into_iter().map(sheet_problem).collect()))?;
     if book.sheets.is_empty() {
         return Err(invalid(vec![FileProblem {
             path: String::new(),
