@@ -164,7 +164,8 @@ async fn corrections_are_previewed_and_applied_in_one_edit() {
         .unwrap();
     let draft = edit::draft(&cx, &plan()).await.unwrap();
     assert_eq!(preview.rows, draft.elements.len() + 1);
-    let changes: Vec<(String, Vec<(&str, String, String)>)> = preview
+    type Fields<'a> = Vec<(&'a str, String, String)>;
+    let changes: Vec<(String, Fields)> = preview
         .changed
         .iter()
         .map(|c| {
@@ -306,7 +307,7 @@ async fn every_problem_is_named_by_sheet_and_cell_and_nothing_is_stored() {
         .filter(|e| e.kind == keikaku_domain::ElementKind::Kpi)
         .count();
     let row = |n: usize| n + 2;
-    // Columns: A ID, B 親要素ID, C 親要素, D 指標コード? — found by header, so name them.
+    // Columns found by their headers.
     let headers = &workbook::expected_sheets(&draft)
         .into_iter()
         .find(|s| s.name == "KPI")
@@ -328,9 +329,7 @@ async fn every_problem_is_named_by_sheet_and_cell_and_nothing_is_stored() {
         "「KPI」シート {}3: 目標値の年度",
         col("目標値の年度")
     ));
-    has(&format!(
-        "「KPI」シート B4: 親要素は、このファイルでは変えられません"
-    ));
+    has("「KPI」シート B4: 親要素は、このファイルでは変えられません");
     has(&format!(
         "「KPI」シート A{}: ID「kpi-9-9-9」の要素はこの計画にありません",
         row(kpis)
@@ -498,9 +497,6 @@ async fn a_workbook_of_another_plan_or_no_workbook_is_refused() {
     let code = code();
     let cx = Context::new(&store, &code);
     let office = granted(Role::PlanningOffice, "企画調整課");
-    let mut file: serde_json::Value =
-        serde_json::from_str(keikaku_planfile::example("ichinoseki").unwrap()).unwrap();
-    let _ = &mut file;
     let comprehensive = PlanId::parse("sogo-keikaku").unwrap();
     let other = edit::export_workbook(&cx, &office, &comprehensive)
         .await
