@@ -101,7 +101,11 @@ fn preview_text(p: &edit::WorkbookPreview) -> String {
         p.not_in_file
     );
     if p.changed_since_file() {
-        out.push_str("（このファイルを作った後に、計画は変更されています。）\n");
+        let _ = writeln!(
+            out,
+            "（このファイルを作った後に、計画は変更されています。その後にほかの人が変更した要素のうち、ファイルで書き換えていない{}件は、いまの内容のまま残します。）",
+            p.kept_newer
+        );
     }
     let blank = |t: &str| {
         if t.is_empty() {

@@ -62,6 +62,8 @@ pub enum Width {
     Line,
     /// Several lines of text, wrapped.
     Text,
+    /// Not shown (a check value for the program that reads the workbook back).
+    Hidden,
 }
 
 /// A sheet the reader looks for, with the headers it must have.

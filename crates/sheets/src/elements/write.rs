@@ -42,8 +42,12 @@ fn write_sheet(ws: &mut Worksheet, sheet: &KindSheet, f: &mut Formats) -> Result
             Width::Narrow => 12.0,
             Width::Line => 24.0,
             Width::Text => 40.0,
+            Width::Hidden => 8.0,
         };
         ws.set_column_width(col(i)?, width)?;
+        if c.width == Width::Hidden {
+            ws.set_column_hidden(col(i)?)?;
+        }
         ws.write_string_with_format(0, col(i)?, &c.header, &f.header)?;
     }
     for (r, values) in sheet.rows.iter().enumerate() {

@@ -47,6 +47,9 @@ pub(crate) enum Column {
     Field(FieldSpec),
     /// 「版」.
     Version,
+    /// 「照合用」 (hidden): a digest of the row's field cells as written, so that a row nobody
+    /// touched is told from a corrected one when its element changed after the download.
+    Check,
 }
 
 impl Column {
@@ -57,6 +60,7 @@ impl Column {
             Self::ParentName => "親要素（参考）",
             Self::Field(spec) => spec.label,
             Self::Version => "版",
+            Self::Check => "照合用",
         }
     }
 
@@ -64,6 +68,7 @@ impl Column {
         match self {
             Self::Id | Self::Parent | Self::Version => Width::Narrow,
             Self::ParentName => Width::Line,
+            Self::Check => Width::Hidden,
             Self::Field(spec) => match spec.input {
                 Input::Text | Input::YearValues | Input::YearNotes => Width::Text,
                 Input::Line | Input::Goal => Width::Line,
@@ -80,7 +85,22 @@ pub(crate) fn columns(kind: ElementKind) -> Vec<Column> {
     let mut out = vec![Column::Id, Column::Parent, Column::ParentName];
     out.extend(forms::fields(kind).into_iter().map(Column::Field));
     out.push(Column::Version);
+    out.push(Column::Check);
     out
+}
+
+/// The digest of a row's field cells (each trimmed, as the reader gives them back).
+pub(crate) fn row_check<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
+    let mut h = Sha256::new();
+    for c in cells {
+        h.update(c.trim().replace("\r\n", "\n"));
+        h.update("\u{1f}");
+    }
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A kind's sheet name; the two まちづくりの進め方 told apart.
@@ -243,7 +263,8 @@ fn kind_sheet(draft: &Draft, kind: ElementKind) -> KindSheet {
         .map(|e| {
             let values = draft.values(&e.id);
             let parent = e.parent_id.as_deref().and_then(|p| draft.element(p));
-            cols.iter()
+            let mut row: Vec<String> = cols
+                .iter()
                 .map(|c| match c {
                     Column::Id => e.id.clone(),
                     Column::Parent => e.parent_id.clone().unwrap_or_default(),
@@ -253,9 +274,23 @@ fn kind_sheet(draft: &Draft, kind: ElementKind) -> KindSheet {
                         values.get(spec.name).map_or("", String::as_str),
                         &goals,
                     ),
-                    Column::Version => draft.version(&e.id).to_string(),
+                    Column::Version | Column::Check => String::new(),
                 })
-                .collect()
+                .collect();
+            let check = row_check(
+                cols.iter()
+                    .zip(&row)
+                    .filter(|(c, _)| matches!(c, Column::Field(_)))
+                    .map(|(_, t)| t.as_str()),
+            );
+            for (c, cell) in cols.iter().zip(row.iter_mut()) {
+                match c {
+                    Column::Version => *cell = draft.version(&e.id).to_string(),
+                    Column::Check => cell.clone_from(&check),
+                    _ => {}
+                }
+            }
+            row
         })
         .collect();
     KindSheet {

@@ -18,7 +18,7 @@ use keikaku_storage::{Author, Change, PlanEdit, UserChange};
 use super::elements::{apply, new_id};
 use super::workbook::{
     Column, PLAN_ID_NOTE, REVISION_NOTE, cell_text, columns, element_label, expected_sheets, kinds,
-    revision, sheet_name,
+    revision, row_check, sheet_name,
 };
 use super::{
     Draft, Element, Submission, audit_text, check_status, conflict, draft, new_problems,
@@ -47,6 +47,9 @@ pub struct WorkbookPreview {
     pub added: Vec<NewElement>,
     /// The plan's elements the file has no row for: left unchanged.
     pub not_in_file: usize,
+    /// Elements changed by someone else after the file was made whose rows the file leaves
+    /// as they were: kept as they are now.
+    pub kept_newer: usize,
     /// The sheets of the plan's kinds the file does not have.
     pub missing_sheets: Vec<String>,
     /// Sheets of the file that are not read.
@@ -151,6 +154,17 @@ fn may_change(authority: &impl Authority, element: &Element) -> bool {
         || (element.kind.has_department() && authority.reaches(element.department.as_deref()))
 }
 
+/// Whether a row's field cells are as the file was written (its check cell says so).
+fn untouched(cols: &[Column], row: &ReadRow, check: &str) -> bool {
+    !check.is_empty()
+        && row_check(
+            cols.iter()
+                .zip(&row.cells)
+                .filter(|(c, _)| matches!(c, Column::Field(_)))
+                .map(|(_, t)| t.as_str()),
+        ) == check
+}
+
 /// Reads one sheet's rows into the preview, every problem kept.
 struct Reading<'a, A: Authority> {
     draft: &'a Draft,
@@ -224,6 +238,7 @@ impl<A: Authority> Reading<'_, A> {
         let (id_cell, id) = cell_of(Column::Id);
         let (parent_cell, parent) = cell_of(Column::Parent);
         let (version_cell, version) = cell_of(Column::Version);
+        let (_, check) = cell_of(Column::Check);
         let mut origin = Origin {
             sheet: sheet.name.clone(),
             kind,
@@ -346,6 +361,10 @@ impl<A: Authority> Reading<'_, A> {
         let now = self.draft.version(&id);
         match crate::forms::parse_revision(&version) {
             Ok(Some(v)) if v == i64::from(now) => {}
+            Ok(Some(_)) if untouched(cols, row, &check) => {
+                self.preview.kept_newer += 1;
+                return;
+            }
             Ok(Some(v)) => {
                 self.push(place(&sheet.name, &version_cell), format!("{}は、このファイルを作った後に、ほかの人が変更しています（版{v} → 版{now}）。この行はいまの内容と違うため、取り込むとその変更を消してしまいます。ダウンロードし直して、変更をやり直してください。", element.name()));
                 return;
@@ -576,6 +595,7 @@ fn read(
             changed: Vec::new(),
             added: Vec::new(),
             not_in_file: 0,
+            kept_newer: 0,
             missing_sheets: book.missing.clone(),
             ignored_sheets: book.ignored.clone(),
             updates: Vec::new(),

@@ -80,6 +80,7 @@ struct ImportPage {
     changed_elements: usize,
     added: Vec<AddedRow>,
     not_in_file: usize,
+    kept_newer: usize,
     missing_sheets: Vec<String>,
     ignored_sheets: Vec<String>,
     changed_since_file: bool,
@@ -151,6 +152,7 @@ async fn import_page(
         changed_elements: 0,
         added: Vec::new(),
         not_in_file: 0,
+        kept_newer: 0,
         missing_sheets: Vec::new(),
         ignored_sheets: Vec::new(),
         changed_since_file: false,
@@ -177,6 +179,7 @@ async fn import_page(
             page.changed_elements = preview.changed.len();
             page.added = added;
             page.not_in_file = preview.not_in_file;
+            page.kept_newer = preview.kept_newer;
             page.missing_sheets.clone_from(&preview.missing_sheets);
             page.ignored_sheets.clone_from(&preview.ignored_sheets);
             page.changed_since_file = preview.changed_since_file();
