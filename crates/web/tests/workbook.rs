@@ -213,6 +213,13 @@ async fn a_broken_workbook_is_refused_with_every_cell_and_members_cannot_import(
         page.contains("「KPI」シート F3: 目指す方向「上」は選べる値ではありません"),
         "{page}"
     );
+    // A published plan says why it cannot be imported into, and offers no upload.
+    let (status, _, published) = app
+        .get_with_cookies("/staff/plans/sogo-keikaku/import", &office)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(published.contains("のため取り込めません"), "{published}");
+    assert!(!published.contains("upload-form"), "{published}");
     // No CSRF token: refused before anything is read.
     let (status, _, _) = app.send(upload(&cookie, "wrong", &file)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

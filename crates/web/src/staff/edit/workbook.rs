@@ -90,6 +90,8 @@ struct ImportPage {
     file_name: String,
     data: String,
     revision: String,
+    /// Why the plan cannot be imported into now (not a draft).
+    readonly_reason: Option<String>,
 }
 
 fn page_of(preview: &WorkbookPreview) -> (Vec<ChangeRow>, Vec<AddedRow>) {
@@ -162,6 +164,15 @@ async fn import_page(
         file_name: String::new(),
         data: String::new(),
         revision: String::new(),
+        readonly_reason: {
+            let status = draft.plan.header().status;
+            (!edit::editable_status(status)).then(|| {
+                format!(
+                    "この計画は「{}」のため取り込めません。取り込むには、計画の状態を「審議中」または「草案」に戻してください。",
+                    status.label()
+                )
+            })
+        },
     };
     match shown {
         Shown::Form => {}
