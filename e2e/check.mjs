@@ -216,7 +216,9 @@ const EDIT_PAGES = ['/staff/plans/sogo-keikaku', '/staff/plans/sogo-keikaku/elem
   '/staff/plans/sogo-keikaku/table?kind=outcome_indicator',
   '/staff/plans/sogo-keikaku/table?kind=measure&edit=measure-1-1-1',
   // the confirmation of 「前期基本計画から始める」 on the empty 後期基本計画
-  '/staff/plans/sogo-keikaku/basic-plans/basic-plan-second/start'];
+  '/staff/plans/sogo-keikaku/basic-plans/basic-plan-second/start',
+  // the elements workbook's upload form
+  '/staff/plans/sogo-keikaku/import'];
 // A table row in edit mode, refused for a value that is not a number.
 const TABLE_ROW = '/staff/plans/sogo-keikaku/table?kind=outcome_indicator&edit=outcome-3-1-2-1';
 
@@ -498,6 +500,17 @@ async function main() {
             (cellMessage || '').includes('数値') && cellKept === '多い' ? [] : [`message: ${cellMessage}; kept: ${cellKept}`]);
           record('table row with errors: no axe violations', await axeCheck(desk, 'table row with errors'));
           await checkRestore(desk, phone);
+          // The elements workbook downloaded and uploaded again: its preview (no change).
+          const workbook = await (await desk.request.get(
+            new URL('/staff/plans/sogo-keikaku/workbook', BASE).href)).body();
+          await desk.goto(new URL('/staff/plans/sogo-keikaku/import', BASE).href, { waitUntil: 'load' });
+          await desk.setInputFiles('#import-file', { name: 'elements.xlsx',
+            mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: workbook });
+          await Promise.all([desk.waitForLoadState('load'), desk.click('.upload-form button[type=submit]')]);
+          const previewText = await desk.locator('main').textContent().catch(() => '');
+          record('the elements workbook goes to its preview',
+            (previewText || '').includes('違う要素はありません') ? [] : ['no preview of the workbook']);
+          record('workbook preview: no axe violations', await axeCheck(desk, 'workbook preview'));
         } catch (e) {
           record('move the plan back to 審議中 for a revision', [String(e).split('\n')[0]]);
         }

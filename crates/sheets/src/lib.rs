@@ -16,6 +16,10 @@
 //!   [`population::write_results_xlsx`] and [`population::write_results_csv`] write the
 //!   projection results, [`population::write_census_xlsx`] the census template.
 //!
+//! - [`elements`]: a plan's elements (要素一覧), one sheet per element kind and 「説明」 with
+//!   the plan's revision: [`elements::to_xlsx`] writes neutral sheets of text,
+//!   [`elements::read_book`] reads them back with the cell of every value.
+//!
 //! What both share is at the root: [`SheetError`] (a problem of a sheet read, with its
 //! place), [`ExportError`] and [`Unencodable`] (why a sheet could not be written), and
 //! [`CsvEncoding`] (UTF-8 with BOM, or Shift_JIS as Windows writes it).
@@ -44,6 +48,7 @@
 //! ```
 
 mod csv_write;
+pub mod elements;
 mod error;
 mod grid;
 pub mod kpi;

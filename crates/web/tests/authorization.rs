@@ -177,6 +177,26 @@ const EXPECTED: &[(&str, &str, [bool; 5])] = &[
     ),
     (
         "GET",
+        "/staff/plans/{plan}/workbook",
+        [false, true, true, true, true],
+    ),
+    (
+        "GET",
+        "/staff/plans/{plan}/import",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/import",
+        [false, true, true, true, false],
+    ),
+    (
+        "POST",
+        "/staff/plans/{plan}/import/apply",
+        [false, true, true, true, false],
+    ),
+    (
+        "GET",
         "/staff/plans/{plan}/kpi",
         [false, true, true, true, true],
     ),

@@ -4,6 +4,7 @@
 mod audit;
 mod backup;
 mod kpi;
+mod plan;
 mod population;
 mod programs;
 mod serve;
@@ -75,6 +76,11 @@ enum Command {
     ImplementationPlan {
         #[command(subcommand)]
         command: programs::ProgramCommand,
+    },
+    /// 計画の要素をExcelで書き出し・取り込みます / A plan's elements in and out as XLSX
+    Plan {
+        #[command(subcommand)]
+        command: plan::PlanCommand,
     },
     /// 人口ビジョン: 推計の入力（JSON）を推計します / The population projection
     Population {
@@ -322,6 +328,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::ImplementationPlan { command } => {
             programs::programs(&operator, &cli.database, command).await
         }
+        Command::Plan { command } => plan::plan(&operator, &cli.database, command).await,
         Command::Population { command } => population::population(command),
     }
 }

@@ -27,7 +27,7 @@ fn missing(id: &str) -> AppError {
 /// planning office's to decide: for a department editor they stay as they are, and a
 /// submission that changes them is refused with the field (sending the stored value, or
 /// leaving the field out, is no change).
-fn apply(
+pub(super) fn apply(
     row: &mut ElementRow,
     kind: ElementKind,
     submission: &Submission,
@@ -211,7 +211,7 @@ pub(super) fn fresh_id(
     }
 }
 
-fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
+pub(super) fn new_id(draft: &Draft, kind: ElementKind) -> Result<String, AppError> {
     fresh_id(kind, |id| draft.element(id).is_some())
 }
 

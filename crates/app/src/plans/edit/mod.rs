@@ -1,7 +1,9 @@
 //! Editing a plan element by element: the working copy ([`Draft`]) as an editor sees it, who
 //! may edit what, and the use cases that save, add, delete and reorder elements
 //! ([`elements`]), edit the plan's own texts ([`header`]) and start an empty basic plan from
-//! the one before it ([`successor`]). The forms' fields come from
+//! the one before it ([`successor`]); [`workbook`] writes the elements as an XLSX workbook (one
+//! sheet per kind) and `workbook_import` reads one back — preview, then apply in one edit
+//! against the revision the preview was made at. The forms' fields come from
 //! [`crate::forms`].
 //!
 //! Every edit carries the version it started from (an element's `version`, the plan's
@@ -21,6 +23,8 @@ mod header;
 mod links;
 mod successor;
 mod restore;
+pub mod workbook;
+mod workbook_import;
 
 use std::collections::BTreeMap;
 
@@ -39,6 +43,11 @@ pub use elements::{
 pub use header::update_header;
 pub use successor::{Started, SuccessorPreview, start_from_predecessor, successor_preview};
 pub use restore::{RestorePreview, Restored, VersionElement, restore_element, restore_preview};
+pub use workbook::export_workbook;
+pub use workbook_import::{
+    Applied, ElementChange, FieldChange, NewElement, WorkbookPreview, apply_workbook,
+    preview_workbook,
+};
 
 use crate::access::{Action, Granted, Scope, scope_of};
 use crate::forms::{self, FormField, field_of, problem};
@@ -126,7 +135,7 @@ impl Draft {
         out
     }
 
-    fn row(&self, id: &str) -> Option<&ElementRow> {
+    pub(crate) fn row(&self, id: &str) -> Option<&ElementRow> {
         self.rows.elements.iter().find(|e| e.id == id)
     }
 

@@ -1,8 +1,9 @@
 //! Editing plans in the browser: the working copy of a plan as an outline
 //! (`/staff/plans/{plan}`), one form per element, adding, deleting and reordering, the
 //! plan's own texts, an empty basic plan started from the one before it (前期 → 後期, after a
-//! confirmation page), and the table of one kind of element with a row edited in place
-//! (`/staff/plans/{plan}/table?kind=…`). No JavaScript: every action is a form with the session's CSRF token.
+//! confirmation page), the table of one kind of element with a row edited in place
+//! (`/staff/plans/{plan}/table?kind=…`), and the elements as an Excel workbook downloaded,
+//! uploaded, previewed and applied (`/staff/plans/{plan}/workbook`, `…/import`). No JavaScript: every action is a form with the session's CSRF token.
 //!
 //! A form carries the version it was opened at. When someone else saved first, the answer is
 //! `409` with the same form showing the user's text (kept in the fields) next to the current
@@ -14,6 +15,7 @@ mod outline;
 mod save;
 mod successor;
 mod table;
+mod workbook;
 
 use keikaku_app::edit::{self, Draft};
 use keikaku_domain::PlanId;
@@ -89,6 +91,26 @@ pub(crate) const ROUTES: &[Route] = &[
         EditPlan,
         "/staff/plans/sogo-keikaku/table/measure-1-1-1"
     ),
+    route!(
+        GET "/staff/plans/{plan}/workbook" => workbook::download,
+        ReadDrafts,
+        "/staff/plans/sogo-keikaku/workbook"
+    ),
+    route!(
+        GET "/staff/plans/{plan}/import" => workbook::import_form,
+        EditPlan,
+        "/staff/plans/sogo-keikaku/import"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/import" => workbook::upload,
+        EditPlan,
+        "/staff/plans/sogo-keikaku/import"
+    ),
+    route!(
+        POST "/staff/plans/{plan}/import/apply" => workbook::apply,
+        EditPlan,
+        "/staff/plans/sogo-keikaku/import/apply"
+    ),
 ];
 
 /// A page's `?done=…`: what the form just before did.
@@ -109,6 +131,7 @@ pub(crate) fn done_notice(done: Option<&str>) -> Option<&'static str> {
         "restored_partly" => Some(
             "版から復元しました。ただし、関連付けの一部は、相手の要素が今の計画にないため復元していません。",
         ),
+        "imported" => Some("Excelの要素一覧を取り込みました。"),
         _ => None,
     }
 }

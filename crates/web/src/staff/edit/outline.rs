@@ -71,6 +71,9 @@ struct DraftPage {
     latest_version: Option<u32>,
     /// The table of each kind of element: code, label, count.
     tables: Vec<(&'static str, &'static str, usize)>,
+    /// Whether the user may import the elements workbook (edits some of the plan, which is
+    /// a draft).
+    imports: bool,
 }
 
 /// An indicator's values as the outline shows them: 「基準値 0件（平成26年度・2014年度）→ 目標値
@@ -222,6 +225,9 @@ pub(super) async fn draft_page(
             .into_iter()
             .map(|(k, n)| (k.code(), super::table::table_label(k), n))
             .collect(),
+        imports: editable
+            && keikaku_app::access::scope_of(&signed.user, keikaku_app::access::Action::EditPlan)
+                .is_some(),
     };
     Ok(private_page(StatusCode::OK, page.render()?))
 }
