@@ -518,6 +518,9 @@ async fn a_deletion_refused_says_why_in_japanese_and_deletes_nothing() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn a_status_change_through_the_api_names_the_version_it_freezes() {
     let (app, token) = app_with_token().await;
     let status_path = "/api/v1/plans/sogo-keikaku/status";

@@ -8,11 +8,14 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("plan.delete", "計画の削除"),
     ("plan.status", "計画の状態の変更"),
     ("plan.update", "計画の基本事項の編集"),
+    ("version.note", "版の名称・理由の変更"),
     ("element.update", "要素の編集"),
     ("element.create", "要素の追加"),
     ("element.delete", "要素の削除"),
     ("element.move", "要素の並べ替え"),
     ("element.restore", "要素の復元（版から）"),
+    ("element.import", "要素の取り込み（Excel）"),
+    ("element.themes", "要素のテーマの変更"),
     (
         "basic_plan.start",
         "基本計画を前の基本計画から開始（写しの作成）",
@@ -25,6 +28,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("user.enable", "利用者の利用再開"),
     ("user.password", "パスワードの変更"),
     ("departments", "所管課の一覧の変更"),
+    ("themes", "テーマの一覧の変更"),
     ("kpi.values", "指標の値の入力"),
     ("kpi.settings", "評価の設定の変更"),
     (

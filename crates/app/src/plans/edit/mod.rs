@@ -21,8 +21,8 @@
 mod elements;
 mod header;
 mod links;
-mod successor;
 mod restore;
+mod successor;
 pub mod workbook;
 mod workbook_import;
 
@@ -41,8 +41,8 @@ pub use elements::{
     Placement, Step, create_element, delete_element, deletion_check, move_element, update_element,
 };
 pub use header::update_header;
-pub use successor::{Started, SuccessorPreview, start_from_predecessor, successor_preview};
 pub use restore::{RestorePreview, Restored, VersionElement, restore_element, restore_preview};
+pub use successor::{Started, SuccessorPreview, start_from_predecessor, successor_preview};
 pub use workbook::export_workbook;
 pub use workbook_import::{
     Applied, ElementChange, FieldChange, NewElement, WorkbookPreview, apply_workbook,
