@@ -41,7 +41,7 @@ async fn every_plan_page_says_where_the_plan_stands() {
     let notice = standing(&s);
     assert!(notice.contains("計画期間終了"), "{notice}");
     assert!(notice.contains("終了しました"), "{notice}");
-    assert!(!brackets_nest(&notice), "{notice}");
+    assert!(!brackets_nest(notice), "{notice}");
     // Pages under the strategy say so too.
     let o = app
         .page("/plans/sogo-senryaku/objectives/objective-1")
