@@ -35,8 +35,9 @@ async fn an_administrator_browses_the_audit_log_and_the_users() {
     // three saves of assessments, six departments, the opinion, the publication; FY2018: one
     // save, one department), the sample 実施計画 (created, its programs saved, seven
     // departments submitted and approved, fixed, published), the sample 人口ビジョン (its
-    // census, its figures, three scenarios and their runs), two users.
-    assert!(audit.contains("44件の記録を検証しました"), "{audit}");
+    // census, its figures, three scenarios and their runs), the department list, the theme
+    // list and the themes of its eighteen tagged elements, two users.
+    assert!(audit.contains("64件の記録を検証しました"), "{audit}");
     assert!(audit.contains("改ざんは見つかりませんでした"), "{audit}");
     for text in [
         "計画の取り込み",

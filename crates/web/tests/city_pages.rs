@@ -305,11 +305,21 @@ async fn department_editors_and_members_cannot_keep_the_list() {
         .get_with_cookies("/staff/departments", &[("keikaku_session", &token)])
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    // But their forms offer the list's names.
+    // Their 所管課 is read-only on their forms: no choices offered there.
     let (_, _, page) = app
         .get_with_cookies(
             "/staff/plans/sogo-keikaku/elements/measure-1-1-1",
             &[("keikaku_session", &token)],
+        )
+        .await;
+    assert!(!page.contains("<datalist"), "{page}");
+    // The planning office's form offers the list's names.
+    app.add_user("kikaku", "企画 太郎", PASSWORD).await;
+    let planner = app.sign_in("kikaku", PASSWORD).await;
+    let (_, _, page) = app
+        .get_with_cookies(
+            "/staff/plans/sogo-keikaku/elements/measure-1-1-1",
+            &[("keikaku_session", &planner)],
         )
         .await;
     assert!(

@@ -346,7 +346,9 @@ pub(crate) async fn element_page_for(
     } else {
         format!("/staff/plans/{plan_id}#{element_id}")
     };
-    let department_names = if fields.iter().any(|f| f.name == "department") {
+    // The list's names as choices, where the 所管課 can be typed (a department editor's is
+    // read-only: no choices to offer).
+    let department_names = if fields.iter().any(|f| f.name == "department" && !f.readonly) {
         crate::staff::departments::offered_names(state).await?
     } else {
         Vec::new()
