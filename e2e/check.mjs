@@ -229,7 +229,8 @@ const RESTORED = 'basic-plan-first-approach-3';
 async function checkRestore(desk, phone) {
   try {
     await desk.goto(new URL(`/staff/plans/sogo-keikaku/elements/${RESTORED}`, BASE).href, { waitUntil: 'load' });
-    await desk.check('#delete-confirm');
+    // The delete button leads to its confirmation page, whose button deletes.
+    await Promise.all([desk.waitForLoadState('load'), desk.click('.delete-form button[type=submit]')]);
     await Promise.all([desk.waitForLoadState('load'), desk.click('.delete-form button[type=submit]')]);
     // The filtered audit log names the deleted element and links to the last version that
     // holds it (the one frozen when the plan went back to 審議中).
