@@ -83,6 +83,8 @@ fn fold(c: char) -> char {
 #[derive(Clone, Debug, Default)]
 pub struct Thesaurus {
     groups: Vec<Vec<Vec<char>>>,
+    /// The same groups' words as the city wrote them, to tell a reader what was searched.
+    written: Vec<Vec<String>>,
 }
 
 impl Thesaurus {
@@ -92,18 +94,41 @@ impl Thesaurus {
         G: IntoIterator<Item = W>,
         W: IntoIterator<Item = &'a str>,
     {
-        Self {
-            groups: groups
-                .into_iter()
-                .map(|g| {
-                    g.into_iter()
-                        .map(|w| normalize(w.trim()))
-                        .filter(|w| !w.is_empty())
-                        .collect::<Vec<_>>()
-                })
-                .filter(|g| !g.is_empty())
-                .collect(),
+        let (groups, written) = groups
+            .into_iter()
+            .map(|g| {
+                g.into_iter()
+                    .map(|w| (normalize(w.trim()), w.trim().to_owned()))
+                    .filter(|(w, _)| !w.is_empty())
+                    .unzip::<_, _, Vec<_>, Vec<_>>()
+            })
+            .filter(|(g, _)| !g.is_empty())
+            .unzip();
+        Self { groups, written }
+    }
+
+    /// The other words, as the city wrote them, that a query's terms were searched as too:
+    /// for each term that a group holds, `(term, words)` — 「こそだて」 → 「子育て」「育児」.
+    pub fn also_searched(&self, query: &str) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for term in query.split(char::is_whitespace).filter(|t| !t.is_empty()) {
+            let folded = normalize(term);
+            let mut words: Vec<String> = Vec::new();
+            for (g, written) in self.groups.iter().zip(&self.written) {
+                if !g.contains(&folded) {
+                    continue;
+                }
+                for (w, shown) in g.iter().zip(written) {
+                    if *w != folded && !words.contains(shown) {
+                        words.push(shown.clone());
+                    }
+                }
+            }
+            if !words.is_empty() && !out.iter().any(|(t, _)| t == term) {
+                out.push((term.to_owned(), words));
+            }
         }
+        out
     }
 
     /// The words a term stands for, folded: the term itself, then the other words of every
@@ -406,6 +431,25 @@ mod tests {
         }]);
         assert_eq!(idx.search("コソダテ", 10).len(), 1);
         assert_eq!(idx.search("さろん", 10).len(), 1);
+    }
+
+    #[test]
+    fn a_thesaurus_says_what_else_a_term_was_searched_as() {
+        let thesaurus =
+            Thesaurus::new([vec!["子育て", "こそだて", "育児"], vec!["防災", "ぼうさい"]]);
+        assert_eq!(
+            thesaurus.also_searched("コソダテ　まち"),
+            vec![(
+                "コソダテ".to_owned(),
+                vec!["子育て".to_owned(), "育児".to_owned()]
+            )]
+        );
+        assert_eq!(
+            thesaurus.also_searched("防災"),
+            vec![("防災".to_owned(), vec!["ぼうさい".to_owned()])]
+        );
+        assert!(thesaurus.also_searched("子").is_empty());
+        assert!(thesaurus.also_searched("").is_empty());
     }
 
     #[test]

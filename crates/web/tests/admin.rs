@@ -46,8 +46,9 @@ async fn an_administrator_browses_the_audit_log_and_the_users() {
         "実施計画の確定・公表",
         "人口ビジョンの推計の計算",
         "利用者の登録",
-        "sogo-senryaku",
-        "kikaku",
+        // Names, not ids: the plan by its title, the user by name (escaped).
+        "計画「一関市まち・ひと・しごと創生総合戦略」",
+        "利用者「&#60;script&#62;alert(1)&#60;/script&#62;」",
     ] {
         assert!(audit.contains(text), "{text} missing:\n{audit}");
     }

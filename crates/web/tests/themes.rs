@@ -36,8 +36,15 @@ async fn a_reading_in_hiragana_or_katakana_finds_the_kanji_of_a_theme() {
         );
         assert!(page.contains("<mark>子育て</mark>"), "{q}: {page}");
     }
+    // The page says what else the reading was searched as.
+    let page = app.page(&search_url("こそだて")).await;
+    assert!(
+        page.contains("<p class=\"search-also\">「こそだて」は「子育て」"),
+        "{page}"
+    );
     // A word the list does not have finds nothing, and says how else to look.
     let page = app.page(&search_url("すくすく")).await;
+    assert!(!page.contains("search-also"), "{page}");
     assert!(page.contains("見つかりませんでした"), "{page}");
     assert!(page.contains("href=\"/themes\""), "{page}");
 }

@@ -228,6 +228,11 @@ impl Site {
     pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit<'_, Location>> {
         self.index.search_with(query, &self.thesaurus, limit)
     }
+
+    /// What else a query's terms were searched as (the themes' readings and synonyms).
+    pub fn also_searched(&self, query: &str) -> Vec<(String, Vec<String>)> {
+        self.thesaurus.also_searched(query)
+    }
 }
 
 /// How often the catalog asks the store whether the data changed. Writes through this

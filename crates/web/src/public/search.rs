@@ -48,6 +48,8 @@ struct SearchPage {
     count_label: String,
     count: usize,
     groups: Vec<KindGroup>,
+    /// 「「こそだて」は「子育て」「育児」としても探しました。」: the themes' words used.
+    also_searched: Vec<String>,
 }
 
 /// The hits grouped by kind; a group comes where its best hit does.
@@ -197,10 +199,18 @@ async fn search(
     layout.query = q.clone();
     let page = SearchPage {
         layout,
-        query: q,
         count_label,
         count: hits.len(),
         groups: grouped(hits),
+        also_searched: site
+            .also_searched(&q)
+            .into_iter()
+            .map(|(term, words)| {
+                let words: Vec<String> = words.iter().map(|w| format!("「{w}」")).collect();
+                format!("「{term}」は{}としても探しました。", words.join(""))
+            })
+            .collect(),
+        query: q,
     };
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-cache")],
