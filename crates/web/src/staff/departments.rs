@@ -18,6 +18,7 @@ use crate::clock::now;
 use crate::error::WebError;
 use crate::routes::{Route, route};
 use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
+use crate::staff::list_form;
 use crate::staff::{private_page, redirect, staff_layout};
 use crate::views::Layout;
 
@@ -231,23 +232,11 @@ async fn departments_save(
     }: StaffForm<DepartmentsForm>,
 ) -> Result<Response, WebError> {
     let mut rows = form.rows();
-    // Trailing blank rows are the form's spare rows, not the clerk's.
-    while rows
-        .last()
-        .is_some_and(|r| r.department.is_blank() && !r.remove)
-    {
-        rows.pop();
-    }
-    let kept: Vec<Department> = rows
-        .iter()
-        .map(|r| {
-            if r.remove {
-                Department::default()
-            } else {
-                r.department.clone()
-            }
-        })
-        .collect();
+    let kept: Vec<Department> = list_form::kept_items(
+        &mut rows,
+        |r| (&r.department, r.department.is_blank()),
+        |r| r.remove,
+    );
     let revision = form.get("revision");
     match departments::save(&state.catalog.context(), &granted, &kept, &revision, now()?).await {
         Ok(_) => {
@@ -258,14 +247,7 @@ async fn departments_save(
             let errors = problems
                 .into_iter()
                 .map(|p| {
-                    let id = p
-                        .path
-                        .strip_prefix("departments[")
-                        .and_then(|rest| rest.split_once("]."))
-                        .map_or_else(
-                            || "dept-revision".to_owned(),
-                            |(row, field)| format!("dept-{row}-{field}"),
-                        );
+                    let id = list_form::field_id(&p.path, "departments", "dept");
                     (id, p.message)
                 })
                 .collect();

@@ -15,6 +15,7 @@ mod edit;
 mod history;
 pub(crate) mod home;
 mod kpi;
+mod list_form;
 mod login;
 mod population;
 mod programs;

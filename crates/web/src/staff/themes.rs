@@ -21,6 +21,7 @@ use crate::paths::PagePath;
 use crate::routes::{Route, route};
 use crate::staff::extract::{StaffFields, StaffForm, StaffUser};
 use crate::staff::home::MessagePage;
+use crate::staff::list_form;
 use crate::staff::{private_page, redirect, staff_layout};
 use crate::views::Layout;
 
@@ -225,20 +226,8 @@ async fn themes_save(
     }: StaffForm<PairsForm>,
 ) -> Result<Response, WebError> {
     let mut rows = form.rows();
-    // Trailing blank rows are the form's spare rows, not the clerk's.
-    while rows.last().is_some_and(|r| r.theme.is_blank() && !r.remove) {
-        rows.pop();
-    }
-    let kept: Vec<Theme> = rows
-        .iter()
-        .map(|r| {
-            if r.remove {
-                Theme::default()
-            } else {
-                r.theme.clone()
-            }
-        })
-        .collect();
+    let kept: Vec<Theme> =
+        list_form::kept_items(&mut rows, |r| (&r.theme, r.theme.is_blank()), |r| r.remove);
     let revision = form.get("revision");
     match themes::save(&state.catalog.context(), &granted, &kept, &revision, now()?).await {
         Ok(_) => {
@@ -249,14 +238,7 @@ async fn themes_save(
             let errors = problems
                 .into_iter()
                 .map(|p| {
-                    let id = p
-                        .path
-                        .strip_prefix("themes[")
-                        .and_then(|rest| rest.split_once("]."))
-                        .map_or_else(
-                            || "theme-revision".to_owned(),
-                            |(row, field)| format!("theme-{row}-{field}"),
-                        );
+                    let id = list_form::field_id(&p.path, "themes", "theme");
                     (id, p.message)
                 })
                 .collect();
